@@ -1,0 +1,46 @@
+# The two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_LEADS ?= 2000
+PORT ?= 8000
+
+.PHONY: install run test lint format bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+# The app on SQLite with demo data; jobs run in-process unless REDIS_URL is set,
+# in which case an RQ worker runs beside the web server.
+run: export DJANGO_DEBUG ?= 1
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty --leads $(DEMO_LEADS)
+	@if [ -n "$$REDIS_URL" ]; then \
+		$(PY) manage.py rqworker default imports mail letters & \
+		trap 'kill $$!' EXIT; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	else \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	fi
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: install
+	$(PY) bench/seed.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

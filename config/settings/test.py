@@ -1,0 +1,19 @@
+"""Test settings: the base settings plus what makes tests fast and strict.
+
+DATABASE_URL and REDIS_URL still come from the environment, so CI runs the
+same suite against PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+from config.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SECURE_SSL_REDIRECT = False
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Jobs run in-process in tests; the RQ tests switch this off to use a real worker.
+JOBS_INLINE = True

@@ -1,0 +1,75 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from crm.models import ApiToken, Campaign, Interaction, Lead, LeadMerge, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Preferences", {"fields": ("time_zone",)}))
+    list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
+    list_filter = ("groups", "is_active", "is_staff")
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "starts_on", "ends_on", "country")
+    list_filter = ("kind", "country")
+    search_fields = ("name",)
+    date_hierarchy = "starts_on"
+
+
+class InteractionInline(admin.TabularInline):
+    model = Interaction
+    extra = 0
+    fields = ("occurred_at", "kind", "campaign", "outcome", "sentiment", "notes", "user")
+    raw_id_fields = ("campaign", "user")
+    ordering = ("-occurred_at",)
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("campaign", "user")
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "email", "phone", "company", "country", "stage", "owner")
+    list_filter = ("stage", "email_consent", "do_not_call", "do_not_mail", "country")
+    list_select_related = ("owner",)
+    search_fields = ("first_name", "last_name", "email", "phone", "company")
+    raw_id_fields = ("owner", "source_campaign")
+    readonly_fields = ("created_at", "updated_at", "last_activity_at")
+    show_full_result_count = False  # COUNT(*) over every lead on each page is slow
+    inlines = [InteractionInline]
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ("occurred_at", "kind", "lead", "campaign", "outcome", "user")
+    list_filter = ("kind", "sentiment", "source")
+    list_select_related = ("lead", "campaign", "user")
+    raw_id_fields = ("lead", "campaign", "user")
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+
+@admin.register(LeadMerge)
+class LeadMergeAdmin(admin.ModelAdmin):
+    list_display = ("lead", "duplicate_id", "merged_by", "merged_at")
+    list_select_related = ("lead", "merged_by")
+    readonly_fields = ("lead", "duplicate_id", "duplicate_snapshot", "merged_by", "merged_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with `manage.py api_token_create`, which shows the secret once."""
+
+    list_display = ("name", "prefix", "user", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False

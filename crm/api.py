@@ -1,0 +1,256 @@
+"""The JSON API: token auth, OpenAPI schema at /api/openapi.json.
+
+django-ninja because its schemas are pydantic models: one declaration gives
+validation, the OpenAPI document and typed handlers, with far less code than
+DRF serializers + drf-spectacular. Every error answers with field errors:
+400 for bad input, 401 without a valid token, 404 for a lead the token's
+user may not see, 409 for a person who is already another rep's lead.
+"""
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import HttpBearer
+from pydantic import ConfigDict, field_validator
+
+from crm import selectors, services
+from crm.models import Campaign, Interaction, Lead, User
+
+Short = Annotated[str, Field(max_length=200)]
+InteractionKind = Literal[tuple(Interaction.Kind.values)]  # type: ignore[valid-type]
+Sentiment = Literal["", "positive", "neutral", "negative"]
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        api_token = selectors.api_token_for_secret(hashlib.sha256(token.encode()).hexdigest())
+        if api_token is None:
+            return None
+        services.api_token_mark_used(api_token)
+        request.user = api_token.user
+        return api_token.user
+
+
+api = NinjaAPI(
+    title="Follow-up CRM API",
+    version="1",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    description="Send leads and interactions from other systems. Authenticate with "
+    "`Authorization: Bearer <token>`; create tokens with `manage.py api_token_create`.",
+)
+
+
+class Conflict(Exception):
+    """The person exists but belongs to someone the caller may not see."""
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error["loc"] if part not in ("body", "payload")]
+        errors.setdefault(".".join(location) or "__all__", []).append(error["msg"])
+    return api.create_response(request, {"errors": errors}, status=400)
+
+
+@api.exception_handler(DjangoValidationError)
+def service_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"errors": errors}, status=400)
+
+
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return api.create_response(request, {"errors": {"__all__": [str(exc)]}}, status=409)
+
+
+class LeadIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Annotated[str, Field(max_length=254)] = ""
+    phone: Annotated[str, Field(max_length=64)] = ""
+    first_name: Annotated[str, Field(max_length=100)] = ""
+    last_name: Annotated[str, Field(max_length=100)] = ""
+    company: Short = ""
+    title: Short = ""
+    address_line1: Short = ""
+    address_line2: Short = ""
+    city: Annotated[str, Field(max_length=100)] = ""
+    region: Annotated[str, Field(max_length=100)] = ""
+    postal_code: Annotated[str, Field(max_length=20)] = ""
+    country: Annotated[str, Field(max_length=60, description="ISO code or name")] = ""
+    time_zone: Annotated[str, Field(max_length=64)] = ""
+    campaign_id: int | None = Field(None, description="The campaign the person came from")
+    owner_id: int | None = Field(None, description="Managers only: the rep who owns the lead")
+
+    def profile(self) -> dict[str, Any]:
+        return self.model_dump(include=set(services.PROFILE_FIELDS), exclude_defaults=True)
+
+
+class LeadOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    phone_ext: str
+    company: str
+    title: str
+    address_line1: str
+    address_line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    time_zone: str
+    stage: str
+    score: int
+    owner_id: int | None
+    source_campaign_id: int | None
+    email_consent: str
+    do_not_call: bool
+    do_not_mail: bool
+    created_at: datetime
+    last_activity_at: datetime
+
+
+class LeadFound(Schema):
+    id: int
+    created: bool
+    lead: LeadOut
+
+
+class InteractionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    lead_id: int | None = Field(None, description="The lead; or give email/phone instead")
+    email: Annotated[str, Field(max_length=254)] = ""
+    phone: Annotated[str, Field(max_length=64)] = ""
+    kind: InteractionKind
+    occurred_at: datetime | None = Field(None, description="Defaults to now; never in the future")
+    campaign_id: int | None = None
+    outcome: Annotated[str, Field(max_length=100)] = ""
+    sentiment: Sentiment = ""
+    notes: Annotated[str, Field(max_length=10_000)] = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+    source: Annotated[str, Field(max_length=50)] = "api"
+    external_id: Annotated[
+        str, Field(max_length=200, description="Your id; a retry with it records nothing new")
+    ] = ""
+
+    @field_validator("occurred_at")
+    @classmethod
+    def not_in_future(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, timezone.UTC)
+        if value > timezone.now() + timedelta(minutes=5):
+            raise ValueError("must not be in the future")
+        return value
+
+
+class InteractionOut(Schema):
+    id: int
+    lead_id: int
+    kind: str
+    occurred_at: datetime
+    created: bool
+
+
+@api.post("/leads/", response={200: LeadFound, 201: LeadFound}, summary="Find or create a lead")
+def lead_find_or_create(request: HttpRequest, payload: LeadIn):
+    """Matches an existing lead by email (any case), then by phone; fills its empty
+    fields and never overwrites. Answers 201 when a new lead was created."""
+    found = services.lead_find_or_create(
+        email=payload.email,
+        phone=payload.phone,
+        defaults=payload.profile(),
+        owner=_owner_for(request.user, payload.owner_id),
+        source_campaign=_campaign(payload.campaign_id),
+    )
+    lead = _visible_or_conflict(request.user, found.lead)
+    return (201 if found.created else 200), {"id": lead.pk, "created": found.created, "lead": lead}
+
+
+@api.get("/leads/{lead_id}/", response=LeadOut, summary="One lead")
+def lead_get(request: HttpRequest, lead_id: int):
+    return selectors.get_lead_for_user(request.user, lead_id)
+
+
+@api.post(
+    "/interactions/",
+    response={200: InteractionOut, 201: InteractionOut},
+    summary="Log an interaction",
+)
+def interaction_create(request: HttpRequest, payload: InteractionIn):
+    """Records something that happened with a lead, from the website, the support
+    desk or an app. Give `lead_id`, or `email`/`phone` to find or create the lead."""
+    lead = _interaction_lead(request.user, payload)
+    interaction, created = services.interaction_record(
+        lead=lead,
+        kind=payload.kind,
+        occurred_at=payload.occurred_at,
+        campaign=_campaign(payload.campaign_id),
+        outcome=payload.outcome,
+        sentiment=payload.sentiment,
+        notes=payload.notes,
+        data=payload.data,
+        user=request.user,
+        source=payload.source,
+        external_id=payload.external_id,
+    )
+    if interaction.lead_id != lead.pk:
+        raise DjangoValidationError({"external_id": ["Already used for another lead."]})
+    body = {
+        "id": interaction.pk,
+        "lead_id": interaction.lead_id,
+        "kind": interaction.kind,
+        "occurred_at": interaction.occurred_at,
+        "created": created,
+    }
+    return (201 if created else 200), body
+
+
+def _interaction_lead(user: User, payload: InteractionIn) -> Lead:
+    if payload.lead_id is not None:
+        return selectors.get_lead_for_user(user, payload.lead_id)
+    if not (payload.email or payload.phone):
+        raise DjangoValidationError({"lead_id": ["Give lead_id, or an email or phone."]})
+    found = services.lead_find_or_create(
+        email=payload.email, phone=payload.phone, owner=_owner_for(user, None)
+    )
+    return _visible_or_conflict(user, found.lead)
+
+
+def _owner_for(user: User, owner_id: int | None) -> User | None:
+    if owner_id is None:
+        return None if user.is_manager else user
+    if not user.is_manager:
+        raise DjangoValidationError({"owner_id": ["Only managers assign leads."]})
+    owner = User.objects.filter(pk=owner_id, is_active=True).first()
+    if owner is None:
+        raise DjangoValidationError({"owner_id": [f"No active user {owner_id}."]})
+    return owner
+
+
+def _campaign(campaign_id: int | None) -> Campaign | None:
+    if campaign_id is None:
+        return None
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        raise DjangoValidationError({"campaign_id": [f"No campaign {campaign_id}."]})
+    return campaign
+
+
+def _visible_or_conflict(user: User, lead: Lead) -> Lead:
+    if not selectors.leads_visible_to(user).filter(pk=lead.pk).exists():
+        raise Conflict("This person is already a lead of another rep.")
+    return lead

@@ -1,0 +1,62 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from crm.contact import country_code
+from crm.models import Campaign, Interaction, Lead, User
+from crm.roles import Role
+from crm.selectors import lead_search
+
+LEAD_ORDERINGS = {
+    "activity": ("-last_activity_at", "-id"),
+    "newest": ("-id",),
+    "name": ("last_name", "first_name", "id"),
+}
+
+
+class LeadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label="Search")
+    stage = django_filters.ChoiceFilter(choices=Lead.Stage.choices, empty_label="Any stage")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(groups__name=Role.REP, is_active=True).order_by("username"),
+        empty_label="Any owner",
+    )
+    campaign = django_filters.ModelChoiceFilter(
+        queryset=Campaign.objects.all(), method="filter_campaign", empty_label="Any campaign"
+    )
+    country = django_filters.CharFilter(method="filter_country", label="Country")
+    sort = django_filters.ChoiceFilter(
+        choices=[("activity", "Latest activity"), ("newest", "Newest"), ("name", "Name")],
+        method="filter_nothing",
+        empty_label=None,
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["q", "stage", "owner", "campaign", "country"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_manager:
+            del self.filters["owner"]  # a rep only ever sees their own leads
+        self.form.fields["country"].widget = forms.TextInput(
+            attrs={"placeholder": "US, Germany, …", "size": 10}
+        )
+
+    @property
+    def ordering(self) -> tuple[str, ...]:
+        return LEAD_ORDERINGS.get(self.form.cleaned_data.get("sort") or "activity")
+
+    def filter_text(self, queryset, name, value):
+        return lead_search(queryset, value)
+
+    def filter_campaign(self, queryset, name, value):
+        took_part = Interaction.objects.filter(lead=OuterRef("pk"), campaign=value)
+        return queryset.filter(Q(source_campaign=value) | Exists(took_part))
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=country_code(value) or value.strip().upper()[:2])
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset

@@ -1,0 +1,134 @@
+from datetime import timedelta
+
+import pycountry
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from crm.contact import InvalidPhone, parse_phone, valid_time_zones
+from crm.models import Campaign, Interaction, Lead, User
+from crm.roles import Role
+
+COUNTRY_CHOICES = [
+    ("", "—"),
+    *sorted(
+        ((country.alpha_2, country.name) for country in pycountry.countries), key=lambda c: c[1]
+    ),
+]
+
+# Kinds a person logs by hand; the others are recorded by the system (email, letters).
+MANUAL_INTERACTION_KINDS = [
+    Interaction.Kind.NOTE,
+    Interaction.Kind.CALL,
+    Interaction.Kind.MEETING,
+    Interaction.Kind.SUPPORT_CALL,
+    Interaction.Kind.BOOTH_VISIT,
+    Interaction.Kind.GIVEAWAY_ENTRY,
+    Interaction.Kind.CONTENT_DOWNLOAD,
+    Interaction.Kind.WEB_VISIT,
+    Interaction.Kind.PURCHASE,
+    Interaction.Kind.REFERRAL,
+]
+
+
+class LeadForm(forms.ModelForm):
+    """Create or edit a lead. The phone is typed as people write it and read in the
+    lead's country; email consent can only be withdrawn here, never granted."""
+
+    phone_number = forms.CharField(label="Phone", required=False, max_length=64)
+    country = forms.ChoiceField(choices=COUNTRY_CHOICES, required=False)
+    email_opt_out = forms.BooleanField(
+        label="Asked not to be emailed", required=False, help_text="Unsubscribes the lead."
+    )
+
+    class Meta:
+        model = Lead
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "company",
+            "title",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "time_zone",
+            "stage",
+            "owner",
+            "do_not_call",
+            "do_not_mail",
+        ]
+        widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones"})}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            self.fields["phone_number"].initial = self.instance.phone_raw or self.instance.phone
+            self.fields["email_opt_out"].initial = (
+                self.instance.email_consent == Lead.EmailConsent.UNSUBSCRIBED
+            )
+        if user.is_manager:
+            self.fields["owner"].queryset = User.objects.filter(
+                groups__name=Role.REP, is_active=True
+            ).order_by("username")
+        else:
+            del self.fields["owner"]  # a rep's leads stay theirs
+        self.time_zones = sorted(valid_time_zones())
+
+    def clean_phone_number(self):
+        return self.cleaned_data["phone_number"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        country = cleaned.get("country") or settings.CRM_DEFAULT_COUNTRY
+        try:
+            cleaned["phone"] = parse_phone(cleaned.get("phone_number"), country=country)
+        except InvalidPhone as exc:
+            self.add_error("phone_number", str(exc))
+        if not cleaned.get("email") and not cleaned.get("phone_number"):
+            self.add_error("email", "Give an email address or a phone number.")
+        return cleaned
+
+    def profile_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+
+class LeadCreateForm(LeadForm):
+    def validate_unique(self):
+        """An existing email is not an error here: find-or-create opens that lead."""
+
+
+class InteractionForm(forms.ModelForm):
+    kind = forms.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in MANUAL_INTERACTION_KINDS]
+    )
+    occurred_at = forms.DateTimeField(
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    class Meta:
+        model = Interaction
+        fields = ["kind", "occurred_at", "campaign", "outcome", "sentiment", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-starts_on", "name")
+
+    def clean_occurred_at(self):
+        occurred_at = self.cleaned_data["occurred_at"]
+        if occurred_at > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError("An interaction is something that already happened.")
+        return occurred_at
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.IntegerField(
+        label="Lead number to merge into this one", min_value=1, widget=forms.NumberInput()
+    )

@@ -1,0 +1,316 @@
+import secrets
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.contact import validate_time_zone
+from crm.roles import Role
+
+
+class User(AbstractUser):
+    """A person who works in the CRM: a rep, a manager or the mailroom."""
+
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Times are shown in it.",
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    @property
+    def is_manager(self) -> bool:
+        return self.is_superuser or Role.MANAGER in self.role_names
+
+    @property
+    def is_rep(self) -> bool:
+        return Role.REP in self.role_names
+
+    @property
+    def is_mailroom(self) -> bool:
+        return Role.MAILROOM in self.role_names
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Campaign(models.Model):
+    """Where people came from: an event booth, a giveaway, a webinar, ..."""
+
+    class Kind(models.TextChoices):
+        EVENT = "event", "Event / booth"
+        GIVEAWAY = "giveaway", "Giveaway"
+        WEBINAR = "webinar", "Webinar"
+        CONTENT = "content", "Content"
+        ADS = "ads", "Ads"
+        WEBSITE = "website", "Website"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166 code; the default for national phone numbers."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LeadQuerySet(models.QuerySet):
+    def with_email(self, email: str):
+        """Leads whose email matches case-insensitively (uses the unique Lower(email) index)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
+
+
+class Lead(models.Model):
+    """A person we may follow up with, and what they allow us to do."""
+
+    class Stage(models.TextChoices):
+        NEW = "new", "New"
+        WORKING = "working", "Working"
+        QUALIFIED = "qualified", "Qualified"
+        CUSTOMER = "customer", "Customer"
+        LOST = "lost", "Lost"
+
+    class EmailConsent(models.TextChoices):
+        NONE = "none", "None"
+        PENDING = "pending", "Pending confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +14155552671.")
+    phone_raw = models.CharField(max_length=64, blank=True, help_text="As the person wrote it.")
+    phone_ext = models.CharField(max_length=20, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True, help_text="State, province or county.")
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. US, DE.")
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. Europe/Berlin; derived from phone or address when empty.",
+    )
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_leads",
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.NEW)
+    score = models.IntegerField(default=0)
+    source_campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="sourced_leads"
+    )
+
+    email_consent = models.CharField(
+        max_length=20, choices=EmailConsent.choices, default=EmailConsent.NONE
+    )
+    email_consent_at = models.DateTimeField(null=True, blank=True)
+    email_consent_method = models.CharField(
+        max_length=100, blank=True, help_text="How consent was given or withdrawn."
+    )
+    email_consent_text_version = models.CharField(max_length=50, blank=True)
+    do_not_call = models.BooleanField(default=False)
+    do_not_mail = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        permissions = [("merge_lead", "Can merge two leads")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="lead_unique_email_ci",
+                violation_error_message="A lead with this email already exists.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["phone"], name="lead_phone_idx"),
+            models.Index(
+                fields=["owner", "-last_activity_at", "-id"], name="lead_owner_activity_idx"
+            ),
+            models.Index(fields=["-last_activity_at", "-id"], name="lead_activity_idx"),
+            models.Index(fields=["last_name", "first_name", "id"], name="lead_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("crm:lead_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email or self.phone or f"Lead #{self.pk}"
+
+    @property
+    def can_email(self) -> bool:
+        return bool(self.email) and self.email_consent == self.EmailConsent.CONFIRMED
+
+    @property
+    def can_call(self) -> bool:
+        return bool(self.phone) and not self.do_not_call
+
+    @property
+    def has_postal_address(self) -> bool:
+        return all((self.address_line1, self.city, self.country))
+
+
+class Interaction(models.Model):
+    """One thing that happened between a lead and us."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", "Call"
+        BOOTH_VISIT = "booth_visit", "Booth visit"
+        GIVEAWAY_ENTRY = "giveaway_entry", "Giveaway entry"
+        WEB_VISIT = "web_visit", "Web visit"
+        CONTENT_DOWNLOAD = "content_download", "Content download"
+        CART_ABANDONED = "cart_abandoned", "Cart abandoned"
+        PURCHASE = "purchase", "Purchase"
+        EMAIL_SENT = "email_sent", "Email sent"
+        EMAIL_OPENED = "email_opened", "Email opened"
+        EMAIL_CLICKED = "email_clicked", "Email clicked"
+        EMAIL_REPLIED = "email_replied", "Email replied"
+        EMAIL_BOUNCED = "email_bounced", "Email bounced"
+        LETTER_MAILED = "letter_mailed", "Letter mailed"
+        MEETING = "meeting", "Meeting"
+        SUPPORT_CALL = "support_call", "Support call"
+        REFERRAL = "referral", "Referral"
+        NOTE = "note", "Note"
+
+    class Sentiment(models.TextChoices):
+        POSITIVE = "positive", "Positive"
+        NEUTRAL = "neutral", "Neutral"
+        NEGATIVE = "negative", "Negative"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="interactions")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
+    )
+    outcome = models.CharField(max_length=100, blank=True)
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+    notes = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
+    source = models.CharField(
+        max_length=50, blank=True, help_text="The system or path that recorded it."
+    )
+    external_id = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The sending system's id; a retry with the same id records nothing new.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="interaction_unique_external_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["lead", "-occurred_at", "-id"], name="interaction_timeline_idx"),
+            models.Index(fields=["campaign", "kind"], name="interaction_campaign_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.lead_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class LeadMerge(models.Model):
+    """The record of a duplicate folded into a lead by a manager."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="merges")
+    duplicate_id = models.BigIntegerField(
+        help_text="The id the duplicate had; it no longer exists."
+    )
+    duplicate_snapshot = models.JSONField(help_text="The duplicate's fields before the merge.")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"Lead #{self.duplicate_id} merged into #{self.lead_id}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What uses it, e.g. 'website forms'.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False, help_text="To recognise it.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def new_secret() -> str:
+        return secrets.token_urlsafe(32)

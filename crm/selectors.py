@@ -1,0 +1,72 @@
+"""Reads for leads and their timelines. Every lead lookup for a person goes
+through leads_visible_to, so a rep never reaches another rep's lead."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from crm.models import ApiToken, Interaction, Lead, User
+
+
+def leads_visible_to(user: User) -> QuerySet[Lead]:
+    """Managers see every lead; everyone else only the leads they own."""
+    if not user.is_authenticated or not user.is_active:
+        return Lead.objects.none()
+    if user.is_manager:
+        return Lead.objects.all()
+    return Lead.objects.filter(owner=user)
+
+
+def get_lead_for_user(user: User, pk: int, *, for_update: bool = False) -> Lead:
+    """The lead, or 404 when it does not exist *or* the user may not see it."""
+    leads = leads_visible_to(user).select_related("owner", "source_campaign")
+    if for_update:
+        leads = leads.select_for_update(of=("self",))
+    try:
+        return leads.get(pk=pk)
+    except (Lead.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such lead.") from None
+
+
+def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
+    """Leads whose name, email, company or phone contains each word of `text`."""
+    for word in text.split():
+        digits = "".join(ch for ch in word if ch.isdigit())
+        match = (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(company__icontains=word)
+        )
+        if len(digits) >= 4:
+            match |= Q(phone__contains=digits)
+        leads = leads.filter(match)
+    return leads
+
+
+def lead_timeline(lead: Lead, *, limit: int = 100) -> list[Interaction]:
+    """The lead's interactions, newest first."""
+    return list(
+        lead.interactions.select_related("user", "campaign").order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def api_token_for_secret(digest: str) -> ApiToken | None:
+    return (
+        ApiToken.objects.select_related("user").filter(digest=digest, user__is_active=True).first()
+    )
+
+
+def lead_possible_duplicates(lead: Lead, *, limit: int = 5) -> list[Lead]:
+    """Other leads with the same phone, or the same name at the same company."""
+    same_person = Q()
+    if lead.phone:
+        same_person |= Q(phone=lead.phone)
+    if lead.first_name and lead.last_name:
+        same_person |= Q(
+            first_name__iexact=lead.first_name,
+            last_name__iexact=lead.last_name,
+            company__iexact=lead.company,
+        )
+    if not same_person:
+        return []
+    return list(Lead.objects.filter(same_person).exclude(pk=lead.pk).order_by("id")[:limit])

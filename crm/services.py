@@ -1,0 +1,352 @@
+"""Writes and side effects for leads, interactions and API tokens."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from config.jobs import enqueue
+from crm import jobs
+from crm.contact import InvalidPhone, Phone, country_code, derive_time_zone, parse_phone
+from crm.models import ApiToken, Campaign, Interaction, Lead, LeadMerge, User
+
+# Profile fields an entry path may supply; an existing lead only gets the empty ones filled.
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "time_zone",
+)
+
+# From the most to the least permissive: when two leads merge, the later one wins.
+EMAIL_CONSENT_STRICTNESS = [
+    Lead.EmailConsent.CONFIRMED,
+    Lead.EmailConsent.PENDING,
+    Lead.EmailConsent.NONE,
+    Lead.EmailConsent.UNSUBSCRIBED,
+]
+
+
+@dataclass(frozen=True)
+class FoundLead:
+    lead: Lead
+    created: bool
+
+
+def contact_clean(
+    *, email: str = "", phone: Any = "", country: str = ""
+) -> tuple[str, Phone | None]:
+    """Validate contact data, raising ValidationError keyed by field."""
+    email = (email or "").strip()
+    errors = {}
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [f"“{email}” is not a valid email address."]
+    try:
+        parsed_phone = parse_phone(phone, country=country or settings.CRM_DEFAULT_COUNTRY)
+    except InvalidPhone as exc:
+        errors["phone"] = [str(exc)]
+        parsed_phone = None
+    if not errors and not email and not parsed_phone:
+        errors["email"] = ["Give an email address or a phone number."]
+    if errors:
+        raise ValidationError(errors)
+    return email, parsed_phone
+
+
+@transaction.atomic
+def lead_find_or_create(
+    *,
+    email: str = "",
+    phone: Any = "",
+    defaults: dict[str, Any] | None = None,
+    owner: User | None = None,
+    source_campaign: Campaign | None = None,
+) -> FoundLead:
+    """The one way in for a person: match by email (any case), then by E.164 phone.
+
+    A match gets its empty fields filled and nothing overwritten. National phone
+    numbers are read in the country given in `defaults`, else the default country.
+    """
+    profile = _profile_from(defaults or {})
+    email, parsed_phone = contact_clean(
+        email=email, phone=phone, country=profile.get("country", "")
+    )
+    _lock_contact(email, parsed_phone)
+    lead = _lead_matching(email, parsed_phone)
+    created = lead is None
+    if created:
+        lead = Lead(owner=owner, source_campaign=source_campaign)
+    elif lead.owner_id is None and owner is not None:
+        lead.owner = owner
+    if lead.source_campaign_id is None and source_campaign is not None:
+        lead.source_campaign = source_campaign
+    _fill_empty(lead, email=email, phone=parsed_phone, profile=profile)
+    _save_validated(lead)
+    return FoundLead(lead=lead, created=created)
+
+
+def _profile_from(defaults: dict[str, Any]) -> dict[str, str]:
+    unknown = set(defaults) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["Not a lead profile field."] for name in sorted(unknown)})
+    profile = {
+        key: str(value).strip() for key, value in defaults.items() if value not in (None, "")
+    }
+    if "country" in profile:
+        code = country_code(profile["country"])
+        if not code:
+            raise ValidationError({"country": [f"“{profile['country']}” is not a country."]})
+        profile["country"] = code
+    return profile
+
+
+def _lock_contact(email: str, phone: Phone | None) -> None:
+    """Serialise concurrent find-or-creates of the same person (rows that don't exist
+    yet cannot be locked). SQLite already serialises writers."""
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted(filter(None, [email.lower() and f"email:{email.lower()}", phone and phone.e164]))
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
+def _lead_matching(email: str, phone: Phone | None) -> Lead | None:
+    if email:
+        lead = Lead.objects.with_email(email).first()
+        if lead:
+            return lead
+    if phone:
+        same_phone = Lead.objects.filter(phone=phone.e164).order_by("id")
+        # A shared phone with a *different* email is a different person (a switchboard).
+        return (same_phone.filter(email="") if email else same_phone).first()
+    return None
+
+
+def _fill_empty(lead: Lead, *, email: str, phone: Phone | None, profile: dict[str, str]) -> None:
+    if email and not lead.email:
+        lead.email = email
+    if phone and not lead.phone:
+        lead.phone, lead.phone_raw, lead.phone_ext = phone.e164, phone.raw, phone.extension
+    for field, value in profile.items():
+        if not getattr(lead, field):
+            setattr(lead, field, value)
+
+
+def _save_validated(lead: Lead) -> None:
+    if not lead.time_zone:
+        lead.time_zone = derive_time_zone(
+            phone=lead.phone, country=lead.country, region=lead.region
+        )
+    lead.full_clean(exclude=["owner", "source_campaign"])
+    lead.save()
+
+
+@transaction.atomic
+def lead_update(
+    *,
+    lead: Lead,
+    fields: dict[str, Any],
+    phone: Phone | None,
+    by: User,
+    email_opt_out: bool = False,
+) -> Lead:
+    """Change a lead's profile. `phone` replaces the number (None clears it).
+
+    Email consent can be withdrawn here (the person asked us), never granted.
+    """
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    lead.phone, lead.phone_raw, lead.phone_ext = (
+        (phone.e164, phone.raw, phone.extension) if phone else ("", "", "")
+    )
+    if email_opt_out and lead.email_consent != Lead.EmailConsent.UNSUBSCRIBED:
+        lead.email_consent = Lead.EmailConsent.UNSUBSCRIBED
+        lead.email_consent_at = timezone.now()
+        lead.email_consent_method = f"marked by {by.username}"
+    _save_validated(lead)
+    return lead
+
+
+@transaction.atomic
+def interaction_record(
+    *,
+    lead: Lead,
+    kind: str,
+    occurred_at: datetime | None = None,
+    campaign: Campaign | None = None,
+    outcome: str = "",
+    sentiment: str = "",
+    notes: str = "",
+    data: dict | None = None,
+    user: User | None = None,
+    source: str = "",
+    external_id: str = "",
+) -> tuple[Interaction, bool]:
+    """Record what happened and queue what follows from it.
+
+    A second call with the same (source, external_id) returns the first
+    interaction and records nothing.
+    """
+    if external_id:
+        existing = Interaction.objects.filter(source=source, external_id=external_id).first()
+        if existing:
+            return existing, False
+    interaction = Interaction(
+        lead=lead,
+        kind=kind,
+        occurred_at=occurred_at or timezone.now(),
+        campaign=campaign,
+        outcome=outcome,
+        sentiment=sentiment,
+        notes=notes,
+        data=data or {},
+        user=user,
+        source=source,
+        external_id=external_id,
+    )
+    interaction.full_clean(exclude=["lead", "campaign", "user"])
+    interaction.save()
+    _touch_lead_after(interaction)
+    enqueue(jobs.interaction_recorded, interaction.pk)
+    return interaction, True
+
+
+def _touch_lead_after(interaction: Interaction) -> None:
+    leads = Lead.objects.filter(pk=interaction.lead_id)
+    leads.filter(last_activity_at__lt=interaction.occurred_at).update(
+        last_activity_at=interaction.occurred_at
+    )
+    if interaction.campaign_id:
+        leads.filter(source_campaign__isnull=True).update(source_campaign=interaction.campaign_id)
+
+
+# Interaction kinds that move a lead forward, and the stages they move it from.
+STAGE_PROGRESS = {
+    Interaction.Kind.PURCHASE: (
+        Lead.Stage.CUSTOMER,
+        [Lead.Stage.NEW, Lead.Stage.WORKING, Lead.Stage.QUALIFIED, Lead.Stage.LOST],
+    ),
+    Interaction.Kind.MEETING: (Lead.Stage.QUALIFIED, [Lead.Stage.NEW, Lead.Stage.WORKING]),
+    Interaction.Kind.CALL: (Lead.Stage.WORKING, [Lead.Stage.NEW]),
+    Interaction.Kind.EMAIL_REPLIED: (Lead.Stage.WORKING, [Lead.Stage.NEW]),
+}
+
+
+def lead_progress_stage(*, interaction: Interaction) -> None:
+    """A purchase makes a customer, a meeting qualifies, a first call starts work."""
+    progress = STAGE_PROGRESS.get(interaction.kind)
+    if progress:
+        stage, from_stages = progress
+        Lead.objects.filter(pk=interaction.lead_id, stage__in=from_stages).update(stage=stage)
+
+
+EMAIL_CONSENT_FIELDS = (
+    "email_consent",
+    "email_consent_at",
+    "email_consent_method",
+    "email_consent_text_version",
+)
+MERGE_FILL_FIELDS = ("email", "phone", "phone_raw", "phone_ext", *PROFILE_FIELDS, "owner_id")
+
+
+@transaction.atomic
+def lead_merge(*, primary: Lead, duplicate: Lead, merged_by: User) -> LeadMerge:
+    """Fold `duplicate` into `primary`: its interactions and touches move over, empty
+    fields are filled, and the stricter consent of the two is kept."""
+    if primary.pk == duplicate.pk:
+        raise ValidationError("A lead cannot be merged with itself.")
+    locked = Lead.objects.select_for_update().in_bulk([primary.pk, duplicate.pk])
+    primary, duplicate = locked[primary.pk], locked[duplicate.pk]
+    snapshot = _snapshot(duplicate)
+    _merge_fields(primary, duplicate)
+    _move_related_rows(primary, duplicate)
+    duplicate_id = duplicate.pk
+    duplicate.delete()  # first: its email is unique and may move to the primary
+    primary.save()
+    merge = LeadMerge.objects.create(
+        lead=primary, duplicate_id=duplicate_id, duplicate_snapshot=snapshot, merged_by=merged_by
+    )
+    interaction_record(
+        lead=primary,
+        kind=Interaction.Kind.NOTE,
+        notes=f"Merged lead #{duplicate_id} ({snapshot['display_name']}) into this lead.",
+        data={"merged_lead_id": duplicate_id},
+        user=merged_by,
+        source="merge",
+    )
+    return merge
+
+
+def _snapshot(lead: Lead) -> dict[str, Any]:
+    values = json.loads(json.dumps(model_to_dict(lead), cls=DjangoJSONEncoder))
+    return {**values, "id": lead.pk, "display_name": lead.display_name}
+
+
+def _merge_fields(primary: Lead, duplicate: Lead) -> None:
+    for field in MERGE_FILL_FIELDS:
+        if not getattr(primary, field) and getattr(duplicate, field):
+            setattr(primary, field, getattr(duplicate, field))
+    if EMAIL_CONSENT_STRICTNESS.index(duplicate.email_consent) > EMAIL_CONSENT_STRICTNESS.index(
+        primary.email_consent
+    ):
+        for field in EMAIL_CONSENT_FIELDS:
+            setattr(primary, field, getattr(duplicate, field))
+    primary.do_not_call = primary.do_not_call or duplicate.do_not_call
+    primary.do_not_mail = primary.do_not_mail or duplicate.do_not_mail
+    if duplicate.stage == Lead.Stage.CUSTOMER:
+        primary.stage = Lead.Stage.CUSTOMER
+    primary.score = max(primary.score, duplicate.score)
+    primary.last_activity_at = max(primary.last_activity_at, duplicate.last_activity_at)
+    if duplicate.created_at < primary.created_at:
+        primary.created_at = duplicate.created_at
+        primary.source_campaign_id = duplicate.source_campaign_id or primary.source_campaign_id
+
+
+def _move_related_rows(primary: Lead, duplicate: Lead) -> None:
+    """Re-point every row that refers to the duplicate, in any app (touches too)."""
+    for relation in Lead._meta.related_objects:
+        if relation.one_to_many:
+            field = relation.field.name
+            relation.related_model._base_manager.filter(**{field: duplicate}).update(
+                **{field: primary}
+            )
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token; the secret is returned once and only its digest is kept."""
+    secret = ApiToken.new_secret()
+    token = ApiToken.objects.create(
+        user=user, name=name, digest=api_token_digest(secret), prefix=secret[:8]
+    )
+    return token, secret
+
+
+def api_token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_mark_used(token: ApiToken) -> None:
+    """Record use at most once a minute, so busy integrations don't write on every call."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

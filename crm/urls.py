@@ -1,0 +1,14 @@
+from django.urls import path
+
+from crm import views
+
+app_name = "crm"
+
+urlpatterns = [
+    path("leads/", views.lead_list, name="lead_list"),
+    path("leads/new/", views.lead_create, name="lead_create"),
+    path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
+    path("leads/<int:pk>/interactions/", views.interaction_create, name="interaction_create"),
+    path("leads/<int:pk>/merge/", views.lead_merge, name="lead_merge"),
+]

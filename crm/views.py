@@ -1,0 +1,158 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm import selectors, services
+from crm.filters import LeadFilter
+from crm.forms import InteractionForm, LeadCreateForm, LeadForm, MergeForm
+from crm.pagination import keyset_paginate
+
+PAGE_SIZE = 50
+
+
+def _positive_int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@login_required
+def lead_list(request: HttpRequest) -> HttpResponse:
+    leads = selectors.leads_visible_to(request.user).select_related("owner", "source_campaign")
+    lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
+    if not lead_filter.is_valid():
+        return render(request, "crm/lead_list.html", {"filter": lead_filter}, status=400)
+    page = keyset_paginate(
+        lead_filter.qs,
+        ordering=lead_filter.ordering,
+        after=_positive_int(request.GET.get("after")),
+        before=_positive_int(request.GET.get("before")),
+        size=PAGE_SIZE,
+    )
+    template = "crm/partials/lead_table.html" if request.htmx else "crm/lead_list.html"
+    return render(request, template, {"filter": lead_filter, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_create(request: HttpRequest) -> HttpResponse:
+    form = LeadCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = services.lead_find_or_create(
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"].e164 if form.cleaned_data["phone"] else "",
+                defaults=_profile_defaults(form),
+                owner=form.cleaned_data.get("owner") or _default_owner(request.user),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _after_create(request, found)
+    return render(request, "crm/lead_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _profile_defaults(form: LeadForm) -> dict:
+    return {
+        name: value
+        for name, value in form.profile_fields().items()
+        if name in services.PROFILE_FIELDS
+    }
+
+
+def _default_owner(user):
+    return None if user.is_manager else user
+
+
+def _after_create(request: HttpRequest, found: services.FoundLead) -> HttpResponse:
+    if not selectors.leads_visible_to(request.user).filter(pk=found.lead.pk).exists():
+        messages.error(
+            request, "This person is already a lead of another rep. Ask a manager to reassign it."
+        )
+        return redirect("crm:lead_create")
+    if found.created:
+        messages.success(request, f"{found.lead} was added.")
+    else:
+        messages.info(request, f"{found.lead} was already a lead; empty fields were filled in.")
+    return redirect(found.lead)
+
+
+@login_required
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.get_lead_for_user(request.user, pk)
+    return render(
+        request,
+        "crm/lead_detail.html",
+        {
+            "lead": lead,
+            "timeline": selectors.lead_timeline(lead),
+            "interaction_form": InteractionForm(),
+            "possible_duplicates": selectors.lead_possible_duplicates(lead)
+            if request.user.is_manager
+            else [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.get_lead_for_user(request.user, pk)
+    form = LeadForm(request.POST or None, instance=lead, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.lead_update(
+            lead=lead,
+            fields=form.profile_fields(),
+            phone=form.cleaned_data["phone"],
+            by=request.user,
+            email_opt_out=form.cleaned_data["email_opt_out"],
+        )
+        messages.success(request, "Saved.")
+        return redirect(lead)
+    return render(
+        request,
+        "crm/lead_form.html",
+        {"form": form, "lead": lead},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.get_lead_for_user(request.user, pk)
+    form = InteractionForm(request.POST)
+    if not form.is_valid():
+        context = {"lead": lead, "interaction_form": form}
+        return render(request, "crm/partials/interaction_form.html", context, status=400)
+    interaction, _ = services.interaction_record(
+        lead=lead, user=request.user, source="web", **form.cleaned_data
+    )
+    if not request.htmx:
+        messages.success(request, "Logged.")
+        return redirect(lead)
+    context = {"lead": lead, "interaction_form": InteractionForm(), "new_item": interaction}
+    return render(request, "crm/partials/interaction_logged.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("crm.merge_lead"):
+        raise PermissionDenied
+    lead = selectors.get_lead_for_user(request.user, pk)
+    form = MergeForm(request.POST or request.GET or None)
+    duplicate = None
+    if form.is_valid():
+        duplicate = selectors.get_lead_for_user(request.user, form.cleaned_data["duplicate"])
+        if request.method == "POST":
+            try:
+                services.lead_merge(primary=lead, duplicate=duplicate, merged_by=request.user)
+            except ValidationError as exc:
+                form.add_error("duplicate", exc)
+            else:
+                messages.success(request, f"Lead #{duplicate.pk} was merged into this lead.")
+                return redirect(lead)
+    context = {"lead": lead, "duplicate": duplicate, "form": form}
+    return render(request, "crm/lead_merge.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,61 @@
+"""Shared fixtures: the named personas, and the rule that a test needing a real
+PostgreSQL, Redis or browser fails under CI=true instead of skipping."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from crm.roles import Role
+from tests.factories import UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def need(available: bool, what: str) -> None:
+    """Skip when a real service is missing, except in CI where that is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available")
+    pytest.skip(f"{what} is not available here")
+
+
+@pytest.fixture
+def postgres(db):
+    need(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture
+def redis_url():
+    need(bool(settings.REDIS_URL), "Redis (REDIS_URL)")
+    return settings.REDIS_URL
+
+
+@pytest.fixture
+def chromium_path():
+    need(bool(CHROMIUM), "Debian's chromium package")
+    return CHROMIUM
+
+
+@pytest.fixture
+def rep_alice(db):
+    return UserFactory(username="alice", first_name="Alice", last_name="Rep", role=Role.REP)
+
+
+@pytest.fixture
+def rep_bob(db):
+    return UserFactory(username="bob", first_name="Bob", last_name="Rep", role=Role.REP)
+
+
+@pytest.fixture
+def manager_maria(db):
+    return UserFactory(username="maria", first_name="Maria", last_name="Manager", role=Role.MANAGER)
+
+
+@pytest.fixture
+def mailroom_max(db):
+    return UserFactory(username="max", first_name="Max", last_name="Mailroom", role=Role.MAILROOM)
