@@ -8,13 +8,14 @@ user may not see, 409 for a person who is already another rep's lead.
 """
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema, Status
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, field_validator
@@ -47,10 +48,6 @@ api = NinjaAPI(
 )
 
 
-class Conflict(Exception):
-    """The person exists but belongs to someone the caller may not see."""
-
-
 @api.exception_handler(SchemaValidationError)
 def schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
@@ -66,14 +63,47 @@ def service_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
     return api.create_response(request, {"errors": errors}, status=400)
 
 
-@api.exception_handler(Conflict)
-def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+@api.exception_handler(services.LeadOfAnotherRep)
+def conflict(request: HttpRequest, exc: services.LeadOfAnotherRep) -> HttpResponse:
     return api.create_response(request, {"errors": {"__all__": [str(exc)]}}, status=409)
 
 
-class LeadIn(Schema):
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own errors (an unreadable body, a missing token) in the same shape."""
+    return api.create_response(request, {"errors": {"__all__": [str(exc)]}}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"errors": {"__all__": ["Not found."]}}, status=404)
+
+
+class Input(Schema):
+    """A request body: unknown fields are errors, and so are NUL characters, which
+    PostgreSQL cannot store (Django's form fields refuse them the same way)."""
+
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*")
+    @classmethod
+    def no_nul_characters(cls, value: Any) -> Any:
+        if _contains_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+class LeadIn(Input):
     email: Annotated[str, Field(max_length=254)] = ""
     phone: Annotated[str, Field(max_length=64)] = ""
     first_name: Annotated[str, Field(max_length=100)] = ""
@@ -127,9 +157,7 @@ class LeadFound(Schema):
     lead: LeadOut
 
 
-class InteractionIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class InteractionIn(Input):
     lead_id: int | None = Field(None, description="The lead; or give email/phone instead")
     email: Annotated[str, Field(max_length=254)] = ""
     phone: Annotated[str, Field(max_length=64)] = ""
@@ -151,7 +179,7 @@ class InteractionIn(Schema):
         if value is None:
             return None
         if timezone.is_naive(value):
-            value = timezone.make_aware(value, timezone.UTC)
+            value = timezone.make_aware(value, UTC)
         if value > timezone.now() + timedelta(minutes=5):
             raise ValueError("must not be in the future")
         return value
@@ -169,15 +197,17 @@ class InteractionOut(Schema):
 def lead_find_or_create(request: HttpRequest, payload: LeadIn):
     """Matches an existing lead by email (any case), then by phone; fills its empty
     fields and never overwrites. Answers 201 when a new lead was created."""
+    _require_permission(request.user, "crm.add_lead")
     found = services.lead_find_or_create(
         email=payload.email,
         phone=payload.phone,
         defaults=payload.profile(),
         owner=_owner_for(request.user, payload.owner_id),
         source_campaign=_campaign(payload.campaign_id),
+        by=request.user,
     )
-    lead = _visible_or_conflict(request.user, found.lead)
-    return (201 if found.created else 200), {"id": lead.pk, "created": found.created, "lead": lead}
+    body = {"id": found.lead.pk, "created": found.created, "lead": found.lead}
+    return Status(201 if found.created else 200, body)
 
 
 @api.get("/leads/{lead_id}/", response=LeadOut, summary="One lead")
@@ -193,12 +223,14 @@ def lead_get(request: HttpRequest, lead_id: int):
 def interaction_create(request: HttpRequest, payload: InteractionIn):
     """Records something that happened with a lead, from the website, the support
     desk or an app. Give `lead_id`, or `email`/`phone` to find or create the lead."""
+    _require_permission(request.user, "crm.add_interaction")
+    campaign = _campaign(payload.campaign_id)  # before the lead, which may be created
     lead = _interaction_lead(request.user, payload)
     interaction, created = services.interaction_record(
         lead=lead,
         kind=payload.kind,
         occurred_at=payload.occurred_at,
-        campaign=_campaign(payload.campaign_id),
+        campaign=campaign,
         outcome=payload.outcome,
         sentiment=payload.sentiment,
         notes=payload.notes,
@@ -216,7 +248,7 @@ def interaction_create(request: HttpRequest, payload: InteractionIn):
         "occurred_at": interaction.occurred_at,
         "created": created,
     }
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
 
 
 def _interaction_lead(user: User, payload: InteractionIn) -> Lead:
@@ -225,9 +257,9 @@ def _interaction_lead(user: User, payload: InteractionIn) -> Lead:
     if not (payload.email or payload.phone):
         raise DjangoValidationError({"lead_id": ["Give lead_id, or an email or phone."]})
     found = services.lead_find_or_create(
-        email=payload.email, phone=payload.phone, owner=_owner_for(user, None)
+        email=payload.email, phone=payload.phone, owner=_owner_for(user, None), by=user
     )
-    return _visible_or_conflict(user, found.lead)
+    return found.lead
 
 
 def _owner_for(user: User, owner_id: int | None) -> User | None:
@@ -235,10 +267,15 @@ def _owner_for(user: User, owner_id: int | None) -> User | None:
         return None if user.is_manager else user
     if not user.is_manager:
         raise DjangoValidationError({"owner_id": ["Only managers assign leads."]})
-    owner = User.objects.filter(pk=owner_id, is_active=True).first()
+    owner = selectors.reps().filter(pk=owner_id).first()
     if owner is None:
-        raise DjangoValidationError({"owner_id": [f"No active user {owner_id}."]})
+        raise DjangoValidationError({"owner_id": [f"No active rep {owner_id}."]})
     return owner
+
+
+def _require_permission(user: User, permission: str) -> None:
+    if not user.has_perm(permission):
+        raise HttpError(403, "This token's user may not do that.")
 
 
 def _campaign(campaign_id: int | None) -> Campaign | None:
@@ -248,9 +285,3 @@ def _campaign(campaign_id: int | None) -> Campaign | None:
     if campaign is None:
         raise DjangoValidationError({"campaign_id": [f"No campaign {campaign_id}."]})
     return campaign
-
-
-def _visible_or_conflict(user: User, lead: Lead) -> Lead:
-    if not selectors.leads_visible_to(user).filter(pk=lead.pk).exists():
-        raise Conflict("This person is already a lead of another rep.")
-    return lead

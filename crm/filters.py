@@ -3,9 +3,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from crm.contact import country_code
-from crm.models import Campaign, Interaction, Lead, User
-from crm.roles import Role
-from crm.selectors import lead_search
+from crm.models import Campaign, Interaction, Lead
+from crm.selectors import lead_search, reps
 
 LEAD_ORDERINGS = {
     "activity": ("-last_activity_at", "-id"),
@@ -18,7 +17,7 @@ class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
     stage = django_filters.ChoiceFilter(choices=Lead.Stage.choices, empty_label="Any stage")
     owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(groups__name=Role.REP, is_active=True).order_by("username"),
+        queryset=reps(),
         empty_label="Any owner",
     )
     campaign = django_filters.ModelChoiceFilter(
@@ -56,7 +55,8 @@ class LeadFilter(django_filters.FilterSet):
         return queryset.filter(Q(source_campaign=value) | Exists(took_part))
 
     def filter_country(self, queryset, name, value):
-        return queryset.filter(country=country_code(value) or value.strip().upper()[:2])
+        # Unknown text matches nothing; cutting it to two letters would ("Atlantis" is AT).
+        return queryset.filter(country=country_code(value) or value.strip().upper())
 
     def filter_nothing(self, queryset, name, value):
         return queryset

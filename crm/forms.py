@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from crm.contact import InvalidPhone, parse_phone, valid_time_zones
 from crm.models import Campaign, Interaction, Lead, User
-from crm.roles import Role
+from crm.selectors import reps
 
 COUNTRY_CHOICES = [
     ("", "—"),
@@ -72,9 +72,7 @@ class LeadForm(forms.ModelForm):
                 self.instance.email_consent == Lead.EmailConsent.UNSUBSCRIBED
             )
         if user.is_manager:
-            self.fields["owner"].queryset = User.objects.filter(
-                groups__name=Role.REP, is_active=True
-            ).order_by("username")
+            self.fields["owner"].queryset = reps()
         else:
             del self.fields["owner"]  # a rep's leads stay theirs
         self.time_zones = sorted(valid_time_zones())
@@ -91,15 +89,31 @@ class LeadForm(forms.ModelForm):
             self.add_error("phone_number", str(exc))
         if not cleaned.get("email") and not cleaned.get("phone_number"):
             self.add_error("email", "Give an email address or a phone number.")
+        if self._moved_without_new_time_zone():
+            cleaned["time_zone"] = ""  # derived again from the new phone or address
         return cleaned
+
+    def _moved_without_new_time_zone(self) -> bool:
+        where = {"phone_number", "country", "region"}
+        return bool(where & set(self.changed_data)) and "time_zone" not in self.changed_data
 
     def profile_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
 
 class LeadCreateForm(LeadForm):
-    def validate_unique(self):
-        """An existing email is not an error here: find-or-create opens that lead."""
+    """An existing email is not an error here: find-or-create opens that lead.
+    A new lead starts as new; its stage moves with what happens."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["stage"]
+
+    def _get_validation_exclusions(self):
+        # Excluding the email skips the model's unique-email constraint, which the
+        # model validation of a ModelForm checks; the form field still checks the
+        # address, and find-or-create validates the lead it saves.
+        return {*super()._get_validation_exclusions(), "email"}
 
 
 class InteractionForm(forms.ModelForm):
@@ -132,3 +146,13 @@ class MergeForm(forms.Form):
     duplicate = forms.IntegerField(
         label="Lead number to merge into this one", min_value=1, widget=forms.NumberInput()
     )
+
+    def __init__(self, *args, lead: Lead, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lead = lead
+
+    def clean_duplicate(self):
+        duplicate = self.cleaned_data["duplicate"]
+        if duplicate == self.lead.pk:
+            raise forms.ValidationError("A lead cannot be merged with itself.")
+        return duplicate

@@ -30,7 +30,7 @@ def keyset_paginate(
     before: int | None = None,
     size: int = 50,
 ) -> KeysetPage:
-    anchor = _anchor_values(queryset, ordering, after or before)
+    anchor = _anchor_values(queryset, ordering, after or before)  # None: start over
     going_back = anchor is not None and before is not None
     order = _reversed(ordering) if going_back else ordering
     rows = queryset.order_by(*order)
@@ -57,7 +57,8 @@ def _anchor_values(queryset: QuerySet, ordering: tuple[str, ...], pk: int | None
     if pk is None:
         return None
     fields = [name.lstrip("-") for name in ordering]
-    return queryset.model._base_manager.filter(pk=pk).values(*fields).first()
+    # From the same queryset, so a cursor can't anchor on a row the user can't see.
+    return queryset.filter(pk=pk).values(*fields).first()
 
 
 def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:

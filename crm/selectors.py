@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from crm.models import ApiToken, Interaction, Lead, User
+from crm.roles import Role
 
 
 def leads_visible_to(user: User) -> QuerySet[Lead]:
@@ -14,6 +15,11 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
     if user.is_manager:
         return Lead.objects.all()
     return Lead.objects.filter(owner=user)
+
+
+def reps() -> QuerySet[User]:
+    """Active users with the rep role: the people who may own leads."""
+    return User.objects.filter(groups__name=Role.REP, is_active=True).order_by("username")
 
 
 def get_lead_for_user(user: User, pk: int, *, for_update: bool = False) -> Lead:

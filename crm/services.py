@@ -15,7 +15,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from config.jobs import enqueue
-from crm import jobs
+from crm import jobs, selectors
 from crm.contact import InvalidPhone, Phone, country_code, derive_time_zone, parse_phone
 from crm.models import ApiToken, Campaign, Interaction, Lead, LeadMerge, User
 
@@ -41,6 +41,19 @@ EMAIL_CONSENT_STRICTNESS = [
     Lead.EmailConsent.NONE,
     Lead.EmailConsent.UNSUBSCRIBED,
 ]
+
+
+class LeadOfAnotherRep(Exception):
+    """The person is already a lead the caller may not see; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class OptOuts:
+    """What a person asked us not to do. On a match these only ever add to its own."""
+
+    call: bool = False
+    mail: bool = False
+    email: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,11 +93,15 @@ def lead_find_or_create(
     defaults: dict[str, Any] | None = None,
     owner: User | None = None,
     source_campaign: Campaign | None = None,
+    opt_outs: OptOuts = OptOuts(),
+    by: User | None = None,
 ) -> FoundLead:
     """The one way in for a person: match by email (any case), then by E.164 phone.
 
     A match gets its empty fields filled and nothing overwritten. National phone
     numbers are read in the country given in `defaults`, else the default country.
+    With `by` (the user acting), a match that user may not see (another rep's
+    lead) raises LeadOfAnotherRep and is left unchanged.
     """
     profile = _profile_from(defaults or {})
     email, parsed_phone = contact_clean(
@@ -100,8 +117,17 @@ def lead_find_or_create(
     if lead.source_campaign_id is None and source_campaign is not None:
         lead.source_campaign = source_campaign
     _fill_empty(lead, email=email, phone=parsed_phone, profile=profile)
+    _apply_opt_outs(lead, opt_outs, by=by)
     _save_validated(lead)
+    # Checked after saving, so an unowned lead the caller has just claimed counts as
+    # theirs; raising inside the transaction undoes the changes to someone else's lead.
+    if by is not None and not _visible(lead, by):
+        raise LeadOfAnotherRep("This person is already a lead of another rep.")
     return FoundLead(lead=lead, created=created)
+
+
+def _visible(lead: Lead, user: User) -> bool:
+    return selectors.leads_visible_to(user).filter(pk=lead.pk).exists()
 
 
 def _profile_from(defaults: dict[str, Any]) -> dict[str, str]:
@@ -152,6 +178,20 @@ def _fill_empty(lead: Lead, *, email: str, phone: Phone | None, profile: dict[st
             setattr(lead, field, value)
 
 
+def _apply_opt_outs(lead: Lead, opt_outs: OptOuts, *, by: User | None) -> None:
+    lead.do_not_call = lead.do_not_call or opt_outs.call
+    lead.do_not_mail = lead.do_not_mail or opt_outs.mail
+    if opt_outs.email:
+        _withdraw_email_consent(lead, by=by)
+
+
+def _withdraw_email_consent(lead: Lead, *, by: User | None) -> None:
+    if lead.email_consent != Lead.EmailConsent.UNSUBSCRIBED:
+        lead.email_consent = Lead.EmailConsent.UNSUBSCRIBED
+        lead.email_consent_at = timezone.now()
+        lead.email_consent_method = f"marked by {by.username}" if by else "asked when added"
+
+
 def _save_validated(lead: Lead) -> None:
     if not lead.time_zone:
         lead.time_zone = derive_time_zone(
@@ -179,10 +219,8 @@ def lead_update(
     lead.phone, lead.phone_raw, lead.phone_ext = (
         (phone.e164, phone.raw, phone.extension) if phone else ("", "", "")
     )
-    if email_opt_out and lead.email_consent != Lead.EmailConsent.UNSUBSCRIBED:
-        lead.email_consent = Lead.EmailConsent.UNSUBSCRIBED
-        lead.email_consent_at = timezone.now()
-        lead.email_consent_method = f"marked by {by.username}"
+    if email_opt_out:
+        _withdraw_email_consent(lead, by=by)
     _save_validated(lead)
     return lead
 
@@ -266,7 +304,9 @@ EMAIL_CONSENT_FIELDS = (
     "email_consent_method",
     "email_consent_text_version",
 )
-MERGE_FILL_FIELDS = ("email", "phone", "phone_raw", "phone_ext", *PROFILE_FIELDS, "owner_id")
+MERGE_FILL_FIELDS = ("email", *PROFILE_FIELDS, "owner_id")
+# Filled together: an extension belongs to its number.
+PHONE_FIELDS = ("phone", "phone_raw", "phone_ext")
 
 
 @transaction.atomic
@@ -305,6 +345,9 @@ def _snapshot(lead: Lead) -> dict[str, Any]:
 def _merge_fields(primary: Lead, duplicate: Lead) -> None:
     for field in MERGE_FILL_FIELDS:
         if not getattr(primary, field) and getattr(duplicate, field):
+            setattr(primary, field, getattr(duplicate, field))
+    if not primary.phone and duplicate.phone:
+        for field in PHONE_FIELDS:
             setattr(primary, field, getattr(duplicate, field))
     if EMAIL_CONSENT_STRICTNESS.index(duplicate.email_consent) > EMAIL_CONSENT_STRICTNESS.index(
         primary.email_consent

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,13 +8,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crm import selectors, services
 from crm.filters import LeadFilter
 from crm.forms import InteractionForm, LeadCreateForm, LeadForm, MergeForm
+from crm.models import Lead
 from crm.pagination import keyset_paginate
 
 PAGE_SIZE = 50
 
 
 def _positive_int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # isdigit() alone accepts "²", which int() refuses.
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 @login_required
@@ -35,6 +37,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("crm.add_lead", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def lead_create(request: HttpRequest) -> HttpResponse:
     form = LeadCreateForm(request.POST or None, user=request.user)
@@ -42,12 +45,24 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         try:
             found = services.lead_find_or_create(
                 email=form.cleaned_data["email"],
-                phone=form.cleaned_data["phone"].e164 if form.cleaned_data["phone"] else "",
+                phone=form.cleaned_data["phone_number"],
                 defaults=_profile_defaults(form),
                 owner=form.cleaned_data.get("owner") or _default_owner(request.user),
+                opt_outs=services.OptOuts(
+                    call=form.cleaned_data["do_not_call"],
+                    mail=form.cleaned_data["do_not_mail"],
+                    email=form.cleaned_data["email_opt_out"],
+                ),
+                by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except services.LeadOfAnotherRep:
+            messages.error(
+                request,
+                "This person is already a lead of another rep. Ask a manager to reassign it.",
+            )
+            return redirect("crm:lead_create")
         else:
             return _after_create(request, found)
     return render(request, "crm/lead_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -66,11 +81,6 @@ def _default_owner(user):
 
 
 def _after_create(request: HttpRequest, found: services.FoundLead) -> HttpResponse:
-    if not selectors.leads_visible_to(request.user).filter(pk=found.lead.pk).exists():
-        messages.error(
-            request, "This person is already a lead of another rep. Ask a manager to reassign it."
-        )
-        return redirect("crm:lead_create")
     if found.created:
         messages.success(request, f"{found.lead} was added.")
     else:
@@ -81,18 +91,21 @@ def _after_create(request: HttpRequest, found: services.FoundLead) -> HttpRespon
 @login_required
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.get_lead_for_user(request.user, pk)
-    return render(
-        request,
-        "crm/lead_detail.html",
-        {
-            "lead": lead,
-            "timeline": selectors.lead_timeline(lead),
-            "interaction_form": InteractionForm(),
-            "possible_duplicates": selectors.lead_possible_duplicates(lead)
-            if request.user.is_manager
-            else [],
-        },
-    )
+    return _render_lead_detail(request, lead, InteractionForm())
+
+
+def _render_lead_detail(
+    request: HttpRequest, lead: Lead, interaction_form: InteractionForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "lead": lead,
+        "timeline": selectors.lead_timeline(lead),
+        "interaction_form": interaction_form,
+        "possible_duplicates": selectors.lead_possible_duplicates(lead)
+        if request.user.is_manager
+        else [],
+    }
+    return render(request, "crm/lead_detail.html", context, status=status)
 
 
 @login_required
@@ -124,6 +137,8 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.get_lead_for_user(request.user, pk)
     form = InteractionForm(request.POST)
     if not form.is_valid():
+        if not request.htmx:  # a plain form post gets the whole page back
+            return _render_lead_detail(request, lead, form, status=400)
         context = {"lead": lead, "interaction_form": form}
         return render(request, "crm/partials/interaction_form.html", context, status=400)
     interaction, _ = services.interaction_record(
@@ -139,10 +154,10 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.get_lead_for_user(request.user, pk)
     if not request.user.has_perm("crm.merge_lead"):
         raise PermissionDenied
-    lead = selectors.get_lead_for_user(request.user, pk)
-    form = MergeForm(request.POST or request.GET or None)
+    form = MergeForm(request.POST or request.GET or None, lead=lead)
     duplicate = None
     if form.is_valid():
         duplicate = selectors.get_lead_for_user(request.user, form.cleaned_data["duplicate"])

@@ -1,0 +1,79 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from crm.models import Interaction
+from tests.browser.conftest import log_in
+from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
+
+# serialized_rollback keeps the roles that migrations created across the flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def alices_lead(rep_alice):
+    expo = CampaignFactory(name="Expo 2026 booth")
+    lead = LeadFactory(
+        first_name="Dana",
+        last_name="Whitfield",
+        company="Northwind",
+        owner=rep_alice,
+        phone="+14155552671",
+    )
+    InteractionFactory(
+        lead=lead,
+        kind=Interaction.Kind.BOOTH_VISIT,
+        campaign=expo,
+        notes="Asked about volume pricing",
+        occurred_at=timezone.now() - dt.timedelta(days=3),
+    )
+    InteractionFactory(
+        lead=lead,
+        kind=Interaction.Kind.CONTENT_DOWNLOAD,
+        outcome="Pricing guide",
+        occurred_at=timezone.now() - dt.timedelta(hours=2),
+    )
+    return lead
+
+
+def test_rep_logs_in_and_reads_a_leads_timeline(page, rep_alice, alices_lead):
+    log_in(page, "alice")
+
+    page.get_by_role("link", name="Dana Whitfield").click()
+
+    timeline = page.locator("#timeline > li")
+    assert page.get_by_role("heading", name="Dana Whitfield").is_visible()
+    assert timeline.count() == 2
+    assert "Content download" in timeline.nth(0).inner_text()  # newest first
+    assert "Booth visit" in timeline.nth(1).inner_text()
+    assert "Asked about volume pricing" in timeline.nth(1).inner_text()
+    assert page.get_by_role("link", name="+14155552671").get_attribute("href") == "tel:+14155552671"
+
+
+def test_logging_a_call_adds_it_to_the_timeline_without_a_page_load(page, rep_alice, alices_lead):
+    log_in(page, "alice")
+    page.goto(alices_lead.get_absolute_url())
+    page.evaluate("window.stillTheSamePage = true")
+
+    form = page.locator("#interaction-form")
+    form.get_by_label("Kind").select_option("call")
+    form.get_by_label("Outcome").fill("Connected, interested")
+    form.get_by_label("Notes").fill("Wants a demo next week")
+    form.get_by_role("button", name="Log it").click()
+
+    newest = page.locator("#timeline > li").first
+    newest.get_by_text("Wants a demo next week").wait_for()
+    assert "Call — Connected, interested" in newest.inner_text()
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert page.locator("#timeline > li").count() == 3
+    assert alices_lead.interactions.filter(kind="call", user=rep_alice).exists()
+
+
+def test_rep_cannot_open_another_reps_lead_in_the_browser(page, rep_alice, rep_bob):
+    bobs_lead = LeadFactory(first_name="Secret", last_name="Person", owner=rep_bob)
+    log_in(page, "alice")
+
+    assert "Secret Person" not in page.content()
+    response = page.goto(bobs_lead.get_absolute_url())
+    assert response.status == 404
