@@ -142,7 +142,8 @@ def derive_time_zone(*, phone: str = "", country: str = "", region: str = "") ->
     if by_region:
         return by_region
     if phone_zones:
-        return phone_zones[0]
+        # The phone's zones come alphabetically; zone.tab lists the populous ones first.
+        return min(phone_zones, key=lambda zone: _zone_tab_rank().get(zone, len(_zone_tab_rank())))
     return _country_time_zones().get(country, "")
 
 
@@ -167,15 +168,26 @@ def _region_time_zones(country: str) -> dict[str, str]:
 
 
 @cache
-def _country_time_zones() -> dict[str, str]:
-    """The first (most populous) zone of each country, from the tz database's zone.tab."""
+def _zone_tab() -> list[tuple[str, str]]:
+    """(country, zone) rows of the tz database's zone.tab, in its order: by country,
+    and within one the most populous zones first where geography allows."""
     table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in table.splitlines() if line and not line.startswith("#"))
+    return [(code, zone) for code, _coordinates, zone, *_ in rows]
+
+
+@cache
+def _country_time_zones() -> dict[str, str]:
+    """The first (most populous) zone of each country."""
     zones: dict[str, str] = {}
-    for line in table.splitlines():
-        if line and not line.startswith("#"):
-            code, _coordinates, zone, *_ = line.split("\t")
-            zones.setdefault(code, zone)
+    for code, zone in _zone_tab():
+        zones.setdefault(code, zone)
     return zones
+
+
+@cache
+def _zone_tab_rank() -> dict[str, int]:
+    return {zone: rank for rank, (_code, zone) in enumerate(_zone_tab())}
 
 
 @cache

@@ -55,3 +55,15 @@ def test_unknown_country_is_empty():
 )
 def test_time_zone_comes_from_phone_then_address(phone, country, region, zone):
     assert derive_time_zone(phone=phone, country=country, region=region) == zone
+
+
+@pytest.mark.parametrize(
+    ("phone", "country", "zone"),
+    [
+        ("+447400123456", "GB", "Europe/London"),  # UK mobiles also cover Guernsey, Jersey, ...
+        ("+34612345678", "ES", "Europe/Madrid"),  # Spanish mobiles also cover the Canaries
+        ("+19075551234", "", "America/Anchorage"),  # one zone of several: the main one, Alaska
+    ],
+)
+def test_a_number_spanning_several_zones_takes_the_countrys_main_one(phone, country, zone):
+    assert derive_time_zone(phone=phone, country=country) == zone

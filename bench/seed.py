@@ -1,0 +1,185 @@
+"""Benchmark: how fast seed_demo fills a database, against the database's own insert speed.
+
+    .venv/bin/python bench/seed.py [--leads 100000] [--postgres]
+
+Each run gets a fresh process and a fresh database, migrated before the clock
+starts: a new SQLite file in a temporary directory, or with --postgres a new
+database on the server DATABASE_URL points to (dropped afterwards). The
+baseline, measured in the same invocation, bulk_creates as many bare leads
+(only an email) as the seeder makes leads; a second reference writes them with
+the seeder's own writer (executemany on SQLite, COPY on PostgreSQL). A ratio
+above 1 is faster than the reference. No Redis needed.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = {
+    "baseline": "bulk_create of bare leads (email only)",
+    "writer": "bare leads through the seeder's writer",
+    "seed": "manage.py seed_demo: leads and their interactions",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--postgres", action="store_true", help="Use DATABASE_URL's server.")
+    parser.add_argument("--run", choices=RUNS, help=argparse.SUPPRESS)  # the child process
+    args = parser.parse_args()
+    if args.run:
+        print(json.dumps(measure(args.run, args.leads)))
+        return
+    print(f"Seeding benchmark, {args.leads:,} leads")
+    print(f"machine: {machine()}")
+    results = {name: run_fresh(name, args.leads, args.postgres) for name in RUNS}
+    report(results)
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    return f"{os.cpu_count()} CPUs, {model}, Python {platform.python_version()}"
+
+
+def run_fresh(name: str, leads: int, postgres: bool) -> dict:
+    """One measurement in a child process, on a database nobody used before."""
+    with tempfile.TemporaryDirectory(prefix="crm-bench-") as directory:
+        if postgres:
+            url, drop = postgres_database(f"crm_bench_{os.getpid()}_{name}")
+        else:
+            url, drop = f"sqlite:///{directory}/bench.sqlite3", None
+        try:
+            child = subprocess.run(
+                [sys.executable, __file__, "--run", name, "--leads", str(leads)],
+                env={**os.environ, "DATABASE_URL": url},
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            if drop:
+                drop()
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def postgres_database(name: str):
+    """Create database `name` on DATABASE_URL's server; return its URL and a dropper."""
+    import psycopg
+
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        sys.exit("--postgres needs DATABASE_URL=postgres://... in the environment")
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(server, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}")), drop
+
+
+def measure(name: str, leads: int) -> dict:
+    """In the child: set Django up on the fresh database, migrate, then time one run."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    os.environ["DJANGO_DEBUG"] = "1"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    interactions = {"baseline": bare_leads, "writer": bare_rows, "seed": demo}[name](leads)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "leads": leads,
+        "interactions": interactions,
+        "database": f"{connection.vendor} {database_version(connection)}",
+    }
+
+
+def bare_leads(leads: int) -> int:
+    from django.db import transaction
+
+    from crm.models import Lead
+
+    with transaction.atomic():
+        Lead.objects.bulk_create(
+            (Lead(email=f"lead{number}@bench.example") for number in range(leads)),
+            batch_size=5000,
+        )
+    return 0
+
+
+def bare_rows(leads: int) -> int:
+    from django.db import transaction
+
+    from crm.demo.table_writer import TableWriter
+    from crm.models import Lead
+
+    table = TableWriter(Lead, with_pk=False)
+    with transaction.atomic():
+        for start in range(0, leads, 5000):
+            stop = min(leads, start + 5000)
+            table.insert(
+                [{"email": f"lead{number}@bench.example"} for number in range(start, stop)]
+            )
+    return 0
+
+
+def demo(leads: int) -> int:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from crm.models import Interaction
+
+    call_command("seed_demo", leads=leads, stdout=StringIO())
+    return Interaction.objects.count()
+
+
+def database_version(connection) -> str:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+def report(results: dict) -> None:
+    print(f"database: {results['seed']['database']} (a fresh one per run, DEBUG=1)")
+    rates = {name: result["leads"] / result["seconds"] for name, result in results.items()}
+    for name, result in results.items():
+        extra = f" + {result['interactions']:,} interactions" if result["interactions"] else ""
+        print(
+            f"{name:<12} {RUNS[name]:<51} {result['leads']:,} leads{extra} "
+            f"in {result['seconds']:.1f} s = {rates[name]:,.0f} leads/s"
+        )
+    print(f"ratio        seed / baseline = {rates['seed'] / rates['baseline']:.2f}")
+    print(f"             seed / writer = {rates['seed'] / rates['writer']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
