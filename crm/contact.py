@@ -198,3 +198,27 @@ def valid_time_zones() -> frozenset[str]:
 def validate_time_zone(value: str) -> None:
     if value and value not in valid_time_zones():
         raise ValidationError("“%(value)s” is not a time zone name.", params={"value": value})
+
+
+# Countries that write "City, REGION POSTCODE" on one line; GB puts the postcode on
+# its own line; most others write "POSTCODE City".
+CITY_REGION_POSTCODE = frozenset({"US", "CA", "AU"})
+
+
+def address_lines(
+    *, line1: str, line2: str, city: str, region: str, postal_code: str, country: str
+) -> list[str]:
+    """A postal address as people of its country write it, country name last."""
+    if country in CITY_REGION_POSTCODE:
+        locality = [f"{city}, {region} {postal_code}".strip(" ,")]
+    elif country == "GB":
+        locality = [city, postal_code]
+    else:
+        locality = [f"{postal_code} {city}".strip()]
+    return [line for line in (line1, line2, *locality, country_name(country)) if line]
+
+
+@cache
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    return getattr(country, "common_name", None) or (country.name if country else code)

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from crm.contact import country_code
-from crm.models import Campaign, Interaction, Lead
+from crm.models import Campaign, Interaction, Lead, User
 from crm.selectors import lead_search, reps
 
 LEAD_ORDERINGS = {
@@ -21,7 +21,10 @@ class LeadFilter(django_filters.FilterSet):
         empty_label="Any owner",
     )
     campaign = django_filters.ModelChoiceFilter(
-        queryset=Campaign.objects.all(), method="filter_campaign", empty_label="Any campaign"
+        queryset=Campaign.objects.all(),
+        method="filter_campaign",
+        label="Campaign",
+        empty_label="Any campaign",
     )
     country = django_filters.CharFilter(method="filter_country", label="Country")
     sort = django_filters.ChoiceFilter(
@@ -37,7 +40,9 @@ class LeadFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if not user.is_manager:
+        if user.is_manager:
+            self.form.fields["owner"].label_from_instance = User.display_name.fget
+        else:
             del self.filters["owner"]  # a rep only ever sees their own leads
         self.form.fields["country"].widget = forms.TextInput(
             attrs={"placeholder": "US, Germany, …", "size": 10}

@@ -62,6 +62,7 @@ class LeadForm(forms.ModelForm):
             "do_not_mail",
         ]
         widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones"})}
+        labels = {"address_line1": "Street address", "address_line2": "Address line 2"}
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +74,7 @@ class LeadForm(forms.ModelForm):
             )
         if user.is_manager:
             self.fields["owner"].queryset = reps()
+            self.fields["owner"].label_from_instance = User.display_name.fget
         else:
             del self.fields["owner"]  # a rep's leads stay theirs
         self.time_zones = sorted(valid_time_zones())

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.contact import validate_time_zone
+from crm.contact import address_lines, validate_time_zone
 from crm.roles import Role
 
 
@@ -200,6 +200,17 @@ class Lead(models.Model):
     @property
     def has_postal_address(self) -> bool:
         return all((self.address_line1, self.city, self.country))
+
+    @property
+    def address_lines(self) -> list[str]:
+        return address_lines(
+            line1=self.address_line1,
+            line2=self.address_line2,
+            city=self.city,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.country,
+        )
 
 
 class Interaction(models.Model):

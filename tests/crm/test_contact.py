@@ -1,6 +1,12 @@
 import pytest
 
-from crm.contact import InvalidPhone, country_code, derive_time_zone, parse_phone
+from crm.contact import (
+    InvalidPhone,
+    address_lines,
+    country_code,
+    derive_time_zone,
+    parse_phone,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +73,25 @@ def test_time_zone_comes_from_phone_then_address(phone, country, region, zone):
 )
 def test_a_number_spanning_several_zones_takes_the_countrys_main_one(phone, country, zone):
     assert derive_time_zone(phone=phone, country=country) == zone
+
+
+@pytest.mark.parametrize(
+    ("country", "region", "postal_code", "city", "expected"),
+    [
+        ("US", "IL", "60626", "Chicago", ["1 Main St", "Chicago, IL 60626", "United States"]),
+        ("GB", "", "SW1A 1AA", "London", ["1 Main St", "London", "SW1A 1AA", "United Kingdom"]),
+        ("DE", "Berlin", "10115", "Berlin", ["1 Main St", "10115 Berlin", "Germany"]),
+    ],
+)
+def test_addresses_are_written_the_way_their_country_writes_them(
+    country, region, postal_code, city, expected
+):
+    lines = address_lines(
+        line1="1 Main St",
+        line2="",
+        city=city,
+        region=region,
+        postal_code=postal_code,
+        country=country,
+    )
+    assert lines == expected
