@@ -41,6 +41,7 @@ format: install
 
 bench: install
 	$(PY) bench/seed.py
+	$(PY) bench/lead_list.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

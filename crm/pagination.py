@@ -66,11 +66,17 @@ def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _beyond(ordering: tuple[str, ...], anchor: dict) -> Q:
-    """Rows after the anchor in this ordering: (a > x) or (a = x and b > y) or ..."""
+    """Rows after the anchor in this ordering: (a > x) or (a = x and b > y) or ...
+
+    The leading a >= x is implied, but spelled out so the database can seek the
+    index to the anchor instead of filtering every row before it.
+    """
     beyond, equal_so_far = Q(), Q()
     for name in ordering:
         field = name.lstrip("-")
         lookup = "lt" if name.startswith("-") else "gt"
         beyond |= equal_so_far & Q(**{f"{field}__{lookup}": anchor[field]})
         equal_so_far &= Q(**{field: anchor[field]})
-    return beyond
+    first = ordering[0].lstrip("-")
+    seek = Q(**{f"{first}__{'lte' if ordering[0].startswith('-') else 'gte'}": anchor[first]})
+    return seek & beyond
