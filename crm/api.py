@@ -21,7 +21,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict, field_validator
 
 from crm import selectors, services
-from crm.models import Campaign, Interaction, Lead, User
+from crm.models import LEAD_PROFILE_FIELDS, Campaign, Interaction, Lead, User
 
 Short = Annotated[str, Field(max_length=200)]
 InteractionKind = Literal[tuple(Interaction.Kind.values)]  # type: ignore[valid-type]
@@ -121,7 +121,7 @@ class LeadIn(Input):
     owner_id: int | None = Field(None, description="Managers only: the rep who owns the lead")
 
     def profile(self) -> dict[str, Any]:
-        return self.model_dump(include=set(services.PROFILE_FIELDS), exclude_defaults=True)
+        return self.model_dump(include=set(LEAD_PROFILE_FIELDS), exclude_defaults=True)
 
 
 class LeadOut(Schema):

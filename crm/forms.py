@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from crm.contact import InvalidPhone, parse_phone, valid_time_zones
-from crm.models import Campaign, Interaction, Lead, User
+from crm.models import LEAD_PROFILE_FIELDS, Campaign, Interaction, Lead, User
 from crm.selectors import reps
 
 COUNTRY_CHOICES = [
@@ -43,24 +43,7 @@ class LeadForm(forms.ModelForm):
 
     class Meta:
         model = Lead
-        fields = [
-            "first_name",
-            "last_name",
-            "email",
-            "company",
-            "title",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "time_zone",
-            "stage",
-            "owner",
-            "do_not_call",
-            "do_not_mail",
-        ]
+        fields = ["email", *LEAD_PROFILE_FIELDS, "stage", "owner", "do_not_call", "do_not_mail"]
         widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones"})}
         labels = {"address_line1": "Street address", "address_line2": "Address line 2"}
 
@@ -99,8 +82,13 @@ class LeadForm(forms.ModelForm):
         where = {"phone_number", "country", "region"}
         return bool(where & set(self.changed_data)) and "time_zone" not in self.changed_data
 
-    def profile_fields(self) -> dict:
+    def lead_fields(self) -> dict:
+        """Every model field of the form, as cleaned."""
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+    def profile(self) -> dict:
+        """The person's profile, as find-or-create takes it."""
+        return {name: self.cleaned_data[name] for name in LEAD_PROFILE_FIELDS}
 
 
 class LeadCreateForm(LeadForm):

@@ -46,6 +46,22 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+# Profile fields an entry path may supply; an existing lead only gets the empty ones filled.
+LEAD_PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "time_zone",
+)
+
+
 class Campaign(models.Model):
     """Where people came from: an event booth, a giveaway, a webinar, ..."""
 

@@ -17,21 +17,14 @@ from django.utils import timezone
 from config.jobs import enqueue
 from crm import jobs, selectors
 from crm.contact import InvalidPhone, Phone, country_code, derive_time_zone, parse_phone
-from crm.models import ApiToken, Campaign, Interaction, Lead, LeadMerge, User
-
-# Profile fields an entry path may supply; an existing lead only gets the empty ones filled.
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "company",
-    "title",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "time_zone",
+from crm.models import (
+    LEAD_PROFILE_FIELDS,
+    ApiToken,
+    Campaign,
+    Interaction,
+    Lead,
+    LeadMerge,
+    User,
 )
 
 # From the most to the least permissive: when two leads merge, the later one wins.
@@ -131,7 +124,7 @@ def _visible(lead: Lead, user: User) -> bool:
 
 
 def _profile_from(defaults: dict[str, Any]) -> dict[str, str]:
-    unknown = set(defaults) - set(PROFILE_FIELDS)
+    unknown = set(defaults) - set(LEAD_PROFILE_FIELDS)
     if unknown:
         raise ValidationError({name: ["Not a lead profile field."] for name in sorted(unknown)})
     profile = {
@@ -304,7 +297,7 @@ EMAIL_CONSENT_FIELDS = (
     "email_consent_method",
     "email_consent_text_version",
 )
-MERGE_FILL_FIELDS = ("email", *PROFILE_FIELDS, "owner_id")
+MERGE_FILL_FIELDS = ("email", *LEAD_PROFILE_FIELDS, "owner_id")
 # Filled together: an extension belongs to its number.
 PHONE_FIELDS = ("phone", "phone_raw", "phone_ext")
 

@@ -46,7 +46,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
             found = services.lead_find_or_create(
                 email=form.cleaned_data["email"],
                 phone=form.cleaned_data["phone_number"],
-                defaults=_profile_defaults(form),
+                defaults=form.profile(),
                 owner=form.cleaned_data.get("owner") or _default_owner(request.user),
                 opt_outs=services.OptOuts(
                     call=form.cleaned_data["do_not_call"],
@@ -66,14 +66,6 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         else:
             return _after_create(request, found)
     return render(request, "crm/lead_form.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _profile_defaults(form: LeadForm) -> dict:
-    return {
-        name: value
-        for name, value in form.profile_fields().items()
-        if name in services.PROFILE_FIELDS
-    }
 
 
 def _default_owner(user):
@@ -116,7 +108,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.lead_update(
             lead=lead,
-            fields=form.profile_fields(),
+            fields=form.lead_fields(),
             phone=form.cleaned_data["phone"],
             by=request.user,
             email_opt_out=form.cleaned_data["email_opt_out"],
