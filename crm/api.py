@@ -7,7 +7,6 @@ DRF serializers + drf-spectacular. Every error answers with field errors:
 user may not see, 409 for a person who is already another rep's lead.
 """
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -30,7 +29,7 @@ Sentiment = Literal["", "positive", "neutral", "negative"]
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        api_token = selectors.api_token_for_secret(hashlib.sha256(token.encode()).hexdigest())
+        api_token = selectors.api_token_for_secret(services.api_token_digest(token))
         if api_token is None:
             return None
         services.api_token_mark_used(api_token)

@@ -23,8 +23,9 @@ def _positive_int(value: str | None) -> int | None:
 def lead_list(request: HttpRequest) -> HttpResponse:
     leads = selectors.leads_visible_to(request.user).select_related("owner", "source_campaign")
     lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
+    template = "crm/partials/lead_table.html" if request.htmx else "crm/lead_list.html"
     if not lead_filter.is_valid():
-        return render(request, "crm/lead_list.html", {"filter": lead_filter}, status=400)
+        return render(request, template, {"filter": lead_filter}, status=400)
     page = keyset_paginate(
         lead_filter.qs,
         ordering=lead_filter.ordering,
@@ -32,7 +33,6 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         before=_positive_int(request.GET.get("before")),
         size=PAGE_SIZE,
     )
-    template = "crm/partials/lead_table.html" if request.htmx else "crm/lead_list.html"
     return render(request, template, {"filter": lead_filter, "page": page})
 
 

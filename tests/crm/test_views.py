@@ -742,3 +742,11 @@ def test_a_cursor_on_another_reps_lead_starts_the_list_over(alice, rep_alice, re
     response = alice.get(LEAD_LIST, {"after": hidden.pk, "sort": "newest"})
 
     assert listed_ids(response) == [own.pk]
+
+
+def test_an_invalid_filter_from_htmx_answers_400_with_the_table_fragment_only(maria):
+    response = maria.get(LEAD_LIST, {"stage": "bogus"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 400
+    assert "Check the filters" in response.text
+    assert "<html" not in response.text
