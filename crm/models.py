@@ -276,6 +276,14 @@ class Interaction(models.Model):
     source = models.CharField(
         max_length=50, blank=True, help_text="The system or path that recorded it."
     )
+    lead_import = models.ForeignKey(
+        "LeadImport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+        help_text="The booth-list import that recorded it.",
+    )
     external_id = models.CharField(
         max_length=200,
         blank=True,
@@ -341,3 +349,75 @@ class ApiToken(models.Model):
     @staticmethod
     def new_secret() -> str:
         return secrets.token_urlsafe(32)
+
+
+class ImportMapping(models.Model):
+    """How one source's columns map to lead fields, remembered for next time."""
+
+    source = models.CharField(max_length=100, unique=True, help_text="e.g. Expo badge scanner")
+    columns = models.JSONField(
+        default=dict, help_text="Normalised column heading -> lead field, or '' to ignore it."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source"]
+
+    def __str__(self):
+        return self.source
+
+
+class LeadImport(models.Model):
+    """One booth list on its way into the CRM: uploaded, mapped, previewed, imported."""
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", "Waiting for the column mapping"
+        PREVIEWING = "previewing", "Preparing the preview"
+        PREVIEWED = "previewed", "Ready to import"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False, help_text="The uploaded file, as it came.")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="imports", help_text="The event."
+    )
+    source = models.CharField(max_length=100, blank=True, help_text="Whose export this is.")
+    default_country = models.CharField(
+        max_length=2, blank=True, help_text="For phones and addresses without a country."
+    )
+    header = models.JSONField(default=list, help_text="The column headings found.")
+    mapping = models.JSONField(default=dict, help_text="Column number -> lead field.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.MAPPING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="imports"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    engaged = models.PositiveIntegerField(default=0)
+    samples = models.JSONField(default=list, help_text="Preview: the first rows as they'll land.")
+    errors = models.JSONField(default=list, help_text="Invalid rows: row, message, cells.")
+    failure = models.TextField(blank=True, help_text="Why the last job failed.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at"], name="leadimport_recent_idx")]
+
+    def __str__(self):
+        return f"{self.filename} → {self.campaign}"
+
+    def get_absolute_url(self):
+        return reverse("imports:detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PREVIEWING, self.Status.IMPORTING)

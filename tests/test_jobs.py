@@ -11,7 +11,7 @@ from tests.factories import LeadFactory
 
 @pytest.fixture
 def rq_queue(redis_url, settings):
-    settings.JOBS_INLINE = False
+    settings.JOBS_MODE = "rq"
     queue = django_rq.get_queue("default")
     queue.empty()
     yield queue

@@ -102,6 +102,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        # An import holds the write lock for seconds; others wait rather than fail.
+        "timeout": 30,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -134,13 +136,27 @@ STORAGES = {
 }
 
 # Jobs: with REDIS_URL set, jobs go to RQ workers; without it (the embedded
-# default) config.jobs.enqueue runs them in-process after commit.
+# default) config.jobs.enqueue runs them on a background thread in-process.
 REDIS_URL = env("REDIS_URL")
-JOBS_INLINE = not REDIS_URL
+JOBS_MODE = env("JOBS_MODE") or ("rq" if REDIS_URL else "thread")
 RQ_QUEUES = {
     name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}
     for name in ("default", "imports", "mail", "letters")
 }
+
+# Progress of running jobs: short-lived, rebuilt from the database when lost.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Booth-list imports: files above these limits are refused with a clear message.
+IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_UNPACKED_BYTES = int(env("IMPORT_MAX_UNPACKED_BYTES", str(400 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "1000000"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

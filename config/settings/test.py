@@ -16,7 +16,7 @@ SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Jobs run in-process in tests; the RQ tests switch this off to use a real worker.
-JOBS_INLINE = True
+JOBS_MODE = "inline"
 # Serve static files from the app folders, as runserver does, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -33,6 +33,12 @@ ROLE_PERMISSIONS = {
         "delete_campaign",
         "view_leadmerge",
         "view_user",
+        "view_leadimport",
+        "add_leadimport",
+        "change_leadimport",
+        "view_importmapping",
+        "add_importmapping",
+        "change_importmapping",
     ],
     "mailroom": ["view_lead", "view_campaign"],
 }
