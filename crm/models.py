@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.contact import address_lines, validate_time_zone
+from crm.contact import Phone, address_lines, derive_time_zone, validate_time_zone
 from crm.roles import Role
 
 
@@ -98,12 +98,6 @@ class Campaign(models.Model):
         return self.name
 
 
-class LeadQuerySet(models.QuerySet):
-    def with_email(self, email: str):
-        """Leads whose email matches case-insensitively (uses the unique Lower(email) index)."""
-        return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
-
-
 class Lead(models.Model):
     """A person we may follow up with, and what they allow us to do."""
 
@@ -170,8 +164,6 @@ class Lead(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
 
-    objects = LeadQuerySet.as_manager()
-
     class Meta:
         permissions = [("merge_lead", "Can merge two leads")]
         constraints = [
@@ -212,6 +204,29 @@ class Lead(models.Model):
     @property
     def can_call(self) -> bool:
         return bool(self.phone) and not self.do_not_call
+
+    def fill_blanks(self, *, email: str, phone: Phone | None, profile: dict[str, str]) -> set[str]:
+        """Fill the empty fields from new contact data, never overwriting one.
+        Returns the names of the fields that changed."""
+        changed = set()
+        if email and not self.email:
+            self.email = email
+            changed.add("email")
+        if phone and not self.phone:
+            self.phone, self.phone_raw, self.phone_ext = phone.e164, phone.raw, phone.extension
+            changed |= {"phone", "phone_raw", "phone_ext"}
+        for field, value in profile.items():
+            if value and not getattr(self, field):
+                setattr(self, field, value)
+                changed.add(field)
+        return changed
+
+    def fill_time_zone(self) -> None:
+        """Derive the time zone from the phone or address when none was given."""
+        if not self.time_zone:
+            self.time_zone = derive_time_zone(
+                phone=self.phone, country=self.country, region=self.region
+            )
 
     @property
     def has_postal_address(self) -> bool:
@@ -404,6 +419,9 @@ class LeadImport(models.Model):
     updated = models.PositiveIntegerField(default=0)
     invalid = models.PositiveIntegerField(default=0)
     engaged = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(
+        default=0, help_text="Rows about a person already met earlier in the same file."
+    )
     samples = models.JSONField(default=list, help_text="Preview: the first rows as they'll land.")
     errors = models.JSONField(default=list, help_text="Invalid rows: row, message, cells.")
     failure = models.TextField(blank=True, help_text="Why the last job failed.")

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from config.jobs import enqueue
 from crm import jobs, selectors
-from crm.contact import InvalidPhone, Phone, country_code, derive_time_zone, parse_phone
+from crm.contact import InvalidPhone, Phone, country_code, parse_phone
+from crm.dedupe import LeadIndex
 from crm.models import (
     LEAD_PROFILE_FIELDS,
     ApiToken,
@@ -101,7 +102,8 @@ def lead_find_or_create(
         email=email, phone=phone, country=profile.get("country", "")
     )
     _lock_contact(email, parsed_phone)
-    lead = _lead_matching(email, parsed_phone)
+    index = LeadIndex.load(emails=[email], phones=[parsed_phone.e164 if parsed_phone else ""])
+    lead = index.find(email=email, phone=parsed_phone)
     created = lead is None
     if created:
         lead = Lead(owner=owner, source_campaign=source_campaign)
@@ -109,7 +111,7 @@ def lead_find_or_create(
         lead.owner = owner
     if lead.source_campaign_id is None and source_campaign is not None:
         lead.source_campaign = source_campaign
-    _fill_empty(lead, email=email, phone=parsed_phone, profile=profile)
+    lead.fill_blanks(email=email, phone=parsed_phone, profile=profile)
     _apply_opt_outs(lead, opt_outs, by=by)
     _save_validated(lead)
     # Checked after saving, so an unowned lead the caller has just claimed counts as
@@ -149,28 +151,6 @@ def _lock_contact(email: str, phone: Phone | None) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
-def _lead_matching(email: str, phone: Phone | None) -> Lead | None:
-    if email:
-        lead = Lead.objects.with_email(email).first()
-        if lead:
-            return lead
-    if phone:
-        same_phone = Lead.objects.filter(phone=phone.e164).order_by("id")
-        # A shared phone with a *different* email is a different person (a switchboard).
-        return (same_phone.filter(email="") if email else same_phone).first()
-    return None
-
-
-def _fill_empty(lead: Lead, *, email: str, phone: Phone | None, profile: dict[str, str]) -> None:
-    if email and not lead.email:
-        lead.email = email
-    if phone and not lead.phone:
-        lead.phone, lead.phone_raw, lead.phone_ext = phone.e164, phone.raw, phone.extension
-    for field, value in profile.items():
-        if not getattr(lead, field):
-            setattr(lead, field, value)
-
-
 def _apply_opt_outs(lead: Lead, opt_outs: OptOuts, *, by: User | None) -> None:
     lead.do_not_call = lead.do_not_call or opt_outs.call
     lead.do_not_mail = lead.do_not_mail or opt_outs.mail
@@ -186,10 +166,7 @@ def _withdraw_email_consent(lead: Lead, *, by: User | None) -> None:
 
 
 def _save_validated(lead: Lead) -> None:
-    if not lead.time_zone:
-        lead.time_zone = derive_time_zone(
-            phone=lead.phone, country=lead.country, region=lead.region
-        )
+    lead.fill_time_zone()
     lead.full_clean(exclude=["owner", "source_campaign"])
     lead.save()
 
