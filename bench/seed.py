@@ -134,7 +134,7 @@ def bare_leads(leads: int) -> int:
 def bare_rows(leads: int) -> int:
     from django.db import transaction
 
-    from crm.demo.table_writer import TableWriter
+    from crm.bulk import TableWriter
     from crm.models import Lead
 
     table = TableWriter(Lead, with_pk=False)

@@ -9,6 +9,9 @@ JOBS_MODE says how a job runs:
 - "inline" (tests): at once, inside the caller's transaction.
 If Redis is down the job is logged and lost, never the data: the database
 stays the source of truth for what is due.
+
+A job is a function or its dotted path; the path lets a service queue a job
+whose module imports that service.
 """
 
 import logging
@@ -18,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import django_rq
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.utils.module_loading import import_string
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -25,26 +29,33 @@ logger = logging.getLogger(__name__)
 _runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs")
 
 
-def enqueue(func: Callable[..., object], *args: object, queue: str = "default") -> None:
+Job = Callable[..., object] | str
+
+
+def enqueue(func: Job, *args: object, queue: str = "default") -> None:
     if settings.JOBS_MODE == "inline":
-        func(*args)
+        _callable(func)(*args)
     elif settings.JOBS_MODE == "thread":
         transaction.on_commit(lambda: _runner.submit(_run_in_thread, func, args))
     else:
         transaction.on_commit(lambda: _enqueue_now(func, args, queue))
 
 
-def _enqueue_now(func: Callable[..., object], args: tuple, queue: str) -> None:
+def _callable(func: Job) -> Callable[..., object]:
+    return import_string(func) if isinstance(func, str) else func
+
+
+def _enqueue_now(func: Job, args: tuple, queue: str) -> None:
     try:
         django_rq.get_queue(queue).enqueue(func, *args)
     except RedisError:
-        logger.exception("Could not enqueue %s%r on %s", func.__qualname__, args, queue)
+        logger.exception("Could not enqueue %s%r on %s", func, args, queue)
 
 
-def _run_in_thread(func: Callable[..., object], args: tuple) -> None:
+def _run_in_thread(func: Job, args: tuple) -> None:
     try:
-        func(*args)
+        _callable(func)(*args)
     except Exception:
-        logger.exception("Job %s%r failed", func.__qualname__, args)
+        logger.exception("Job %s%r failed", func, args)
     finally:
         close_old_connections()

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
 
 from crm.models import ApiToken, Campaign, Interaction, Lead, LeadMerge, User
+from crm.resources import LeadResource
 
 
 @admin.register(User)
@@ -32,7 +35,7 @@ class InteractionInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(ImportExportModelAdmin):
     list_display = ("__str__", "email", "phone", "company", "country", "stage", "owner")
     list_filter = ("stage", "email_consent", "do_not_call", "do_not_mail", "country")
     list_select_related = ("owner",)
@@ -41,6 +44,24 @@ class LeadAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at", "last_activity_at")
     show_full_result_count = False  # COUNT(*) over every lead on each page is slow
     inlines = [InteractionInline]
+
+    resource_classes = [LeadResource]
+    # The formats whose cells LeadResource neutralises for spreadsheets.
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
+    to_encoding = "utf-8-sig"  # a BOM, so that Excel reads the CSV as UTF-8
+
+    def has_import_permission(self, request):
+        """Bulk changes to leads are for managers."""
+        return (
+            request.user.is_manager
+            and self.has_add_permission(request)
+            and self.has_change_permission(request)
+        )
+
+    def has_export_permission(self, request):
+        """Every lead at once is for managers."""
+        return request.user.is_manager and self.has_view_permission(request)
 
 
 @admin.register(Interaction)

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm import selectors, services
+from crm import exports, selectors, services
 from crm.filters import LeadFilter
 from crm.forms import InteractionForm, LeadCreateForm, LeadForm, MergeForm
 from crm.models import Lead
@@ -19,11 +21,16 @@ def _positive_int(value: str | None) -> int | None:
     return int(value) if value and value.isascii() and value.isdigit() else None
 
 
+def _lead_filter(request: HttpRequest) -> LeadFilter:
+    leads = selectors.leads_visible_to(request.user).select_related("owner", "source_campaign")
+    return LeadFilter(request.GET, queryset=leads, user=request.user)
+
+
 @login_required
 def lead_list(request: HttpRequest) -> HttpResponse:
-    leads = selectors.leads_visible_to(request.user).select_related("owner", "source_campaign")
-    lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
-    template = "crm/partials/lead_table.html" if request.htmx else "crm/lead_list.html"
+    lead_filter = _lead_filter(request)
+    # htmx gets the table, and the export links with the new filters out of band.
+    template = "crm/partials/lead_results.html" if request.htmx else "crm/lead_list.html"
     if not lead_filter.is_valid():
         return render(request, template, {"filter": lead_filter}, status=400)
     page = keyset_paginate(
@@ -34,6 +41,41 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         size=PAGE_SIZE,
     )
     return render(request, template, {"filter": lead_filter, "page": page})
+
+
+def _leads_to_export(request: HttpRequest) -> QuerySet[Lead]:
+    """Every lead the list shows for these filters, all pages, in the list's order."""
+    lead_filter = _lead_filter(request)
+    if not lead_filter.is_valid():
+        raise BadRequest("Check the filters.")
+    return lead_filter.qs.order_by(*lead_filter.ordering)
+
+
+def _export_filename(extension: str) -> str:
+    return f"leads-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+@login_required
+@require_GET
+def lead_export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    leads = _leads_to_export(request)
+    response = StreamingHttpResponse(
+        exports.leads_csv(leads), content_type=exports.CSV_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_filename("csv")}"'
+    return response
+
+
+@login_required
+@require_GET
+def lead_export_xlsx(request: HttpRequest) -> FileResponse:
+    file = exports.leads_xlsx(_leads_to_export(request))
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=_export_filename("xlsx"),
+        content_type=exports.XLSX_CONTENT_TYPE,
+    )
 
 
 @login_required

@@ -19,13 +19,11 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.management.color import no_style
-from django.db import connection, transaction
-from django.db.models import Max
+from django.db import transaction
 from django.utils import timezone
 
+from crm.bulk import TableWriter, reserve_ids
 from crm.contact import derive_time_zone
-from crm.demo.table_writer import TableWriter
 from crm.demo.world import (
     ASSETS,
     BOOTH_INTERESTS,
@@ -175,7 +173,6 @@ def demo_seed(*, leads: int, reps: int, seed: int, now: datetime | None = None) 
     writer = _PlanWriter()
     for start in range(0, leads, LEADS_PER_BATCH):
         writer.write([builder.plan() for _ in range(start, min(leads, start + LEADS_PER_BATCH))])
-    writer.finish()
     return DemoSummary(logins, len(campaigns), leads, writer.interactions)
 
 
@@ -235,30 +232,22 @@ def _campaign_dates(spec: CampaignSpec, today: date) -> tuple[date | None, date 
 
 
 class _PlanWriter:
-    """Writes LeadPlans: leads with ids chosen here, so interactions can point at them."""
+    """Writes LeadPlans: leads with reserved ids, so interactions can point at them."""
 
     def __init__(self):
         self.leads = TableWriter(Lead, with_pk=True)
         self.interaction_table = TableWriter(Interaction, with_pk=False)
-        self.next_id = (Lead.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
         self.interactions = 0
 
     def write(self, plans: list["LeadPlan"]) -> None:
-        for plan in plans:
-            plan.lead["id"] = self.next_id
+        for plan, lead_id in zip(plans, reserve_ids(Lead, len(plans)), strict=True):
+            plan.lead["id"] = lead_id
             for interaction in plan.interactions:
-                interaction["lead_id"] = self.next_id
-            self.next_id += 1
+                interaction["lead_id"] = lead_id
         self.leads.insert([plan.lead for plan in plans])
         interactions = [row for plan in plans for row in plan.interactions]
         self.interaction_table.insert(interactions)
         self.interactions += len(interactions)
-
-    def finish(self) -> None:
-        """Move the id sequence past the ids given (PostgreSQL; SQLite does it itself)."""
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Lead]):
-                cursor.execute(sql)
 
 
 @cache

@@ -1,9 +1,10 @@
 """Writing many rows fast: COPY on PostgreSQL, executemany elsewhere.
 
 bulk_create takes every value through each layer of field preparation; for
-demo data of millions of values that alone took most of the time. Rows here
-are plain {attname: value} dicts built already valid; only datetimes and JSON
-go through Django's adapters.
+demo data and booth lists of millions of values that alone took most of the
+time. Rows here are built already valid (plain {attname: value} dicts, or
+model instances); only datetimes and JSON go through Django's adapters. Ids
+for new rows can be reserved first, so related rows can point at them.
 """
 
 from collections.abc import Callable
@@ -20,8 +21,10 @@ class TableWriter:
     PostgreSQL and executemany elsewhere. Missing values get the field's default."""
 
     def __init__(self, model: type[models.Model], *, with_pk: bool):
+        self.model = model
         fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
         self.defaults = {f.attname: _default(f) for f in fields}
+        self.auto_now = [f.attname for f in fields if _is_auto_now(f)]
         self.values_of = itemgetter(*self.defaults)
         adapters = [_adapter(f) for f in fields]
         self.adapters = [(i, adapt) for i, adapt in enumerate(adapters) if adapt]
@@ -32,6 +35,18 @@ class TableWriter:
         self.insert_sql = (
             f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
         )
+
+    def insert_objects(self, objects: list[models.Model]) -> None:
+        """Insert model instances as they are (no save(), no signals); auto_now
+        fields left empty are set to now."""
+        now = timezone.now()
+        rows = []
+        for obj in objects:
+            row = {attname: getattr(obj, attname) for attname in self.defaults}
+            for attname in self.auto_now:
+                row[attname] = row[attname] or now
+            rows.append(row)
+        self.insert(rows)
 
     def insert(self, rows: list[dict[str, Any]]) -> None:
         values = []
@@ -49,10 +64,37 @@ class TableWriter:
                 cursor.executemany(self.insert_sql, values)
 
 
+def _is_auto_now(field: models.Field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
 def _default(field: models.Field) -> Any:
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return timezone.now()
-    return field.get_default()
+    return timezone.now() if _is_auto_now(field) else field.get_default()
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Ids no other row has or will get, for rows about to be inserted.
+
+    PostgreSQL hands them out from the table's sequence. SQLite has one writer
+    at a time, and this runs inside the writing transaction, so the next ids
+    after the highest ever used are free (AUTOINCREMENT never reuses an id).
+    """
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        used = cursor.fetchone()
+        start = max(highest, used[0] if used else 0) + 1
+    return list(range(start, start + count))
 
 
 def _adapter(field: models.Field) -> Callable[[Any], Any] | None:

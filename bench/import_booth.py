@@ -1,0 +1,262 @@
+"""Benchmark: importing a booth list against a plain bulk insert of the same rows.
+
+    .venv/bin/python bench/import_booth.py [--rows 100000] [--postgres]
+
+One fresh database (a new SQLite file, or with --postgres a new database on
+DATABASE_URL's server, dropped afterwards) is seeded with demo leads; then a
+booth list of --rows rows is written as CSV and XLSX: half of its people are
+already in the database (emails in other cases, phones in national formats
+with dots, dashes, brackets, extensions, or stored as numbers), the other half
+new, and about 1% unusable. On that same database, each in its own process:
+
+  baseline   csv module + phonenumbers + bulk_create of the rows, no dedupe
+             (conflicting emails skipped; rolled back)
+  xlsx       manage.py import_leads --dry-run on the XLSX (rolled back, so it
+             meets the same database as the CSV run)
+  csv        manage.py import_leads on the CSV (committed)
+
+Prints rows/s, each process's peak memory, and the ratios. Goals on PostgreSQL:
+import/baseline >= 0.4, peak memory < 400 MB, XLSX >= half the CSV rate.
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from seed import ROOT, machine, postgres_database
+
+RUNS = ("baseline", "xlsx", "csv")  # xlsx is a dry run: it meets the same database as csv
+HEADER = ["Email", "Full Name", "Company", "Job Title", "Cell Phone", "Country", "Notes", "Rating"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--postgres", action="store_true", help="Use DATABASE_URL's server.")
+    parser.add_argument("--run", choices=("prepare", *RUNS), help=argparse.SUPPRESS)
+    parser.add_argument("--dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        print(json.dumps(child(args.run, args.rows, Path(args.dir))))
+        return
+    with tempfile.TemporaryDirectory(prefix="crm-bench-") as directory:
+        if args.postgres:
+            url, drop = postgres_database(f"crm_bench_import_{os.getpid()}")
+        else:
+            url, drop = f"sqlite:///{directory}/bench.sqlite3", None
+        try:
+            measure_all(args.rows, Path(directory), url)
+        finally:
+            if drop:
+                drop()
+
+
+def measure_all(rows: int, directory: Path, url: str) -> None:
+    prepared = run_child("prepare", rows, directory, url)
+    print(f"Booth-list import benchmark, {rows:,} rows ({prepared['existing']:,} known people)")
+    print(f"machine: {machine()}")
+    print(f"database: {prepared['database']}, {prepared['leads']:,} leads before the import")
+    results = {name: run_child(name, rows, directory, url) for name in RUNS}
+    for name, result in results.items():
+        rate = rows / result["seconds"]
+        print(
+            f"{name:<9} {rows:,} rows in {result['seconds']:6.1f} s = {rate:8,.0f} rows/s   "
+            f"peak memory {result['peak_mb']:.0f} MB   {result.get('summary', '')}"
+        )
+    rate = {name: rows / result["seconds"] for name, result in results.items()}
+    print(f"ratio     import (csv) / baseline = {rate['csv'] / rate['baseline']:.2f}")
+    print(f"          xlsx / csv = {rate['xlsx'] / rate['csv']:.2f}")
+
+
+def run_child(name: str, rows: int, directory: Path, url: str) -> dict:
+    child_process = subprocess.run(
+        [sys.executable, __file__, "--run", name, "--rows", str(rows), "--dir", str(directory)],
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(child_process.stdout.strip().splitlines()[-1])
+
+
+def child(name: str, rows: int, directory: Path) -> dict:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    os.environ.setdefault("SECRET_KEY", "benchmark-only")
+    # As with RQ in production, the follow-up job an import queues runs beside it,
+    # not inside the command being timed.
+    os.environ["JOBS_MODE"] = "thread"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    if name == "prepare":
+        return prepare(rows, directory)
+    started = time.perf_counter()
+    summary = {"baseline": baseline, "csv": import_csv, "xlsx": import_xlsx}[name](directory)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak_mb, "summary": summary}
+
+
+def prepare(rows: int, directory: Path) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from crm.models import Lead
+
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", leads=rows // 2 + rows // 10, reps=5, seed=7, stdout=quiet)
+    known = list(
+        Lead.objects.exclude(email="").exclude(phone="").values_list("email", "phone", "country")
+    )[: rows // 2]
+    booth = booth_rows(rows, known, random.Random(11))
+    write_csv(directory / "booth.csv", booth)
+    write_xlsx(directory / "booth.xlsx", booth)
+    return {"existing": len(known), "leads": Lead.objects.count(), "database": connection.vendor}
+
+
+def booth_rows(rows: int, known: list[tuple[str, str, str]], rng: random.Random) -> list[list]:
+    booth = [known_person(person, rng) for person in known]
+    booth += [new_person(number, rng) for number in range(rows - len(booth))]
+    for row in rng.sample(booth, rows // 100):  # unusable: neither email nor phone
+        row[0], row[4] = "n/a", "tbc"
+    rng.shuffle(booth)
+    return booth
+
+
+def known_person(person: tuple[str, str, str], rng: random.Random) -> list:
+    email, phone, country = person
+    email = email.upper() if rng.random() < 0.3 else email
+    return [email, "Known Person", "", "", messy_phone(phone, rng), country, "", "warm"]
+
+
+def new_person(number: int, rng: random.Random) -> list:
+    country, prefix, digits = rng.choice((("US", "+1212555", 4), ("GB", "+4420794", 5)))
+    phone = f"{prefix}{rng.randrange(10**digits):0{digits}d}"
+    return [
+        f"visitor{number}@booth.example",
+        f"Visitor {number} Person",
+        f"Company {number % 3000}",
+        "Buyer",
+        messy_phone(phone, rng),
+        country,
+        "Met at the booth",
+        rng.choice(("hot", "warm", "cold")),
+    ]
+
+
+def messy_phone(e164: str, rng: random.Random):
+    """The number as people and spreadsheets write it."""
+    import phonenumbers
+
+    number = phonenumbers.parse(e164)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    style = rng.randrange(5)
+    if style == 0:
+        return national
+    if style == 1:
+        return national.replace(" ", ".").replace("(", "").replace(")", "")
+    if style == 2:
+        return f"{national} x{rng.randrange(10, 99)}"
+    if style == 3:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return int(str(number.national_number))  # a number Excel stored as a number
+
+
+def write_csv(path: Path, booth: list[list]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(HEADER)
+        writer.writerows(booth)
+
+
+def write_xlsx(path: Path, booth: list[list]) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Leads")
+    sheet.append(HEADER)
+    for row in booth:
+        sheet.append(row)
+    workbook.save(path)
+
+
+def baseline(directory: Path) -> str:
+    """What the same rows cost with no mapping, no dedupe and no booth visits."""
+    import phonenumbers
+    from django.db import transaction
+
+    from crm.models import Lead
+
+    leads = []
+    with transaction.atomic(), (directory / "booth.csv").open(encoding="utf-8") as file:
+        reader = csv.reader(file)
+        next(reader)
+        for email, name, company, title, phone, country, _notes, _rating in reader:
+            try:
+                e164 = phonenumbers.format_number(
+                    phonenumbers.parse(phone, country), phonenumbers.PhoneNumberFormat.E164
+                )
+            except phonenumbers.NumberParseException:
+                e164 = ""
+            first, _, last = name.rpartition(" ")
+            leads.append(
+                Lead(
+                    email=email,
+                    first_name=first,
+                    last_name=last,
+                    phone=e164,
+                    company=company,
+                    title=title,
+                    country=country,
+                )
+            )
+            if len(leads) == 2000:
+                Lead.objects.bulk_create(leads, ignore_conflicts=True)
+                leads = []
+        Lead.objects.bulk_create(leads, ignore_conflicts=True)
+        transaction.set_rollback(True)
+    return ""
+
+
+def import_csv(directory: Path) -> str:
+    return import_file(directory / "booth.csv")
+
+
+def import_xlsx(directory: Path) -> str:
+    return import_file(directory / "booth.xlsx", "--dry-run")
+
+
+def import_file(path: Path, *args: str) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "import_leads",
+        str(path),
+        "--event",
+        "Bench Expo",
+        "--country",
+        "US",
+        "--json",
+        *args,
+        stdout=out,
+    )
+    result = json.loads(out.getvalue())
+    return ", ".join(f"{key} {result[key]:,}" for key in ("created", "updated", "invalid"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Importing lead lists: reading CSV and Excel files and recognising their columns."""

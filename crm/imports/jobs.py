@@ -1,0 +1,26 @@
+"""RQ entry points for imports: load by id, call a service, return."""
+
+from crm import interaction_hooks
+from crm.imports import services
+from crm.models import Interaction, LeadImport
+
+
+def lead_import_preview(lead_import_id: int) -> None:
+    lead_import = LeadImport.objects.filter(pk=lead_import_id).first()
+    if lead_import is not None:
+        services.lead_import_preview(lead_import=lead_import)
+
+
+def lead_import_run(lead_import_id: int) -> None:
+    lead_import = LeadImport.objects.filter(pk=lead_import_id).first()
+    if lead_import is not None:
+        services.lead_import_run(lead_import=lead_import)
+
+
+def lead_import_recorded(lead_import_id: int) -> None:
+    """What follows from an import's booth visits, in one job rather than one per row."""
+    visits = Interaction.objects.filter(lead_import_id=lead_import_id).select_related(
+        "lead", "campaign"
+    )
+    for interaction in visits.iterator(chunk_size=1000):
+        interaction_hooks.run_all(interaction)

@@ -1,0 +1,31 @@
+from django.db.models import QuerySet
+from django.http import Http404
+
+from crm.models import ImportMapping, Interaction, LeadImport, User
+
+
+def imports_visible_to(user: User) -> QuerySet[LeadImport]:
+    """Imports are a manager's tool; nobody else sees any."""
+    if not (user.is_authenticated and user.is_manager):
+        return LeadImport.objects.none()
+    return LeadImport.objects.select_related("campaign", "created_by").defer("content")
+
+
+def get_import_for_user(user: User, pk: int) -> LeadImport:
+    try:
+        return imports_visible_to(user).get(pk=pk)
+    except LeadImport.DoesNotExist:
+        raise Http404("No such import.") from None
+
+
+def import_sources() -> list[str]:
+    return list(ImportMapping.objects.values_list("source", flat=True))
+
+
+def engaged_visits(lead_import: LeadImport, *, limit: int = 50) -> list[Interaction]:
+    """The booth visits of people who were already engaged before the event."""
+    return list(
+        Interaction.objects.filter(lead_import=lead_import, data__already_engaged=True)
+        .select_related("lead")
+        .order_by("lead__last_name", "lead__first_name")[:limit]
+    )

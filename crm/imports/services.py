@@ -1,0 +1,267 @@
+"""The life of a booth-list import: upload → mapping → preview → import.
+
+Previews and imports run as jobs; their progress lives in the cache (it is
+only ever a hint, the LeadImport row says what really happened).
+"""
+
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from config.jobs import enqueue
+from crm.imports.columns import guess_mapping, normalise_heading
+from crm.imports.engine import ImportResult, ImportSpec, import_booth_rows
+from crm.imports.files import ImportFileError, Table, read_table
+from crm.models import Campaign, ImportMapping, LeadImport, User
+
+Status = LeadImport.Status
+JOBS = "crm.imports.jobs."  # by path: the jobs module imports this one
+
+
+def campaign_for_event(*, name: str, country: str = "", starts_on=None) -> Campaign:
+    """The event campaign of that name, created when it is new."""
+    campaign, _ = Campaign.objects.get_or_create(
+        name=name.strip(),
+        kind=Campaign.Kind.EVENT,
+        defaults={"country": country, "starts_on": starts_on},
+    )
+    return campaign
+
+
+def lead_import_create(
+    *,
+    upload: UploadedFile,
+    campaign: Campaign,
+    source: str,
+    default_country: str,
+    user: User | None,
+) -> LeadImport:
+    """Keep the file and read its header; the mapping is guessed, or the source's saved one.
+    Raises ImportFileError when the file can't be read."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(_too_big_message())
+    content = upload.read()
+    with read_table(io.BytesIO(content), upload.name) as table:
+        header = table.header
+    return LeadImport.objects.create(
+        filename=upload.name,
+        content=content,
+        campaign=campaign,
+        source=source.strip(),
+        default_country=default_country or campaign.country,
+        header=header,
+        mapping=_as_json_mapping(guess_mapping(header, saved=_saved_columns(source))),
+        created_by=user,
+    )
+
+
+def _too_big_message() -> str:
+    return f"The file is larger than {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB."
+
+
+def _saved_columns(source: str) -> dict[str, str] | None:
+    saved = ImportMapping.objects.filter(source=source.strip()).first() if source else None
+    return saved.columns if saved else None
+
+
+def _as_json_mapping(mapping: dict[int, str]) -> dict[str, str]:
+    return {str(index): field for index, field in mapping.items()}
+
+
+def lead_import_mapping(lead_import: LeadImport) -> dict[int, str]:
+    return {int(index): field for index, field in lead_import.mapping.items() if field}
+
+
+@transaction.atomic
+def lead_import_set_mapping(
+    *, lead_import: LeadImport, mapping: dict[int, str], user: User | None
+) -> LeadImport:
+    """Save the manager's mapping (and remember it for the source), then preview."""
+    if lead_import.status not in (Status.MAPPING, Status.PREVIEWED, Status.FAILED):
+        raise ValidationError("This import is already running or done.")
+    if not {"email", "phone"} & set(mapping.values()):
+        raise ValidationError("Map at least one column to Email or Phone.")
+    lead_import.mapping = _as_json_mapping(mapping)
+    lead_import.status = Status.PREVIEWING
+    lead_import.failure = ""
+    lead_import.save(update_fields=["mapping", "status", "failure"])
+    if lead_import.source:
+        _remember_mapping(lead_import, mapping, user)
+    enqueue(JOBS + "lead_import_preview", lead_import.pk, queue="imports")
+    return lead_import
+
+
+def _remember_mapping(lead_import: LeadImport, mapping: dict[int, str], user: User | None):
+    columns = {
+        normalise_heading(heading): mapping.get(index, "")
+        for index, heading in enumerate(lead_import.header)
+        if heading
+    }
+    ImportMapping.objects.update_or_create(
+        source=lead_import.source, defaults={"columns": columns, "updated_by": user}
+    )
+
+
+def lead_import_preview(*, lead_import: LeadImport) -> None:
+    """Run the whole import and roll it back: the preview's counts are the import's."""
+    if lead_import.status != Status.PREVIEWING:
+        return  # a repeated job: the preview is done or superseded
+    result = _run(lead_import, dry_run=True)
+    if result is not None:
+        _store(lead_import, result, status=Status.PREVIEWED)
+
+
+@transaction.atomic
+def lead_import_start(*, lead_import: LeadImport) -> bool:
+    """Previewed → importing, once: a second click (or a second manager) starts nothing."""
+    started = LeadImport.objects.filter(pk=lead_import.pk, status=Status.PREVIEWED).update(
+        status=Status.IMPORTING, started_at=timezone.now(), failure=""
+    )
+    if started:
+        enqueue(JOBS + "lead_import_run", lead_import.pk, queue="imports")
+    return bool(started)
+
+
+def lead_import_run(*, lead_import: LeadImport) -> None:
+    if lead_import.status != Status.IMPORTING:
+        return  # a repeated job: imported already, or failed and waiting for a retry
+    result = _run(lead_import, dry_run=False)
+    if result is not None:
+        _store(lead_import, result, status=Status.DONE)
+        enqueue(JOBS + "lead_import_recorded", lead_import.pk)
+
+
+def _run(lead_import: LeadImport, *, dry_run: bool) -> ImportResult | None:
+    """The engine over the stored file; a file or database failure marks the import
+    failed (the transaction has been rolled back) instead of leaving it running."""
+    try:
+        with _stored_table(lead_import) as table:
+            return import_booth_rows(
+                table.rows,
+                _spec(lead_import, table),
+                dry_run=dry_run,
+                progress=lambda done: _report_progress(lead_import, done),
+            )
+    except ImportFileError as exc:
+        _fail(lead_import, str(exc))
+    except Exception as exc:
+        _fail(lead_import, f"The import stopped and changed nothing: {exc}")
+        raise
+    return None
+
+
+@contextmanager
+def _stored_table(lead_import: LeadImport) -> Iterator[Table]:
+    with read_table(io.BytesIO(bytes(lead_import.content)), lead_import.filename) as table:
+        yield table
+
+
+def _spec(lead_import: LeadImport, table: Table) -> ImportSpec:
+    return ImportSpec(
+        campaign=lead_import.campaign,
+        header=table.header,
+        mapping=lead_import_mapping(lead_import),
+        default_country=lead_import.default_country,
+        user=lead_import.created_by,
+        lead_import=lead_import,
+    )
+
+
+def _store(lead_import: LeadImport, result: ImportResult, *, status: str) -> None:
+    for name in ("rows", "created", "updated", "duplicates", "invalid", "engaged", "samples"):
+        setattr(lead_import, name, getattr(result, name))
+    lead_import.errors = [
+        {"row": problem.number, "message": problem.message, "cells": problem.cells}
+        for problem in result.problems
+    ]
+    lead_import.status = status
+    lead_import.finished_at = timezone.now() if status == Status.DONE else None
+    lead_import.save()
+    cache.delete(_progress_key(lead_import.pk))
+
+
+def _fail(lead_import: LeadImport, message: str) -> None:
+    LeadImport.objects.filter(pk=lead_import.pk).update(status=Status.FAILED, failure=message)
+    cache.delete(_progress_key(lead_import.pk))
+
+
+def lead_import_retry(*, lead_import: LeadImport) -> None:
+    """A failed import goes back to its preview (nothing of it was stored)."""
+    if lead_import.status == Status.FAILED:
+        lead_import_set_mapping(
+            lead_import=lead_import,
+            mapping=lead_import_mapping(lead_import),
+            user=lead_import.created_by,
+        )
+
+
+def _progress_key(pk: int) -> str:
+    return f"crm:lead-import:{pk}:progress"
+
+
+def _report_progress(lead_import: LeadImport, done: int) -> None:
+    cache.set(_progress_key(lead_import.pk), done, timeout=3600)
+
+
+def lead_import_progress(lead_import: LeadImport) -> tuple[int, int]:
+    """(rows done, rows expected): the preview counted the rows the import will read."""
+    done = cache.get(_progress_key(lead_import.pk)) or 0
+    return done, lead_import.rows
+
+
+def lead_import_file(
+    *,
+    path: str,
+    campaign: Campaign,
+    source: str = "",
+    default_country: str = "",
+    dry_run: bool = False,
+    progress=None,
+) -> ImportResult:
+    """Import a file at once, as the command line does. A real run is kept in the
+    import history like a browser one; a dry run stores nothing."""
+    with open(path, "rb") as file:
+        content = file.read(settings.IMPORT_MAX_BYTES + 1)
+    if len(content) > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(_too_big_message())
+    with read_table(io.BytesIO(content), path) as table:
+        mapping = guess_mapping(table.header, saved=_saved_columns(source))
+        lead_import = None
+        if not dry_run:
+            lead_import = LeadImport.objects.create(
+                filename=os.path.basename(path),
+                content=content,
+                campaign=campaign,
+                source=source,
+                default_country=default_country or campaign.country,
+                header=table.header,
+                mapping=_as_json_mapping(mapping),
+                status=Status.IMPORTING,
+                started_at=timezone.now(),
+            )
+        spec = ImportSpec(
+            campaign=campaign,
+            header=table.header,
+            mapping=mapping,
+            default_country=default_country or campaign.country,
+            lead_import=lead_import,
+        )
+        result = import_booth_rows(table.rows, spec, dry_run=dry_run, progress=progress)
+    if lead_import is not None:
+        _store(lead_import, result, status=Status.DONE)
+        enqueue(JOBS + "lead_import_recorded", lead_import.pk)
+    return result
+
+
+def lead_import_first_rows(lead_import: LeadImport, count: int = 3) -> list[list[str]]:
+    """A few data rows, to show beside the mapping."""
+    with _stored_table(lead_import) as table:
+        return [row.cells for row, _ in zip(table.rows, range(count), strict=False)]

@@ -1,0 +1,136 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.exports import neutralise
+from crm.imports import selectors, services
+from crm.imports.files import ImportFileError
+from crm.imports.forms import MappingForm, UploadForm
+from crm.models import LeadImport
+
+manager_only = permission_required("crm.add_leadimport", raise_exception=True)
+
+
+@login_required
+@manager_only
+def import_list(request: HttpRequest) -> HttpResponse:
+    imports = selectors.imports_visible_to(request.user)[:100]
+    return render(request, "crm/imports/list.html", {"imports": imports})
+
+
+@login_required
+@manager_only
+@require_http_methods(["GET", "POST"])
+def import_create(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        campaign = data["event"] or services.campaign_for_event(
+            name=data["new_event_name"],
+            country=data["new_event_country"],
+            starts_on=data["new_event_date"],
+        )
+        try:
+            lead_import = services.lead_import_create(
+                upload=data["file"],
+                campaign=campaign,
+                source=data["source"],
+                default_country=campaign.country,
+                user=request.user,
+            )
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("imports:mapping", lead_import.pk)
+    context = {"form": form, "sources": selectors.import_sources()}
+    return render(request, "crm/imports/new.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@manager_only
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    if lead_import.status not in (LeadImport.Status.MAPPING, LeadImport.Status.PREVIEWED):
+        return redirect(lead_import)
+    samples = services.lead_import_first_rows(lead_import)
+    form = MappingForm(request.POST or None, lead_import=lead_import, samples=samples)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lead_import_set_mapping(
+                lead_import=lead_import, mapping=form.mapping(), user=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect(lead_import)
+    context = {"lead_import": lead_import, "form": form}
+    return render(request, "crm/imports/mapping.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@manager_only
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    context = {
+        "lead_import": lead_import,
+        "progress": services.lead_import_progress(lead_import),
+        "engaged": selectors.engaged_visits(lead_import)
+        if lead_import.status == LeadImport.Status.DONE
+        else [],
+    }
+    return render(request, "crm/imports/detail.html", context)
+
+
+@login_required
+@manager_only
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled while a job runs; once it is over, the whole page reloads to show why."""
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    if not lead_import.is_running:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    context = {"lead_import": lead_import, "progress": services.lead_import_progress(lead_import)}
+    return render(request, "crm/imports/partials/progress.html", context)
+
+
+@login_required
+@manager_only
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    if not services.lead_import_start(lead_import=lead_import):
+        messages.info(request, "This import has already started.")
+    return redirect(lead_import)
+
+
+@login_required
+@manager_only
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    services.lead_import_retry(lead_import=lead_import)
+    return redirect(lead_import)
+
+
+@login_required
+@manager_only
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invalid rows as they were in the file, with the reason for each."""
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{pk}-invalid-rows.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["Row", *lead_import.header, "Reason"])
+    for error in lead_import.errors:
+        writer.writerow(
+            [error["row"], *map(neutralise, error["cells"]), neutralise(error["message"])]
+        )
+    return response

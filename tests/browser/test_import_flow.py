@@ -1,0 +1,83 @@
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from crm.imports import services
+from crm.models import Lead, LeadImport
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+BOOTH_LIST = (
+    "Expo 2026 — leads report\n"
+    "\n"
+    "Email,Full Name,Company,Cell Phone,Country,Badge ID\n"
+    "mary@example.com,Mary Ann Smith-Jones,Northwind,(415) 555-2671,USA,B-1\n"
+    "tom@example.com,Tom Baker,Acme,020 7946 0958,United Kingdom,B-2\n"
+    "oops,No Contact,,,,B-3\n"
+)
+
+
+def test_a_manager_imports_a_booth_list_end_to_end(page, manager_maria, tmp_path):
+    booth_list = tmp_path / "expo-badges.csv"
+    booth_list.write_text(BOOTH_LIST, encoding="utf-8")
+    log_in(page, "maria")
+
+    page.get_by_role("link", name="Imports").click()
+    page.get_by_role("link", name="Import a list").click()
+    page.get_by_label("File").set_input_files(str(booth_list))
+    page.get_by_label("New event's name").fill("Expo 2026")
+    page.get_by_label("New event's country").select_option("US")
+    page.get_by_label("Source").fill("Expo badge scanner")
+    page.get_by_role("button", name="Upload and map columns").click()
+
+    page.get_by_role("heading", name="Which column holds what?").wait_for()
+    assert page.get_by_label("Email").input_value() == "email"
+    assert page.get_by_label("Full Name").input_value() == "full_name"
+    page.get_by_label("Badge ID").select_option("notes")
+    page.get_by_role("button", name="Preview the import").click()
+
+    page.get_by_role("heading", name="Preview: nothing is stored yet").wait_for()
+    counts = page.locator(".counts").inner_text()
+    assert "New leads\n2" in counts and "Invalid rows\n1" in counts
+    assert "No usable email or phone" in page.locator(".invalid-rows").inner_text()
+    assert not Lead.objects.exists()
+    page.get_by_role("button", name="Import 3 rows").click()
+
+    page.get_by_role("heading", name="Imported").wait_for()
+    assert Lead.objects.count() == 2
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the invalid rows").click()
+    assert "oops" in download.value.path().read_text(encoding="utf-8-sig")
+
+
+def test_the_progress_bar_moves_and_the_result_appears_when_the_import_ends(
+    page, manager_maria, tmp_path
+):
+    booth_list = tmp_path / "expo-badges.csv"
+    booth_list.write_text(BOOTH_LIST, encoding="utf-8")
+    campaign = services.campaign_for_event(name="Expo 2026", country="US")
+    with booth_list.open("rb") as file:
+        lead_import = LeadImport.objects.create(
+            filename="expo-badges.csv",
+            content=file.read(),
+            campaign=campaign,
+            header=["Email", "Full Name", "Company", "Cell Phone", "Country", "Badge ID"],
+            mapping={"0": "email", "1": "full_name", "2": "company", "3": "phone", "4": "country"},
+            status=LeadImport.Status.IMPORTING,
+            rows=3,
+            started_at=timezone.now(),
+            created_by=manager_maria,
+        )
+    services._report_progress(lead_import, 2)
+    log_in(page, "maria")
+
+    page.goto(lead_import.get_absolute_url())
+
+    bar = page.locator("#import-progress-bar")
+    assert (bar.get_attribute("value"), bar.get_attribute("max")) == ("2", "3")
+    assert "2 of 3 rows read" in page.locator("#import-progress").inner_text()
+    services.lead_import_run(lead_import=lead_import)  # the worker finishes
+    page.get_by_role("heading", name="Imported").wait_for()
+    assert "New leads\n2" in page.locator(".counts").inner_text()
+    cache.clear()

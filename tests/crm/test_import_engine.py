@@ -1,0 +1,247 @@
+"""Booth lists through the engine and the command line, with real files."""
+
+import json
+import subprocess
+import sys
+import time
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from crm.imports.engine import BATCH_ROWS
+from crm.models import Campaign, Interaction, Lead, LeadImport
+from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def import_leads(path: Path, *args: str) -> dict:
+    out = StringIO()
+    call_command("import_leads", str(path), "--event", "Expo 2026", "--json", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+BOOTH_LIST = """\
+Email,Full Name,Company,Job Title,Cell Phone,Country,Notes,Rating,Badge ID
+mary@example.com,Mary Ann Smith-Jones,Northwind,CTO,(415) 555-2671,USA,Wants pricing,hot,B-1
+,Tom Baker,Acme,,020 7946 0958,United Kingdom,,warm,B-2
+not-an-email,Nobody Useful,,,12,,,,B-3
+MARY@EXAMPLE.COM,Mary Smith-Jones,,,,,Came back on day two,,B-4
+"""
+
+
+def test_every_usable_row_becomes_or_updates_one_lead(tmp_path):
+    result = import_leads(write_csv(tmp_path / "booth.csv", BOOTH_LIST), "--country", "US")
+
+    assert (result["rows"], result["created"], result["invalid"]) == (4, 2, 1)
+    assert result["errors"] == [
+        {
+            "row": 4,
+            "message": "No usable email or phone: “not-an-email” is not a valid email address; "
+            "“12” is not a valid phone number.",
+        }
+    ]
+    mary = Lead.objects.get(email="mary@example.com")
+    assert (mary.first_name, mary.last_name, mary.title) == ("Mary Ann", "Smith-Jones", "CTO")
+    assert (mary.phone, mary.country, mary.time_zone) == (
+        "+14155552671",
+        "US",
+        "America/Los_Angeles",
+    )
+    tom = Lead.objects.get(phone="+442079460958")
+    assert (tom.first_name, tom.country, tom.time_zone) == ("Tom", "GB", "Europe/London")
+    assert Lead.objects.count() == 2
+
+
+def test_each_person_gets_one_booth_visit_with_the_rows_notes_rating_and_other_columns(tmp_path):
+    import_leads(write_csv(tmp_path / "booth.csv", BOOTH_LIST))
+
+    mary = Lead.objects.get(email="mary@example.com")
+    visit = mary.interactions.get()
+    assert (visit.kind, visit.campaign.name, visit.campaign.kind) == (
+        Interaction.Kind.BOOTH_VISIT,
+        "Expo 2026",
+        Campaign.Kind.EVENT,
+    )
+    assert visit.notes == "Wants pricing\nCame back on day two"
+    assert visit.data["rating"] == "hot"
+    assert visit.data["rows"] == [2, 5]
+    assert visit.data["extra"] == {"Badge ID": "B-1"}
+    assert mary.source_campaign == visit.campaign
+
+
+def test_an_update_fills_empty_fields_and_never_overwrites(tmp_path):
+    LeadFactory(email="Mary@Example.com", first_name="Maria", last_name="", company="", title="")
+
+    result = import_leads(write_csv(tmp_path / "booth.csv", BOOTH_LIST))
+
+    assert (result["created"], result["updated"]) == (1, 1)
+    mary = Lead.objects.get(email__iexact="mary@example.com")
+    assert mary.email == "Mary@Example.com"
+    assert (mary.first_name, mary.last_name, mary.company) == ("Maria", "Smith-Jones", "Northwind")
+
+
+def test_phones_match_existing_leads_whatever_their_format(tmp_path):
+    known = LeadFactory(email="", phone="+14155552671")
+    csv_text = "Name,Mobile\nDana White,415.555.2671 x23\n"
+
+    result = import_leads(write_csv(tmp_path / "booth.csv", csv_text), "--country", "US")
+
+    assert (result["created"], result["updated"]) == (0, 1)
+    known.refresh_from_db()
+    assert known.interactions.filter(kind=Interaction.Kind.BOOTH_VISIT).exists()
+
+
+def test_a_national_phone_is_read_in_the_rows_country_then_the_events(tmp_path):
+    csv_text = (
+        "Email,Phone,Country\n"
+        "a@example.com,020 7946 0958,United Kingdom\n"
+        "b@example.com,030 1234567,\n"
+    )
+
+    import_leads(write_csv(tmp_path / "booth.csv", csv_text), "--country", "DE")
+
+    assert Lead.objects.get(email="a@example.com").phone == "+442079460958"
+    assert Lead.objects.get(email="b@example.com").phone == "+49301234567"
+
+
+def test_leads_already_engaged_before_the_event_are_marked(tmp_path):
+    reader = LeadFactory(email="reader@example.com")
+    InteractionFactory(lead=reader, kind=Interaction.Kind.CONTENT_DOWNLOAD)
+    stranger = LeadFactory(email="stranger@example.com")
+    InteractionFactory(lead=stranger, kind=Interaction.Kind.NOTE)
+    csv_text = "Email\nreader@example.com\nstranger@example.com\nnew@example.com\n"
+
+    result = import_leads(write_csv(tmp_path / "booth.csv", csv_text))
+
+    assert result["engaged"] == 1
+    visits = Interaction.objects.filter(kind=Interaction.Kind.BOOTH_VISIT)
+    assert [v.lead.email for v in visits if v.data.get("already_engaged")] == ["reader@example.com"]
+
+
+def test_importing_the_same_list_twice_records_each_visit_once(tmp_path):
+    path = write_csv(tmp_path / "booth.csv", BOOTH_LIST)
+    import_leads(path)
+
+    again = import_leads(path)
+
+    assert (again["created"], again["updated"]) == (0, 2)
+    assert Interaction.objects.filter(kind=Interaction.Kind.BOOTH_VISIT).count() == 2
+    assert Lead.objects.count() == 2
+
+
+def test_the_same_person_across_batches_is_one_lead(tmp_path):
+    rows = [f"person{n}@example.com" for n in range(BATCH_ROWS + 10)]
+    rows.append("PERSON0@example.com")  # the first row's person again, in the next batch
+    path = write_csv(tmp_path / "booth.csv", "Email\n" + "\n".join(rows) + "\n")
+
+    result = import_leads(path)
+
+    assert (result["rows"], result["created"], result["duplicates"]) == (
+        BATCH_ROWS + 11,
+        BATCH_ROWS + 10,
+        1,
+    )
+    assert Lead.objects.count() == BATCH_ROWS + 10
+    assert Interaction.objects.get(lead__email="person0@example.com").data["rows"] == [
+        2,
+        BATCH_ROWS + 12,
+    ]
+
+
+def test_a_dry_run_stores_nothing(tmp_path):
+    result = import_leads(write_csv(tmp_path / "booth.csv", BOOTH_LIST), "--dry-run")
+
+    assert result["created"] == 2
+    assert not Lead.objects.exists()
+    assert not LeadImport.objects.exists()
+
+
+def test_a_real_run_is_kept_in_the_import_history(tmp_path):
+    import_leads(write_csv(tmp_path / "booth.csv", BOOTH_LIST))
+
+    lead_import = LeadImport.objects.get()
+    assert (lead_import.status, lead_import.rows, lead_import.invalid) == ("done", 4, 1)
+    assert lead_import.interactions.count() == 2
+
+
+def test_an_unreadable_file_fails_the_command_with_a_clear_message(tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.7 not a spreadsheet")
+
+    with pytest.raises(CommandError, match="Could not read"):
+        import_leads(path)
+    with pytest.raises(CommandError, match="Could not read"):
+        import_leads(tmp_path / "missing.csv")
+
+
+def test_a_crash_mid_import_leaves_the_database_as_it_was(tmp_path):
+    LeadFactory(email="person1@example.com", company="")
+    rows = [f"person{n}@example.com,Company {n}" for n in range(BATCH_ROWS * 2)]
+    path = write_csv(tmp_path / "booth.csv", "Email,Company\n" + "\n".join(rows) + "\n")
+    from crm.imports.services import campaign_for_event, lead_import_file
+
+    def crash_after_the_first_batch(done):
+        raise RuntimeError("the worker died")
+
+    with pytest.raises(RuntimeError):
+        lead_import_file(
+            path=str(path),
+            campaign=campaign_for_event(name="Expo 2026"),
+            progress=crash_after_the_first_batch,
+        )
+
+    assert list(Lead.objects.values_list("email", "company")) == [("person1@example.com", "")]
+    assert not Interaction.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_killed_import_process_leaves_the_database_as_it_was(tmp_path, postgres):
+    rows = [f"person{n}@example.com,555-01{n % 100:02d}" for n in range(60_000)]
+    path = write_csv(tmp_path / "booth.csv", "Email,Phone\n" + "\n".join(rows) + "\n")
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _test_database_url()}
+    command = [sys.executable, "manage.py", "import_leads", str(path), "--event", "E", "-v", "2"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=_environ(env), stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert "rows read" in process.stderr.readline()  # a batch is written, uncommitted
+        process.kill()
+    finally:
+        process.wait(timeout=30)
+
+    time.sleep(0.2)
+    assert not Lead.objects.exists()
+    assert not Interaction.objects.exists()
+
+
+def _test_database_url() -> str:
+    settings = connection.settings_dict
+    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+
+
+def _environ(extra: dict) -> dict:
+    import os
+
+    return {**os.environ, **extra}
+
+
+def test_the_booth_visit_happens_on_the_events_first_day(tmp_path):
+    CampaignFactory(name="Expo 2026", kind=Campaign.Kind.EVENT, starts_on=date(2026, 3, 4))
+
+    import_leads(write_csv(tmp_path / "booth.csv", "Email\na@example.com\n"))
+
+    visit = Interaction.objects.get()
+    assert visit.occurred_at.date() == date(2026, 3, 4)
+    assert visit.lead.last_activity_at == visit.occurred_at

@@ -1,0 +1,194 @@
+"""The browser flow of a booth-list import, page by page (jobs run inline in tests)."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from crm.models import ImportMapping, Lead, LeadImport
+from tests.factories import CampaignFactory
+
+pytestmark = pytest.mark.django_db
+
+BOOTH_LIST = (
+    "Expo 2026 — leads report\n"
+    "\n"
+    "E-mail,Attendee,Organisation,Mobile,Badge ID\n"
+    "mary@example.com,Mary Ann Smith-Jones,Northwind,(415) 555-2671,B-1\n"
+    "=cmd|' /C calc'!A0,Evil Formula,,,B-2\n"
+    "tom@example.com,Tom Baker,Acme,,B-3\n"
+)
+
+
+@pytest.fixture
+def maria(client, manager_maria):
+    client.force_login(manager_maria)
+    return client
+
+
+def upload(client, content: str = BOOTH_LIST, name: str = "booth.csv", **fields):
+    data = {
+        "file": SimpleUploadedFile(name, content.encode()),
+        "new_event_name": "Expo 2026",
+        "new_event_country": "US",
+        "source": "Expo badge scanner",
+        **fields,
+    }
+    return client.post(reverse("imports:create"), data)
+
+
+def mapping_post(lead_import: LeadImport, **overrides) -> dict:
+    data = {f"column_{index}": field for index, field in lead_import.mapping.items()}
+    data.update(overrides)
+    return data
+
+
+def test_reps_and_the_mailroom_cannot_import(client, rep_alice, mailroom_max):
+    for user in (rep_alice, mailroom_max):
+        client.force_login(user)
+        assert client.get(reverse("imports:list")).status_code == 403
+        assert client.get(reverse("imports:create")).status_code == 403
+
+
+def test_a_manager_uploads_maps_previews_and_imports_a_booth_list(maria):
+    response = upload(maria)
+    lead_import = LeadImport.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("imports:mapping", args=[lead_import.pk])
+    assert lead_import.header == ["E-mail", "Attendee", "Organisation", "Mobile", "Badge ID"]
+    assert lead_import.mapping == {"0": "email", "1": "full_name", "2": "company", "3": "phone"}
+
+    page = maria.get(response.url)
+    assert page.status_code == 200
+    assert "mary@example.com" in page.text  # first values shown beside each column
+
+    response = maria.post(response.url, mapping_post(lead_import))
+    assert response.status_code == 302
+    preview = maria.get(lead_import.get_absolute_url()).text
+    assert "Preview: nothing is stored yet" in preview
+    assert not Lead.objects.exists()
+    lead_import.refresh_from_db()
+    assert (lead_import.status, lead_import.created, lead_import.invalid) == ("previewed", 2, 1)
+    assert "No usable email or phone" in preview
+
+    response = maria.post(reverse("imports:confirm", args=[lead_import.pk]))
+    assert response.status_code == 302
+    result = maria.get(lead_import.get_absolute_url()).text
+    assert "Imported" in result
+    assert Lead.objects.count() == 2
+    assert Lead.objects.get(email="mary@example.com").phone == "+14155552671"
+
+
+def test_the_invalid_rows_download_with_their_reason_and_neutralised_formulas(maria):
+    upload(maria)
+    lead_import = LeadImport.objects.get()
+    maria.post(reverse("imports:mapping", args=[lead_import.pk]), mapping_post(lead_import))
+
+    response = maria.get(reverse("imports:errors", args=[lead_import.pk]))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Row", "E-mail", "Attendee", "Organisation", "Mobile", "Badge ID", "Reason"]
+    assert rows[1][:3] == ["3", "'=cmd|' /C calc'!A0", "Evil Formula"]
+    assert rows[1][-1].startswith("No usable email or phone")
+
+
+def test_the_mapping_is_remembered_for_the_source(maria):
+    upload(maria)
+    first = LeadImport.objects.get()
+    maria.post(
+        reverse("imports:mapping", args=[first.pk]),
+        mapping_post(first, column_4="notes", column_2=""),
+    )
+    assert ImportMapping.objects.get(source="Expo badge scanner").columns["badge id"] == "notes"
+
+    upload(maria)
+
+    second = LeadImport.objects.latest("pk")
+    assert second.mapping == {"0": "email", "1": "full_name", "3": "phone", "4": "notes"}
+
+
+def test_a_file_that_cannot_be_read_is_refused_with_a_message(maria):
+    response = upload(maria, content="%PDF-1.7 garbage", name="report.pdf")
+
+    assert response.status_code == 400
+    assert "file" in response.context["form"].errors
+    assert not LeadImport.objects.exists()
+
+
+def test_an_oversized_file_is_refused(maria, settings):
+    settings.IMPORT_MAX_BYTES = 100
+
+    response = upload(maria)
+
+    assert response.status_code == 400
+    assert "larger than" in response.text
+
+
+def test_an_upload_needs_an_event(maria):
+    response = upload(maria, new_event_name="")
+
+    assert response.status_code == 400
+    assert "Choose the event" in response.text
+
+
+def test_a_mapping_without_email_or_phone_is_refused(maria):
+    upload(maria)
+    lead_import = LeadImport.objects.get()
+
+    response = maria.post(
+        reverse("imports:mapping", args=[lead_import.pk]),
+        mapping_post(lead_import, column_0="", column_3=""),
+    )
+
+    assert response.status_code == 400
+    assert "Map at least one column to Email or Phone" in response.text
+    lead_import.refresh_from_db()
+    assert lead_import.status == "mapping"
+
+
+def test_an_existing_event_can_be_chosen(maria):
+    expo = CampaignFactory(name="Expo Europe", kind="event", country="DE")
+
+    upload(maria, event=expo.pk, new_event_name="")
+
+    assert LeadImport.objects.get().campaign == expo
+    assert LeadImport.objects.get().default_country == "DE"
+
+
+def test_confirming_twice_imports_once(maria):
+    upload(maria)
+    lead_import = LeadImport.objects.get()
+    maria.post(reverse("imports:mapping", args=[lead_import.pk]), mapping_post(lead_import))
+    confirm = reverse("imports:confirm", args=[lead_import.pk])
+
+    maria.post(confirm)
+    maria.post(confirm)
+
+    assert Lead.objects.count() == 2
+    assert lead_import.interactions.count() == 2
+
+
+def test_the_progress_poll_asks_for_a_reload_when_the_job_is_over(maria):
+    upload(maria)
+    lead_import = LeadImport.objects.get()
+
+    response = maria.get(reverse("imports:progress", args=[lead_import.pk]))
+
+    assert response.status_code == 204
+    assert response["HX-Refresh"] == "true"
+
+
+def test_the_history_lists_who_imported_what_when(maria, manager_maria):
+    upload(maria)
+
+    page = maria.get(reverse("imports:list")).text
+
+    assert "booth.csv" in page
+    assert "Expo 2026" in page
+    assert manager_maria.display_name in page
+
+
+def test_another_managers_import_is_visible_but_a_missing_one_is_404(maria):
+    assert maria.get(reverse("imports:detail", args=[999])).status_code == 404
