@@ -3,7 +3,16 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
-from crm.models import ApiToken, Campaign, Interaction, Lead, LeadMerge, User
+from crm.models import (
+    ApiToken,
+    Campaign,
+    ImportMapping,
+    Interaction,
+    Lead,
+    LeadImport,
+    LeadMerge,
+    User,
+)
 from crm.resources import LeadResource
 
 
@@ -94,3 +103,42 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(LeadImport)
+class LeadImportAdmin(admin.ModelAdmin):
+    """The import history; imports are made and run from the Imports pages."""
+
+    list_display = ("filename", "campaign", "status", "rows", "created", "updated", "invalid")
+    list_display_links = ("filename",)
+    list_filter = ("status",)
+    list_select_related = ("campaign", "created_by")
+    search_fields = ("filename", "source", "campaign__name")
+    fields = (
+        "filename",
+        "campaign",
+        "source",
+        "status",
+        "created_by",
+        "created_at",
+        "finished_at",
+        ("rows", "created", "updated", "duplicates", "invalid", "engaged"),
+        "failure",
+    )
+    readonly_fields = (
+        *fields[:-2],
+        *("rows", "created", "updated", "duplicates", "invalid", "engaged", "failure"),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content", "errors", "samples")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    list_display = ("source", "updated_by", "updated_at")
+    list_select_related = ("updated_by",)
+    readonly_fields = ("updated_by", "updated_at")

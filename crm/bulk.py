@@ -105,3 +105,13 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     if isinstance(field, models.JSONField):
         return partial(field.get_db_prep_save, connection=connection)
     return None
+
+
+def analyze(*models: type[models.Model]) -> None:
+    """Refresh the planner's statistics after a bulk load, so that the next queries
+    use the indexes (PostgreSQL; SQLite plans without them well enough)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -29,17 +29,32 @@ class LeadIndex:
         self.by_phone: dict[str, list[Lead]] = defaultdict(list)
 
     @classmethod
-    def load(cls, *, emails: Iterable[str], phones: Iterable[str]) -> "LeadIndex":
-        """The existing leads any of these emails or phones could match (two queries per
-        chunk of contacts, however many there are)."""
+    def load(
+        cls,
+        contacts: Iterable[tuple[str, Phone | None]],
+        *,
+        only: Iterable[str] | None = None,
+    ) -> "LeadIndex":
+        """The existing leads these (email, phone) contacts could match: their emails,
+        then the phones of those no email found. A few queries per 2,000 contacts.
+        `only` limits the columns read, for callers that write back with bulk_update."""
+        contacts = list(contacts)
+        leads = Lead.objects.only(*only) if only else Lead.objects.all()
         index = cls()
-        emails = sorted({email.lower() for email in emails if email})
-        phones = sorted({phone for phone in phones if phone})
-        by_email = Lead.objects.alias(email_lower=Lower("email"))
+        emails = sorted({email.lower() for email, _ in contacts if email})
+        # "email <> ''" lets the database use the partial unique index on lower(email).
+        by_email = leads.exclude(email="").alias(email_lower=Lower("email"))
         for chunk in _chunks(emails):
             index.add_all(by_email.filter(email_lower__in=chunk))
+        phones = sorted(
+            {
+                phone.e164
+                for email, phone in contacts
+                if phone and not (email and email.lower() in index.by_email)
+            }
+        )
         for chunk in _chunks(phones):
-            index.add_all(Lead.objects.filter(phone__in=chunk))
+            index.add_all(leads.filter(phone__in=chunk))
         for same_phone in index.by_phone.values():
             same_phone.sort(key=lambda lead: lead.pk)  # the oldest lead answers first
         return index

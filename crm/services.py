@@ -102,7 +102,7 @@ def lead_find_or_create(
         email=email, phone=phone, country=profile.get("country", "")
     )
     _lock_contact(email, parsed_phone)
-    index = LeadIndex.load(emails=[email], phones=[parsed_phone.e164 if parsed_phone else ""])
+    index = LeadIndex.load([(email, parsed_phone)])
     lead = index.find(email=email, phone=parsed_phone)
     created = lead is None
     if created:

@@ -21,18 +21,22 @@ from crm.bulk import TableWriter, reserve_ids
 from crm.dedupe import LeadIndex
 from crm.imports.files import Row
 from crm.imports.rows import BoothRow, RowProblem, clean_row
-from crm.models import Campaign, Interaction, Lead, LeadImport, User
+from crm.models import LEAD_PROFILE_FIELDS, Campaign, Interaction, Lead, LeadImport, User
 
 BATCH_ROWS = 2000
+# What matching and filling blanks read of an existing lead; nothing else is loaded.
+MATCH_FIELDS = ("email", "phone", "phone_raw", "phone_ext", *LEAD_PROFILE_FIELDS)
 SAMPLE_ROWS = 10
 # What an earlier interaction must be for a matched lead to count as already engaged.
-HIGH_INTENT_KINDS = [
-    Interaction.Kind.CONTENT_DOWNLOAD,
-    Interaction.Kind.WEB_VISIT,
-    Interaction.Kind.BOOTH_VISIT,
-    Interaction.Kind.MEETING,
-    Interaction.Kind.CART_ABANDONED,
-]
+HIGH_INTENT_KINDS = frozenset(
+    {
+        Interaction.Kind.CONTENT_DOWNLOAD,
+        Interaction.Kind.WEB_VISIT,
+        Interaction.Kind.BOOTH_VISIT,
+        Interaction.Kind.MEETING,
+        Interaction.Kind.CART_ABANDONED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -123,9 +127,7 @@ class _BoothListWriter:
         self.visit_table = TableWriter(Interaction, with_pk=True)
 
     def write(self, rows: list[BoothRow]) -> None:
-        index = LeadIndex.load(
-            emails=[row.email for row in rows], phones=[row.phone.e164 for row in rows if row.phone]
-        )
+        index = LeadIndex.load([(row.email, row.phone) for row in rows], only=MATCH_FIELDS)
         batch = _Batch()
         for row in rows:
             self._take(row, index, batch)
@@ -177,10 +179,14 @@ class _BoothListWriter:
     def _look_at_history(self, batch: "_Batch") -> None:
         """Which matched leads were already engaged, and which were already recorded
         at this event (a list imported twice records each visit once)."""
-        history = Interaction.objects.filter(
-            lead_id__in=batch.matched, kind__in=HIGH_INTENT_KINDS
-        ).values_list("lead_id", "kind", "campaign_id")
+        # Kinds are sorted out here: filtering on them too can lead the database to scan
+        # every interaction of those kinds instead of only these leads' few.
+        history = Interaction.objects.filter(lead_id__in=batch.matched).values_list(
+            "lead_id", "kind", "campaign_id"
+        )
         for lead_id, kind, campaign_id in history:
+            if kind not in HIGH_INTENT_KINDS:
+                continue
             if kind == Interaction.Kind.BOOTH_VISIT and campaign_id == self.spec.campaign.pk:
                 batch.visited.add(lead_id)
             else:

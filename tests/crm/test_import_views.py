@@ -192,3 +192,17 @@ def test_the_history_lists_who_imported_what_when(maria, manager_maria):
 
 def test_another_managers_import_is_visible_but_a_missing_one_is_404(maria):
     assert maria.get(reverse("imports:detail", args=[999])).status_code == 404
+
+
+def test_the_admin_lists_the_import_history(client, manager_maria):
+    manager_maria.is_superuser = True
+    manager_maria.is_staff = True
+    manager_maria.save()
+    client.force_login(manager_maria)
+    upload(client)
+
+    changelist = client.get(reverse("admin:crm_leadimport_changelist"))
+    change = client.get(reverse("admin:crm_leadimport_change", args=[LeadImport.objects.get().pk]))
+
+    assert changelist.status_code == 200 and "booth.csv" in changelist.text
+    assert change.status_code == 200

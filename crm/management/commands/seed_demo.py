@@ -3,8 +3,9 @@ from argparse import ArgumentTypeError
 
 from django.core.management.base import BaseCommand, CommandError
 
+from crm.bulk import analyze
 from crm.demo.seed import demo_seed
-from crm.models import Lead
+from crm.models import Interaction, Lead
 
 
 def _at_least(minimum: int):
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         summary = demo_seed(leads=leads, reps=reps, seed=seed)
+        analyze(Lead, Interaction)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Added {summary.leads:,} leads with {summary.interactions:,} interactions, "
