@@ -42,6 +42,7 @@ format: install
 bench: install
 	$(PY) bench/seed.py
 	$(PY) bench/lead_list.py
+	$(PY) bench/import_booth.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

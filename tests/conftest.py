@@ -59,3 +59,17 @@ def manager_maria(db):
 @pytest.fixture
 def mailroom_max(db):
     return UserFactory(username="max", first_name="Max", last_name="Mailroom", role=Role.MAILROOM)
+
+
+@pytest.fixture
+def alice(client, rep_alice):
+    """The test client, signed in as rep Alice."""
+    client.force_login(rep_alice)
+    return client
+
+
+@pytest.fixture
+def maria(client, manager_maria):
+    """The test client, signed in as manager Maria."""
+    client.force_login(manager_maria)
+    return client

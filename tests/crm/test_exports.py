@@ -37,26 +37,12 @@ FORMULAS = {
 both_formats = pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 
 
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def alice(client, rep_alice):
-    return login(client, rep_alice)
-
-
-@pytest.fixture
-def maria(client, manager_maria):
-    return login(client, manager_maria)
-
-
 @pytest.fixture
 def staff_maria(client, manager_maria):
     manager_maria.is_staff = True
     manager_maria.save()
-    return login(client, manager_maria)
+    client.force_login(manager_maria)
+    return client
 
 
 def read_csv(content: bytes) -> list[dict]:
@@ -295,7 +281,8 @@ def test_an_anonymous_visitor_is_sent_to_login(client, fmt):
 def test_the_mailroom_gets_only_the_heading_row(client, mailroom_max, fmt):
     LeadFactory()
 
-    assert export(login(client, mailroom_max), fmt) == []
+    client.force_login(mailroom_max)
+    assert export(client, fmt) == []
 
 
 @both_formats
@@ -362,7 +349,7 @@ def test_the_admin_and_list_exports_write_the_same_cells(staff_maria, rep_alice)
 def test_reps_may_not_use_the_admin_import_or_export(client, rep_alice):
     rep_alice.is_staff = True
     rep_alice.save()
-    login(client, rep_alice)
+    client.force_login(rep_alice)
 
     assert client.get(ADMIN_CHANGELIST).status_code == 200
     assert ADMIN_IMPORT not in client.get(ADMIN_CHANGELIST).text

@@ -245,3 +245,34 @@ def test_the_booth_visit_happens_on_the_events_first_day(tmp_path):
     visit = Interaction.objects.get()
     assert visit.occurred_at.date() == date(2026, 3, 4)
     assert visit.lead.last_activity_at == visit.occurred_at
+
+
+def test_an_xlsx_list_with_phones_stored_as_numbers_imports_like_a_csv(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Booth leads, day one"])
+    sheet.append([])
+    sheet.append(["Name", "Work Phone", "Company", "Country"])
+    sheet.append(["Ana Lima", 4155552671, "Northwind", "US"])
+    sheet.append(["Ben Ode", "+44 20 7946 0958 ext. 12", "Acme", "GB"])
+    path = tmp_path / "booth.xlsx"
+    workbook.save(path)
+
+    result = import_leads(path)
+
+    assert (result["rows"], result["created"], result["invalid"]) == (2, 2, 0)
+    assert Lead.objects.get(first_name="Ana").phone == "+14155552671"
+    ben = Lead.objects.get(first_name="Ben")
+    assert (ben.phone, ben.phone_ext) == ("+442079460958", "12")
+
+
+def test_cells_that_look_like_formulas_are_stored_as_plain_text(tmp_path):
+    csv_text = 'Email,Company,Notes\na@example.com,"=HYPERLINK(""http://evil"")",@SUM(1+1)\n'
+
+    import_leads(write_csv(tmp_path / "booth.csv", csv_text))
+
+    lead = Lead.objects.get()
+    assert lead.company == '=HYPERLINK("http://evil")'
+    assert lead.interactions.get().notes == "@SUM(1+1)"

@@ -22,12 +22,6 @@ BOOTH_LIST = (
 )
 
 
-@pytest.fixture
-def maria(client, manager_maria):
-    client.force_login(manager_maria)
-    return client
-
-
 def upload(client, content: str = BOOTH_LIST, name: str = "booth.csv", **fields):
     data = {
         "file": SimpleUploadedFile(name, content.encode()),

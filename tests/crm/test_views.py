@@ -27,21 +27,6 @@ def pager_link(response, rel: str) -> str | None:
     return html.unescape(match.group(1)) if match else None
 
 
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def alice(client, rep_alice):
-    return login(client, rep_alice)
-
-
-@pytest.fixture
-def maria(client, manager_maria):
-    return login(client, manager_maria)
-
-
 def lead_urls(lead: Lead) -> list[str]:
     return [
         reverse("crm:lead_detail", args=[lead.pk]),
@@ -155,7 +140,7 @@ def test_managers_filter_the_list_by_owner(maria, rep_alice, rep_bob):
 
 def test_the_mailroom_sees_no_leads(client, mailroom_max, rep_alice):
     lead = LeadFactory(owner=rep_alice)
-    login(client, mailroom_max)
+    client.force_login(mailroom_max)
 
     response = client.get(LEAD_LIST)
 
@@ -517,7 +502,7 @@ def test_creating_another_reps_lead_tells_the_rep_and_changes_nothing(alice, rep
 
 
 def test_the_mailroom_cannot_add_leads(client, mailroom_max):
-    login(client, mailroom_max)
+    client.force_login(mailroom_max)
 
     assert "New lead" not in client.get(LEAD_LIST).text
     assert client.get(LEAD_CREATE).status_code == 403
@@ -684,7 +669,7 @@ def test_a_rep_does_not_see_the_merge_link(alice, rep_alice):
 def test_a_superuser_without_a_role_can_merge(client):
     boss = UserFactory(username="boss", is_superuser=True, is_staff=True)
     lead, duplicate = LeadFactory(), LeadFactory()
-    login(client, boss)
+    client.force_login(boss)
 
     response = client.post(reverse("crm:lead_merge", args=[lead.pk]), {"duplicate": duplicate.pk})
 
