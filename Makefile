@@ -14,19 +14,16 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-# The app on SQLite with demo data; jobs run in-process unless REDIS_URL is set,
-# in which case an RQ worker runs beside the web server.
+# The app on SQLite with demo data, and the scheduler loop beside it; jobs run
+# in-process unless REDIS_URL is set, in which case an RQ worker runs too.
 run: export DJANGO_DEBUG ?= 1
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --leads $(DEMO_LEADS)
-	@if [ -n "$$REDIS_URL" ]; then \
-		$(PY) manage.py rqworker default imports mail letters & \
-		trap 'kill $$!' EXIT; \
-		$(PY) manage.py runserver 127.0.0.1:$(PORT); \
-	else \
-		$(PY) manage.py runserver 127.0.0.1:$(PORT); \
-	fi
+	@trap 'kill 0' EXIT; \
+	$(PY) manage.py run_scheduler & \
+	if [ -n "$$REDIS_URL" ]; then $(PY) manage.py rqworker --with-scheduler default imports mail letters & fi; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

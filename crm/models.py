@@ -159,6 +159,12 @@ class Lead(models.Model):
     email_consent_text_version = models.CharField(max_length=50, blank=True)
     do_not_call = models.BooleanField(default=False)
     do_not_mail = models.BooleanField(default=False)
+    calls_paused_until = models.DateTimeField(
+        null=True, blank=True, help_text="No calls before then (e.g. 'not interested')."
+    )
+    phone_invalid = models.BooleanField(
+        default=False, help_text="The number reached the wrong person or no one."
+    )
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -203,7 +209,7 @@ class Lead(models.Model):
 
     @property
     def can_call(self) -> bool:
-        return bool(self.phone) and not self.do_not_call
+        return bool(self.phone) and not (self.do_not_call or self.phone_invalid)
 
     def fill_blanks(self, *, email: str, phone: Phone | None, profile: dict[str, str]) -> set[str]:
         """Fill the empty fields from new contact data, never overwriting one.

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm import exports, selectors, services
+from crm import exports, selectors, services, timeline
 from crm.filters import LeadFilter
 from crm.forms import InteractionForm, LeadCreateForm, LeadForm, MergeForm
 from crm.models import Lead
@@ -134,6 +134,7 @@ def _render_lead_detail(
     context = {
         "lead": lead,
         "timeline": selectors.lead_timeline(lead),
+        "upcoming": timeline.upcoming_for(lead),
         "interaction_form": interaction_form,
         "possible_duplicates": selectors.lead_possible_duplicates(lead)
         if request.user.is_manager

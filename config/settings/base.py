@@ -189,3 +189,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
+
+# Calls: when a lead may be called, in the lead's own time zone (0 = Monday).
+CALLING_WEEKDAYS = [int(day) for day in env_list("CALLING_WEEKDAYS", "0,1,2,3,4")]
+CALLING_HOURS = tuple(env_list("CALLING_HOURS", "09:00,18:00"))
+# A claimed call not logged within this time goes back to the queue.
+CALL_CLAIM_TIMEOUT_MINUTES = int(env("CALL_CLAIM_TIMEOUT_MINUTES", "20"))
+CALL_ATTEMPTS = int(env("CALL_ATTEMPTS", "3"))
+SCHEDULER_INTERVAL_SECONDS = int(env("SCHEDULER_INTERVAL_SECONDS", "30"))

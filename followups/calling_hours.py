@@ -1,0 +1,104 @@
+"""When a lead may be called: weekdays and hours in the lead's own time zone,
+minus holidays. Pure functions over zoneinfo; the database only stores UTC.
+
+The queue asks which time zones are open right now (a few hundred zone
+conversions, microseconds each) and filters leads by zone, so the filter
+is an index-friendly IN (...) rather than a time conversion per row.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+
+from crm.contact import valid_time_zones
+from followups.models import Holiday
+
+UNKNOWN_ZONE = "UTC"  # leads without a time zone are called by UTC hours
+
+
+@dataclass(frozen=True)
+class Holidays:
+    """Holiday dates: everywhere, and per country."""
+
+    everywhere: frozenset[dt.date] = frozenset()
+    by_country: tuple[tuple[dt.date, str], ...] = ()
+
+    def blocks(self, day: dt.date, country: str = "") -> bool:
+        return day in self.everywhere or (day, country) in self.by_country
+
+
+def weekdays() -> frozenset[int]:
+    return frozenset(settings.CALLING_WEEKDAYS)
+
+
+def hours() -> tuple[dt.time, dt.time]:
+    start, end = settings.CALLING_HOURS
+    return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name or UNKNOWN_ZONE)
+
+
+def is_callable_at(moment: dt.datetime, zone_name: str, holidays: Holidays, country="") -> bool:
+    local = moment.astimezone(zone(zone_name))
+    start, end = hours()
+    return (
+        local.weekday() in weekdays()
+        and start <= local.time() < end
+        and not holidays.blocks(local.date(), country)
+    )
+
+
+def open_zones_filter(now: dt.datetime, holidays: Holidays, *, field: str = "lead") -> Q:
+    """Leads whose local time is inside calling hours now, as a filter on `field`."""
+    open_zones = [name for name in _all_zones() if is_callable_at(now, name, holidays)]
+    allowed = Q(**{f"{field}__time_zone__in": open_zones})
+    if is_callable_at(now, UNKNOWN_ZONE, holidays):
+        allowed |= Q(**{f"{field}__time_zone": ""})
+    for day, country in holidays.by_country:
+        zones_on_that_day = [name for name in open_zones if _local_date(now, name) == day]
+        allowed &= ~Q(
+            **{f"{field}__country": country, f"{field}__time_zone__in": zones_on_that_day}
+        )
+    return allowed
+
+
+def _local_date(moment: dt.datetime, zone_name: str) -> dt.date:
+    return moment.astimezone(zone(zone_name)).date()
+
+
+@cache
+def _all_zones() -> tuple[str, ...]:
+    return tuple(sorted(valid_time_zones()))
+
+
+def next_business_start(
+    after: dt.datetime, zone_name: str, holidays: Holidays, *, days: int = 1, country: str = ""
+) -> dt.datetime:
+    """The start of calling hours `days` business days after `after`, in the lead's
+    zone (days=1: the next business day). Returned in UTC."""
+    local_zone = zone(zone_name)
+    day = after.astimezone(local_zone).date()
+    counted = 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if day.weekday() in weekdays() and not holidays.blocks(day, country):
+            counted += 1
+    start, _ = hours()
+    return dt.datetime.combine(day, start, tzinfo=local_zone).astimezone(dt.UTC)
+
+
+def holidays_around(dates: Iterable[dt.date]) -> Holidays:
+    """The holidays on these dates, from the database."""
+    rows = Holiday.objects.filter(date__in=list(dates)).values_list("date", "country")
+    return Holidays(
+        everywhere=frozenset(day for day, country in rows if not country),
+        by_country=tuple((day, country) for day, country in rows if country),
+    )

@@ -1,0 +1,218 @@
+"""Working the call queue: claiming the next call, and what each outcome plans next."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import TextChoices
+from django.utils import timezone
+
+from crm.models import Interaction, Lead, User
+from crm.services import interaction_record
+from followups import selectors
+from followups.calling_hours import holidays_around, next_business_start
+from followups.models import Channel, Touch
+from followups.services import touch_schedule, touches_cancel
+
+CLAIM_TRIES = 5
+
+
+class Outcome(TextChoices):
+    """What happened on the call; each has a key for the rep's keyboard."""
+
+    INTERESTED = "interested", "Connected: interested"
+    NOT_INTERESTED = "not_interested", "Connected: not interested"
+    MEETING = "meeting", "Meeting booked"
+    VOICEMAIL = "voicemail", "Left a voicemail"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    DO_NOT_CALL = "do_not_call", "Do not call"
+    CALL_BACK = "call_back", "Call back at…"
+
+
+OUTCOME_KEYS = dict(zip(Outcome.values, "12345678", strict=True))
+OUTCOME_SENTIMENT = {
+    Outcome.INTERESTED: Interaction.Sentiment.POSITIVE,
+    Outcome.MEETING: Interaction.Sentiment.POSITIVE,
+    Outcome.NOT_INTERESTED: Interaction.Sentiment.NEGATIVE,
+    Outcome.DO_NOT_CALL: Interaction.Sentiment.NEGATIVE,
+}
+NOT_INTERESTED_PAUSE = dt.timedelta(days=90)
+
+
+def call_claim_next(*, user: User, now: dt.datetime | None = None) -> Touch | None:
+    """The user's next call, claimed so no one else gets it. A call already claimed
+    and not logged comes back first. Two reps asking at once get different calls:
+    PostgreSQL skips rows another transaction has locked, and the claim itself is
+    a conditional update, so it holds on any database."""
+    current = selectors.current_call(user)
+    if current is not None:
+        return current
+    now = now or timezone.now()
+    for _ in range(CLAIM_TRIES):
+        with transaction.atomic():
+            candidate = _lock_next(selectors.call_queue(user, now))
+            if candidate is None:
+                return None
+            claimed = Touch.objects.filter(pk=candidate, status=Touch.Status.PENDING).update(
+                status=Touch.Status.CLAIMED, claimed_by=user, claimed_at=now
+            )
+        if claimed:
+            return selectors.current_call(user)
+    return None
+
+
+def _lock_next(queue) -> int | None:
+    if connection.features.has_select_for_update_skip_locked:
+        queue = queue.select_for_update(skip_locked=True, of=("self",))
+    return queue.values_list("pk", flat=True).first()
+
+
+def calls_release_abandoned(*, now: dt.datetime | None = None) -> int:
+    """Claims older than the timeout go back to the queue (the rep left)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(minutes=settings.CALL_CLAIM_TIMEOUT_MINUTES)
+    return Touch.objects.filter(
+        channel=Channel.CALL, status=Touch.Status.CLAIMED, claimed_at__lt=cutoff
+    ).update(status=Touch.Status.PENDING, claimed_by=None, claimed_at=None)
+
+
+@transaction.atomic
+def call_log_outcome(
+    *,
+    touch: Touch,
+    user: User,
+    outcome: str,
+    notes: str = "",
+    call_back_at: dt.datetime | None = None,
+) -> Interaction:
+    """Record the call, close the touch, and plan what comes next for the lead."""
+    touch = Touch.objects.select_for_update().select_related("lead").get(pk=touch.pk)
+    if touch.status not in Touch.OPEN:
+        raise ValidationError("This call has been logged already.")
+    if outcome == Outcome.CALL_BACK and call_back_at is None:
+        raise ValidationError({"call_back_at": ["When should we call back?"]})
+    now = timezone.now()
+    call, _ = interaction_record(
+        lead=touch.lead,
+        kind=Interaction.Kind.CALL,
+        outcome=Outcome(outcome).label,
+        sentiment=OUTCOME_SENTIMENT.get(outcome, ""),
+        notes=notes,
+        user=user,
+        source="queue",
+        data={"touch": touch.pk, "attempt": touch.attempt, "outcome": outcome},
+    )
+    touch.status, touch.completed_at, touch.outcome = Touch.Status.DONE, now, outcome
+    touch.save(update_fields=["status", "completed_at", "outcome"])
+    NEXT_STEP[outcome](touch=touch, call=call, user=user, now=now, call_back_at=call_back_at)
+    return call
+
+
+def _next_business_day(lead: Lead, now: dt.datetime, days: int = 1) -> dt.datetime:
+    holidays = holidays_around(now.date() + dt.timedelta(days=offset) for offset in range(15))
+    return next_business_start(now, lead.time_zone, holidays, days=days, country=lead.country)
+
+
+def _after_interested(*, touch, call, user, now, **_):
+    _call_again(
+        touch,
+        call,
+        user,
+        due_at=_next_business_day(touch.lead, now, days=2),
+        reason="Was interested on the last call: follow up",
+        attempt=1,
+    )
+
+
+def _after_no_answer(*, touch, call, user, now, **_):
+    if touch.attempt < settings.CALL_ATTEMPTS:
+        _call_again(
+            touch,
+            call,
+            user,
+            due_at=_next_business_day(touch.lead, now),
+            reason=f"No answer ({touch.attempt} of {settings.CALL_ATTEMPTS} tries)",
+            attempt=touch.attempt + 1,
+        )
+    else:
+        _email(touch, call, now, reason=f"No answer after {touch.attempt} calls")
+
+
+def _after_voicemail(*, touch, call, now, **_):
+    _email(touch, call, now + dt.timedelta(days=1), reason="Left a voicemail: follow up by email")
+
+
+def _after_meeting(*, touch, **_):
+    touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="meeting booked")
+
+
+def _after_not_interested(*, touch, now, **_):
+    Lead.objects.filter(pk=touch.lead_id).update(calls_paused_until=now + NOT_INTERESTED_PAUSE)
+    touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="not interested")
+
+
+def _after_do_not_call(*, touch, **_):
+    Lead.objects.filter(pk=touch.lead_id).update(do_not_call=True)
+    touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="do not call")
+
+
+def _after_wrong_number(*, touch, **_):
+    Lead.objects.filter(pk=touch.lead_id).update(phone_invalid=True)
+    touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="wrong number")
+
+
+def _after_call_back(*, touch, call, user, call_back_at, **_):
+    _call_again(
+        touch,
+        call,
+        user,
+        due_at=call_back_at,
+        reason="Asked us to call back then",
+        attempt=1,
+        priority=max(touch.priority, 80),
+    )
+
+
+def _call_again(touch, call, user, *, due_at, reason, attempt, priority=None):
+    touch_schedule(
+        lead=touch.lead,
+        channel=Channel.CALL,
+        due_at=due_at,
+        reason=reason,
+        reason_at=call.occurred_at,
+        key=f"call:{call.pk}:next",
+        origin="Call outcome",
+        priority=touch.priority if priority is None else priority,
+        assigned_to=user,
+        interaction=call,
+        attempt=attempt,
+        talking_points=touch.talking_points,
+    )
+
+
+def _email(touch, call, due_at, *, reason):
+    touch_schedule(
+        lead=touch.lead,
+        channel=Channel.EMAIL,
+        due_at=due_at,
+        reason=reason,
+        reason_at=call.occurred_at,
+        key=f"call:{call.pk}:email",
+        origin="Call outcome",
+        priority=touch.priority,
+        assigned_to=touch.assigned_to,
+        interaction=call,
+    )
+
+
+NEXT_STEP = {
+    Outcome.INTERESTED: _after_interested,
+    Outcome.NOT_INTERESTED: _after_not_interested,
+    Outcome.MEETING: _after_meeting,
+    Outcome.VOICEMAIL: _after_voicemail,
+    Outcome.NO_ANSWER: _after_no_answer,
+    Outcome.WRONG_NUMBER: _after_wrong_number,
+    Outcome.DO_NOT_CALL: _after_do_not_call,
+    Outcome.CALL_BACK: _after_call_back,
+}

@@ -1,0 +1,132 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from crm.models import Interaction, Lead
+
+
+class Channel(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+
+
+class Holiday(models.Model):
+    """A day without calls: everywhere, or in one country only."""
+
+    date = models.DateField()
+    name = models.CharField(max_length=100)
+    country = models.CharField(max_length=2, blank=True, help_text="Empty: every country.")
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "country"], name="holiday_unique_per_country")
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.name}" + (f" ({self.country})" if self.country else "")
+
+
+class Rule(models.Model):
+    """When an interaction of a kind happens, plan a touch on a channel after a delay."""
+
+    class Assign(models.TextChoices):
+        OWNER = "owner", "The lead's owner (or the least busy rep)"
+        MANAGER = "manager", "A manager"
+        REPS = "reps", "The least busy of the chosen reps"
+
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    trigger_kind = models.CharField(max_length=30, choices=Interaction.Kind.choices)
+    trigger_sentiment = models.CharField(
+        max_length=10,
+        choices=Interaction.Sentiment.choices,
+        blank=True,
+        help_text="Only for interactions with this sentiment; empty: any.",
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.CALL)
+    delay_minutes = models.PositiveIntegerField(default=0)
+    delay_business_days = models.PositiveSmallIntegerField(
+        default=0, help_text="1: the next business day, in the lead's time zone."
+    )
+    priority = models.SmallIntegerField(default=50, help_text="Higher is called first.")
+    assign = models.CharField(max_length=10, choices=Assign.choices, default=Assign.OWNER)
+    reps = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    talking_points = models.TextField(blank=True, help_text="Shown to the rep on the call.")
+
+    class Meta:
+        ordering = ["trigger_kind", "-priority"]
+
+    def __str__(self):
+        return self.name
+
+
+class Touch(models.Model):
+    """One planned touch of a lead, on any channel: the ledger of what is next."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLAIMED = "claimed", "Claimed"
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+        CANCELLED = "cancelled", "Cancelled"
+
+    OPEN = (Status.PENDING, Status.CLAIMED)
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touches")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=300, help_text="Why, in plain words.")
+    reason_at = models.DateTimeField(null=True, blank=True, help_text="When the reason happened.")
+    talking_points = models.TextField(blank=True)
+    priority = models.SmallIntegerField(default=50)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_touches",
+    )
+    rule = models.ForeignKey(Rule, null=True, blank=True, on_delete=models.SET_NULL)
+    origin = models.CharField(max_length=100, help_text="What planned it: a rule, a call outcome.")
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempt = models.PositiveSmallIntegerField(default=1)
+    key = models.CharField(max_length=200, unique=True, help_text="The same touch never twice.")
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name_plural = "touches"
+        constraints = [
+            # A lead has one next call, however many reasons point at it.
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=models.Q(channel="call", status__in=["pending", "claimed"]),
+                name="touch_one_open_call_per_lead",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["assigned_to", "channel", "status", "-priority", "due_at"],
+                name="touch_queue_idx",
+            ),
+            models.Index(fields=["channel", "status", "due_at"], name="touch_due_idx"),
+            models.Index(fields=["status", "claimed_at"], name="touch_claims_idx"),
+            models.Index(fields=["lead", "status"], name="touch_lead_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.lead_id} at {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.PENDING and self.due_at < timezone.now()

@@ -1,0 +1,79 @@
+"""The scheduler pass: the database says what is due; Redis only carries the work.
+
+Each pass releases abandoned call claims and dispatches due touches on the
+channels that have a delivery handler: it claims them in batches (skipping rows
+another scheduler has locked), then queues one job per touch carrying its id.
+A touch claimed for delivery whose job never finished (Redis flushed, a worker
+killed) is dispatched again once its lease runs out; the job only delivers a
+touch still claimed, and marks it done in the same transaction, so nothing is
+lost and nothing is delivered twice.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from config.jobs import enqueue
+from followups import channels
+from followups.calls import calls_release_abandoned
+from followups.models import Touch
+
+BATCH = 500
+DELIVERY_LEASE = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class PassResult:
+    released_calls: int
+    dispatched: int
+
+
+def scheduler_pass(*, now: dt.datetime | None = None) -> PassResult:
+    now = now or timezone.now()
+    released = calls_release_abandoned(now=now)
+    dispatched = 0
+    while batch := _claim_due(now):
+        for touch_id in batch:
+            enqueue("followups.jobs.touch_deliver", touch_id, queue="mail")
+        dispatched += len(batch)
+        if len(batch) < BATCH:
+            break
+    return PassResult(released_calls=released, dispatched=dispatched)
+
+
+def _claim_due(now: dt.datetime) -> list[int]:
+    """Claim up to BATCH due touches for delivery; commits before returning, so the
+    jobs queued after it see the claim."""
+    due = Touch.objects.filter(channel__in=channels.delivered_channels(), due_at__lte=now).filter(
+        Q(status=Touch.Status.PENDING)
+        | Q(status=Touch.Status.CLAIMED, claimed_at__lt=now - DELIVERY_LEASE)
+    )
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.order_by("due_at", "id").values_list("pk", flat=True)[:BATCH])
+        Touch.objects.filter(pk__in=ids).update(
+            status=Touch.Status.CLAIMED, claimed_at=now, claimed_by=None
+        )
+    return ids
+
+
+@transaction.atomic
+def touch_deliver(*, touch_id: int) -> bool:
+    """Deliver one claimed touch through its channel's handler, once."""
+    touch = (
+        Touch.objects.select_for_update()
+        .select_related("lead")
+        .filter(pk=touch_id, status=Touch.Status.CLAIMED)
+        .first()
+    )
+    handler = channels.handler_for(touch.channel) if touch else None
+    if touch is None or handler is None:
+        return False  # delivered already, cancelled, or nobody delivers this channel
+    handler(touch=touch)
+    touch.status, touch.completed_at = Touch.Status.DONE, timezone.now()
+    touch.save(update_fields=["status", "completed_at"])
+    return True

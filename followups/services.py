@@ -1,0 +1,114 @@
+"""Planning touches: the one way a touch gets into the ledger."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+
+from crm.models import Interaction, Lead, User
+from crm.roles import Role
+from followups.models import Channel, Rule, Touch
+
+
+@transaction.atomic
+def touch_schedule(
+    *,
+    lead: Lead,
+    channel: str,
+    due_at: dt.datetime,
+    reason: str,
+    key: str,
+    origin: str,
+    priority: int = 50,
+    assigned_to: User | None = None,
+    reason_at: dt.datetime | None = None,
+    talking_points: str = "",
+    rule: Rule | None = None,
+    interaction: Interaction | None = None,
+    attempt: int = 1,
+) -> Touch | None:
+    """Plan a touch once per key. A lead has one open call: a new reason to call
+    makes that call sooner or more urgent instead of adding a second one. Returns
+    None for a call to a lead that may not be called then."""
+    existing = Touch.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    if channel == Channel.CALL and not lead_callable(lead, due_at):
+        return None
+    touch = Touch(
+        lead=lead,
+        channel=channel,
+        due_at=due_at,
+        reason=reason[:300],
+        reason_at=reason_at,
+        talking_points=talking_points,
+        priority=priority,
+        assigned_to=assigned_to,
+        rule=rule,
+        origin=origin,
+        interaction=interaction,
+        attempt=attempt,
+        key=key,
+    )
+    try:
+        with transaction.atomic():
+            touch.save()
+    except IntegrityError:
+        # Another open call for this lead exists (or the same key raced us in).
+        return Touch.objects.filter(key=key).first() or _sharpen_open_call(touch)
+    return touch
+
+
+def lead_callable(lead: Lead, at: dt.datetime) -> bool:
+    paused = lead.calls_paused_until is not None and lead.calls_paused_until > at
+    return bool(lead.phone) and not (lead.do_not_call or lead.phone_invalid or paused)
+
+
+def _sharpen_open_call(wanted: Touch) -> Touch | None:
+    """Fold a new reason to call into the lead's open call: the sooner due time, the
+    higher priority, and the more urgent reason win."""
+    open_call = (
+        Touch.objects.select_for_update()
+        .filter(lead=wanted.lead, channel=Channel.CALL, status__in=Touch.OPEN)
+        .first()
+    )
+    if open_call is None or open_call.status != Touch.Status.PENDING:
+        return open_call
+    if (wanted.priority, -wanted.due_at.timestamp()) > (
+        open_call.priority,
+        -open_call.due_at.timestamp(),
+    ):
+        open_call.reason, open_call.reason_at = wanted.reason, wanted.reason_at
+        open_call.talking_points = wanted.talking_points or open_call.talking_points
+    open_call.due_at = min(open_call.due_at, wanted.due_at)
+    open_call.priority = max(open_call.priority, wanted.priority)
+    open_call.save(update_fields=["due_at", "priority", "reason", "reason_at", "talking_points"])
+    return open_call
+
+
+def touches_cancel(*, lead: Lead, channel: str, outcome: str) -> int:
+    """Cancel a lead's open touches on a channel (e.g. no more calls)."""
+    return Touch.objects.filter(lead=lead, channel=channel, status__in=Touch.OPEN).update(
+        status=Touch.Status.CANCELLED, outcome=outcome[:100]
+    )
+
+
+def least_busy(users: QuerySet[User]) -> User | None:
+    open_touches = Count("assigned_touches", filter=Q(assigned_touches__status__in=Touch.OPEN))
+    return users.filter(is_active=True).annotate(load=open_touches).order_by("load", "id").first()
+
+
+def people_with_role(role: str) -> QuerySet[User]:
+    return User.objects.filter(groups__name=role, is_active=True)
+
+
+def lead_assignee(lead: Lead, *, candidates: QuerySet[User] | None = None) -> User | None:
+    """Who calls this lead: its owner. An unowned lead goes to the least busy of
+    `candidates` (all reps by default), who becomes its owner so they can open it."""
+    if lead.owner_id is not None:
+        return lead.owner
+    rep = least_busy(candidates if candidates is not None else people_with_role(Role.REP))
+    if rep is not None:
+        Lead.objects.filter(pk=lead.pk, owner__isnull=True).update(owner=rep)
+        lead.owner = rep
+    return rep
