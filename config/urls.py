@@ -11,6 +11,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("crm.urls")),
     path("imports/", include("crm.imports.urls")),
+    path("queue/", include("followups.urls")),
+    path("team/", include("followups.team_urls")),
     path("api/", api.urls),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),

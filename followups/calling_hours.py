@@ -64,6 +64,8 @@ def open_zones_filter(now: dt.datetime, holidays: Holidays, *, field: str = "lea
         allowed |= Q(**{f"{field}__time_zone": ""})
     for day, country in holidays.by_country:
         zones_on_that_day = [name for name in open_zones if _local_date(now, name) == day]
+        if _local_date(now, UNKNOWN_ZONE) == day:
+            zones_on_that_day.append("")  # leads without a zone keep their country's holidays
         allowed &= ~Q(
             **{f"{field}__country": country, f"{field}__time_zone__in": zones_on_that_day}
         )

@@ -58,8 +58,8 @@ def call_claim_next(*, user: User, now: dt.datetime | None = None) -> Touch | No
             claimed = Touch.objects.filter(pk=candidate, status=Touch.Status.PENDING).update(
                 status=Touch.Status.CLAIMED, claimed_by=user, claimed_at=now
             )
-        if claimed:
-            return selectors.current_call(user)
+        if claimed:  # this claim's call: a concurrent claim by the same user has its own
+            return selectors.claimed_calls(user).filter(pk=candidate).first()
     return None
 
 
@@ -90,6 +90,8 @@ def call_log_outcome(
     touch = Touch.objects.select_for_update().select_related("lead").get(pk=touch.pk)
     if touch.status not in Touch.OPEN:
         raise ValidationError("This call has been logged already.")
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": [f"“{outcome}” is not a call outcome."]})
     if outcome == Outcome.CALL_BACK and call_back_at is None:
         raise ValidationError({"call_back_at": ["When should we call back?"]})
     now = timezone.now()
@@ -145,6 +147,9 @@ def _after_voicemail(*, touch, call, now, **_):
 
 def _after_meeting(*, touch, **_):
     touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="meeting booked")
+    Lead.objects.filter(pk=touch.lead_id, stage__in=[Lead.Stage.NEW, Lead.Stage.WORKING]).update(
+        stage=Lead.Stage.QUALIFIED
+    )
 
 
 def _after_not_interested(*, touch, now, **_):

@@ -17,6 +17,10 @@ def register(channel: str, handler: Handler) -> None:
     _handlers[channel] = handler
 
 
+def unregister(channel: str) -> None:
+    _handlers.pop(channel, None)
+
+
 def handler_for(channel: str) -> Handler | None:
     return _handlers.get(channel)
 

@@ -31,14 +31,16 @@ def call_queue(user: User, now: dt.datetime | None = None) -> QuerySet[Touch]:
     return callable_calls(now).filter(assigned_to=user).order_by(*QUEUE_ORDER)
 
 
+def claimed_calls(user: User) -> QuerySet[Touch]:
+    """The calls this user has claimed and not logged yet."""
+    return Touch.objects.filter(
+        channel=Channel.CALL, status=Touch.Status.CLAIMED, claimed_by=user
+    ).select_related("lead", "lead__source_campaign", "interaction")
+
+
 def current_call(user: User) -> Touch | None:
-    """The call this user has claimed and not logged yet."""
-    return (
-        Touch.objects.filter(channel=Channel.CALL, status=Touch.Status.CLAIMED, claimed_by=user)
-        .select_related("lead", "lead__source_campaign", "interaction")
-        .order_by("claimed_at")
-        .first()
-    )
+    """The call this user has claimed and not logged yet (the oldest claim, if several)."""
+    return claimed_calls(user).order_by("claimed_at", "id").first()
 
 
 def upcoming_touches(lead: Lead, *, limit: int = 10) -> list[Touch]:

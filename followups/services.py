@@ -66,7 +66,7 @@ def lead_callable(lead: Lead, at: dt.datetime) -> bool:
 
 def _sharpen_open_call(wanted: Touch) -> Touch | None:
     """Fold a new reason to call into the lead's open call: the sooner due time, the
-    higher priority, and the more urgent reason win."""
+    higher priority, and the more urgent reason (with the person it asks to call) win."""
     open_call = (
         Touch.objects.select_for_update()
         .filter(lead=wanted.lead, channel=Channel.CALL, status__in=Touch.OPEN)
@@ -80,9 +80,12 @@ def _sharpen_open_call(wanted: Touch) -> Touch | None:
     ):
         open_call.reason, open_call.reason_at = wanted.reason, wanted.reason_at
         open_call.talking_points = wanted.talking_points or open_call.talking_points
+        open_call.assigned_to = wanted.assigned_to or open_call.assigned_to
     open_call.due_at = min(open_call.due_at, wanted.due_at)
     open_call.priority = max(open_call.priority, wanted.priority)
-    open_call.save(update_fields=["due_at", "priority", "reason", "reason_at", "talking_points"])
+    open_call.save(
+        update_fields=["due_at", "priority", "reason", "reason_at", "talking_points", "assigned_to"]
+    )
     return open_call
 
 
@@ -108,7 +111,10 @@ def lead_assignee(lead: Lead, *, candidates: QuerySet[User] | None = None) -> Us
     if lead.owner_id is not None:
         return lead.owner
     rep = least_busy(candidates if candidates is not None else people_with_role(Role.REP))
-    if rep is not None:
-        Lead.objects.filter(pk=lead.pk, owner__isnull=True).update(owner=rep)
-        lead.owner = rep
+    if rep is None:
+        return None
+    if not Lead.objects.filter(pk=lead.pk, owner__isnull=True).update(owner=rep):
+        lead.refresh_from_db(fields=["owner"])  # given to someone meanwhile: they call
+        return lead.owner
+    lead.owner = rep
     return rep

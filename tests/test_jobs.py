@@ -23,7 +23,7 @@ def work_off(queue) -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_purchase_makes_a_customer_through_a_real_worker(rq_queue):
     lead = LeadFactory(stage=Lead.Stage.WORKING)
 
@@ -40,7 +40,7 @@ def test_a_purchase_makes_a_customer_through_a_real_worker(rq_queue):
     assert job.get_status(refresh=True) == "finished"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_job_that_runs_twice_changes_nothing_the_second_time(rq_queue):
     lead = LeadFactory(stage=Lead.Stage.NEW)
     interaction_record(lead=lead, kind=Interaction.Kind.MEETING, source="test")
@@ -57,7 +57,7 @@ def test_a_job_that_runs_twice_changes_nothing_the_second_time(rq_queue):
     ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_job_for_a_deleted_interaction_does_nothing(rq_queue):
     lead = LeadFactory()
     interaction, _ = interaction_record(lead=lead, kind=Interaction.Kind.PURCHASE, source="test")

@@ -194,6 +194,6 @@ LOGGING = {
 CALLING_WEEKDAYS = [int(day) for day in env_list("CALLING_WEEKDAYS", "0,1,2,3,4")]
 CALLING_HOURS = tuple(env_list("CALLING_HOURS", "09:00,18:00"))
 # A claimed call not logged within this time goes back to the queue.
-CALL_CLAIM_TIMEOUT_MINUTES = int(env("CALL_CLAIM_TIMEOUT_MINUTES", "20"))
+CALL_CLAIM_TIMEOUT_MINUTES = int(env("CALL_CLAIM_TIMEOUT_MINUTES", "30"))
 CALL_ATTEMPTS = int(env("CALL_ATTEMPTS", "3"))
 SCHEDULER_INTERVAL_SECONDS = int(env("SCHEDULER_INTERVAL_SECONDS", "30"))

@@ -11,6 +11,7 @@ reserved `.example` domain, so demo follow-ups cannot reach real people.
 
 import random
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -285,6 +286,7 @@ class _LeadBuilder:
         self.rep_ids = rep_ids
         self.emails: dict[str, int] = {}
         self.domains: set[str] = set()
+        self.domains_per_base: Counter[str] = Counter()  # names have no digits: no overlaps
         self.companies: dict[str, list[tuple[str, str]]] = {c.code: [] for c in COUNTRIES}
         self.time_zones: dict[tuple[str, str, str], str] = {}
 
@@ -336,10 +338,14 @@ class _LeadBuilder:
         coined = rng.choice(COINED_STARTS) + rng.choice(COINED_ENDS)
         core = f"{rng.choice((rng.choice(country.last_names), coined))} "
         core += rng.choice(country.company_words)
-        domain = ascii_slug(core, "-")
+        base = domain = ascii_slug(core, "-")
+        used = self.domains_per_base[base]
+        if used >= 99:  # base and base-2 .. base-99 all taken: a random draw never ends
+            domain = f"{base}-{used + 1}"
         while domain in self.domains:
-            domain = f"{ascii_slug(core, '-')}-{rng.randrange(2, 100)}"
+            domain = f"{base}-{rng.randrange(2, 100)}"
         self.domains.add(domain)
+        self.domains_per_base[base] = used + 1
         known.append((f"{core} {rng.choice(country.company_suffixes)}", f"{domain}.example"))
         return known[-1]
 

@@ -1,4 +1,7 @@
-from collections import Counter
+import dataclasses
+import random
+import signal
+from collections import Counter, namedtuple
 from datetime import timedelta
 from io import StringIO
 
@@ -9,10 +12,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from crm.contact import parse_phone, valid_time_zones
+from crm.demo.seed import CAMPAIGN_SPECS, _LeadBuilder
+from crm.demo.world import COUNTRIES
 from crm.models import Campaign, Interaction, Lead, User
 from crm.roles import Role
 
 pytestmark = pytest.mark.django_db
+
+FakeCampaign = namedtuple("FakeCampaign", "pk")
 
 # The zone each demo country's leads should be called in (the US has several).
 COUNTRY_ZONES = {
@@ -198,3 +205,26 @@ def test_leads_can_be_added_as_usual_after_seeding():
     lead = Lead.objects.create(email="after.seeding@example.com")
 
     assert lead.pk > max(Lead.objects.exclude(pk=lead.pk).values_list("pk", flat=True))
+
+
+def test_a_company_name_used_a_hundred_times_still_gets_a_unique_domain():
+    """A big seed runs out of the numbered domains of a common name ("smith-works-2"
+    to "-99"); the seeder must go on, not draw numbers forever."""
+    campaigns = [(spec, FakeCampaign(pk)) for pk, spec in enumerate(CAMPAIGN_SPECS, 1)]
+    builder = _LeadBuilder(random.Random(1), timezone.now(), campaigns, rep_ids=[])
+    tiny = dataclasses.replace(COUNTRIES[0], last_names=("Smith",), company_words=("Works",))
+
+    def too_slow(*_):
+        raise TimeoutError("the seeder is stuck looking for a free domain")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(20)
+    try:
+        for _ in range(4000):
+            builder.company(tiny)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    domains = [domain for _, domain in builder.companies["US"]]
+    assert len(domains) == len(set(domains))
+    assert sum(domain.startswith("smith-works") for domain in domains) > 99

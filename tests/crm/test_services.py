@@ -247,7 +247,7 @@ def test_opt_outs_are_added_to_a_match_and_never_removed(rep_alice):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(
     "contact",
     [{"email": "Race@Example.com"}, {"phone": "+1 415 555 2671"}],

@@ -1,0 +1,125 @@
+"""Reads for the rep's call queue pages: the claimed call, today's list, and when
+a call that is not callable yet will be."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from crm.models import Lead, User
+from followups.calling_hours import (
+    Holidays,
+    holidays_around,
+    hours,
+    is_callable_at,
+    next_business_start,
+    weekdays,
+    zone,
+)
+from followups.models import Channel, Touch
+from followups.selectors import QUEUE_ORDER
+
+CARD_RELATED = ("lead", "lead__source_campaign", "interaction")  # what the call card shows
+# Holidays are looked up this many days ahead when working out when a call opens.
+HOLIDAY_HORIZON_DAYS = 15
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    touch: Touch
+    callable_at: dt.datetime | None  # None: the lead may not be called at all
+    callable_now: bool
+
+
+def get_claimed_call_for_user(user: User, pk: int) -> Touch:
+    """The call this user has claimed and not logged yet, or 404: a rep only ever
+    works calls they claimed themselves."""
+    calls = Touch.objects.filter(
+        channel=Channel.CALL, status=Touch.Status.CLAIMED, claimed_by=user
+    ).select_related(*CARD_RELATED)
+    try:
+        return calls.get(pk=pk)
+    except Touch.DoesNotExist:
+        raise Http404("No such call in your queue.") from None
+
+
+def todays_queue(user: User, now: dt.datetime | None = None) -> QuerySet[Touch]:
+    """The user's pending calls due before the end of their day (in the active time
+    zone), and the one on their card now, in queue order."""
+    now = now or timezone.now()
+    tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
+    end_of_day = dt.datetime.combine(tomorrow, dt.time.min, tzinfo=timezone.get_current_timezone())
+    mine = Q(status=Touch.Status.PENDING) | Q(status=Touch.Status.CLAIMED, claimed_by=user)
+    return (
+        Touch.objects.filter(mine, channel=Channel.CALL, assigned_to=user, due_at__lt=end_of_day)
+        .select_related("lead", "lead__source_campaign", "interaction__campaign")
+        .order_by(*QUEUE_ORDER)
+    )
+
+
+def queue_rows(touches: QuerySet[Touch], now: dt.datetime | None = None) -> list[QueueRow]:
+    """The touches with the moment each may be called."""
+    now = now or timezone.now()
+    holidays = _holidays_from(now)
+    rows = []
+    for touch in touches:
+        opens = callable_from(touch, now, holidays)
+        rows.append(QueueRow(touch, opens, callable_now=opens is not None and opens <= now))
+    return rows
+
+
+def next_call_at(user: User, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the user's soonest pending call becomes callable (due, and inside the
+    lead's calling hours), or None when nothing is planned."""
+    now = now or timezone.now()
+    holidays = _holidays_from(now)
+    pending = (
+        Touch.objects.filter(channel=Channel.CALL, status=Touch.Status.PENDING, assigned_to=user)
+        .filter(lead__do_not_call=False, lead__phone_invalid=False)
+        .exclude(lead__phone="")
+        .select_related("lead")
+        .order_by("due_at", "id")
+    )
+    soonest = None
+    for touch in pending.iterator(chunk_size=100):
+        # A call opens at its due time at the earliest; later ones cannot beat this.
+        if soonest is not None and touch.due_at >= soonest:
+            break
+        opens = callable_from(touch, now, holidays)
+        if opens is not None and (soonest is None or opens < soonest):
+            soonest = opens
+    return soonest
+
+
+def callable_from(touch: Touch, now: dt.datetime, holidays: Holidays) -> dt.datetime | None:
+    """The first moment from now on when the touch's lead may be called about it."""
+    lead = touch.lead
+    if not lead.can_call:
+        return None
+    earliest = max(touch.due_at, now, lead.calls_paused_until or now)
+    return calling_hours_from(earliest, lead, holidays)
+
+
+def calling_hours_from(moment: dt.datetime, lead: Lead, holidays: Holidays) -> dt.datetime:
+    """`moment` if it is inside the lead's calling hours, else when they next open."""
+    if is_callable_at(moment, lead.time_zone, holidays, lead.country):
+        return moment
+    local_zone = zone(lead.time_zone)
+    local = moment.astimezone(local_zone)
+    start, _ = hours()
+    opens_later_today = (
+        local.weekday() in weekdays()
+        and local.time() < start
+        and not holidays.blocks(local.date(), lead.country)
+    )
+    if opens_later_today:
+        return dt.datetime.combine(local.date(), start, tzinfo=local_zone).astimezone(dt.UTC)
+    return next_business_start(moment, lead.time_zone, holidays, country=lead.country)
+
+
+def _holidays_from(now: dt.datetime) -> Holidays:
+    return holidays_around(
+        now.date() + dt.timedelta(days=offset) for offset in range(-1, HOLIDAY_HORIZON_DAYS)
+    )

@@ -1,0 +1,122 @@
+"""Reads for the manager's team view: each person's queue and today's calls."""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet
+
+from crm.models import Interaction, User
+from crm.roles import Role
+from followups.calls import Outcome
+from followups.models import Channel, Touch
+
+# Call interactions are logged with the outcome's label (followups.calls).
+CONNECTED_OUTCOMES = (Outcome.INTERESTED.label, Outcome.NOT_INTERESTED.label, Outcome.MEETING.label)
+MEETING_OUTCOME = Outcome.MEETING.label
+MEMBER_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    person: User | None  # None: the open calls no one is assigned
+    queue: int = 0
+    overdue: int = 0
+    calls: int = 0
+    connects: int = 0
+    meetings: int = 0
+
+
+def team_rows(*, now: dt.datetime, time_zone: ZoneInfo) -> list[TeamRow]:
+    """One row per rep, per other person with open calls or calls today, and one
+    for the unassigned calls; "today" is the day in `time_zone`. Three queries
+    whatever the number of people or touches."""
+    queues = _queues(now)
+    calls = _calls_today(now, time_zone)
+    people = (
+        User.objects.filter(
+            Q(groups__name=Role.REP, is_active=True)
+            | Q(pk__in=[pk for pk in [*queues, *calls] if pk is not None])
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    rows = [
+        TeamRow(person, **queues.get(person.pk, {}), **calls.get(person.pk, {}))
+        for person in people
+    ]
+    return [*rows, TeamRow(None, **queues.get(None, {}))]
+
+
+def _queues(now: dt.datetime) -> dict[int | None, dict[str, int]]:
+    rows = (
+        Touch.objects.filter(channel=Channel.CALL, status__in=Touch.OPEN)
+        .values("assigned_to")
+        .annotate(
+            queue=Count("pk"),
+            overdue=Count("pk", filter=Q(status=Touch.Status.PENDING, due_at__lt=now)),
+        )
+        .order_by()
+    )
+    return {row.pop("assigned_to"): row for row in rows}
+
+
+def _calls_today(now: dt.datetime, time_zone: ZoneInfo) -> dict[int, dict[str, int]]:
+    start, end = day_bounds(now, time_zone)
+    rows = (
+        Interaction.objects.filter(
+            kind=Interaction.Kind.CALL,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+            user__isnull=False,
+        )
+        .values("user")
+        .annotate(
+            calls=Count("pk"),
+            connects=Count("pk", filter=Q(outcome__in=CONNECTED_OUTCOMES)),
+            meetings=Count("pk", filter=Q(outcome=MEETING_OUTCOME)),
+        )
+        .order_by()
+    )
+    return {row.pop("user"): row for row in rows}
+
+
+def day_bounds(now: dt.datetime, time_zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The start of `now`'s day in the zone and of the next day (23 or 25 hours
+    later on the days the clocks change)."""
+    day = now.astimezone(time_zone).date()
+    start = dt.datetime.combine(day, dt.time(), tzinfo=time_zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=time_zone)
+    return start, end
+
+
+def team_totals(rows: list[TeamRow]) -> TeamRow:
+    return TeamRow(
+        None,
+        **{
+            field: sum(getattr(row, field) for row in rows)
+            for field in ("queue", "overdue", "calls", "connects", "meetings")
+        },
+    )
+
+
+def assignable_people() -> QuerySet[User]:
+    """Who can be given calls: active reps and managers."""
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[Role.REP, Role.MANAGER])
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def open_touches_of(person: User | None) -> QuerySet[Touch]:
+    """A person's open touches on any channel (None: the unassigned ones), soonest first."""
+    return Touch.objects.filter(assigned_to=person, status__in=Touch.OPEN).order_by("due_at", "id")
+
+
+def member_page(person: User | None) -> tuple[list[Touch], int]:
+    """The first page of a person's open touches with their leads, and how many there are."""
+    touches = open_touches_of(person)
+    page = list(touches.select_related("lead", "claimed_by")[:MEMBER_PAGE_SIZE])
+    total = len(page) if len(page) < MEMBER_PAGE_SIZE else touches.count()
+    return page, total

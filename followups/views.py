@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from crm.selectors import lead_timeline
+from followups import queue_selectors
+from followups.calls import Outcome, call_claim_next, call_log_outcome
+from followups.filters import QueueFilter
+from followups.forms import CallOutcomeForm
+from followups.models import Touch
+from followups.queue_services import call_skip
+
+TIMELINE_LENGTH = 10
+
+may_call = permission_required("followups.view_touch", raise_exception=True)
+
+
+@login_required
+@may_call
+@require_GET
+def queue_next(request: HttpRequest) -> HttpResponse:
+    """The user's next call (claimed for them), or when there will be one."""
+    return _render_card(request, call_claim_next(user=request.user))
+
+
+@login_required
+@may_call
+@require_POST
+def queue_log(request: HttpRequest, touch_id: int) -> HttpResponse:
+    touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
+    form = CallOutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            call_log_outcome(touch=touch, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            outcome = Outcome(form.cleaned_data["outcome"]).label
+            return _after(request, f"Logged “{outcome}” for {touch.lead.display_name}.")
+    return _render_card(request, touch, form, status=400)
+
+
+@login_required
+@may_call
+@require_POST
+def queue_skip(request: HttpRequest, touch_id: int) -> HttpResponse:
+    """Not now: the call goes back to the queue and the next one comes up."""
+    touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
+    next_touch = call_skip(touch=touch, user=request.user)
+    note = f"Skipped {touch.lead.display_name} for now; the call stays in your queue."
+    if not request.htmx:
+        messages.info(request, note)
+        return redirect("queue:next")
+    return _render_card(request, next_touch, note=note)
+
+
+@login_required
+@may_call
+@require_GET
+def queue_list(request: HttpRequest) -> HttpResponse:
+    """Today's calls, callable now or not, with filters."""
+    queue_filter = QueueFilter(request.GET, queryset=queue_selectors.todays_queue(request.user))
+    if not queue_filter.is_valid():
+        return render(request, "followups/queue_list.html", {"filter": queue_filter}, status=400)
+    rows = queue_selectors.queue_rows(queue_filter.qs)
+    return render(request, "followups/queue_list.html", {"filter": queue_filter, "rows": rows})
+
+
+def _after(request: HttpRequest, note: str) -> HttpResponse:
+    """After a call was logged: the next card for htmx, else back to the queue page."""
+    if not request.htmx:
+        messages.success(request, note)
+        return redirect("queue:next")
+    return _render_card(request, call_claim_next(user=request.user), note=note)
+
+
+def _render_card(
+    request: HttpRequest,
+    touch: Touch | None,
+    form: CallOutcomeForm | None = None,
+    *,
+    status: int = 200,
+    note: str = "",
+) -> HttpResponse:
+    context = {
+        "touch": touch,
+        "form": form or CallOutcomeForm(),
+        "note": note,
+        "call_attempts": settings.CALL_ATTEMPTS,
+    }
+    if touch is None:
+        context["next_call_at"] = queue_selectors.next_call_at(request.user)
+    else:
+        context["lead"] = touch.lead
+        context["timeline"] = lead_timeline(touch.lead, limit=TIMELINE_LENGTH)
+    template = "followups/partials/call_card.html" if request.htmx else "followups/queue.html"
+    return render(request, template, context, status=status)

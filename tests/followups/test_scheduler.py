@@ -1,0 +1,235 @@
+import datetime as dt
+from io import StringIO
+
+import django_rq
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+from rq import SimpleWorker
+
+from crm.models import Interaction
+from followups import channels, scheduler
+from followups.models import Channel, Touch
+from followups.scheduler import DELIVERY_LEASE, scheduler_pass, touch_deliver
+from tests.followups.concurrency import run_at_once
+from tests.followups.factories import TouchFactory
+
+transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+class LetterPrinter:
+    """A delivery handler for letters, plugged in through the channel registry as
+    mailings plugs in its own. Each letter printed is a "letter mailed" interaction,
+    written in the delivery's transaction; a worker that dies mid-job can be staged."""
+
+    def __init__(self):
+        self.attempts: list[int] = []
+        self.dies_on: set[int] = set()
+
+    def __call__(self, *, touch: Touch) -> None:
+        self.attempts.append(touch.pk)
+        if touch.pk in self.dies_on:
+            self.dies_on.discard(touch.pk)
+            raise RuntimeError("the worker died mid-job")
+        Interaction.objects.create(
+            lead=touch.lead, kind=Interaction.Kind.LETTER_MAILED, data={"touch": touch.pk}
+        )
+
+    @staticmethod
+    def printed() -> list[int]:
+        mailed = Interaction.objects.filter(kind=Interaction.Kind.LETTER_MAILED)
+        return sorted(mailed.values_list("data__touch", flat=True))
+
+
+@pytest.fixture
+def printer():
+    previous = channels.handler_for(Channel.LETTER)
+    printer = LetterPrinter()
+    channels.register(Channel.LETTER, printer)
+    yield printer
+    if previous is None:
+        channels.unregister(Channel.LETTER)
+    else:
+        channels.register(Channel.LETTER, previous)
+
+
+@pytest.fixture
+def mail_queue(redis_url, settings):
+    settings.JOBS_MODE = "rq"
+    queue = django_rq.get_queue("mail")
+    queue.connection.flushdb()
+    yield queue
+    queue.connection.flushdb()
+
+
+def work_off(queue) -> None:
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def queued_touch_ids(queue) -> list[int]:
+    return sorted(job.args[0] for job in queue.jobs)
+
+
+def due_letters(count: int) -> list[int]:
+    due = timezone.now() - dt.timedelta(minutes=5)
+    return sorted(
+        touch.pk for touch in TouchFactory.create_batch(count, channel=Channel.LETTER, due_at=due)
+    )
+
+
+def after_the_lease(leases: int = 1):
+    """The clock just past the delivery lease of touches claimed now."""
+    return time_machine.travel(timezone.now() + leases * DELIVERY_LEASE + dt.timedelta(seconds=1))
+
+
+def statuses(ids) -> set[str]:
+    return set(Touch.objects.filter(pk__in=ids).values_list("status", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_pass_delivers_the_due_letters_and_leaves_the_rest(printer):
+    now = timezone.now()
+    due = TouchFactory(channel=Channel.LETTER, due_at=now - dt.timedelta(hours=1))
+    later = TouchFactory(channel=Channel.LETTER, due_at=now + dt.timedelta(hours=1))
+    cancelled = TouchFactory(channel=Channel.LETTER, due_at=now, status=Touch.Status.CANCELLED)
+    call = TouchFactory(channel=Channel.CALL, due_at=now - dt.timedelta(hours=1))
+
+    result = scheduler_pass()
+
+    assert (result.dispatched, printer.printed()) == (1, [due.pk])
+    assert dict(Touch.objects.values_list("pk", "status")) == {
+        due.pk: Touch.Status.DONE,
+        later.pk: Touch.Status.PENDING,
+        cancelled.pk: Touch.Status.CANCELLED,
+        call.pk: Touch.Status.PENDING,  # reps pull calls from their queue
+    }
+
+
+@pytest.mark.django_db
+def test_a_pass_releases_call_claims_the_rep_abandoned(settings):
+    settings.CALL_CLAIM_TIMEOUT_MINUTES = 20
+    now = timezone.now()
+    abandoned = TouchFactory(status=Touch.Status.CLAIMED, claimed_at=now - dt.timedelta(minutes=30))
+    in_hand = TouchFactory(status=Touch.Status.CLAIMED, claimed_at=now - dt.timedelta(minutes=5))
+
+    assert scheduler_pass().released_calls == 1
+
+    assert statuses([abandoned.pk]) == {Touch.Status.PENDING}
+    assert statuses([in_hand.pk]) == {Touch.Status.CLAIMED}
+
+
+@pytest.mark.django_db
+def test_delivering_a_touch_twice_delivers_it_once(printer):
+    letter = TouchFactory(channel=Channel.LETTER, status=Touch.Status.CLAIMED)
+
+    assert touch_deliver(touch_id=letter.pk) is True
+    assert touch_deliver(touch_id=letter.pk) is False
+
+    assert printer.printed() == [letter.pk]
+    assert statuses([letter.pk]) == {Touch.Status.DONE}
+
+
+@pytest.mark.django_db
+def test_a_touch_cancelled_after_its_claim_is_not_delivered(printer):
+    letter = TouchFactory(channel=Channel.LETTER, status=Touch.Status.CANCELLED)
+
+    assert touch_deliver(touch_id=letter.pk) is False
+    assert printer.printed() == []
+
+
+@pytest.mark.django_db
+def test_run_scheduler_once_dispatches_the_due_touches(printer):
+    letter = TouchFactory(channel=Channel.LETTER, due_at=timezone.now())
+    out = StringIO()
+
+    call_command("run_scheduler", "--once", stdout=out)
+
+    assert out.getvalue() == "dispatched 1, released 0 calls\n"
+    assert printer.printed() == [letter.pk]
+
+
+@transactional
+def test_a_pass_claims_the_due_touches_and_queues_one_job_per_touch(printer, mail_queue):
+    letters = due_letters(3)
+    TouchFactory(channel=Channel.LETTER, due_at=timezone.now() + dt.timedelta(hours=1))
+
+    assert scheduler_pass().dispatched == 3
+
+    assert queued_touch_ids(mail_queue) == letters  # ids only, nothing personal
+    assert {job.func_name for job in mail_queue.jobs} == {"followups.jobs.touch_deliver"}
+    assert statuses(letters) == {Touch.Status.CLAIMED}
+    assert printer.printed() == []  # nothing happens until a worker runs
+    work_off(mail_queue)
+    assert printer.printed() == letters
+    assert statuses(letters) == {Touch.Status.DONE}
+
+
+@transactional
+def test_scheduler_passes_running_at_once_never_dispatch_a_touch_twice(
+    postgres, printer, mail_queue, monkeypatch
+):
+    monkeypatch.setattr(scheduler, "BATCH", 5)
+    letters = due_letters(40)
+
+    results = run_at_once([scheduler_pass] * 3, model=Touch)
+
+    assert sum(result.dispatched for result in results) == 40
+    assert queued_touch_ids(mail_queue) == letters
+    work_off(mail_queue)
+    assert printer.printed() == letters
+
+
+@transactional
+def test_touches_lost_with_a_flushed_redis_are_dispatched_again_after_the_lease(
+    printer, mail_queue
+):
+    letters = due_letters(2)
+    scheduler_pass()
+    django_rq.get_connection("mail").flushdb()
+
+    work_off(mail_queue)
+    assert scheduler_pass().dispatched == 0  # still within the lease: maybe on its way
+    with after_the_lease():
+        assert scheduler_pass().dispatched == 2
+    work_off(mail_queue)
+
+    assert printer.printed() == letters
+    assert statuses(letters) == {Touch.Status.DONE}
+
+
+@transactional
+def test_a_touch_whose_worker_died_mid_job_is_delivered_after_the_lease_exactly_once(
+    printer, mail_queue
+):
+    [letter] = due_letters(1)
+    printer.dies_on.add(letter)
+    scheduler_pass()
+    [first_job] = mail_queue.jobs
+
+    work_off(mail_queue)
+    assert first_job.get_status(refresh=True) == "failed"
+    assert (printer.printed(), statuses([letter])) == ([], {Touch.Status.CLAIMED})
+    assert scheduler_pass().dispatched == 0
+    with after_the_lease():
+        assert scheduler_pass().dispatched == 1
+    work_off(mail_queue)
+    with after_the_lease(2):  # delivered touches are never dispatched again
+        assert scheduler_pass().dispatched == 0
+
+    assert printer.attempts == [letter, letter]
+    assert printer.printed() == [letter]
+
+
+@transactional
+def test_a_backlog_longer_than_the_lease_still_delivers_each_touch_once(printer, mail_queue):
+    [letter] = due_letters(1)
+    scheduler_pass()
+    with after_the_lease():
+        scheduler_pass()
+    assert queued_touch_ids(mail_queue) == [letter, letter]
+
+    work_off(mail_queue)
+
+    assert printer.attempts == [letter]  # the second job found it delivered
+    assert printer.printed() == [letter]
