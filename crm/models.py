@@ -323,6 +323,12 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["lead", "-occurred_at", "-id"], name="interaction_timeline_idx"),
             models.Index(fields=["campaign", "kind"], name="interaction_campaign_idx"),
+            # The team view counts each rep's calls of the day.
+            models.Index(
+                fields=["user", "occurred_at"],
+                condition=models.Q(kind="call"),
+                name="interaction_calls_idx",
+            ),
         ]
 
     def __str__(self):

@@ -7,7 +7,7 @@ class FollowupsConfig(AppConfig):
 
     def ready(self):
         from crm import interaction_hooks, timeline
-        from followups import rules, selectors
+        from followups import lookups, rules, selectors  # noqa: F401 (lookups registers __any)
 
         interaction_hooks.register(rules.rules_apply)
         timeline.register_upcoming(selectors.upcoming_items)

@@ -9,7 +9,7 @@ is an index-friendly IN (...) rather than a time conversion per row.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -58,8 +58,8 @@ def is_callable_at(moment: dt.datetime, zone_name: str, holidays: Holidays, coun
 
 def open_zones_filter(now: dt.datetime, holidays: Holidays, *, field: str = "lead") -> Q:
     """Leads whose local time is inside calling hours now, as a filter on `field`."""
-    open_zones = [name for name in _all_zones() if is_callable_at(now, name, holidays)]
-    allowed = Q(**{f"{field}__time_zone__in": open_zones})
+    open_zones = open_zones_at(now.replace(second=0, microsecond=0), holidays)
+    allowed = Q(**{f"{field}__time_zone__any": open_zones})
     if is_callable_at(now, UNKNOWN_ZONE, holidays):
         allowed |= Q(**{f"{field}__time_zone": ""})
     for day, country in holidays.by_country:
@@ -70,6 +70,18 @@ def open_zones_filter(now: dt.datetime, holidays: Holidays, *, field: str = "lea
             **{f"{field}__country": country, f"{field}__time_zone__in": zones_on_that_day}
         )
     return allowed
+
+
+def open_zones_at(minute: dt.datetime, holidays: Holidays) -> tuple[str, ...]:
+    """The zones inside calling hours during this minute: hours start and end on
+    whole minutes, so every claim in the same minute shares one computation."""
+    return _open_zones(minute, holidays, weekdays(), hours())
+
+
+@lru_cache(maxsize=8)
+def _open_zones(minute, holidays, _weekdays, _hours) -> tuple[str, ...]:
+    # The settings are part of the cache key: tests and deployments may change them.
+    return tuple(name for name in _all_zones() if is_callable_at(minute, name, holidays))
 
 
 def _local_date(moment: dt.datetime, zone_name: str) -> dt.date:

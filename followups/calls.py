@@ -46,27 +46,33 @@ def call_claim_next(*, user: User, now: dt.datetime | None = None) -> Touch | No
     and not logged comes back first. Two reps asking at once get different calls:
     PostgreSQL skips rows another transaction has locked, and the claim itself is
     a conditional update, so it holds on any database."""
-    current = selectors.current_call(user)
-    if current is not None:
-        return current
+    if selectors.has_current_call(user):
+        return selectors.current_call(user)
     now = now or timezone.now()
     for _ in range(CLAIM_TRIES):
         with transaction.atomic():
             candidate = _lock_next(selectors.call_queue(user, now))
             if candidate is None:
                 return None
-            claimed = Touch.objects.filter(pk=candidate, status=Touch.Status.PENDING).update(
+            claimed = Touch.objects.filter(pk=candidate.pk, status=Touch.Status.PENDING).update(
                 status=Touch.Status.CLAIMED, claimed_by=user, claimed_at=now
             )
         if claimed:  # this claim's call: a concurrent claim by the same user has its own
-            return selectors.claimed_calls(user).filter(pk=candidate).first()
+            candidate.status, candidate.claimed_by, candidate.claimed_at = (
+                Touch.Status.CLAIMED,
+                user,
+                now,
+            )
+            return candidate
     return None
 
 
-def _lock_next(queue) -> int | None:
+def _lock_next(queue) -> Touch | None:
+    """The head of the queue with what its card shows, locked (PostgreSQL) in one query."""
+    queue = queue.select_related("lead", "lead__source_campaign", "interaction")
     if connection.features.has_select_for_update_skip_locked:
         queue = queue.select_for_update(skip_locked=True, of=("self",))
-    return queue.values_list("pk", flat=True).first()
+    return queue.first()
 
 
 def calls_release_abandoned(*, now: dt.datetime | None = None) -> int:

@@ -43,6 +43,13 @@ def current_call(user: User) -> Touch | None:
     return claimed_calls(user).order_by("claimed_at", "id").first()
 
 
+def has_current_call(user: User) -> bool:
+    """Cheaper than current_call when, as on most claims, there is none."""
+    return Touch.objects.filter(
+        channel=Channel.CALL, status=Touch.Status.CLAIMED, claimed_by=user
+    ).exists()
+
+
 def upcoming_touches(lead: Lead, *, limit: int = 10) -> list[Touch]:
     return list(
         lead.touches.filter(status__in=Touch.OPEN)

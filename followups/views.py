@@ -15,6 +15,7 @@ from followups.models import Touch
 from followups.queue_services import call_skip
 
 TIMELINE_LENGTH = 10
+LIST_ROWS = 200
 
 may_call = permission_required("followups.view_touch", raise_exception=True)
 
@@ -66,8 +67,11 @@ def queue_list(request: HttpRequest) -> HttpResponse:
     queue_filter = QueueFilter(request.GET, queryset=queue_selectors.todays_queue(request.user))
     if not queue_filter.is_valid():
         return render(request, "followups/queue_list.html", {"filter": queue_filter}, status=400)
-    rows = queue_selectors.queue_rows(queue_filter.qs)
-    return render(request, "followups/queue_list.html", {"filter": queue_filter, "rows": rows})
+    # A day's list is for reading: the first rows, with the total, however long it is.
+    total = queue_filter.qs.count()
+    rows = queue_selectors.queue_rows(queue_filter.qs[:LIST_ROWS])
+    context = {"filter": queue_filter, "rows": rows, "total": total, "shown": len(rows)}
+    return render(request, "followups/queue_list.html", context)
 
 
 def _after(request: HttpRequest, note: str) -> HttpResponse:

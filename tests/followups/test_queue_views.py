@@ -551,7 +551,7 @@ def test_todays_list_costs_a_fixed_number_of_queries(
         visit = InteractionFactory(lead=lead_of(rep_alice), campaign=expo)
         call_for(visit.lead, interaction=visit)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # 8, and the count of the whole day
         response = alice.get(QUEUE_LIST)
 
     assert len(listed_touches(response)) == calls
@@ -576,3 +576,16 @@ def test_a_manager_can_work_calls_assigned_to_them(maria, manager_maria):
     call_for(lead, assigned_to=manager_maria)
 
     assert card_heading(maria.get(QUEUE)) == "Call Angry Customer"
+
+
+def test_a_long_day_lists_the_first_rows_and_says_how_many_there_are(alice, rep_alice, monkeypatch):
+    from followups import views
+
+    for _ in range(3):
+        call_for(lead_of(rep_alice))
+    monkeypatch.setattr(views, "LIST_ROWS", 2)
+
+    response = alice.get(QUEUE_LIST)
+
+    assert len(listed_touches(response)) == 2
+    assert "3 calls today — the first 2 shown" in response.text
