@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm import views
-from crm.models import Interaction, Lead, LeadMerge
+from crm.models import LEAD_PROFILE_FIELDS, Interaction, Lead, LeadMerge
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,24 +37,7 @@ def lead_urls(lead: Lead) -> list[str]:
 
 def edit_data(lead: Lead, **changes) -> dict:
     """The edit form as the page fills it for `lead`, with `changes`."""
-    data = {
-        name: getattr(lead, name)
-        for name in (
-            "first_name",
-            "last_name",
-            "email",
-            "company",
-            "title",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "time_zone",
-            "stage",
-        )
-    }
+    data = {name: getattr(lead, name) for name in ("email", *LEAD_PROFILE_FIELDS, "stage")}
     data["phone_number"] = lead.phone_raw or lead.phone
     for flag in ("do_not_call", "do_not_mail"):
         if getattr(lead, flag):
