@@ -99,6 +99,12 @@ def country_code(value: str | None) -> str:
         return ""
 
 
+def country_code_or_text(value: str) -> str:
+    """For filtering by country: the ISO code of a code or name, else the text itself,
+    uppercased, which matches nothing (cutting it to two letters would: "Atlantis" is AT)."""
+    return country_code(value) or value.strip().upper()
+
+
 def parse_phone(raw: str | int | float | None, *, country: str = "") -> Phone | None:
     """Parse a phone number to E.164, keeping its extension apart.
 

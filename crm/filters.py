@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from crm.contact import country_code
+from crm.contact import country_code_or_text
 from crm.models import Campaign, Interaction, Lead, User
 from crm.selectors import lead_search, reps
 
@@ -60,8 +60,7 @@ class LeadFilter(django_filters.FilterSet):
         return queryset.filter(Q(source_campaign=value) | Exists(took_part))
 
     def filter_country(self, queryset, name, value):
-        # Unknown text matches nothing; cutting it to two letters would ("Atlantis" is AT).
-        return queryset.filter(country=country_code(value) or value.strip().upper())
+        return queryset.filter(country=country_code_or_text(value))
 
     def filter_nothing(self, queryset, name, value):
         return queryset

@@ -186,34 +186,41 @@ def _after_call_back(*, touch, call, user, call_back_at, **_):
 
 
 def _call_again(touch, call, user, *, due_at, reason, attempt, priority=None):
-    touch_schedule(
-        lead=touch.lead,
+    _plan_after(
+        touch,
+        call,
         channel=Channel.CALL,
         due_at=due_at,
         reason=reason,
-        reason_at=call.occurred_at,
-        key=f"call:{call.pk}:next",
-        origin="Call outcome",
-        priority=touch.priority if priority is None else priority,
         assigned_to=user,
-        interaction=call,
         attempt=attempt,
+        priority=touch.priority if priority is None else priority,
         talking_points=touch.talking_points,
     )
 
 
 def _email(touch, call, due_at, *, reason):
-    touch_schedule(
-        lead=touch.lead,
+    _plan_after(
+        touch,
+        call,
         channel=Channel.EMAIL,
         due_at=due_at,
         reason=reason,
-        reason_at=call.occurred_at,
-        key=f"call:{call.pk}:email",
-        origin="Call outcome",
-        priority=touch.priority,
         assigned_to=touch.assigned_to,
+        priority=touch.priority,
+    )
+
+
+def _plan_after(touch, call, *, channel, **planned):
+    """The touch a call outcome plans: one per call and channel, whatever reruns."""
+    touch_schedule(
+        lead=touch.lead,
+        channel=channel,
+        reason_at=call.occurred_at,
+        key=f"call:{call.pk}:{'next' if channel == Channel.CALL else channel}",
+        origin="Call outcome",
         interaction=call,
+        **planned,
     )
 
 

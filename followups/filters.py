@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from crm.contact import country_code
+from crm.contact import country_code_or_text
 from crm.models import Campaign, Lead
 from followups.models import Touch
 
@@ -43,4 +43,4 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(Q(lead__source_campaign=value) | Q(interaction__campaign=value))
 
     def filter_country(self, queryset, name, value):
-        return queryset.filter(lead__country=country_code(value) or value.strip().upper())
+        return queryset.filter(lead__country=country_code_or_text(value))
