@@ -12,9 +12,11 @@ so every due call is callable whenever the benchmark runs.
 
 Then, for one rep:
   claim     followups.calls.call_claim_next(user=rep), against the same SQL (the
-            queue's SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1 and the UPDATE,
-            as Django compiles them) through connection.cursor(); interleaved,
-            each claimed touch put back to pending outside the timing.
+            statements a claim sends, captured with their parameters: the check
+            for a claimed call, and the claim itself, one UPDATE ... WHERE id =
+            (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING the card)
+            through connection.cursor(); interleaved, each claimed touch put
+            back to pending outside the timing.
             Median, p95 and the ratio project / raw at the median.
             Goals: ratio <= 1.5, p95 < 50 ms.
   queries   per claim, per queue page, per team page: a rep with ~100,000
@@ -246,45 +248,36 @@ def reps_under_test():
 
 
 def claim_latency(rep, claims: int) -> None:
-    from django.db import connection, transaction
-    from django.db.models import Q
-    from django.db.models.sql.subqueries import UpdateQuery
-    from django.utils import timezone
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from followups import selectors
     from followups.calls import call_claim_next
     from followups.models import Touch
-
-    now = timezone.now()
-    queue = selectors.call_queue(rep, now).select_for_update(skip_locked=True, of=("self",))
-    with transaction.atomic():
-        select_sql, select_params = queue.values_list("pk", flat=True)[:1].query.sql_with_params()
-    update = UpdateQuery(Touch)
-    update.add_update_values({"status": "claimed", "claimed_by": rep, "claimed_at": now})
-    update.add_q(Q(pk=0, status="pending"))
-    update_sql, update_params = update.get_compiler("default").as_sql()
-    pk_at = update_params.index(0)
 
     def project() -> tuple[float, int]:
         started = time.perf_counter()
         touch = call_claim_next(user=rep)
         return time.perf_counter() - started, touch.pk
 
+    # The baseline sends the very statements the project sends for a claim, as the
+    # database received them (parameters bound), through a bare cursor. The claim
+    # before compiles this minute's statement (its BEGIN/COMMIT would show here).
+    put_back(project()[1])
+    with CaptureQueriesContext(connection) as captured:
+        pk = project()[1]
+    put_back(pk)
+    statements = [query["sql"] for query in captured.captured_queries]
+
     def raw() -> tuple[float, int]:
         started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(select_sql, select_params)
-            pk = cursor.fetchone()[0]
-            params = list(update_params)
-            params[pk_at] = pk
-            cursor.execute(update_sql, params)
-        return time.perf_counter() - started, pk
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                row = cursor.fetchone()
+        return time.perf_counter() - started, row[0]
 
-    def put_back(pk: int) -> None:
-        Touch.objects.filter(pk=pk).update(status="pending", claimed_by=None, claimed_at=None)
-
-    print(f"sql      {short(select_sql)}")
-    print(f"         {short(update_sql)}")
+    for sql in statements:
+        print(f"sql      {short(sql)}")
     for _ in range(20):  # warm up both ways
         put_back(project()[1])
         put_back(raw()[1])
@@ -313,6 +306,12 @@ def claim_latency(rep, claims: int) -> None:
         f"  call_claim_next's median {project_median * 1000:.2f} ms: {in_database * 1000:.2f} ms "
         f"waiting for the database (its statements, mean), the rest in Python"
     )
+
+
+def put_back(pk: int) -> None:
+    from followups.models import Touch
+
+    Touch.objects.filter(pk=pk).update(status="pending", claimed_by=None, claimed_at=None)
 
 
 def time_in_database(claim, put_back, claims: int) -> float:

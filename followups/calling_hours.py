@@ -7,6 +7,7 @@ is an index-friendly IN (...) rather than a time conversion per row.
 """
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -19,6 +20,9 @@ from crm.contact import valid_time_zones
 from followups.models import Holiday
 
 UNKNOWN_ZONE = "UTC"  # leads without a time zone are called by UTC hours
+# Holidays near now are read on every claim and change a few times a year: a process
+# keeps them this long. Saving or deleting one clears this process's copy at once.
+HOLIDAYS_KEPT_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -116,3 +120,23 @@ def holidays_around(dates: Iterable[dt.date]) -> Holidays:
         everywhere=frozenset(day for day, country in rows if not country),
         by_country=tuple((day, country) for day, country in rows if country),
     )
+
+
+_holidays_kept: dict[tuple[dt.date, ...], tuple[float, Holidays]] = {}
+
+
+def holidays_near(now: dt.datetime) -> Holidays:
+    """The holidays from yesterday to tomorrow (UTC dates): every time zone's today
+    is among them. Kept for HOLIDAYS_KEPT_SECONDS (see above)."""
+    dates = tuple(now.date() + dt.timedelta(days=offset) for offset in (-1, 0, 1))
+    kept = _holidays_kept.get(dates)
+    if kept is not None and time.monotonic() - kept[0] < HOLIDAYS_KEPT_SECONDS:
+        return kept[1]
+    holidays = holidays_around(dates)
+    _holidays_kept[dates] = (time.monotonic(), holidays)
+    return holidays
+
+
+def forget_holidays(**_signal) -> None:
+    """A holiday changed: read them again on the next claim."""
+    _holidays_kept.clear()

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import TextChoices
 from django.utils import timezone
 
@@ -12,10 +12,9 @@ from crm.models import Interaction, Lead, User
 from crm.services import interaction_record
 from followups import selectors
 from followups.calling_hours import holidays_around, next_business_start
+from followups.claiming import claim_head
 from followups.models import Channel, Touch
 from followups.services import touch_schedule, touches_cancel
-
-CLAIM_TRIES = 5
 
 
 class Outcome(TextChoices):
@@ -43,36 +42,10 @@ NOT_INTERESTED_PAUSE = dt.timedelta(days=90)
 
 def call_claim_next(*, user: User, now: dt.datetime | None = None) -> Touch | None:
     """The user's next call, claimed so no one else gets it. A call already claimed
-    and not logged comes back first. Two reps asking at once get different calls:
-    PostgreSQL skips rows another transaction has locked, and the claim itself is
-    a conditional update, so it holds on any database."""
-    if selectors.has_current_call(user):
-        return selectors.current_call(user)
-    now = now or timezone.now()
-    for _ in range(CLAIM_TRIES):
-        with transaction.atomic():
-            candidate = _lock_next(selectors.call_queue(user, now))
-            if candidate is None:
-                return None
-            claimed = Touch.objects.filter(pk=candidate.pk, status=Touch.Status.PENDING).update(
-                status=Touch.Status.CLAIMED, claimed_by=user, claimed_at=now
-            )
-        if claimed:  # this claim's call: a concurrent claim by the same user has its own
-            candidate.status, candidate.claimed_by, candidate.claimed_at = (
-                Touch.Status.CLAIMED,
-                user,
-                now,
-            )
-            return candidate
-    return None
-
-
-def _lock_next(queue) -> Touch | None:
-    """The head of the queue with what its card shows, locked (PostgreSQL) in one query."""
-    queue = queue.select_related("lead", "lead__source_campaign", "interaction")
-    if connection.features.has_select_for_update_skip_locked:
-        queue = queue.select_for_update(skip_locked=True, of=("self",))
-    return queue.first()
+    and not logged comes back first. Two reps asking at once get different calls
+    (followups.claiming)."""
+    claimed = claim_head(user_id=user.pk, now=now or timezone.now(), unless_holding_one=True)
+    return claimed or selectors.current_call(user)
 
 
 def calls_release_abandoned(*, now: dt.datetime | None = None) -> int:

@@ -19,9 +19,8 @@ from followups.calling_hours import (
     zone,
 )
 from followups.models import Channel, Touch
-from followups.selectors import QUEUE_ORDER
+from followups.selectors import CARD_RELATED, QUEUE_ORDER
 
-CARD_RELATED = ("lead", "lead__source_campaign", "interaction")  # what the call card shows
 # Holidays are looked up this many days ahead when working out when a call opens.
 HOLIDAY_HORIZON_DAYS = 15
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from crm.roles import Role
+from followups.calling_hours import forget_holidays
 from tests.factories import UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -22,6 +23,15 @@ def need(available: bool, what: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} is required in CI but is not available")
     pytest.skip(f"{what} is not available here")
+
+
+@pytest.fixture(autouse=True)
+def fresh_holidays():
+    """A test's holidays vanish with its rolled-back transaction, which sends no
+    signal: forget the process's copy between tests."""
+    forget_holidays()
+    yield
+    forget_holidays()
 
 
 @pytest.fixture
