@@ -1,24 +1,37 @@
 """How a touch on a channel is delivered, plugged in by the apps that deliver it.
 
-followups never imports mailings: mailings registers its email and letter
-handlers here from AppConfig.ready. A handler takes the claimed touch and must
-be idempotent (the scheduler may hand it the same touch again after a crash).
+followups never imports mailings: mailings registers its email handler here
+from AppConfig.ready. A handler must be idempotent (the scheduler may hand it
+the same touch again after a crash). It takes either one claimed touch
+(`touch=`, inside the touch's transaction, which then marks it done) or, when
+registered with a batch size, a list of claimed touch ids (`touch_ids=`) whose
+fate it decides itself: email goes out in batches over one connection.
 Calls have no handler: reps pull them from their queue.
 """
 
 from collections.abc import Callable
 
-Handler = Callable[..., None]
+Handler = Callable[..., object]
 
 _handlers: dict[str, Handler] = {}
+_batch_sizes: dict[str, int] = {}
 
 
-def register(channel: str, handler: Handler) -> None:
+def register(channel: str, handler: Handler, *, batch_size: int | None = None) -> None:
     _handlers[channel] = handler
+    _batch_sizes.pop(channel, None)
+    if batch_size:
+        _batch_sizes[channel] = batch_size
 
 
 def unregister(channel: str) -> None:
     _handlers.pop(channel, None)
+    _batch_sizes.pop(channel, None)
+
+
+def batch_size_for(channel: str) -> int | None:
+    """None: the handler takes one touch at a time."""
+    return _batch_sizes.get(channel)
 
 
 def handler_for(channel: str) -> Handler | None:

@@ -102,6 +102,9 @@ class Touch(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=100, blank=True)
+    held_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why it waits past its planned time, and until when."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

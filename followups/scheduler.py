@@ -36,15 +36,31 @@ def scheduler_pass(*, now: dt.datetime | None = None) -> PassResult:
     released = calls_release_abandoned(now=now)
     dispatched = 0
     while batch := _claim_due(now):
-        for touch_id in batch:
-            enqueue("followups.jobs.touch_deliver", touch_id, queue="mail")
+        _dispatch(batch)
         dispatched += len(batch)
         if len(batch) < BATCH:
             break
     return PassResult(released_calls=released, dispatched=dispatched)
 
 
-def _claim_due(now: dt.datetime) -> list[int]:
+def _dispatch(batch: list[tuple[int, str]]) -> None:
+    """One job per touch, or per slice of a channel whose handler takes batches."""
+    by_channel: dict[str, list[int]] = {}
+    for touch_id, channel in batch:
+        by_channel.setdefault(channel, []).append(touch_id)
+    for channel, ids in by_channel.items():
+        size = channels.batch_size_for(channel)
+        if size is None:
+            for touch_id in ids:
+                enqueue("followups.jobs.touch_deliver", touch_id, queue="mail")
+            continue
+        for start in range(0, len(ids), size):
+            enqueue(
+                "followups.jobs.touches_deliver", channel, ids[start : start + size], queue="mail"
+            )
+
+
+def _claim_due(now: dt.datetime) -> list[tuple[int, str]]:
     """Claim up to BATCH due touches for delivery; commits before returning, so the
     jobs queued after it see the claim."""
     due = Touch.objects.filter(channel__in=channels.delivered_channels(), due_at__lte=now).filter(
@@ -54,11 +70,18 @@ def _claim_due(now: dt.datetime) -> list[int]:
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.order_by("due_at", "id").values_list("pk", flat=True)[:BATCH])
-        Touch.objects.filter(pk__in=ids).update(
+        claimed = list(due.order_by("due_at", "id").values_list("pk", "channel")[:BATCH])
+        Touch.objects.filter(pk__in=[touch_id for touch_id, _ in claimed]).update(
             status=Touch.Status.CLAIMED, claimed_at=now, claimed_by=None
         )
-    return ids
+    return claimed
+
+
+def touches_deliver(*, channel: str, touch_ids: list[int]) -> None:
+    """Hand a batch of claimed touches to their channel's batch handler."""
+    handler = channels.handler_for(channel)
+    if handler is not None:
+        handler(touch_ids=touch_ids)
 
 
 @transaction.atomic

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class MailingsConfig(AppConfig):
     name = "mailings"
     verbose_name = "Mailings"
+
+    def ready(self):
+        from django.conf import settings
+
+        from crm import interaction_hooks
+        from followups import channels
+        from followups.models import Channel
+        from mailings import hooks, sending, signals  # noqa: F401 (signals connects anymail's)
+
+        interaction_hooks.register(hooks.drips_apply)
+        channels.register(Channel.EMAIL, sending.emails_send, batch_size=settings.MAIL_BATCH_SIZE)

@@ -158,7 +158,21 @@ IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "1000000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Any ESP through django-anymail: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
+# and ANYMAIL_* in the environment. Development writes the emails to files.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "sent-mail"))
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -197,3 +211,27 @@ CALLING_HOURS = tuple(env_list("CALLING_HOURS", "09:00,18:00"))
 CALL_CLAIM_TIMEOUT_MINUTES = int(env("CALL_CLAIM_TIMEOUT_MINUTES", "30"))
 CALL_ATTEMPTS = int(env("CALL_ATTEMPTS", "3"))
 SCHEDULER_INTERVAL_SECONDS = int(env("SCHEDULER_INTERVAL_SECONDS", "30"))
+
+# Email drips. Links in emails (unsubscribe, tracking, confirmation) start with SITE_URL.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL and not DEBUG:
+    raise ImproperlyConfigured("Set SITE_URL, the https:// address emails link to.")
+# The sender's postal address, printed in every marketing email (CAN-SPAM).
+MAIL_POSTAL_ADDRESS = env(
+    "MAIL_POSTAL_ADDRESS", "Follow-up CRM, 1 Example Street, Springfield, IL 62701, USA"
+)
+MAIL_UNSUBSCRIBE_MAILTO = env(
+    "MAIL_UNSUBSCRIBE_MAILTO", "unsubscribe@" + DEFAULT_FROM_EMAIL.rpartition("@")[2]
+)
+# Send windows in the lead's own time zone (0 = Monday), like calling hours.
+MAIL_SEND_WEEKDAYS = [int(day) for day in env_list("MAIL_SEND_WEEKDAYS", "0,1,2,3,4")]
+MAIL_SEND_HOURS = tuple(env_list("MAIL_SEND_HOURS", "08:00,18:00"))
+# At most this many marketing touches (emails and letters together) per lead and period.
+MAIL_CAP_TOUCHES = int(env("MAIL_CAP_TOUCHES", "3"))
+MAIL_CAP_DAYS = int(env("MAIL_CAP_DAYS", "7"))
+# Soft opt-in: customers may get marketing email without a double opt-in.
+MAIL_SOFT_OPT_IN = env_bool("MAIL_SOFT_OPT_IN")
+MAIL_BATCH_SIZE = int(env("MAIL_BATCH_SIZE", "100"))  # emails per job and SMTP connection
+MAIL_SEND_ATTEMPTS = int(env("MAIL_SEND_ATTEMPTS", "6"))  # then a temporary failure is final
+# Inbound webhook (replies, bounces, complaints): callers send this as a bearer token.
+MAIL_WEBHOOK_SECRET = env("MAIL_WEBHOOK_SECRET")

@@ -178,7 +178,7 @@ def test_a_rule_added_by_a_manager_takes_effect(lead):
 
     record(lead, Kind.GIVEAWAY_ENTRY, campaign=CampaignFactory(name="Spring raffle"))
 
-    letter = Touch.objects.get(lead=lead)
+    letter = Touch.objects.get(lead=lead, channel=Channel.LETTER)
     assert (letter.channel, letter.due_at, letter.reason) == (
         Channel.LETTER,
         NOW + dt.timedelta(days=2),

@@ -1,0 +1,104 @@
+"""Rendering a drip email for one lead: subject, HTML and text, with the footer
+every marketing email carries (a visible unsubscribe link, our postal address)
+and, when sent for real, tracked links and an open pixel.
+
+Steps are Django templates written by managers. They see merge fields, not the
+lead object: a dict of plain values, autoescaped in HTML, so a lead's data can
+never inject markup and a template can never reach a method that changes data.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape, unescape
+
+from django.conf import settings
+from django.template import engines
+from django.template.loader import render_to_string
+
+from crm.models import Lead
+from mailings.plaintext import html_to_text
+
+LINK = re.compile(r'href="(https?://[^"]+)"')
+
+
+@dataclass(frozen=True)
+class Links:
+    """The addresses an email links to. click/open_pixel are None in previews."""
+
+    unsubscribe: str
+    open_pixel: str | None = None
+    click: object = None  # a function url -> tracked url
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    html: str
+    text: str
+
+
+def merge_fields(lead: Lead) -> dict:
+    owner = lead.owner
+    return {
+        "lead": {
+            "first_name": lead.first_name,
+            "last_name": lead.last_name,
+            "full_name": f"{lead.first_name} {lead.last_name}".strip(),
+            "email": lead.email,
+            "company": lead.company,
+            "title": lead.title,
+            "city": lead.city,
+            "region": lead.region,
+            "postal_code": lead.postal_code,
+            "country": lead.country,
+        },
+        "rep": {
+            "first_name": owner.first_name if owner else "",
+            "full_name": owner.get_full_name() if owner else "",
+            "email": owner.email if owner else "",
+        },
+        "campaign": lead.source_campaign.name if lead.source_campaign_id else "",
+    }
+
+
+def render_email(variant, lead: Lead, links: Links) -> RenderedEmail:
+    """Raises django.template.TemplateSyntaxError for a broken step template."""
+    fields = merge_fields(lead) | {"unsubscribe_url": links.unsubscribe}
+    subject = " ".join(_plain(variant.subject, fields).split())[:300]
+    body = _template(variant.html_body).render(fields)
+    if variant.text_body.strip():
+        text_body = _plain(variant.text_body, fields).strip()
+    else:
+        text_body = html_to_text(body)
+    if links.click is not None:
+        body = LINK.sub(lambda found: _tracked(found, links.click), body)
+    footer = {
+        "unsubscribe_url": links.unsubscribe,
+        "postal_address": settings.MAIL_POSTAL_ADDRESS,
+        "open_pixel": links.open_pixel,
+    }
+    html = render_to_string(
+        "mailings/emails/drip.html", {"body": body, "subject": subject} | footer
+    )
+    text = render_to_string("mailings/emails/drip.txt", {"body": text_body} | footer)
+    return RenderedEmail(subject=subject, html=html, text=text)
+
+
+def check_template(source: str) -> None:
+    """Raises TemplateSyntaxError when a manager's template does not compile."""
+    _template(source)
+
+
+def _plain(source: str, fields: dict) -> str:
+    return _template("{% autoescape off %}" + source + "{% endautoescape %}").render(fields)
+
+
+@lru_cache(maxsize=512)
+def _template(source: str):
+    # Keyed by the source itself: an edited step compiles anew.
+    return engines["django"].from_string(source)
+
+
+def _tracked(found: re.Match, click) -> str:
+    return f'href="{escape(click(unescape(found.group(1))))}"'

@@ -1,0 +1,309 @@
+"""Sending email touches: a batch the scheduler claimed, over one connection.
+
+1. Prepare (one transaction): lock the batch's touches, check each email again
+   (enrolment still active, consent, suppression, send window, frequency cap),
+   hold or drop the ones that may not go, render the rest and mark their
+   outbox rows `sending`.
+2. Send, one message at a time over one connection; each accepted message is
+   marked `sent` at once, on its own, so a worker killed mid-batch leaves at
+   most the one message in flight undecided.
+3. Finish (one transaction): the sent touches done, an email_sent interaction
+   each, the next step of each drip planned.
+
+After a crash the scheduler hands the touches out again once their lease runs
+out: a row already `sent` is only finished, never sent twice; a row left
+`sending` past SENDING_LEASE is sent again with the same Message-ID (the one
+case where a copy may arrive twice: the server accepted it in the instant
+before the worker died, see RFC 1047; receivers drop a repeated Message-ID).
+"""
+
+import datetime as dt
+import logging
+import smtplib
+from collections import Counter
+from dataclasses import dataclass
+
+from anymail.exceptions import AnymailError, AnymailRecipientsRefused
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db
+from django.db import transaction
+from django.utils import timezone
+
+from config.jobs import enqueue
+from crm.models import Interaction
+from followups.models import Touch
+from mailings.addresses import email_digest
+from mailings.consent import suppressed_digests, why_not_email
+from mailings.drips import enrolment_advance, enrolments_stop
+from mailings.messages import build_message, message_id, render_outbox
+from mailings.models import Enrolment, OutboxEmail
+from mailings.touches import adopt_touch
+from mailings.windows import FrequencyCap, local_description, window_opens
+
+logger = logging.getLogger(__name__)
+
+SENDING_LEASE = dt.timedelta(minutes=15)
+FIRST_RETRY = dt.timedelta(minutes=2)
+LAST_RETRY = dt.timedelta(hours=6)
+OUTBOX_RELATED = ("enrolment__drip", "step", "variant", "lead__owner", "lead__source_campaign")
+
+
+@dataclass
+class Ready:
+    outbox: OutboxEmail
+    message: EmailMultiAlternatives
+
+
+def emails_send(*, touch_ids: list[int], now: dt.datetime | None = None) -> Counter:
+    """Send the claimed email touches among these ids. Safe to run twice."""
+    now = now or timezone.now()
+    report: Counter = Counter()
+    ready, sent_before = _prepare(touch_ids, now, report)
+    sent = _send(ready, now, report) if ready else []
+    _finish(sent_before + sent, now)
+    return report
+
+
+# 1. Prepare
+
+
+def _prepare(touch_ids, now, report) -> tuple[list[Ready], list[OutboxEmail]]:
+    with transaction.atomic():
+        touches = _lock_claimed(touch_ids)
+        emails = _outboxes_for(touches)
+        cap = FrequencyCap([touch.lead_id for touch in touches], now)
+        suppressed = suppressed_digests(email.lead.email for email in emails.values())
+        ready, sent_before = [], []
+        for touch in touches:
+            outbox = emails.get(touch.pk)
+            if outbox is None:
+                report["no drip"] += 1
+                continue
+            if outbox.status == OutboxEmail.Status.SENT:
+                sent_before.append(outbox)  # sent by a worker that died before finishing
+                continue
+            item = _check_and_render(outbox, now, cap, suppressed, report)
+            if item is not None:
+                ready.append(item)
+    return ready, sent_before
+
+
+def _lock_claimed(touch_ids) -> list[Touch]:
+    touches = Touch.objects.filter(pk__in=touch_ids, status=Touch.Status.CLAIMED, channel="email")
+    if db.features.has_select_for_update_skip_locked:
+        touches = touches.select_for_update(skip_locked=True, of=("self",))
+    return list(touches.select_related("lead", "interaction").order_by("id"))
+
+
+def _outboxes_for(touches: list[Touch]) -> dict[int, OutboxEmail]:
+    """Each touch's outbox row; a touch planned by a rule or a call outcome gets one
+    from the drip set up to send it (or is closed when there is none)."""
+    found = OutboxEmail.objects.filter(touch__in=touches).select_related(*OUTBOX_RELATED)
+    emails = {email.touch_id: email for email in found}
+    for touch in touches:
+        if touch.pk not in emails and (adopted := adopt_touch(touch)) is not None:
+            emails[touch.pk] = OutboxEmail.objects.select_related(*OUTBOX_RELATED).get(
+                pk=adopted.pk
+            )
+    return emails
+
+
+def _check_and_render(outbox, now, cap, suppressed, report) -> Ready | None:
+    lead = outbox.lead
+    if outbox.status == OutboxEmail.Status.SENDING and outbox.sending_at > now - SENDING_LEASE:
+        report["in another worker's hands"] += 1
+        return None
+    if outbox.status in (OutboxEmail.Status.FAILED, OutboxEmail.Status.CANCELLED):
+        _close_touch(outbox.touch_id, Touch.Status.SKIPPED, outbox.last_error or outbox.status)
+        return None
+    if outbox.enrolment.status != Enrolment.Status.ACTIVE:
+        _drop(outbox, f"Drip ended: {outbox.enrolment.stop_reason or 'completed'}", report)
+        return None
+    refusal = why_not_email(lead, suppressed=email_digest(lead.email) in suppressed)
+    if refusal:
+        _drop(outbox, refusal, report)
+        enrolments_stop(lead=lead, reason=refusal, drips=[outbox.enrolment.drip_id], now=now)
+        return None
+    if held := _hold_until(lead, now, cap):
+        until, why = held
+        _hold(outbox.touch_id, until, f"{why}; goes out {local_description(until, lead.time_zone)}")
+        report["held"] += 1
+        return None
+    return _render(outbox, now, cap, report)
+
+
+def _hold_until(lead, now, cap: FrequencyCap) -> tuple[dt.datetime, str] | None:
+    frees = cap.frees_at(lead.pk)
+    if frees is not None:
+        why = (
+            f"Held: {settings.MAIL_CAP_TOUCHES} marketing touches in {settings.MAIL_CAP_DAYS} days"
+        )
+        return window_opens(frees, lead.time_zone), why
+    opens = window_opens(now, lead.time_zone)
+    if opens > now:
+        return opens, "Held: outside the lead's send window"
+    return None
+
+
+def _render(outbox, now, cap, report) -> Ready | None:
+    try:
+        rendered = render_outbox(outbox)
+    except Exception as error:  # a manager's template: any error stops this email only
+        logger.exception("Could not render outbox email %s", outbox.pk)
+        _fail(outbox, f"The step's template does not render: {error}", report)
+        return None
+    outbox.status, outbox.sending_at = OutboxEmail.Status.SENDING, now
+    outbox.attempts += 1
+    outbox.to_email, outbox.subject = outbox.lead.email, rendered.subject
+    outbox.message_id = outbox.message_id or message_id(outbox)
+    outbox.save(
+        update_fields=["status", "sending_at", "attempts", "to_email", "subject", "message_id"]
+    )
+    cap.count(outbox.lead_id)
+    return Ready(outbox, build_message(outbox, rendered))
+
+
+def _drop(outbox: OutboxEmail, reason: str, report) -> None:
+    OutboxEmail.objects.filter(pk=outbox.pk).update(
+        status=OutboxEmail.Status.CANCELLED, last_error=reason[:500]
+    )
+    _close_touch(outbox.touch_id, Touch.Status.SKIPPED, reason)
+    report["not sent: " + reason] += 1
+
+
+def _fail(outbox: OutboxEmail, reason: str, report) -> None:
+    OutboxEmail.objects.filter(pk=outbox.pk).update(
+        status=OutboxEmail.Status.FAILED, last_error=reason[:500]
+    )
+    _close_touch(outbox.touch_id, Touch.Status.SKIPPED, reason)
+    report["failed"] += 1
+
+
+def _close_touch(touch_id: int, status: str, outcome: str) -> None:
+    Touch.objects.filter(pk=touch_id).update(
+        status=status, outcome=outcome[:100], completed_at=timezone.now(), held_reason=""
+    )
+
+
+def _hold(touch_id: int, until: dt.datetime, why: str) -> None:
+    Touch.objects.filter(pk=touch_id).update(
+        status=Touch.Status.PENDING, due_at=until, claimed_at=None, held_reason=why[:300]
+    )
+
+
+# 2. Send
+
+
+def _send(ready: list[Ready], now, report) -> list[OutboxEmail]:
+    sent = []
+    connection = None
+    for item in ready:
+        try:
+            if connection is None:
+                connection = get_connection(fail_silently=False)
+                connection.open()
+            connection.send_messages([item.message])
+        except Exception as error:
+            if _is_permanent(error):
+                _bounce(item.outbox, error, now, report)
+            else:
+                _retry_later(item.outbox, error, now, report)
+                connection = _drop_connection(connection)
+            continue
+        # Marked at once, outside any transaction: this is the exactly-once record.
+        OutboxEmail.objects.filter(pk=item.outbox.pk, status=OutboxEmail.Status.SENDING).update(
+            status=OutboxEmail.Status.SENT, sent_at=now, last_error=""
+        )
+        item.outbox.status, item.outbox.sent_at = OutboxEmail.Status.SENT, now
+        sent.append(item.outbox)
+        report["sent"] += 1
+    _drop_connection(connection)
+    return sent
+
+
+def _drop_connection(connection):
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # closing a broken connection may fail too
+            logger.debug("closing the mail connection failed", exc_info=True)
+    return None
+
+
+def _is_permanent(error: Exception) -> bool:
+    """The address is bad for good: a 5xx for the recipient, or an ESP saying so."""
+    if isinstance(error, AnymailRecipientsRefused):
+        return True
+    if isinstance(error, AnymailError):
+        return False
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False  # sender refused, connection trouble, timeouts: ours, try again
+
+
+def _bounce(outbox: OutboxEmail, error: Exception, now, report) -> None:
+    from mailings.services import email_bounced  # the reply/bounce services use sending too
+
+    _fail(outbox, f"Refused: {error}", report)
+    email_bounced(email=outbox.lead.email, source=f"smtp: {error}"[:200], now=now)
+
+
+def _retry_later(outbox: OutboxEmail, error: Exception, now, report) -> None:
+    if outbox.attempts >= settings.MAIL_SEND_ATTEMPTS:
+        _fail(outbox, f"Gave up after {outbox.attempts} tries: {error}", report)
+        return
+    wait = min(FIRST_RETRY * 2 ** (outbox.attempts - 1), LAST_RETRY)
+    OutboxEmail.objects.filter(pk=outbox.pk).update(
+        status=OutboxEmail.Status.PENDING, last_error=f"{error}"[:500]
+    )
+    _hold(outbox.touch_id, now + wait, f"Retrying after a temporary failure: {error}")
+    report["retrying"] += 1
+
+
+# 3. Finish
+
+
+@transaction.atomic
+def _finish(sent: list[OutboxEmail], now) -> None:
+    if not sent:
+        return
+    still_claimed = set(
+        Touch.objects.select_for_update()
+        .filter(pk__in=[outbox.touch_id for outbox in sent], status=Touch.Status.CLAIMED)
+        .values_list("pk", flat=True)
+    )
+    finishing = [outbox for outbox in sent if outbox.touch_id in still_claimed]
+    Touch.objects.filter(pk__in=still_claimed).update(
+        status=Touch.Status.DONE, completed_at=now, outcome="sent", held_reason=""
+    )
+    _record_sent(finishing)
+    for outbox in finishing:
+        enrolment_advance(outbox=outbox, sent_at=outbox.sent_at or now)
+
+
+def _record_sent(emails: list[OutboxEmail]) -> None:
+    interactions = Interaction.objects.bulk_create(
+        [
+            Interaction(
+                lead_id=outbox.lead_id,
+                kind=Interaction.Kind.EMAIL_SENT,
+                occurred_at=outbox.sent_at,
+                notes=outbox.subject,
+                data={
+                    "outbox": outbox.pk,
+                    "drip": outbox.enrolment.drip.name,
+                    "step": outbox.step.position,
+                    "variant": outbox.variant.label,
+                },
+                source="drip",
+                external_id=f"outbox:{outbox.pk}",
+            )
+            for outbox in emails
+        ]
+    )
+    ids = [interaction.pk for interaction in interactions if interaction.pk]
+    if ids:
+        enqueue("crm.jobs.interactions_recorded", ids)

@@ -1,0 +1,81 @@
+"""What replies, bounces, complaints and unsubscribes do, wherever they come from
+(the unsubscribe link, the inbound webhook, the ESP's signals, a rep's click)."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.models import Interaction, Lead
+from crm.services import interaction_record
+from mailings.consent import consent_withdraw, leads_with_email, suppression_add
+from mailings.drips import enrolments_stop
+from mailings.models import OutboxEmail, Suppression
+
+
+@transaction.atomic
+def email_unsubscribe(
+    *, email: str, source: str, ip_address: str | None = None, now: dt.datetime | None = None
+) -> None:
+    """At once and for good: the address is suppressed, its leads unsubscribed, and
+    every email not sent yet cancelled (queued ones included). Idempotent."""
+    now = now or timezone.now()
+    consent_withdraw(email=email, source=source, ip_address=ip_address, now=now)
+    for lead in leads_with_email(email):
+        enrolments_stop(lead=lead, reason="Unsubscribed", now=now)
+
+
+@transaction.atomic
+def email_bounced(*, email: str, source: str, now: dt.datetime | None = None) -> None:
+    """A hard bounce: never mail the address again."""
+    _give_up_on(email, Suppression.Reason.BOUNCED, Interaction.Kind.EMAIL_BOUNCED, source, now)
+
+
+@transaction.atomic
+def email_complained(*, email: str, source: str, now: dt.datetime | None = None) -> None:
+    """A spam complaint: unsubscribed and suppressed."""
+    email_unsubscribe(email=email, source=source, now=now)
+    _give_up_on(email, Suppression.Reason.COMPLAINED, Interaction.Kind.EMAIL_BOUNCED, source, now)
+
+
+def _give_up_on(email, reason, kind, source, now) -> None:
+    now = now or timezone.now()
+    suppression_add(email=email, reason=reason, source=source)
+    for lead in leads_with_email(email):
+        enrolments_stop(lead=lead, reason=Suppression.Reason(reason).label, now=now)
+        interaction_record(
+            lead=lead,
+            kind=kind,
+            occurred_at=now,
+            notes=Suppression.Reason(reason).label,
+            source="mail",
+            data={"reason": reason},
+        )
+
+
+@transaction.atomic
+def email_replied(
+    *,
+    lead: Lead,
+    outbox: OutboxEmail | None = None,
+    notes: str = "",
+    source: str = "mail",
+    external_id: str = "",
+    user=None,
+    now: dt.datetime | None = None,
+) -> Interaction:
+    """A reply ends the lead's drips (the hook on email_replied does the stopping)."""
+    now = now or timezone.now()
+    if outbox is not None:
+        OutboxEmail.objects.filter(pk=outbox.pk, replied_at__isnull=True).update(replied_at=now)
+    interaction, _ = interaction_record(
+        lead=lead,
+        kind=Interaction.Kind.EMAIL_REPLIED,
+        occurred_at=now,
+        notes=notes,
+        source=source,
+        external_id=external_id,
+        user=user,
+        data={"outbox": outbox.pk} if outbox else {},
+    )
+    return interaction

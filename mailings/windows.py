@@ -1,0 +1,85 @@
+"""When a marketing email may go out: the lead's send window and the frequency cap.
+
+Both are checked at send time, when the facts are fresh: a touch that may not
+go yet is held (back to pending, due when it becomes eligible, with the reason
+on it), never dropped.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from followups.calling_hours import holidays_around, zone
+from followups.models import Channel, Touch
+
+MARKETING_CHANNELS = (Channel.EMAIL, Channel.LETTER)
+
+
+def send_hours() -> tuple[dt.time, dt.time]:
+    start, end = settings.MAIL_SEND_HOURS
+    return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+
+
+def window_opens(moment: dt.datetime, zone_name: str) -> dt.datetime:
+    """`moment` if it is inside the send window in that zone, else when it next opens."""
+    local_zone = zone(zone_name)
+    local = moment.astimezone(local_zone)
+    start, end = send_hours()
+    day = local.date()
+    if local.weekday() in settings.MAIL_SEND_WEEKDAYS and start <= local.time() < end:
+        return moment
+    if local.time() >= end or local.weekday() not in settings.MAIL_SEND_WEEKDAYS:
+        day += dt.timedelta(days=1)
+    while day.weekday() not in settings.MAIL_SEND_WEEKDAYS:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, start, tzinfo=local_zone).astimezone(dt.UTC)
+
+
+def add_business_days(moment: dt.datetime, zone_name: str, days: int, country="") -> dt.datetime:
+    """The same local time `days` business days later (weekends and holidays skipped)."""
+    local_zone = zone(zone_name)
+    local = moment.astimezone(local_zone)
+    holidays = holidays_around(local.date() + dt.timedelta(days=n) for n in range(days * 2 + 10))
+    day, counted = local.date(), 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5 and not holidays.blocks(day, country):
+            counted += 1
+    later = dt.datetime.combine(day, local.time(), tzinfo=local_zone)
+    return later.astimezone(dt.UTC)
+
+
+class FrequencyCap:
+    """Marketing touches (emails and letters) done per lead in the cap's period,
+    counted once for a batch and kept up to date as the batch sends."""
+
+    def __init__(self, lead_ids: Iterable[int], now: dt.datetime):
+        self.now = now
+        self.period = dt.timedelta(days=settings.MAIL_CAP_DAYS)
+        self.done: dict[int, list[dt.datetime]] = defaultdict(list)
+        recent = Touch.objects.filter(
+            lead_id__in=set(lead_ids),
+            channel__in=MARKETING_CHANNELS,
+            status=Touch.Status.DONE,
+            completed_at__gt=now - self.period,
+        ).values_list("lead_id", "completed_at")
+        for lead_id, completed_at in recent:
+            self.done[lead_id].append(completed_at)
+
+    def frees_at(self, lead_id: int) -> dt.datetime | None:
+        """None when the lead may get another touch now, else when it may."""
+        done = sorted(self.done[lead_id])
+        if len(done) < settings.MAIL_CAP_TOUCHES:
+            return None
+        # The oldest touch that keeps the lead at the cap leaves the period then.
+        return done[-settings.MAIL_CAP_TOUCHES] + self.period
+
+    def count(self, lead_id: int) -> None:
+        self.done[lead_id].append(self.now)
+
+
+def local_description(moment: dt.datetime, zone_name: str) -> str:
+    local = moment.astimezone(zone(zone_name))
+    return f"{local:%a %d %b %H:%M} ({zone_name or 'UTC'})"
