@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/", include("crm.imports.urls")),
     path("queue/", include("followups.urls")),
     path("team/", include("followups.team_urls")),
+    path("drips/", include("mailings.urls")),
     path("m/", include("mailings.public_urls")),
     path("api/", api.urls),
     path("admin/rq/", include("django_rq.urls")),

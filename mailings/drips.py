@@ -63,7 +63,7 @@ def step_plan(
             lead=lead,
             channel=Channel.EMAIL,
             due_at=step_due(step, enrolment, after),
-            reason=f"{enrolment.drip.name}, email {step.position}: {variant.subject[:150]}",
+            reason=f"{enrolment.drip.name}: email {step.position}",
             reason_at=enrolment.enrolled_at,
             key=f"drip:{enrolment.pk}:step:{step.pk}",
             origin=f"Drip: {enrolment.drip.name}"[:100],
