@@ -39,7 +39,8 @@ def test_a_batch_goes_out_over_one_connection_with_each_email_once(drip, smtp):
     scheduler_pass()
 
     assert smtp.connections == 1
-    assert sorted(message["To"] for message in smtp.messages) == sorted(l.email for l in leads)
+    received = sorted(message["To"] for message in smtp.messages)
+    assert received == sorted(lead.email for lead in leads)
     assert OutboxEmail.objects.filter(status="sent").count() == 5
     assert Interaction.objects.filter(kind=Interaction.Kind.EMAIL_SENT).count() == 5
 

@@ -75,7 +75,7 @@ def test_unsubscribing_stops_the_emails_already_planned_and_queued(sent, clock, 
 
 
 def test_one_click_twice_is_the_same_as_once(sent):
-    lead, path = sent
+    _, path = sent
 
     first, second = one_click(path), one_click(path)
 
