@@ -1,6 +1,8 @@
 """A real SMTP server on loopback (aiosmtpd) for the tests that send."""
 
 import datetime as dt
+import os
+import signal
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -27,6 +29,14 @@ class Sink:
     connections: int = 0
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP reply
     lock: threading.Lock = field(default_factory=threading.Lock)
+    port: int = 0
+    kill_at: int = 0
+    kill_group: int = 0
+
+    def kill_on_message(self, count: int, *, process_group: int) -> None:
+        """SIGKILL the sending process while message number `count` is being
+        accepted: it never gets the 250, so that message counts as not sent."""
+        self.kill_at, self.kill_group = count, process_group
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -40,6 +50,10 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.kill_at and len(self.messages) + 1 == self.kill_at:
+            self.kill_at = 0
+            os.killpg(self.kill_group, signal.SIGKILL)
+            return "451 4.3.0 Aborted"
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
@@ -60,6 +74,7 @@ def smtp(settings):
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
+    sink.port = controller.port
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""

@@ -1,0 +1,115 @@
+"""Exactly once, with real parts: an RQ worker process killed in the middle of a
+batch, Redis flushed, then recovery; PostgreSQL, Redis and an SMTP server on
+loopback."""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import django_rq
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+from rq import SimpleWorker
+
+from crm.models import Interaction
+from followups.models import Touch
+from followups.scheduler import scheduler_pass
+from mailings.drips import enrolment_create
+from mailings.models import OutboxEmail
+from mailings.sending import SENDING_LEASE
+from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps
+
+ROOT = Path(__file__).resolve().parents[2]
+ALWAYS_OPEN = {"MAIL_SEND_WEEKDAYS": "0,1,2,3,4,5,6", "MAIL_SEND_HOURS": "00:00,23:59:59.999999"}
+LEADS, KILLED_AT = 30, 11  # the worker dies while the 11th message is being accepted
+
+
+@pytest.fixture
+def mail_queue(redis_url, settings):
+    settings.JOBS_MODE = "rq"
+    settings.MAIL_SEND_WEEKDAYS = list(range(7))
+    settings.MAIL_SEND_HOURS = ("00:00", "23:59:59.999999")
+    queue = django_rq.get_queue("mail")
+    queue.connection.flushdb()
+    yield queue
+    queue.connection.flushdb()
+
+
+def worker_process(smtp_port: int) -> subprocess.Popen:
+    """`manage.py rqworker mail --burst` in its own process group, on the test database."""
+    from django.conf import settings
+
+    db = connection.settings_dict
+    env = (
+        os.environ
+        | ALWAYS_OPEN
+        | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DJANGO_DEBUG": "1",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "REDIS_URL": settings.REDIS_URL,
+            "JOBS_MODE": "rq",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "SITE_URL": settings.SITE_URL,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    command = [
+        sys.executable,
+        "manage.py",
+        "rqworker",
+        "mail",
+        "--burst",
+        "--worker-class",
+        "rq.SimpleWorker",
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_batch_and_a_redis_flush_lose_nothing_and_send_nothing_twice(
+    postgres, mail_queue, smtp
+):
+    drip = drip_with_steps(0, slug="expo")
+    leads = [ConsentingLeadFactory(email=f"person{n}@example.org") for n in range(LEADS)]
+    for lead in leads:
+        enrolment_create(drip=drip, lead=lead, source="test")
+    assert scheduler_pass().dispatched == LEADS
+    worker = worker_process(smtp.port)
+    smtp.kill_on_message(KILLED_AT, process_group=worker.pid)
+
+    worker.wait(timeout=120)
+
+    assert worker.returncode == -signal.SIGKILL, worker.stderr.read()
+    assert len(smtp.messages) == KILLED_AT - 1  # the 11th was never accepted
+    statuses = OutboxEmail.objects.values_list("status", flat=True)
+    assert sorted(set(statuses)) == ["sending", "sent"]
+    mail_queue.connection.flushdb()  # and Redis loses every job it held
+
+    with time_machine.travel(timezone.now() + SENDING_LEASE + dt.timedelta(seconds=1)):
+        assert scheduler_pass().dispatched == LEADS  # the database knows what is unfinished
+        SimpleWorker([mail_queue], connection=mail_queue.connection).work(burst=True)
+
+    received = [message["To"] for message in smtp.messages]
+    assert sorted(received) == sorted(lead.email for lead in leads)  # each exactly once
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(Touch.objects.values_list("status", flat=True)) == {Touch.Status.DONE}
+    assert Interaction.objects.filter(kind=Interaction.Kind.EMAIL_SENT).count() == LEADS
+    message_ids = [message["Message-ID"] for message in smtp.messages]
+    assert len(set(message_ids)) == LEADS
