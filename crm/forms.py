@@ -27,6 +27,7 @@ MANUAL_INTERACTION_KINDS = [
     Interaction.Kind.CONTENT_DOWNLOAD,
     Interaction.Kind.WEB_VISIT,
     Interaction.Kind.PURCHASE,
+    Interaction.Kind.EMAIL_REPLIED,  # a reply seen elsewhere: ends the lead's drips
     Interaction.Kind.REFERRAL,
 ]
 

@@ -69,7 +69,7 @@ def upcoming_items(lead: Lead) -> list[dict]:
             "when": touch.due_at,
             "what": f"{touch.get_channel_display()}"
             + (" (claimed)" if touch.status == Touch.Status.CLAIMED else ""),
-            "detail": touch.reason,
+            "detail": touch.reason + (f" ({touch.held_reason})" if touch.held_reason else ""),
             "who": touch.assigned_to.display_name if touch.assigned_to else "",
         }
         for touch in upcoming_touches(lead)

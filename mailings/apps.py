@@ -9,9 +9,12 @@ class MailingsConfig(AppConfig):
         from django.conf import settings
 
         from crm import interaction_hooks
+        from crm.api import api
         from followups import channels
         from followups.models import Channel
         from mailings import hooks, sending, signals  # noqa: F401 (signals connects anymail's)
+        from mailings.api import router
 
         interaction_hooks.register(hooks.drips_apply)
+        api.add_router("", router)
         channels.register(Channel.EMAIL, sending.emails_send, batch_size=settings.MAIL_BATCH_SIZE)
