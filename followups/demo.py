@@ -1,6 +1,7 @@
 """Demo touches for a demo database (crm.demo.seed writes no touches): the next
-call for each lead a rep would call, a few call-backs and emails, so the queue,
-the team view and the calendar feeds have something to show.
+call for each lead a rep would call and a few call-backs, so the queue, the
+team view and the calendar feeds have something to show (demo emails come from
+mailings' demo drip, which sends them as real drips do).
 
 Like the lead seeder it skips the services (one touch at a time, with locks)
 and writes rows with crm.bulk.TableWriter: COPY on PostgreSQL. Leads are read
@@ -32,8 +33,6 @@ CALL_STAGES = (Lead.Stage.NEW, Lead.Stage.WORKING, Lead.Stage.QUALIFIED)
 STAGE_PRIORITY = {Lead.Stage.NEW: 40, Lead.Stage.WORKING: 50, Lead.Stage.QUALIFIED: 70}
 CALL_BACK_PRIORITY = 80
 CALL_BACK_SHARE = 0.1  # of the working and qualified leads last reached by phone
-EMAIL_SHARE = 0.1  # of the leads with confirmed email consent
-EMAIL_PRIORITY = 30
 CALLS_FROM, CALLS_UNTIL = timedelta(days=-3), timedelta(days=4)
 
 
@@ -41,7 +40,6 @@ CALLS_FROM, CALLS_UNTIL = timedelta(days=-3), timedelta(days=4)
 class DemoTouches:
     calls: int
     call_backs: int
-    emails: int
     owners_set: int
 
 
@@ -75,7 +73,7 @@ def _callable_leads(after: int, now: datetime) -> list[dict]:
         .filter(~Exists(open_call.filter(status__in=Touch.OPEN)))
         .annotate(latest_id=Subquery(latest.values("pk")[:1]))
         .order_by("pk")
-        .values("id", "owner_id", "stage", "time_zone", "email", "email_consent", "latest_id")[
+        .values("id", "owner_id", "stage", "time_zone", "latest_id")[
             :BATCH
         ]
     )
@@ -129,7 +127,7 @@ class _Planner:
         self.rng, self.now = rng, now
         self.reps = list(people_with_role(Role.REP).order_by("pk").values_list("pk", flat=True))
         self.rules = _call_rules()
-        self.calls = self.call_backs = self.emails = self.owners_set = 0
+        self.calls = self.call_backs = self.owners_set = 0
 
     def plan(
         self, leads: list[dict], latest: dict[int, Latest]
@@ -142,9 +140,6 @@ class _Planner:
                 self.owners_set += 1
             interaction = latest.get(lead["id"])
             rows.append(self.call(lead, interaction))
-            may_email = lead["email"] and lead["email_consent"] == Lead.EmailConsent.CONFIRMED
-            if may_email and self.rng.random() < EMAIL_SHARE:
-                rows.append(self.email(lead, interaction))
         return rows, new_owners
 
     def call(self, lead: dict, interaction: Latest | None) -> dict:
@@ -192,21 +187,6 @@ class _Planner:
             origin=CALL_BACK_ORIGIN,
         )
 
-    def email(self, lead: dict, interaction: Latest | None) -> dict:
-        """Due in the coming week only, so that a scheduler with a mail handler
-        does not send a pile of demo emails the moment it starts."""
-        self.emails += 1
-        seconds = self.rng.uniform(3600, CALLS_UNTIL.total_seconds() + 3 * 86400)
-        return self.row(
-            lead,
-            interaction,
-            channel=Channel.EMAIL,
-            due_at=self.now + timedelta(seconds=seconds),
-            reason=interaction.reason if interaction else "New lead",
-            priority=EMAIL_PRIORITY,
-            origin="Demo data",
-        )
-
     def row(self, lead: dict, interaction: Latest | None, **values) -> dict:
         return {
             "lead_id": lead["id"],
@@ -219,7 +199,7 @@ class _Planner:
         }
 
     def summary(self) -> DemoTouches:
-        return DemoTouches(self.calls, self.call_backs, self.emails, self.owners_set)
+        return DemoTouches(self.calls, self.call_backs, self.owners_set)
 
 
 def _call_rules() -> dict[tuple[str, str], Rule]:

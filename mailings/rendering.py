@@ -65,7 +65,7 @@ def merge_fields(lead: Lead) -> dict:
 def render_email(variant, lead: Lead, links: Links) -> RenderedEmail:
     """Raises django.template.TemplateSyntaxError for a broken step template."""
     fields = merge_fields(lead) | {"unsubscribe_url": links.unsubscribe}
-    subject = " ".join(_plain(variant.subject, fields).split())[:300]
+    subject = _one_line(_plain(variant.subject, fields))
     body = _template(variant.html_body).render(fields)
     if variant.text_body.strip():
         text_body = _plain(variant.text_body, fields).strip()
@@ -83,6 +83,14 @@ def render_email(variant, lead: Lead, links: Links) -> RenderedEmail:
     )
     text = render_to_string("mailings/emails/drip.txt", {"body": text_body} | footer)
     return RenderedEmail(subject=subject, html=html, text=text)
+
+
+def render_subject(variant, lead: Lead) -> str:
+    return _one_line(_plain(variant.subject, merge_fields(lead)))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
 
 
 def check_template(source: str) -> None:

@@ -11,7 +11,7 @@ from followups.models import Touch
 class Command(BaseCommand):
     help = (
         "Plan demo touches for a demo database: a call for every callable new, working "
-        "or qualified lead (some of them call-backs), and a few emails."
+        "or qualified lead (some of them call-backs)."
     )
 
     def add_arguments(self, parser):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         summary = demo_touches_seed(seed=seed)
         analyze(Touch, Lead)
         self.stdout.write(
-            f"Planned {summary.calls:,} calls ({summary.call_backs:,} of them call-backs) and "
-            f"{summary.emails:,} emails; gave {summary.owners_set:,} unowned leads an owner; "
+            f"Planned {summary.calls:,} calls ({summary.call_backs:,} of them call-backs); "
+            f"gave {summary.owners_set:,} unowned leads an owner; "
             f"in {time.perf_counter() - started:.1f} s."
         )
