@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean_env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "SECRET_KEY"}}
+    unset = {"DJANGO_DEBUG", "SECRET_KEY", "SITE_URL"}
+    clean_env = {k: v for k, v in os.environ.items() if k not in unset}
     clean_env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -29,9 +30,16 @@ def test_production_settings_pass_the_deployment_checks():
         "WARNING",
         SECRET_KEY="a-long-production-secret-key-" + "x" * 40,
         ALLOWED_HOSTS="crm.example.com",
+        SITE_URL="https://crm.example.com",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_the_address_emails_link_to():
+    result = manage("check", SECRET_KEY="a-long-production-secret-key-" + "x" * 40)
+    assert result.returncode != 0
+    assert "Set SITE_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
