@@ -1,0 +1,327 @@
+"""The manager's drip pages: the list, the builder (a drip with its steps and their
+variants on one page), preview and test send, the A/B report, the dry run, and
+enrolments (by hand from the lead list's filters, and removal)."""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm.filters import LeadFilter
+from crm.models import Lead, User
+from crm.selectors import lead_search, leads_visible_to
+from mailings.abtest import drip_report
+from mailings.drip_forms import (
+    PREFIX,
+    BulkEnrolForm,
+    DripBuilder,
+    EnrolmentFilterForm,
+    PreviewForm,
+    TestSendForm,
+    new_step_block,
+    new_variant_block,
+)
+from mailings.drips import enrolments_stop
+from mailings.dryrun import drip_dry_run
+from mailings.enrolling import enrolments_create_bulk, leads_to_enrol
+from mailings.models import Drip, DripStep, Enrolment, OutboxEmail, StepVariant
+from mailings.rendering import render_email
+from mailings.test_sends import preview_links, send_test_email
+
+logger = logging.getLogger(__name__)
+
+LEAD_MATCHES = 10
+ENROLMENTS_SHOWN = 200
+SENT_PERIOD = dt.timedelta(days=30)
+
+
+def _require_manager(user: User) -> None:
+    if not user.is_manager:
+        raise PermissionDenied("The drip pages are for managers.")
+
+
+# The list
+
+
+@login_required
+@require_GET
+def drip_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request.user)
+    context = {"drips": _drips_with_counts(timezone.now())}
+    return render(request, "mailings/drips/list.html", context)
+
+
+def _drips_with_counts(now: dt.datetime) -> QuerySet[Drip]:
+    """One query: each count is a subquery, so no join multiplies another."""
+    sent = OutboxEmail.objects.filter(
+        status=OutboxEmail.Status.SENT, sent_at__gte=now - SENT_PERIOD
+    )
+    return Drip.objects.select_related("trigger_campaign", "for_rule").annotate(
+        step_count=_count(DripStep.objects.all(), "drip"),
+        active_count=_count(Enrolment.objects.filter(status=Enrolment.Status.ACTIVE), "drip"),
+        sent_count=_count(sent, "enrolment__drip"),
+    )
+
+
+def _count(queryset: QuerySet, field: str) -> Coalesce:
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+# The builder
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def drip_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request.user)
+    return _build(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def drip_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request.user)
+    return _build(request, get_object_or_404(Drip, pk=pk))
+
+
+def _build(request: HttpRequest, drip: Drip | None) -> HttpResponse:
+    saved_name = drip.name if drip else ""  # validation writes the posted name on the drip
+    builder = DripBuilder(request.POST if request.method == "POST" else None, drip=drip)
+    if request.method == "POST" and builder.is_valid():
+        drip = builder.save()
+        messages.success(request, f"Saved {drip.name}.")
+        return redirect("drips:edit", drip.pk)
+    context = {"builder": builder, "drip": drip, "saved_name": saved_name, "tab": "edit"}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "mailings/drips/builder.html", context, status=status)
+
+
+@login_required
+@require_GET
+def step_block(request: HttpRequest) -> HttpResponse:
+    """A new, empty step for the builder (htmx appends it)."""
+    _require_manager(request.user)
+    return render(request, "mailings/drips/_step.html", {"step": new_step_block()})
+
+
+@login_required
+@require_GET
+def variant_block(request: HttpRequest) -> HttpResponse:
+    """A new, empty variant for a step of the builder (htmx appends it)."""
+    _require_manager(request.user)
+    step_prefix = request.GET.get("step", "")
+    if not PREFIX.match(step_prefix):
+        return HttpResponseBadRequest("Which step?")
+    context = {"variant": new_variant_block(), "step_prefix": step_prefix}
+    return render(request, "mailings/drips/_variant.html", context)
+
+
+# Preview and test send
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request.user)
+    drip = get_object_or_404(Drip, pk=pk)
+    data = request.GET.copy()
+    if not data.get("variant"):
+        first = StepVariant.objects.filter(step__drip=drip).order_by("step__position", "label")
+        data["variant"] = str(first.values_list("pk", flat=True).first() or "")
+    form = PreviewForm(data, drip=drip, user=request.user)
+    context = {"drip": drip, "form": form, "tab": "preview"}
+    if form.is_valid():
+        context |= _rendered_preview(form, request.user)
+    status = 400 if form.errors and data["variant"] else 200
+    return render(request, "mailings/drips/preview.html", context, status=status)
+
+
+def _rendered_preview(form: PreviewForm, user: User) -> dict:
+    variant, lead, text = (form.cleaned_data[name] for name in ("variant", "lead", "q"))
+    matches = []
+    if text:
+        found = lead_search(leads_visible_to(user), text).select_related("owner")
+        matches = list(found.order_by("last_name", "first_name", "pk")[:LEAD_MATCHES])
+    context = {"variant": variant, "lead": lead, "matches": matches}
+    if lead is not None:
+        try:
+            context["rendered"] = render_email(variant, lead, preview_links())
+        except Exception as error:  # a manager's template: show what broke, never a 500
+            context["render_error"] = str(error)
+    return context
+
+
+@login_required
+@require_POST
+def test_send(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request.user)
+    drip = get_object_or_404(Drip, pk=pk)
+    form = TestSendForm(request.POST, drip=drip, user=request.user)
+    if not form.is_valid():
+        context = {"drip": drip, "form": form, "tab": "preview"}
+        return render(request, "mailings/drips/preview.html", context, status=400)
+    variant, lead = form.cleaned_data["variant"], form.cleaned_data["lead"]
+    _send_test(request, variant, lead)
+    query = urlencode({"variant": variant.pk, "lead": lead.pk})
+    return redirect(f"{reverse('drips:preview', args=[drip.pk])}?{query}")
+
+
+def _send_test(request: HttpRequest, variant: StepVariant, lead: Lead) -> None:
+    to = request.user.email
+    if not to:
+        messages.error(request, "Your account has no email address to send the test to.")
+        return
+    try:
+        send_test_email(variant, lead, to)
+    except Exception as error:  # a broken template or a mail server that said no
+        logger.exception("Test send of variant %s failed", variant.pk)
+        messages.error(request, f"The test was not sent: {error}")
+        return
+    messages.success(
+        request, f"Sent step {variant.step.position} ({variant.label}) for {lead} to {to}."
+    )
+
+
+# Reports
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request.user)
+    drip = get_object_or_404(Drip, pk=pk)
+    context = {"drip": drip, "steps": drip_report(drip), "tab": "report"}
+    return render(request, "mailings/drips/report.html", context)
+
+
+@login_required
+@require_GET
+def dry_run(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request.user)
+    drip = get_object_or_404(Drip, pk=pk)
+    context = {
+        "drip": drip,
+        "run": drip_dry_run(drip),
+        "tab": "dry_run",
+        "cap_touches": settings.MAIL_CAP_TOUCHES,
+        "cap_days": settings.MAIL_CAP_DAYS,
+    }
+    return render(request, "mailings/drips/dry_run.html", context)
+
+
+# Enrolments
+
+
+@login_required
+@require_GET
+def enrolments(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request.user)
+    drip = get_object_or_404(Drip, pk=pk)
+    form = EnrolmentFilterForm({"status": Enrolment.Status.ACTIVE} | request.GET.dict())
+    context = {"drip": drip, "form": form, "tab": "enrolments"}
+    if not form.is_valid():
+        return render(request, "mailings/drips/enrolments.html", context, status=400)
+    listed = _enrolments(drip, **form.cleaned_data)
+    context |= {"enrolments": listed[:ENROLMENTS_SHOWN], "total": listed.count()}
+    return render(request, "mailings/drips/enrolments.html", context)
+
+
+def _enrolments(drip: Drip, *, status: str, q: str) -> QuerySet[Enrolment]:
+    upcoming = OutboxEmail.objects.filter(
+        enrolment=OuterRef("pk"),
+        status__in=(OutboxEmail.Status.PENDING, OutboxEmail.Status.SENDING),
+    ).order_by("step__position")
+    listed = drip.enrolments.select_related("lead", "enrolled_by").annotate(
+        next_step=Subquery(upcoming.values("step__position")[:1]),
+        next_due=Subquery(upcoming.values("touch__due_at")[:1]),
+    )
+    if status:
+        listed = listed.filter(status=status)
+    if q:
+        listed = listed.filter(lead__in=lead_search(Lead.objects.all(), q).values("pk"))
+    return listed.order_by("-enrolled_at", "-pk")
+
+
+@login_required
+@require_POST
+def enrolment_remove(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+    """Take a lead out of the drip: the enrolment stops, emails not sent are cancelled."""
+    _require_manager(request.user)
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("lead", "drip"), pk=enrolment_pk, drip_id=pk
+    )
+    stopped = 0
+    if enrolment.status == Enrolment.Status.ACTIVE:
+        stopped = enrolments_stop(
+            lead=enrolment.lead,
+            reason=f"Removed by {request.user.display_name}",
+            drips=[enrolment.drip_id],
+        )
+    if stopped:
+        messages.success(request, f"Removed {enrolment.lead} from {enrolment.drip}.")
+    else:
+        messages.info(request, f"{enrolment.lead} was no longer in {enrolment.drip}.")
+    return redirect("drips:enrolments", pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    """Enrol the leads the lead list shows for its filters (the same query string)."""
+    _require_manager(request.user)
+    leads = leads_visible_to(request.user)
+    lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
+    if request.method == "POST":
+        form = BulkEnrolForm(request.POST)
+    else:
+        form = BulkEnrolForm(request.GET if "drip" in request.GET else None)
+    context = {"filter": lead_filter, "form": form}
+    if not lead_filter.is_valid():
+        return render(request, "mailings/drips/enrol.html", context, status=400)
+    leads = lead_filter.qs
+    context |= {"matching": leads.count(), "summary": _filter_summary(lead_filter)}
+    if form.is_valid():
+        drip = form.cleaned_data["drip"]
+        to_enrol = leads_to_enrol(drip=drip, leads=leads).count()
+        context |= {"drip": drip, "to_enrol": to_enrol, "already": context["matching"] - to_enrol}
+        if request.method == "POST":
+            if form.cleaned_data["expected"] == to_enrol:
+                enrolled = enrolments_create_bulk(drip=drip, leads=leads, by=request.user)
+                messages.success(request, f"Enrolled {enrolled} lead{'s' * (enrolled != 1)}.")
+                return redirect("drips:enrolments", drip.pk)
+            form.add_error(None, "The number of leads changed since you looked: check and confirm.")
+    status = 400 if form.errors else 200
+    return render(request, "mailings/drips/enrol.html", context, status=status)
+
+
+def _filter_summary(lead_filter: LeadFilter) -> list[tuple[str, str]]:
+    """The filters in use, in words: ("Stage", "Working"), ("Country", "DE")."""
+    summary = []
+    for name, value in lead_filter.form.cleaned_data.items():
+        if name == "sort" or value in (None, ""):
+            continue
+        field = lead_filter.form.fields[name]
+        if hasattr(field, "label_from_instance"):
+            shown = field.label_from_instance(value)
+        else:
+            shown = dict(getattr(field, "choices", ())).get(value, value)
+        summary.append((field.label, str(shown)))
+    return summary
