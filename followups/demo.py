@@ -73,9 +73,7 @@ def _callable_leads(after: int, now: datetime) -> list[dict]:
         .filter(~Exists(open_call.filter(status__in=Touch.OPEN)))
         .annotate(latest_id=Subquery(latest.values("pk")[:1]))
         .order_by("pk")
-        .values("id", "owner_id", "stage", "time_zone", "latest_id")[
-            :BATCH
-        ]
+        .values("id", "owner_id", "stage", "time_zone", "latest_id")[:BATCH]
     )
 
 

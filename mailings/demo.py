@@ -16,8 +16,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from crm.models import Campaign, Interaction, Lead
-from followups.models import Channel, Touch
-from mailings.drips import EMAIL_PRIORITY, variant_for
+from followups.models import Touch
+from mailings.drips import step_touch_fields, variant_for
 from mailings.messages import site_domain
 from mailings.models import Drip, DripStep, Enrolment, OutboxEmail, StepVariant
 from mailings.rendering import render_subject
@@ -218,16 +218,9 @@ class _History:
     def _touch(self, enrolment, lead, step, due_at, status) -> Touch:
         done = status == Touch.Status.DONE
         return Touch.objects.create(
-            lead=lead,
-            channel=Channel.EMAIL,
+            **step_touch_fields(enrolment, step),
             due_at=due_at,
             status=status,
-            reason=f"{self.drip.name}: email {step.position}",
-            reason_at=enrolment.enrolled_at,
-            priority=EMAIL_PRIORITY,
-            assigned_to_id=lead.owner_id,
-            origin=f"Drip: {self.drip.name}"[:100],
-            key=f"drip:{enrolment.pk}:step:{step.pk}",
             completed_at=due_at if done else None,
             outcome="sent" if done else "",
         )

@@ -60,15 +60,8 @@ def step_plan(
     variant = variant_for(step, lead)
     if touch is None:
         touch = touch_schedule(
-            lead=lead,
-            channel=Channel.EMAIL,
+            **step_touch_fields(enrolment, step),
             due_at=step_due(step, enrolment, after),
-            reason=f"{enrolment.drip.name}: email {step.position}",
-            reason_at=enrolment.enrolled_at,
-            key=f"drip:{enrolment.pk}:step:{step.pk}",
-            origin=f"Drip: {enrolment.drip.name}"[:100],
-            priority=EMAIL_PRIORITY,
-            assigned_to=lead.owner,
             interaction=enrolment.interaction,
         )
     outbox, _ = OutboxEmail.objects.get_or_create(
@@ -79,11 +72,30 @@ def step_plan(
     return outbox
 
 
-def step_due(step: DripStep, enrolment: Enrolment, after: dt.datetime) -> dt.datetime:
+def step_touch_fields(enrolment: Enrolment, step: DripStep) -> dict:
+    """What a step's email touch says, wherever it is written (bulk paths too)."""
+    drip, lead = enrolment.drip, enrolment.lead
+    return {
+        "lead": lead,
+        "channel": Channel.EMAIL,
+        "reason": f"{drip.name}: email {step.position}"[:300],
+        "reason_at": enrolment.enrolled_at,
+        "key": f"drip:{enrolment.pk}:step:{step.pk}",
+        "origin": f"Drip: {drip.name}"[:100],
+        "priority": EMAIL_PRIORITY,
+        "assigned_to": lead.owner,
+    }
+
+
+def step_due(
+    step: DripStep, enrolment: Enrolment, after: dt.datetime, holidays=None
+) -> dt.datetime:
+    """When the step is due: its delay after `after` (the step before) or after
+    enrolment. Pass the holidays when planning many (see add_business_days)."""
     base = enrolment.enrolled_at if step.delay_after == DripStep.After.ENROLMENT else after
     if step.delay_unit == DripStep.Unit.BUSINESS_DAYS:
         lead = enrolment.lead
-        return add_business_days(base, lead.time_zone, step.delay, lead.country)
+        return add_business_days(base, lead.time_zone, step.delay, lead.country, holidays)
     return base + dt.timedelta(hours=step.delay)
 
 

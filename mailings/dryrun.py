@@ -15,17 +15,16 @@ emails; other drips' and letters' future touches are not projected.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 
 from crm.models import Lead
-from followups.calling_hours import Holidays, holidays_around, zone
+from followups.calling_hours import Holidays, holidays_around
 from followups.models import Touch
 from mailings.addresses import email_digest
 from mailings.consent import suppressed_digests, why_not_email
-from mailings.drips import variant_for
+from mailings.drips import step_due, variant_for
 from mailings.models import Drip, DripStep, Enrolment, OutboxEmail, StepVariant
-from mailings.windows import FrequencyCap, local_description, window_opens
+from mailings.windows import FrequencyCap, hold_until, local_description
 
 HORIZON = dt.timedelta(days=14)
 ROW_LIMIT = 500
@@ -106,6 +105,7 @@ def _dates_between(start: dt.datetime, end: dt.datetime) -> list[dt.date]:
 
 def _enrolment_rows(outbox: OutboxEmail, facts: _Facts) -> list[DryRunRow]:
     lead, step, variant = outbox.lead, outbox.step, outbox.variant
+    Enrolment.lead.field.set_cached_value(outbox.enrolment, lead)  # the same lead: no query
     later = [other for other in facts.steps if other.position > step.position]
     due, rows = max(outbox.touch.due_at, facts.now), []
     while due < facts.horizon:
@@ -117,7 +117,7 @@ def _enrolment_rows(outbox: OutboxEmail, facts: _Facts) -> list[DryRunRow]:
         if not step.variants.all():
             break  # nothing to send: the sender could not plan it either
         variant = variant_for(step, lead)
-        due = max(_due(step, outbox.enrolment, lead, row.at, facts.holidays), row.at)
+        due = max(step_due(step, outbox.enrolment, row.at, facts.holidays), row.at)
     return rows
 
 
@@ -126,32 +126,8 @@ def _check(lead, step, variant, due, facts: _Facts, *, planned: bool) -> DryRunR
     if refusal:
         return DryRunRow(lead, step, variant, due, planned, skipped=refusal)
     at, held = due, ""
-    frees = facts.cap.frees_at(lead.pk)
-    if frees is not None and frees > due:
-        at = window_opens(frees, lead.time_zone)
-        held = f"{settings.MAIL_CAP_TOUCHES} marketing touches in {settings.MAIL_CAP_DAYS} days"
-    elif (opens := window_opens(due, lead.time_zone)) > due:
-        at, held = opens, "Outside the lead's send window"
+    if waits := hold_until(lead, due, facts.cap):
+        at, held = waits[0], waits[1][0].upper() + waits[1][1:]
     # Counted at its own time (FrequencyCap.count would count it now).
     facts.cap.done[lead.pk].append(at)
     return DryRunRow(lead, step, variant, at, planned, held=held)
-
-
-def _due(step: DripStep, enrolment: Enrolment, lead: Lead, after, holidays) -> dt.datetime:
-    """mailings.drips.step_due with the holidays loaded once, not once per email."""
-    base = enrolment.enrolled_at if step.delay_after == DripStep.After.ENROLMENT else after
-    if step.delay_unit == DripStep.Unit.BUSINESS_DAYS:
-        return _business_days_later(base, lead.time_zone, step.delay, lead.country, holidays)
-    return base + dt.timedelta(hours=step.delay)
-
-
-def _business_days_later(moment, zone_name, days, country, holidays: Holidays) -> dt.datetime:
-    """mailings.windows.add_business_days, with the holidays given."""
-    local_zone = zone(zone_name)
-    local = moment.astimezone(local_zone)
-    day, counted = local.date(), 0
-    while counted < days:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5 and not holidays.blocks(day, country):
-            counted += 1
-    return dt.datetime.combine(day, local.time(), tzinfo=local_zone).astimezone(dt.UTC)

@@ -4,7 +4,8 @@ list down to.
 mailings.drips.enrolment_create costs about fifteen statements and 8 ms a lead,
 so a few thousand leads would outlast a web request. Here each batch of leads
 is three bulk inserts (enrolments, their first touches, their outbox rows) with
-the same values enrolment_create gives them (a test holds the two together).
+the same values enrolment_create gives them (drips.step_touch_fields; a test
+holds the two together).
 """
 
 import datetime as dt
@@ -14,8 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from crm.models import Lead, User
-from followups.models import Channel, Touch
-from mailings.drips import EMAIL_PRIORITY, enrolment_create, step_due, variant_for
+from followups.models import Touch
+from mailings.drips import enrolment_create, step_due, step_touch_fields, variant_for
 from mailings.models import Drip, DripStep, Enrolment, OutboxEmail
 
 BATCH = 500
@@ -89,19 +90,8 @@ class _Batch:
         return len(enrolments)
 
     def _touch(self, enrolment: Enrolment) -> Touch:
-        """The touch mailings.drips.step_plan plans for a first step."""
-        lead, drip = enrolment.lead, self.drip
-        return Touch(
-            lead=lead,
-            channel=Channel.EMAIL,
-            due_at=self._due_for(enrolment),
-            reason=f"{drip.name}: email {self.step.position}"[:300],
-            reason_at=enrolment.enrolled_at,
-            key=f"drip:{enrolment.pk}:step:{self.step.pk}",
-            origin=f"Drip: {drip.name}"[:100],
-            priority=EMAIL_PRIORITY,
-            assigned_to=lead.owner,
-        )
+        fields = step_touch_fields(enrolment, self.step)
+        return Touch(**fields, due_at=self._due_for(enrolment))
 
     def _due_for(self, enrolment: Enrolment) -> dt.datetime:
         # Everyone is enrolled at the same moment: the due time differs only by place

@@ -1,4 +1,4 @@
-"""Forms for mailings: the inbound webhook's events, and the manager's drip pages."""
+"""The inbound webhook's events (the drip pages' forms are in drip_forms.py)."""
 
 from django import forms
 

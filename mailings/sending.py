@@ -39,7 +39,7 @@ from mailings.drips import enrolment_advance, enrolments_stop
 from mailings.messages import build_message, message_id, render_outbox
 from mailings.models import Enrolment, OutboxEmail
 from mailings.touches import adopt_touch
-from mailings.windows import FrequencyCap, local_description, window_opens
+from mailings.windows import FrequencyCap, hold_until, local_description
 
 logger = logging.getLogger(__name__)
 
@@ -125,25 +125,13 @@ def _check_and_render(outbox, now, cap, suppressed, report) -> Ready | None:
         _drop(outbox, refusal, report)
         enrolments_stop(lead=lead, reason=refusal, drips=[outbox.enrolment.drip_id], now=now)
         return None
-    if held := _hold_until(lead, now, cap):
+    if held := hold_until(lead, now, cap):
         until, why = held
-        _hold(outbox.touch_id, until, f"{why}; goes out {local_description(until, lead.time_zone)}")
+        when = local_description(until, lead.time_zone)
+        _hold(outbox.touch_id, until, f"Held: {why}; goes out {when}")
         report["held"] += 1
         return None
     return _render(outbox, now, cap, report)
-
-
-def _hold_until(lead, now, cap: FrequencyCap) -> tuple[dt.datetime, str] | None:
-    frees = cap.frees_at(lead.pk)
-    if frees is not None:
-        why = (
-            f"Held: {settings.MAIL_CAP_TOUCHES} marketing touches in {settings.MAIL_CAP_DAYS} days"
-        )
-        return window_opens(frees, lead.time_zone), why
-    opens = window_opens(now, lead.time_zone)
-    if opens > now:
-        return opens, "Held: outside the lead's send window"
-    return None
 
 
 def _render(outbox, now, cap, report) -> Ready | None:

@@ -2,15 +2,12 @@
 variants on one page), preview and test send, the A/B report, the dry run, and
 enrolments (by hand from the lead list's filters, and removal)."""
 
-import datetime as dt
 import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.filters import LeadFilter
 from crm.models import Lead, User
 from crm.selectors import lead_search, leads_visible_to
+from mailings import selectors
 from mailings.abtest import drip_report
 from mailings.drip_forms import (
     PREFIX,
@@ -35,7 +33,7 @@ from mailings.drip_forms import (
 from mailings.drips import enrolments_stop
 from mailings.dryrun import drip_dry_run
 from mailings.enrolling import enrolments_create_bulk, leads_to_enrol
-from mailings.models import Drip, DripStep, Enrolment, OutboxEmail, StepVariant
+from mailings.models import Drip, Enrolment, StepVariant
 from mailings.rendering import render_email
 from mailings.test_sends import preview_links, send_test_email
 
@@ -43,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 LEAD_MATCHES = 10
 ENROLMENTS_SHOWN = 200
-SENT_PERIOD = dt.timedelta(days=30)
 
 
 def _require_manager(user: User) -> None:
@@ -58,31 +55,8 @@ def _require_manager(user: User) -> None:
 @require_GET
 def drip_list(request: HttpRequest) -> HttpResponse:
     _require_manager(request.user)
-    context = {"drips": _drips_with_counts(timezone.now())}
+    context = {"drips": selectors.drips_with_counts(timezone.now())}
     return render(request, "mailings/drips/list.html", context)
-
-
-def _drips_with_counts(now: dt.datetime) -> QuerySet[Drip]:
-    """One query: each count is a subquery, so no join multiplies another."""
-    sent = OutboxEmail.objects.filter(
-        status=OutboxEmail.Status.SENT, sent_at__gte=now - SENT_PERIOD
-    )
-    return Drip.objects.select_related("trigger_campaign", "for_rule").annotate(
-        step_count=_count(DripStep.objects.all(), "drip"),
-        active_count=_count(Enrolment.objects.filter(status=Enrolment.Status.ACTIVE), "drip"),
-        sent_count=_count(sent, "enrolment__drip"),
-    )
-
-
-def _count(queryset: QuerySet, field: str) -> Coalesce:
-    counted = (
-        queryset.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
 
 
 # The builder
@@ -239,25 +213,9 @@ def enrolments(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"drip": drip, "form": form, "tab": "enrolments"}
     if not form.is_valid():
         return render(request, "mailings/drips/enrolments.html", context, status=400)
-    listed = _enrolments(drip, **form.cleaned_data)
+    listed = selectors.drip_enrolments(drip, **form.cleaned_data)
     context |= {"enrolments": listed[:ENROLMENTS_SHOWN], "total": listed.count()}
     return render(request, "mailings/drips/enrolments.html", context)
-
-
-def _enrolments(drip: Drip, *, status: str, q: str) -> QuerySet[Enrolment]:
-    upcoming = OutboxEmail.objects.filter(
-        enrolment=OuterRef("pk"),
-        status__in=(OutboxEmail.Status.PENDING, OutboxEmail.Status.SENDING),
-    ).order_by("step__position")
-    listed = drip.enrolments.select_related("lead", "enrolled_by").annotate(
-        next_step=Subquery(upcoming.values("step__position")[:1]),
-        next_due=Subquery(upcoming.values("touch__due_at")[:1]),
-    )
-    if status:
-        listed = listed.filter(status=status)
-    if q:
-        listed = listed.filter(lead__in=lead_search(Lead.objects.all(), q).values("pk"))
-    return listed.order_by("-enrolled_at", "-pk")
 
 
 @login_required

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
-from followups.calling_hours import holidays_around, zone
+from followups.calling_hours import Holidays, holidays_around, zone
 from followups.models import Channel, Touch
 
 MARKETING_CHANNELS = (Channel.EMAIL, Channel.LETTER)
@@ -37,11 +37,16 @@ def window_opens(moment: dt.datetime, zone_name: str) -> dt.datetime:
     return dt.datetime.combine(day, start, tzinfo=local_zone).astimezone(dt.UTC)
 
 
-def add_business_days(moment: dt.datetime, zone_name: str, days: int, country="") -> dt.datetime:
-    """The same local time `days` business days later (weekends and holidays skipped)."""
+def add_business_days(
+    moment: dt.datetime, zone_name: str, days: int, country="", holidays: Holidays | None = None
+) -> dt.datetime:
+    """The same local time `days` business days later (weekends and holidays skipped).
+    Pass the holidays when asking many times (they are read from the database)."""
     local_zone = zone(zone_name)
     local = moment.astimezone(local_zone)
-    holidays = holidays_around(local.date() + dt.timedelta(days=n) for n in range(days * 2 + 10))
+    if holidays is None:
+        dates = (local.date() + dt.timedelta(days=n) for n in range(days * 2 + 10))
+        holidays = holidays_around(dates)
     day, counted = local.date(), 0
     while counted < days:
         day += dt.timedelta(days=1)
@@ -78,6 +83,19 @@ class FrequencyCap:
 
     def count(self, lead_id: int) -> None:
         self.done[lead_id].append(self.now)
+
+
+def hold_until(lead, at: dt.datetime, cap: FrequencyCap) -> tuple[dt.datetime, str] | None:
+    """When an email due `at` may go, and why it waits, or None when it may go then:
+    the frequency cap first, then the lead's send window."""
+    frees = cap.frees_at(lead.pk)
+    if frees is not None and frees > at:
+        why = f"{settings.MAIL_CAP_TOUCHES} marketing touches in {settings.MAIL_CAP_DAYS} days"
+        return window_opens(frees, lead.time_zone), why
+    opens = window_opens(at, lead.time_zone)
+    if opens > at:
+        return opens, "outside the lead's send window"
+    return None
 
 
 def local_description(moment: dt.datetime, zone_name: str) -> str:
