@@ -4,6 +4,7 @@ Roles are Django groups, created with their permissions by migration
 crm/0002_roles; this module names them for the code.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 
@@ -11,3 +12,9 @@ class Role(models.TextChoices):
     REP = "rep", "Sales rep"
     MANAGER = "manager", "Manager"
     MAILROOM = "mailroom", "Mailroom"
+
+
+def require_manager(user, what: str) -> None:
+    """403 unless the user is a manager; `what` names the pages, for the message."""
+    if not user.is_manager:
+        raise PermissionDenied(f"{what} are for managers.")

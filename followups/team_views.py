@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,19 +13,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from crm.models import Lead, User
+from crm.roles import require_manager
 from followups import calendar_feeds, team_selectors, team_services
 from followups.team_forms import ReassignForm, Scope
-
-
-def _require_manager(user: User) -> None:
-    if not user.is_manager:
-        raise PermissionDenied("The team view is for managers.")
 
 
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    _require_manager(request.user)
+    require_manager(request.user, "The team pages")
     rows = team_selectors.team_rows(
         now=timezone.now(), time_zone=ZoneInfo(request.user.time_zone or "UTC")
     )
@@ -37,7 +33,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     """One person's open touches (or the unassigned ones), and the form to move them."""
-    _require_manager(request.user)
+    require_manager(request.user, "The team pages")
     person = get_object_or_404(User, pk=user_id) if user_id is not None else None
     form = ReassignForm(request.POST or None, from_user=person)
     if request.method == "POST" and form.is_valid():

@@ -7,7 +7,6 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.filters import LeadFilter
 from crm.models import Lead, User
+from crm.roles import require_manager
 from crm.selectors import lead_search, leads_visible_to
 from mailings import selectors
 from mailings.abtest import drip_report
@@ -43,18 +43,13 @@ LEAD_MATCHES = 10
 ENROLMENTS_SHOWN = 200
 
 
-def _require_manager(user: User) -> None:
-    if not user.is_manager:
-        raise PermissionDenied("The drip pages are for managers.")
-
-
 # The list
 
 
 @login_required
 @require_GET
 def drip_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     context = {"drips": selectors.drips_with_counts(timezone.now())}
     return render(request, "mailings/drips/list.html", context)
 
@@ -65,14 +60,14 @@ def drip_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def drip_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     return _build(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def drip_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     return _build(request, get_object_or_404(Drip, pk=pk))
 
 
@@ -92,7 +87,7 @@ def _build(request: HttpRequest, drip: Drip | None) -> HttpResponse:
 @require_GET
 def step_block(request: HttpRequest) -> HttpResponse:
     """A new, empty step for the builder (htmx appends it)."""
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     return render(request, "mailings/drips/_step.html", {"step": new_step_block()})
 
 
@@ -100,7 +95,7 @@ def step_block(request: HttpRequest) -> HttpResponse:
 @require_GET
 def variant_block(request: HttpRequest) -> HttpResponse:
     """A new, empty variant for a step of the builder (htmx appends it)."""
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     step_prefix = request.GET.get("step", "")
     if not PREFIX.match(step_prefix):
         return HttpResponseBadRequest("Which step?")
@@ -114,7 +109,7 @@ def variant_block(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     drip = get_object_or_404(Drip, pk=pk)
     data = request.GET.copy()
     if not data.get("variant"):
@@ -146,7 +141,7 @@ def _rendered_preview(form: PreviewForm, user: User) -> dict:
 @login_required
 @require_POST
 def test_send(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     drip = get_object_or_404(Drip, pk=pk)
     form = TestSendForm(request.POST, drip=drip, user=request.user)
     if not form.is_valid():
@@ -180,7 +175,7 @@ def _send_test(request: HttpRequest, variant: StepVariant, lead: Lead) -> None:
 @login_required
 @require_GET
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     drip = get_object_or_404(Drip, pk=pk)
     context = {"drip": drip, "steps": drip_report(drip), "tab": "report"}
     return render(request, "mailings/drips/report.html", context)
@@ -189,7 +184,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def dry_run(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     drip = get_object_or_404(Drip, pk=pk)
     context = {
         "drip": drip,
@@ -207,7 +202,7 @@ def dry_run(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def enrolments(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     drip = get_object_or_404(Drip, pk=pk)
     form = EnrolmentFilterForm({"status": Enrolment.Status.ACTIVE} | request.GET.dict())
     context = {"drip": drip, "form": form, "tab": "enrolments"}
@@ -222,7 +217,7 @@ def enrolments(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enrolment_remove(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     """Take a lead out of the drip: the enrolment stops, emails not sent are cancelled."""
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("lead", "drip"), pk=enrolment_pk, drip_id=pk
     )
@@ -244,7 +239,7 @@ def enrolment_remove(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
     """Enrol the leads the lead list shows for its filters (the same query string)."""
-    _require_manager(request.user)
+    require_manager(request.user, "The drip pages")
     leads = leads_visible_to(request.user)
     lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
     if request.method == "POST":
