@@ -109,17 +109,29 @@ def variant_for(step: DripStep, lead: Lead) -> StepVariant:
     return variants[int.from_bytes(digest[:8], "big") % len(variants)]
 
 
-def enrolment_advance(*, outbox: OutboxEmail, sent_at: dt.datetime) -> None:
-    """After a step was sent: plan the next one, or complete the enrolment."""
-    enrolment = outbox.enrolment
-    following = enrolment.drip.steps.filter(position__gt=outbox.step.position).order_by("position")
-    step = following.first()
-    if step is not None:
-        step_plan(enrolment=enrolment, step=step, after=sent_at)
-        return
-    Enrolment.objects.filter(pk=enrolment.pk, status=Enrolment.Status.ACTIVE).update(
-        status=Enrolment.Status.COMPLETED, ended_at=sent_at
+def enrolments_advance(*, emails: list[OutboxEmail], now: dt.datetime) -> None:
+    """After steps were sent: plan each enrolment's next step, or complete it. The
+    drips' steps are read once for the whole batch."""
+    steps = _steps_by_drip({email.enrolment.drip_id for email in emails})
+    finished = []
+    for email in emails:
+        Enrolment.lead.field.set_cached_value(email.enrolment, email.lead)  # loaded already
+        following = [s for s in steps[email.enrolment.drip_id] if s.position > email.step.position]
+        if following:
+            step_plan(enrolment=email.enrolment, step=following[0], after=email.sent_at or now)
+        else:
+            finished.append(email.enrolment_id)
+    Enrolment.objects.filter(pk__in=finished, status=Enrolment.Status.ACTIVE).update(
+        status=Enrolment.Status.COMPLETED, ended_at=now
     )
+
+
+def _steps_by_drip(drip_ids: set[int]) -> dict[int, list[DripStep]]:
+    steps: dict[int, list[DripStep]] = {drip_id: [] for drip_id in drip_ids}
+    found = DripStep.objects.filter(drip__in=drip_ids).prefetch_related("variants")
+    for step in found.order_by("position"):
+        steps[step.drip_id].append(step)
+    return steps
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 require of bulk senders (RFC 2369 List-Unsubscribe, RFC 8058 one-click, RFC
 2919 List-Id) and a Message-ID that stays the same if it is ever sent again."""
 
+from functools import cache
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
@@ -22,17 +23,30 @@ def site_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
-def unsubscribe_url(token: str) -> str:
-    return site_url(reverse("mail:unsubscribe", args=[token]))
+def token_url(view: str, token: str) -> str:
+    """The full address of one of the email link views, for this token."""
+    return site_url(_path_with_slot(view).replace(TOKEN_SLOT, token))
+
+
+TOKEN_SLOT = "TOKEN"
+
+
+@cache
+def _path_with_slot(view: str) -> str:
+    # reverse() once per view, not several times per email: it is slow next to a replace.
+    return reverse(view, args=[TOKEN_SLOT])
 
 
 def email_links(outbox: OutboxEmail) -> Links:
     def click(url: str) -> str:
-        return site_url(reverse("mail:click", args=[tokens.make(tokens.CLICK, [outbox.pk, url])]))
+        return token_url("mail:click", tokens.make(tokens.CLICK, [outbox.pk, url]))
 
+    unsubscribe = unsubscribe_token(outbox.pk, outbox.lead.email)
     return Links(
-        unsubscribe=unsubscribe_url(unsubscribe_token(outbox.pk, outbox.lead.email)),
-        open_pixel=site_url(reverse("mail:open", args=[tokens.make(tokens.OPEN, outbox.pk)])),
+        unsubscribe=token_url("mail:unsubscribe", unsubscribe),
+        unsubscribe_mailto=f"mailto:{settings.MAIL_UNSUBSCRIBE_MAILTO}"
+        f"?subject={quote('unsubscribe ' + unsubscribe)}",
+        open_pixel=token_url("mail:open", tokens.make(tokens.OPEN, outbox.pk)),
         click=click,
     )
 
@@ -41,23 +55,25 @@ def message_id(outbox: OutboxEmail) -> str:
     return f"<drip.{outbox.enrolment_id}.{outbox.step_id}.{outbox.pk}@{site_domain()}>"
 
 
-def render_outbox(outbox: OutboxEmail) -> RenderedEmail:
-    return render_email(outbox.variant, outbox.lead, email_links(outbox))
+def outbox_message(outbox: OutboxEmail) -> tuple[RenderedEmail, EmailMultiAlternatives]:
+    """The outbox email rendered for its lead, and as it goes out."""
+    links = email_links(outbox)
+    rendered = render_email(outbox.variant, outbox.lead, links)
+    return rendered, build_message(outbox, rendered, links)
 
 
-def build_message(outbox: OutboxEmail, rendered: RenderedEmail) -> EmailMultiAlternatives:
-    token = unsubscribe_token(outbox.pk, outbox.to_email)
-    mailto = f"mailto:{settings.MAIL_UNSUBSCRIBE_MAILTO}?subject={quote('unsubscribe ' + token)}"
-    unsubscribe = unsubscribe_url(token)
+def build_message(
+    outbox: OutboxEmail, rendered: RenderedEmail, links: Links
+) -> EmailMultiAlternatives:
     drip = outbox.enrolment.drip
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[outbox.to_email],
+        to=[outbox.lead.email],
         headers={
-            "Message-ID": outbox.message_id,
-            "List-Unsubscribe": f"<{unsubscribe}>, <{mailto}>",
+            "Message-ID": outbox.message_id or message_id(outbox),
+            "List-Unsubscribe": f"<{links.unsubscribe}>, <{links.unsubscribe_mailto}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": f"{_header_phrase(drip.name)} <{drip.slug}.{site_domain()}>",
         },

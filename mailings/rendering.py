@@ -27,6 +27,7 @@ class Links:
     """The addresses an email links to. click/open_pixel are None in previews."""
 
     unsubscribe: str
+    unsubscribe_mailto: str = ""
     open_pixel: str | None = None
     click: object = None  # a function url -> tracked url
 
@@ -67,10 +68,8 @@ def render_email(variant, lead: Lead, links: Links) -> RenderedEmail:
     fields = merge_fields(lead) | {"unsubscribe_url": links.unsubscribe}
     subject = _one_line(_plain(variant.subject, fields))
     body = _template(variant.html_body).render(fields)
-    if variant.text_body.strip():
-        text_body = _plain(variant.text_body, fields).strip()
-    else:
-        text_body = html_to_text(body)
+    text_source = variant.text_body if variant.text_body.strip() else _text_of(variant.html_body)
+    text_body = _plain(text_source, fields).strip()
     if links.click is not None:
         body = LINK.sub(lambda found: _tracked(found, links.click), body)
     footer = {
@@ -100,6 +99,13 @@ def check_template(source: str) -> None:
 
 def _plain(source: str, fields: dict) -> str:
     return _template("{% autoescape off %}" + source + "{% endautoescape %}").render(fields)
+
+
+@lru_cache(maxsize=512)
+def _text_of(html_source: str) -> str:
+    """A text template made from an HTML template, once per template rather than
+    once per email: its merge fields are filled in later, unescaped, as text."""
+    return html_to_text(html_source)
 
 
 @lru_cache(maxsize=512)

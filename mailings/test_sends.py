@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from crm.models import Lead
-from mailings.messages import unsubscribe_url
+from mailings.messages import token_url
 from mailings.models import StepVariant
 from mailings.rendering import Links, render_email
 
@@ -16,7 +16,7 @@ TEST_SUBJECT_PREFIX = "[Test] "
 def preview_links() -> Links:
     """Links for previews and test sends. The unsubscribe link carries a token that
     does not verify, so following it from a test changes nothing."""
-    return Links(unsubscribe=unsubscribe_url("preview"))
+    return Links(unsubscribe=token_url("mail:unsubscribe", "preview"))
 
 
 def send_test_email(variant: StepVariant, lead: Lead, to: str) -> None:
