@@ -39,7 +39,7 @@ from followups.models import Touch
 from mailings.addresses import email_digest
 from mailings.consent import suppressed_digests, why_not_email
 from mailings.drips import enrolments_advance, enrolments_stop
-from mailings.messages import message_id, outbox_message
+from mailings.messages import message_id_sql, outbox_message
 from mailings.models import Enrolment, OutboxEmail
 from mailings.touches import adopt_touch
 from mailings.windows import FrequencyCap, hold_until, local_description
@@ -75,6 +75,7 @@ def _prepare(touch_ids, now, report) -> tuple[list[Ready], list[OutboxEmail]]:
     with transaction.atomic():
         touches = _lock_claimed(touch_ids)
         emails = _outboxes_for(touches)
+        _give_message_ids([email for email in emails.values() if not email.message_id])
         cap = FrequencyCap([touch.lead_id for touch in touches], now)
         suppressed = suppressed_digests(email.lead.email for email in emails.values())
         ready, sent_before = [], []
@@ -115,6 +116,23 @@ def _outboxes_for(touches: list[Touch]) -> dict[int, OutboxEmail]:
     return emails
 
 
+def _give_message_ids(emails: list[OutboxEmail]) -> None:
+    """Each email's Message-ID, written before its first try and kept for every
+    later one: a resend after a crash carries the same id, which receivers use
+    to drop a copy."""
+    if not emails:
+        return
+    unnamed = OutboxEmail.objects.filter(pk__in=[email.pk for email in emails], message_id="")
+    unnamed.update(message_id=message_id_sql())
+    named = dict(
+        OutboxEmail.objects.filter(pk__in=[email.pk for email in emails]).values_list(
+            "pk", "message_id"
+        )
+    )
+    for email in emails:
+        email.message_id = named[email.pk]
+
+
 def _check_and_render(outbox, now, cap, suppressed, report) -> Ready | None:
     lead = outbox.lead
     if outbox.status == OutboxEmail.Status.SENDING and outbox.sending_at > now - SENDING_LEASE:
@@ -152,7 +170,6 @@ def _render(outbox, now, cap, report) -> Ready | None:
     outbox.status, outbox.sending_at = OutboxEmail.Status.SENDING, now
     outbox.attempts += 1
     outbox.to_email, outbox.subject = outbox.lead.email, rendered.subject
-    outbox.message_id = outbox.message_id or message_id(outbox)
     cap.count(outbox.lead_id)
     return Ready(outbox, message)
 
@@ -220,7 +237,8 @@ def _send_each(ready: list[Ready], now, report) -> list[OutboxEmail]:
             if connection is None:
                 connection = get_connection(fail_silently=False)
                 connection.open()
-            connection.send_messages([item.message])
+            if connection.send_messages([item.message]) != 1:
+                raise smtplib.SMTPException("The email backend did not send the message.")
         except Exception as error:
             if _is_permanent(error):
                 _bounce(item.outbox, error, now, report)
@@ -247,7 +265,6 @@ def _mark_sent(outbox: OutboxEmail, now) -> None:
                 db.ops.adapt_datetimefield_value(now),
                 outbox.to_email,
                 outbox.subject,
-                outbox.message_id,
                 outbox.pk,
                 OutboxEmail.Status.SENDING,
             ],
@@ -257,7 +274,7 @@ def _mark_sent(outbox: OutboxEmail, now) -> None:
 @cache
 def _mark_sent_sql() -> str:
     quote = db.ops.quote_name
-    columns = ("status", "sent_at", "to_email", "subject", "message_id")
+    columns = ("status", "sent_at", "to_email", "subject")
     assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
     return (
         f"UPDATE {quote(OutboxEmail._meta.db_table)} SET {assignments}, "
