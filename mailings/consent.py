@@ -62,18 +62,28 @@ def consent_withdraw(
     suppression_add(email=email, reason=Suppression.Reason.UNSUBSCRIBED, source=source)
     changed = 0
     for lead in leads_with_email(email).exclude(email_consent=Lead.EmailConsent.UNSUBSCRIBED):
-        lead.email_consent = Lead.EmailConsent.UNSUBSCRIBED
-        lead.email_consent_at, lead.email_consent_method = now, source[:100]
-        lead.save(update_fields=["email_consent", "email_consent_at", "email_consent_method"])
-        consent_record(
-            lead=lead,
-            action=ConsentRecord.Action.UNSUBSCRIBED,
+        _consent_change(
+            lead,
+            ConsentRecord.Action.UNSUBSCRIBED,
             source=source,
             ip_address=ip_address,
             now=now,
+            email_consent=Lead.EmailConsent.UNSUBSCRIBED,
+            email_consent_at=now,
+            email_consent_method=source[:100],
         )
         changed += 1
     return changed
+
+
+def _consent_change(lead: Lead, action: str, *, source, ip_address, now=None, text=None, **fields):
+    """Change the lead's consent fields and keep the evidence, together."""
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    lead.save(update_fields=list(fields))
+    consent_record(
+        lead=lead, action=action, source=source, ip_address=ip_address, consent_text=text, now=now
+    )
 
 
 def consent_record(
@@ -110,16 +120,15 @@ def consent_request(*, lead: Lead, source: str, ip_address: str | None = None) -
     if lead.email_consent == Lead.EmailConsent.CONFIRMED:
         return False
     text = current_consent_text()
-    lead.email_consent = Lead.EmailConsent.PENDING
-    lead.email_consent_method = source[:100]
-    lead.email_consent_text_version = text.version if text else ""
-    lead.save(update_fields=["email_consent", "email_consent_method", "email_consent_text_version"])
-    consent_record(
-        lead=lead,
-        action=ConsentRecord.Action.REQUESTED,
+    _consent_change(
+        lead,
+        ConsentRecord.Action.REQUESTED,
         source=source,
         ip_address=ip_address,
-        consent_text=text,
+        text=text,
+        email_consent=Lead.EmailConsent.PENDING,
+        email_consent_method=source[:100],
+        email_consent_text_version=text.version if text else "",
     )
     return True
 
@@ -137,16 +146,15 @@ def consent_confirm(
         return True
     now = now or timezone.now()
     version = lead.email_consent_text_version
-    text = ConsentText.objects.filter(version=version).first() if version else None
-    lead.email_consent = Lead.EmailConsent.CONFIRMED
-    lead.email_consent_at, lead.email_consent_method = now, "double opt-in"
-    lead.save(update_fields=["email_consent", "email_consent_at", "email_consent_method"])
-    consent_record(
-        lead=lead,
-        action=ConsentRecord.Action.CONFIRMED,
+    _consent_change(
+        lead,
+        ConsentRecord.Action.CONFIRMED,
         source=source,
         ip_address=ip_address,
-        consent_text=text,
         now=now,
+        text=ConsentText.objects.filter(version=version).first() if version else None,
+        email_consent=Lead.EmailConsent.CONFIRMED,
+        email_consent_at=now,
+        email_consent_method="double opt-in",
     )
     return True
