@@ -14,13 +14,14 @@ A job is a function or its dotted path; the path lets a service queue a job
 whose module imports that service.
 """
 
+import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import django_rq
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils.module_loading import import_string
 from redis.exceptions import RedisError
 
@@ -59,3 +60,26 @@ def _run_in_thread(func: Job, args: tuple) -> None:
         logger.exception("Job %s%r failed", func, args)
     finally:
         close_old_connections()
+
+
+def with_fresh_connections(job: Callable[..., object]) -> Callable[..., object]:
+    """For jobs run by a long-lived worker process (rq's SimpleWorker, as the mail
+    queue runs): outside a request nothing closes a database connection that
+    broke or aged, so the job does it before and after, as a request would."""
+
+    @functools.wraps(job)
+    def run(*args, **kwargs):
+        _close_stale_connections()
+        try:
+            return job(*args, **kwargs)
+        finally:
+            _close_stale_connections()
+
+    return run
+
+
+def _close_stale_connections() -> None:
+    # Not inside a transaction: a job run inline (tests) is part of its caller's.
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()

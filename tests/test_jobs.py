@@ -2,8 +2,10 @@
 
 import django_rq
 import pytest
+from django.db import connection
 from rq import SimpleWorker
 
+from config.jobs import with_fresh_connections
 from crm.models import Interaction, Lead
 from crm.services import interaction_record
 from tests.factories import LeadFactory
@@ -79,3 +81,18 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(
         interaction_record(lead=lead, kind=Interaction.Kind.NOTE, source="test")
     assert len(callbacks) == 1  # queued only when (and if) the transaction commits
     assert rq_queue.count == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_long_lived_worker_gets_a_new_connection_after_the_old_one_broke(postgres):
+    @with_fresh_connections
+    def job():
+        return Lead.objects.count()
+
+    connection.ensure_connection()
+    broken = connection.connection
+    broken.close()  # as when the database restarts under a running worker
+    connection.errors_occurred = True
+
+    assert job() == 0
+    assert connection.connection is None or connection.connection is not broken
