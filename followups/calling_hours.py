@@ -104,12 +104,47 @@ def next_business_start(
     zone (days=1: the next business day). Returned in UTC."""
     local_zone = zone(zone_name)
     day = after.astimezone(local_zone).date()
+    day = business_days_after(day, days, open_on=weekdays(), holidays=holidays, country=country)
+    start, _ = hours()
+    return dt.datetime.combine(day, start, tzinfo=local_zone).astimezone(dt.UTC)
+
+
+def business_days_after(
+    day: dt.date, days: int, *, open_on: Iterable[int], holidays: Holidays, country: str = ""
+) -> dt.date:
+    """The date `days` open days after `day`: a weekday in `open_on` (0 = Monday)
+    that is not a holiday there."""
+    open_on = frozenset(open_on)
     counted = 0
     while counted < days:
         day += dt.timedelta(days=1)
-        if day.weekday() in weekdays() and not holidays.blocks(day, country):
+        if day.weekday() in open_on and not holidays.blocks(day, country):
             counted += 1
-    start, _ = hours()
+    return day
+
+
+def opens_at(
+    moment: dt.datetime,
+    zone_name: str,
+    *,
+    open_on: Iterable[int],
+    between: tuple[dt.time, dt.time],
+    holidays: Holidays = Holidays(),
+    country: str = "",
+) -> dt.datetime:
+    """`moment` if it falls inside the daily window `between` on an open day in that
+    zone, else when the window next opens (UTC). Calling hours and email send
+    windows are both such windows."""
+    open_on = frozenset(open_on)
+    start, end = between
+    local_zone = zone(zone_name)
+    local = moment.astimezone(local_zone)
+    day = local.date()
+    open_today = day.weekday() in open_on and not holidays.blocks(day, country)
+    if open_today and start <= local.time() < end:
+        return moment
+    if not (open_today and local.time() < start):
+        day = business_days_after(day, 1, open_on=open_on, holidays=holidays, country=country)
     return dt.datetime.combine(day, start, tzinfo=local_zone).astimezone(dt.UTC)
 
 

@@ -9,15 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from crm.models import Lead, User
-from followups.calling_hours import (
-    Holidays,
-    holidays_around,
-    hours,
-    is_callable_at,
-    next_business_start,
-    weekdays,
-    zone,
-)
+from followups.calling_hours import Holidays, holidays_around, hours, opens_at, weekdays
 from followups.models import Channel, Touch
 from followups.selectors import CARD_RELATED, QUEUE_ORDER
 
@@ -103,19 +95,14 @@ def callable_from(touch: Touch, now: dt.datetime, holidays: Holidays) -> dt.date
 
 def calling_hours_from(moment: dt.datetime, lead: Lead, holidays: Holidays) -> dt.datetime:
     """`moment` if it is inside the lead's calling hours, else when they next open."""
-    if is_callable_at(moment, lead.time_zone, holidays, lead.country):
-        return moment
-    local_zone = zone(lead.time_zone)
-    local = moment.astimezone(local_zone)
-    start, _ = hours()
-    opens_later_today = (
-        local.weekday() in weekdays()
-        and local.time() < start
-        and not holidays.blocks(local.date(), lead.country)
+    return opens_at(
+        moment,
+        lead.time_zone,
+        open_on=weekdays(),
+        between=hours(),
+        holidays=holidays,
+        country=lead.country,
     )
-    if opens_later_today:
-        return dt.datetime.combine(local.date(), start, tzinfo=local_zone).astimezone(dt.UTC)
-    return next_business_start(moment, lead.time_zone, holidays, country=lead.country)
 
 
 def _holidays_from(now: dt.datetime) -> Holidays:

@@ -11,10 +11,17 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
-from followups.calling_hours import Holidays, holidays_around, zone
+from followups.calling_hours import (
+    Holidays,
+    business_days_after,
+    holidays_around,
+    opens_at,
+    zone,
+)
 from followups.models import Channel, Touch
 
 MARKETING_CHANNELS = (Channel.EMAIL, Channel.LETTER)
+BUSINESS_WEEKDAYS = range(5)  # Monday to Friday: what a step's "business days" count
 
 
 def send_hours() -> tuple[dt.time, dt.time]:
@@ -24,17 +31,7 @@ def send_hours() -> tuple[dt.time, dt.time]:
 
 def window_opens(moment: dt.datetime, zone_name: str) -> dt.datetime:
     """`moment` if it is inside the send window in that zone, else when it next opens."""
-    local_zone = zone(zone_name)
-    local = moment.astimezone(local_zone)
-    start, end = send_hours()
-    day = local.date()
-    if local.weekday() in settings.MAIL_SEND_WEEKDAYS and start <= local.time() < end:
-        return moment
-    if local.time() >= end or local.weekday() not in settings.MAIL_SEND_WEEKDAYS:
-        day += dt.timedelta(days=1)
-    while day.weekday() not in settings.MAIL_SEND_WEEKDAYS:
-        day += dt.timedelta(days=1)
-    return dt.datetime.combine(day, start, tzinfo=local_zone).astimezone(dt.UTC)
+    return opens_at(moment, zone_name, open_on=settings.MAIL_SEND_WEEKDAYS, between=send_hours())
 
 
 def add_business_days(
@@ -47,13 +44,10 @@ def add_business_days(
     if holidays is None:
         dates = (local.date() + dt.timedelta(days=n) for n in range(days * 2 + 10))
         holidays = holidays_around(dates)
-    day, counted = local.date(), 0
-    while counted < days:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5 and not holidays.blocks(day, country):
-            counted += 1
-    later = dt.datetime.combine(day, local.time(), tzinfo=local_zone)
-    return later.astimezone(dt.UTC)
+    day = business_days_after(
+        local.date(), days, open_on=BUSINESS_WEEKDAYS, holidays=holidays, country=country
+    )
+    return dt.datetime.combine(day, local.time(), tzinfo=local_zone).astimezone(dt.UTC)
 
 
 class FrequencyCap:
