@@ -5,16 +5,12 @@ from crm.models import Interaction
 
 
 def interaction_recorded(interaction_id: int) -> None:
-    interaction = (
-        Interaction.objects.select_related("lead", "campaign").filter(pk=interaction_id).first()
-    )
-    if interaction is None:  # deleted (or merged away and gone) before the job ran
-        return
-    interaction_hooks.run_all(interaction)
+    interactions_recorded([interaction_id])
 
 
 def interactions_recorded(interaction_ids: list[int]) -> None:
-    """The same for interactions recorded in bulk (emails sent by a drip batch)."""
+    """Run the hooks for each interaction still there (one deleted or merged away
+    before the job ran is skipped); a drip batch records its emails in bulk."""
     interactions = Interaction.objects.select_related("lead", "campaign").filter(
         pk__in=interaction_ids
     )

@@ -2,10 +2,12 @@
 
 import hashlib
 
+from crm.contact import normalize_email
+
 
 def normalise_email(email: str) -> str:
-    """Trimmed and lowercased: how addresses are matched everywhere."""
-    return (email or "").strip().lower()
+    """crm's normal form, lowercased: how addresses are matched everywhere."""
+    return normalize_email(email).lower()
 
 
 def email_digest(email: str) -> str:

@@ -41,6 +41,7 @@ from mailings.consent import suppressed_digests, why_not_email
 from mailings.drips import enrolments_advance, enrolments_stop
 from mailings.messages import message_id_sql, outbox_message
 from mailings.models import Enrolment, OutboxEmail
+from mailings.services import email_bounced
 from mailings.touches import adopt_touch
 from mailings.windows import FrequencyCap, hold_until, local_description
 
@@ -305,8 +306,6 @@ def _is_permanent(error: Exception) -> bool:
 
 
 def _bounce(outbox: OutboxEmail, error: Exception, now, report) -> None:
-    from mailings.services import email_bounced  # the reply/bounce services use sending too
-
     _fail(outbox, f"Refused: {error}", report)
     email_bounced(email=outbox.lead.email, source=f"smtp: {error}"[:200], now=now)
 
