@@ -1,41 +1,64 @@
-"""Transactional emails, one function each: not marketing, so no drip, no cap and
-no unsubscribe footer. Three templates each: <name>_subject.txt, <name>.txt, <name>.html."""
+"""Transactional emails, one function each: not marketing, so no drip, no cap, no
+tracking and no List-Unsubscribe. Each has three templates (<name>_subject.txt,
+<name>.txt, <name>.html), except the test send of a drip step, whose templates
+are the step's own."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from crm.models import Lead
 from mailings import tokens
 from mailings.consent import current_consent_text
+from mailings.messages import token_url
+from mailings.models import StepVariant
+from mailings.rendering import Links, render_email
+
+TEST_SUBJECT_PREFIX = "[Test] "
 
 
 def send_consent_confirmation(lead: Lead) -> None:
     """The double opt-in email: one link that confirms."""
-    token = tokens.make(tokens.CONFIRM, lead.pk)
     text = current_consent_text()
-    _send(
-        "consent_confirmation",
+    context = {
+        "first_name": lead.first_name,
+        "confirm_url": token_url("mail:confirm", tokens.make(tokens.CONFIRM, lead.pk)),
+        "consent_text": text.text if text else "",
+        "postal_address": settings.MAIL_POSTAL_ADDRESS,
+    }
+    _deliver(
+        subject=render_to_string("mailings/emails/consent_confirmation_subject.txt", context),
+        text=render_to_string("mailings/emails/consent_confirmation.txt", context),
+        html=render_to_string("mailings/emails/consent_confirmation.html", context),
         to=lead.email,
-        context={
-            "first_name": lead.first_name,
-            "confirm_url": settings.SITE_URL + reverse("mail:confirm", args=[token]),
-            "consent_text": text.text if text else "",
-            "postal_address": settings.MAIL_POSTAL_ADDRESS,
-        },
     )
 
 
-def _send(name: str, *, to: str, context: dict) -> None:
-    subject = render_to_string(f"mailings/emails/{name}_subject.txt", context)
+def send_test_email(variant: StepVariant, lead: Lead, to: str) -> None:
+    """A drip step as `lead` would get it, to the manager writing it, marked
+    "[Test] " so it is never taken for the real thing. Raises TemplateSyntaxError
+    (or whatever a broken template raises) unsent."""
+    rendered = render_email(variant, lead, preview_links())
+    _deliver(
+        subject=TEST_SUBJECT_PREFIX + rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        to=to,
+    )
+
+
+def preview_links() -> Links:
+    """Links for previews and test sends. The unsubscribe link carries a token that
+    does not verify, so following it from a test changes nothing."""
+    return Links(unsubscribe=token_url("mail:unsubscribe", "preview"))
+
+
+def _deliver(*, subject: str, text: str, html: str, to: str) -> None:
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
-        body=render_to_string(f"mailings/emails/{name}.txt", context),
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
     )
-    message.attach_alternative(
-        render_to_string(f"mailings/emails/{name}.html", context), "text/html"
-    )
+    message.attach_alternative(html, "text/html")
     message.send()

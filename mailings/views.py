@@ -32,10 +32,10 @@ from mailings.drip_forms import (
 )
 from mailings.drips import enrolments_stop
 from mailings.dryrun import drip_dry_run
+from mailings.emails import preview_links, send_test_email
 from mailings.enrolling import enrolments_create_bulk, leads_to_enrol
 from mailings.models import Drip, Enrolment, StepVariant
 from mailings.rendering import render_email
-from mailings.test_sends import preview_links, send_test_email
 
 logger = logging.getLogger(__name__)
 
