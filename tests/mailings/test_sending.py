@@ -10,6 +10,7 @@ from followups.scheduler import scheduler_pass
 from mailings.addresses import email_digest
 from mailings.drips import enrolment_create
 from mailings.models import Enrolment, OutboxEmail, Suppression
+from mailings.sending import SENDING_LEASE, emails_send
 from tests.followups.factories import TouchFactory
 from tests.mailings.conftest import NOW
 from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps
@@ -265,8 +266,23 @@ def test_an_email_of_a_drip_stopped_after_it_was_queued_is_not_sent(drip, smtp):
     Touch.objects.filter(lead=lead).update(status=Touch.Status.CLAIMED, claimed_at=NOW)
     interaction_record(lead=lead, kind=Interaction.Kind.EMAIL_REPLIED, source="test")
 
-    from mailings.sending import emails_send
-
     emails_send(touch_ids=list(Touch.objects.filter(lead=lead).values_list("pk", flat=True)))
 
     assert not smtp.messages
+
+
+def test_an_email_left_sending_by_a_dead_worker_is_checked_again_before_it_goes(drip, smtp):
+    lead = enrol(drip)
+    touch = the_touch(lead)
+    Touch.objects.filter(pk=touch.pk).update(status=Touch.Status.CLAIMED, claimed_at=NOW)
+    OutboxEmail.objects.filter(touch=touch).update(
+        status="sending", sending_at=NOW - SENDING_LEASE - dt.timedelta(seconds=1)
+    )
+    interaction_record(lead=lead, kind=Interaction.Kind.EMAIL_REPLIED, source="test")
+    assert OutboxEmail.objects.get(touch=touch).status == "sending"  # left to its worker
+
+    emails_send(touch_ids=[touch.pk])
+
+    assert not smtp.messages
+    assert OutboxEmail.objects.get(touch=touch).status == "cancelled"
+    assert Touch.objects.get(pk=touch.pk).outcome == "Drip ended: Replied"
