@@ -6,7 +6,6 @@ from functools import cache
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
@@ -15,6 +14,7 @@ from mailings import tokens
 from mailings.models import OutboxEmail
 from mailings.rendering import Links, RenderedEmail, render_email
 from mailings.unsubscribes import unsubscribe_token
+from mailings.wire import WireEmail, phrase
 
 
 def site_url(path: str) -> str:
@@ -60,18 +60,16 @@ def message_id_sql() -> Concat:
     return Concat(*parts, Value(f"@{site_domain()}>"), output_field=CharField())
 
 
-def outbox_message(outbox: OutboxEmail) -> tuple[RenderedEmail, EmailMultiAlternatives]:
+def outbox_message(outbox: OutboxEmail) -> tuple[RenderedEmail, WireEmail]:
     """The outbox email rendered for its lead, and as it goes out."""
     links = email_links(outbox)
     rendered = render_email(outbox.variant, outbox.lead, links)
     return rendered, build_message(outbox, rendered, links)
 
 
-def build_message(
-    outbox: OutboxEmail, rendered: RenderedEmail, links: Links
-) -> EmailMultiAlternatives:
+def build_message(outbox: OutboxEmail, rendered: RenderedEmail, links: Links) -> WireEmail:
     drip = outbox.enrolment.drip
-    message = EmailMultiAlternatives(
+    message = WireEmail(
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -80,13 +78,8 @@ def build_message(
             "Message-ID": outbox.message_id,
             "List-Unsubscribe": f"<{links.unsubscribe}>, <{links.unsubscribe_mailto}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{_header_phrase(drip.name)} <{drip.slug}.{site_domain()}>",
+            "List-Id": f"{phrase(drip.name)} <{drip.slug}.{site_domain()}>",
         },
     )
     message.attach_alternative(rendered.html, "text/html")
     return message
-
-
-def _header_phrase(text: str) -> str:
-    cleaned = " ".join(text.replace('"', "'").split())
-    return f'"{cleaned}"'

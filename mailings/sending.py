@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
+import psycopg
 from anymail.exceptions import AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -256,20 +257,23 @@ def _send_each(ready: list[Ready], now, report) -> list[OutboxEmail]:
 
 def _mark_sent(outbox: OutboxEmail, now) -> None:
     """At once, on its own, outside any transaction: the exactly-once record. One
-    statement written once (the ORM would build it again for every email)."""
+    statement written once (the ORM would build it again for every email), and on
+    PostgreSQL prepared once per connection (planned once, not per email)."""
     outbox.status, outbox.sent_at, outbox.last_error = OutboxEmail.Status.SENT, now, ""
+    params = [
+        OutboxEmail.Status.SENT,
+        db.ops.adapt_datetimefield_value(now),
+        outbox.to_email,
+        outbox.subject,
+        outbox.pk,
+        OutboxEmail.Status.SENDING,
+    ]
+    if db.vendor == "postgresql":
+        with psycopg.Cursor(db.connection) as cursor:
+            cursor.execute(_mark_sent_sql(), params, prepare=True)
+        return
     with db.cursor() as cursor:
-        cursor.execute(
-            _mark_sent_sql(),
-            [
-                OutboxEmail.Status.SENT,
-                db.ops.adapt_datetimefield_value(now),
-                outbox.to_email,
-                outbox.subject,
-                outbox.pk,
-                OutboxEmail.Status.SENDING,
-            ],
-        )
+        cursor.execute(_mark_sent_sql(), params)
 
 
 @cache

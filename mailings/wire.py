@@ -1,0 +1,144 @@
+"""A drip email's MIME form, written straight to bytes.
+
+Django builds a message through the standard library's email package, whose
+generator folds every header through email.header.Header: for a drip email that
+cost more CPU than the whole SMTP conversation. The shape of a drip email is
+always the same (multipart/alternative, a text and an HTML part, a fixed set of
+headers), so it is written here directly: plain ASCII headers as they are, the
+rest RFC 2047-encoded by the standard library, bodies quoted-printable (7-bit
+safe, lines under 77 characters, so no server has to re-encode them).
+
+WireEmail is an ordinary EmailMultiAlternatives for every backend: django-anymail
+reads its fields, not its MIME form; Django's SMTP, file and console backends
+take the bytes from message().
+"""
+
+import binascii
+import secrets
+from email.charset import Charset
+from email.header import Header
+from email.message import Message
+from email.utils import formatdate, make_msgid
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import BadHeaderError, sanitize_address
+from django.core.mail.utils import DNS_NAME
+
+CRLF = "\r\n"
+FOLD_AT = 78  # RFC 5322 2.1.1: lines SHOULD be at most 78 characters
+
+
+class WireEmail(EmailMultiAlternatives):
+    """One text body and one HTML alternative; message() is the sealed wire form."""
+
+    def message(self) -> "WireMessage":
+        if self.cc or self.reply_to or self.attachments or len(self.alternatives) != 1:
+            raise ValueError("A WireEmail has a text body, one HTML alternative and To only.")
+        html = next(content for content, mimetype in self.alternatives if mimetype == "text/html")
+        headers = {
+            "Subject": self.subject,
+            "From": _address(self.from_email),
+            "To": ", ".join(_address(to) for to in self.to),
+            "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+            "Message-ID": make_msgid(domain=DNS_NAME),
+            **self.extra_headers,
+        }
+        return WireMessage(wire_bytes(headers, text=self.body, html=html))
+
+
+class WireMessage(Message):
+    """A finished message: only its bytes (what the SMTP, file and console
+    backends ask of it)."""
+
+    def __init__(self, wire: bytes):
+        super().__init__()
+        self._wire = wire
+        self.set_charset(_UTF8)
+
+    def as_bytes(self, unixfrom=False, policy=None, linesep="\n") -> bytes:
+        return self._wire if linesep == CRLF else self._wire.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom=False, maxheaderlen=0, policy=None, linesep="\n") -> str:
+        return self.as_bytes(linesep=linesep).decode("ascii")
+
+    __bytes__ = as_bytes
+
+
+_UTF8 = Charset("utf-8")
+
+
+def wire_bytes(headers: dict[str, str], *, text: str, html: str) -> bytes:
+    """The message, CRLF line ends, 7-bit. Header values are one line each."""
+    # "=_" cannot occur in quoted-printable text ("=" is always "=XX" there), so
+    # this boundary never collides with a body.
+    boundary = "=_" + secrets.token_hex(12)
+    lines = [header_line(name, value) for name, value in headers.items()]
+    lines += [
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+        "",
+        f"--{boundary}",
+        _part_head("text/plain"),
+        _quoted_printable(text),
+        f"--{boundary}",
+        _part_head("text/html"),
+        _quoted_printable(html),
+        f"--{boundary}--",
+        "",
+    ]
+    return CRLF.join(lines).encode("ascii")
+
+
+def header_line(name: str, value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise BadHeaderError(f"Header values can't contain newlines (got {value!r} for {name})")
+    line = f"{name}: {value}"
+    if not line.isascii():
+        return f"{name}: " + Header(value, "utf-8", header_name=name).encode(linesep=CRLF)
+    return line if len(line) <= FOLD_AT else _folded(line)
+
+
+def _folded(line: str) -> str:
+    """Folded before a space where a line would pass 78 characters (a single
+    longer word, such as a URL, keeps its line whole: 998 is the hard limit);
+    the first word of the value stays beside the header's name."""
+    name, first, *words = line.split(" ")
+    lines, current = [], f"{name} {first}"
+    for word in words:
+        if current and word and len(current) + 1 + len(word) > FOLD_AT:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}"
+    return (CRLF + " ").join([*lines, current])
+
+
+def phrase(text: str) -> str:
+    """A display name for a header, as a quoted string or RFC 2047 encoded words."""
+    cleaned = " ".join(text.replace('"', "'").replace("\\", "").split())
+    if cleaned.isascii():
+        return f'"{cleaned}"'
+    return Header(cleaned, "utf-8").encode()
+
+
+@lru_cache(maxsize=4096)
+def _address(address: str) -> str:
+    return sanitize_address(address, "utf-8")
+
+
+def _part_head(mimetype: str) -> str:
+    return CRLF.join(
+        [
+            f'Content-Type: {mimetype}; charset="utf-8"',
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+        ]
+    )
+
+
+def _quoted_printable(body: str) -> str:
+    unix = body.replace("\r\n", "\n").replace("\r", "\n")
+    encoded = binascii.b2a_qp(unix.encode("utf-8"), istext=True).decode("ascii")
+    return encoded.replace("\n", CRLF)
