@@ -260,3 +260,7 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# The letters' models live beside their code; imported here so Django loads them with the app.
+from mailings.letters.models import LetterTemplate, Paper, PrintRun, PrintRunLetter  # noqa: E402, F401

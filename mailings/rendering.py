@@ -67,7 +67,7 @@ def render_email(variant, lead: Lead, links: Links) -> RenderedEmail:
     """Raises django.template.TemplateSyntaxError for a broken step template."""
     fields = merge_fields(lead) | {"unsubscribe_url": links.unsubscribe}
     subject = _one_line(_plain(variant.subject, fields))
-    body = _template(variant.html_body).render(fields)
+    body = compiled_template(variant.html_body).render(fields)
     text_source = variant.text_body if variant.text_body.strip() else _text_of(variant.html_body)
     text_body = _plain(text_source, fields).strip()
     if links.click is not None:
@@ -94,11 +94,11 @@ def _one_line(text: str) -> str:
 
 def check_template(source: str) -> None:
     """Raises TemplateSyntaxError when a manager's template does not compile."""
-    _template(source)
+    compiled_template(source)
 
 
 def _plain(source: str, fields: dict) -> str:
-    return _template("{% autoescape off %}" + source + "{% endautoescape %}").render(fields)
+    return compiled_template("{% autoescape off %}" + source + "{% endautoescape %}").render(fields)
 
 
 @lru_cache(maxsize=512)
@@ -109,7 +109,7 @@ def _text_of(html_source: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def _template(source: str):
+def compiled_template(source: str):
     # Keyed by the source itself: an edited step compiles anew.
     return engines["django"].from_string(source)
 

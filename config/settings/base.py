@@ -126,6 +126,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Generated files (print-run PDFs). Not served as media: they are downloaded
+# through views that check who asks. Workers rendering on other machines need
+# this to be shared storage (a network volume, or an object store's backend).
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -231,6 +235,10 @@ MAIL_CAP_TOUCHES = int(env("MAIL_CAP_TOUCHES", "3"))
 MAIL_CAP_DAYS = int(env("MAIL_CAP_DAYS", "7"))
 # Soft opt-in: customers may get marketing email without a double opt-in.
 MAIL_SOFT_OPT_IN = env_bool("MAIL_SOFT_OPT_IN")
+# Print runs: letters rendered per job (chunks render in parallel on the
+# "letters" workers, then merge in order), and the time one chunk may take.
+LETTER_CHUNK_SIZE = int(env("LETTER_CHUNK_SIZE", "100"))
+LETTER_RENDER_SECONDS = float(env("LETTER_RENDER_SECONDS", "300"))
 MAIL_BATCH_SIZE = int(env("MAIL_BATCH_SIZE", "100"))  # emails per job and SMTP connection
 MAIL_SEND_ATTEMPTS = int(env("MAIL_SEND_ATTEMPTS", "6"))  # then a temporary failure is final
 # Inbound webhook (replies, bounces, complaints): callers send this as a bearer token.

@@ -5,9 +5,12 @@ same suite against PostgreSQL and Redis.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("SITE_URL", "https://crm.example.com")
+# Generated PDFs go to a folder of this run (inherited by the RQ workers tests start).
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="crm-test-media-"))
 
 from config.settings.base import *  # noqa: F403
 

@@ -3,16 +3,12 @@ batch, Redis flushed, then recovery; PostgreSQL, Redis and an SMTP server on
 loopback."""
 
 import datetime as dt
-import os
 import signal
 import subprocess
-import sys
-from pathlib import Path
 
 import django_rq
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 from rq import SimpleWorker
 
@@ -23,8 +19,8 @@ from mailings.drips import enrolment_create
 from mailings.models import OutboxEmail
 from mailings.sending import SENDING_LEASE
 from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps
+from tests.workers import rq_worker_process
 
-ROOT = Path(__file__).resolve().parents[2]
 ALWAYS_OPEN = {"MAIL_SEND_WEEKDAYS": "0,1,2,3,4,5,6", "MAIL_SEND_HOURS": "00:00,23:59:59.999999"}
 LEADS, KILLED_AT = 30, 11  # the worker dies while the 11th message is being accepted
 
@@ -41,45 +37,13 @@ def mail_queue(redis_url, settings):
 
 
 def worker_process(smtp_port: int) -> subprocess.Popen:
-    """`manage.py rqworker mail --burst` in its own process group, on the test database."""
-    from django.conf import settings
-
-    db = connection.settings_dict
-    env = (
-        os.environ
-        | ALWAYS_OPEN
-        | {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DJANGO_DEBUG": "1",
-            "SECRET_KEY": settings.SECRET_KEY,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": settings.REDIS_URL,
-            "JOBS_MODE": "rq",
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp_port),
-            "SITE_URL": settings.SITE_URL,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    command = [
-        sys.executable,
-        "manage.py",
-        "rqworker",
-        "mail",
-        "--burst",
-        "--worker-class",
-        "rq.SimpleWorker",
-    ]
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """`manage.py rqworker mail --burst` sending to the test's SMTP server."""
+    mail = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+    }
+    return rq_worker_process("mail", ALWAYS_OPEN | mail)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,0 +1,50 @@
+"""A lead's letter: the template's body filled in for the lead, and the lead's
+address as the envelope window shows it.
+
+Templates see merge fields, as drip emails do (a dict of plain values,
+autoescaped): a lead's data can never inject markup and a template can never
+reach a method that changes data.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import timezone
+
+from crm.models import Lead
+from mailings.letters.models import LetterTemplate
+from mailings.letters.pdf import Letter, render_letters_pdf
+from mailings.letters.postal import address_lines, address_problems, lead_address
+from mailings.rendering import compiled_template, merge_fields
+
+
+def letter_for(template: LetterTemplate, lead: Lead, *, today: dt.date | None = None) -> Letter:
+    """Raises django.template.TemplateSyntaxError for a broken template."""
+    fields = merge_fields(lead) | {
+        "today": today or timezone.localdate(),
+        "coupon_code": template.coupon_code,
+        "offer": template.offer,
+        "sender_name": lead.owner.get_full_name() if lead.owner_id else "",
+    }
+    return Letter(
+        recipient=address_lines(lead_address(lead), sender_country=settings.CRM_DEFAULT_COUNTRY),
+        body_html=compiled_template(template.body).render(fields),
+        css=template.css,
+    )
+
+
+def letters_pdf(template: LetterTemplate, leads: Iterable[Lead], *, paper: str) -> bytes:
+    """One PDF of `template` for each lead, in the order given."""
+    today = timezone.localdate()
+    letters = [letter_for(template, lead, today=today) for lead in leads]
+    return render_letters_pdf(letters, paper=paper)
+
+
+def why_not_mail(lead: Lead) -> str:
+    """Why no letter can go to this lead at all, or "" when one can."""
+    if lead.do_not_mail:
+        return "Do not mail"
+    if problems := address_problems(lead_address(lead)):
+        return "Incomplete address: " + "; ".join(problems)
+    return ""

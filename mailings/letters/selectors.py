@@ -1,0 +1,81 @@
+"""Reads for letters and print runs."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+
+from crm.models import Lead
+from followups.models import Channel, Touch
+from mailings.letters.models import PrintRun, PrintRunLetter
+
+
+def print_order(prefix: str = "") -> tuple[str, ...]:
+    """Letters sorted as the post office likes them presorted: by country, then
+    postal code (a run's order is also its PDF's page order)."""
+    return tuple(f"{prefix}{field}" for field in ("country", "postal_code", "last_name", "id"))
+
+
+def due_letter_touches(now: dt.datetime) -> QuerySet[Touch]:
+    """Letter touches that are due and not already in an open run."""
+    return Touch.objects.filter(
+        channel=Channel.LETTER, status=Touch.Status.PENDING, due_at__lte=now
+    ).exclude(print_letters__holds_touch=True)
+
+
+def leads_in_open_runs(lead_ids: list[int], *, excluding: PrintRun) -> dict[int, str]:
+    """Lead id -> the name of an open run that will already print a letter for it."""
+    held = (
+        PrintRunLetter.objects.filter(lead_id__in=lead_ids, holds_touch=True)
+        .exclude(run=excluding)
+        .values_list("lead_id", "run__name")
+    )
+    return dict(held)
+
+
+def runs_with_counts() -> QuerySet[PrintRun]:
+    return PrintRun.objects.select_related("template", "created_by").annotate(
+        printed=Count("letters", filter=Q(letters__exception="")),
+        exceptions=Count("letters", filter=~Q(letters__exception="")),
+    )
+
+
+def mailroom_runs() -> QuerySet[PrintRun]:
+    """What the mailroom works on: approved runs until they are mailed, then the
+    last few mailed ones."""
+    active = (
+        PrintRun.Status.APPROVED,
+        PrintRun.Status.GENERATING,
+        PrintRun.Status.READY,
+        PrintRun.Status.FAILED,
+    )
+    return runs_with_counts().filter(status__in=active).order_by("approved_at")
+
+
+def recently_mailed_runs(limit: int = 10) -> QuerySet[PrintRun]:
+    return runs_with_counts().filter(status=PrintRun.Status.MAILED).order_by("-mailed_at")[:limit]
+
+
+def printed_letters(run: PrintRun) -> QuerySet[PrintRunLetter]:
+    """The run's letters in page order, with what rendering them needs."""
+    return (
+        run.letters.filter(exception="")
+        .select_related("lead__owner", "lead__source_campaign")
+        .order_by("position")
+    )
+
+
+def run_exceptions(run: PrintRun) -> QuerySet[PrintRunLetter]:
+    return run.letters.exclude(exception="").select_related("lead").order_by("position")
+
+
+def leads_in_order(ids: list[int]) -> tuple[list[Lead], list[int]]:
+    """The leads with these ids in the order given, and the ids that match none."""
+    found = Lead.objects.select_related("owner", "source_campaign").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found], [pk for pk in ids if pk not in found]
+
+
+def leads_with_due_letters(now: dt.datetime) -> list[Lead]:
+    """Leads a print run made now would take, in print order."""
+    lead_ids = due_letter_touches(now).values("lead_id")
+    leads = Lead.objects.filter(pk__in=lead_ids).select_related("owner", "source_campaign")
+    return list(leads.order_by(*print_order()))
