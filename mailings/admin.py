@@ -8,6 +8,7 @@ from django.template import TemplateSyntaxError
 
 from mailings.addresses import email_digest
 from mailings.drips import enrolments_stop
+from mailings.letters import admin as letters_admin  # noqa: F401 (registers the letters' admin)
 from mailings.models import (
     ConsentRecord,
     ConsentText,
