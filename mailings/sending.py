@@ -21,11 +21,8 @@ import datetime as dt
 import logging
 import smtplib
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 
-import psycopg
 from anymail.exceptions import AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -42,9 +39,11 @@ from mailings.consent import suppressed_digests, why_not_email
 from mailings.drips import enrolments_advance, enrolments_stop
 from mailings.messages import message_id_sql, outbox_message
 from mailings.models import Enrolment, OutboxEmail
+from mailings.sent_marks import sent_marks
 from mailings.services import email_bounced
 from mailings.touches import adopt_touch
 from mailings.windows import FrequencyCap, hold_until, local_description
+from mailings.wire import send_one
 
 logger = logging.getLogger(__name__)
 
@@ -208,83 +207,27 @@ def _hold(touch_id: int, until: dt.datetime, why: str) -> None:
 
 
 def _send(ready: list[Ready], now, report) -> list[OutboxEmail]:
-    with _marks_committed_without_waiting_for_the_disk():
-        return _send_each(ready, now, report)
-
-
-@contextmanager
-def _marks_committed_without_waiting_for_the_disk():
-    """Each `sent` mark is its own commit; waiting for its WAL flush would cost more
-    than the send. With asynchronous commit a mark is safe the moment PostgreSQL
-    answers, whatever happens to this worker; only a crash of PostgreSQL itself in
-    the next fraction of a second could forget it (and that email would go again,
-    with the same Message-ID)."""
-    if db.vendor != "postgresql":
-        yield
-        return
-    with db.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        with db.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
-
-
-def _send_each(ready: list[Ready], now, report) -> list[OutboxEmail]:
     sent = []
     connection = None
-    for item in ready:
-        try:
-            if connection is None:
-                connection = get_connection(fail_silently=False)
-                connection.open()
-            if connection.send_messages([item.message]) != 1:
-                raise smtplib.SMTPException("The email backend did not send the message.")
-        except Exception as error:
-            if _is_permanent(error):
-                _bounce(item.outbox, error, now, report)
-            else:
-                _retry_later(item.outbox, error, now, report)
-                connection = _drop_connection(connection)
-            continue
-        _mark_sent(item.outbox, now)
-        sent.append(item.outbox)
-        report["sent"] += 1
+    with sent_marks() as mark_sent:
+        for item in ready:
+            try:
+                if connection is None:
+                    connection = get_connection(fail_silently=False)
+                    connection.open()
+                send_one(connection, item.message)
+            except Exception as error:
+                if _is_permanent(error):
+                    _bounce(item.outbox, error, now, report)
+                else:
+                    _retry_later(item.outbox, error, now, report)
+                    connection = _drop_connection(connection)
+                continue
+            mark_sent(item.outbox, now)
+            sent.append(item.outbox)
+            report["sent"] += 1
     _drop_connection(connection)
     return sent
-
-
-def _mark_sent(outbox: OutboxEmail, now) -> None:
-    """At once, on its own, outside any transaction: the exactly-once record. One
-    statement written once (the ORM would build it again for every email), and on
-    PostgreSQL prepared once per connection (planned once, not per email)."""
-    outbox.status, outbox.sent_at, outbox.last_error = OutboxEmail.Status.SENT, now, ""
-    params = [
-        OutboxEmail.Status.SENT,
-        db.ops.adapt_datetimefield_value(now),
-        outbox.to_email,
-        outbox.subject,
-        outbox.pk,
-        OutboxEmail.Status.SENDING,
-    ]
-    if db.vendor == "postgresql":
-        with psycopg.Cursor(db.connection) as cursor:
-            cursor.execute(_mark_sent_sql(), params, prepare=True)
-        return
-    with db.cursor() as cursor:
-        cursor.execute(_mark_sent_sql(), params)
-
-
-@cache
-def _mark_sent_sql() -> str:
-    quote = db.ops.quote_name
-    columns = ("status", "sent_at", "to_email", "subject")
-    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
-    return (
-        f"UPDATE {quote(OutboxEmail._meta.db_table)} SET {assignments}, "
-        f"{quote('last_error')} = '' WHERE {quote('id')} = %s AND {quote('status')} = %s"
-    )
 
 
 def _drop_connection(connection):

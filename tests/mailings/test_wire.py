@@ -92,3 +92,23 @@ def test_other_email_shapes_are_refused_rather_than_dropped():
     message = drip_email(cc=["boss@example.com"])
     with pytest.raises(ValueError, match="To only"):
         message.message()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jane.doe+expo@example.com",
+        "Jane Doe <jane@example.com>",
+        "jürgen@bücher.example",
+        '"Doe, Jane" <jane@example.com>',
+    ],
+)
+def test_the_envelope_is_what_djangos_smtp_backend_would_send(address):
+    from django.core.mail.message import sanitize_address
+
+    message = drip_email(to=[address], from_email="Café Team <followup@example.com>")
+
+    sender, recipients = message.envelope()
+
+    assert sender == sanitize_address("Café Team <followup@example.com>", "utf-8")
+    assert recipients == [sanitize_address(address, "utf-8")]
