@@ -14,6 +14,7 @@ urlpatterns = [
     path("queue/", include("followups.urls")),
     path("team/", include("followups.team_urls")),
     path("drips/", include("mailings.urls")),
+    path("letters/", include("mailings.letters.urls")),
     path("m/", include("mailings.public_urls")),
     path("api/", api.urls),
     path("admin/rq/", include("django_rq.urls")),

@@ -18,3 +18,9 @@ def require_manager(user, what: str) -> None:
     """403 unless the user is a manager; `what` names the pages, for the message."""
     if not user.is_manager:
         raise PermissionDenied(f"{what} are for managers.")
+
+
+def require_mailroom(user, what: str) -> None:
+    """403 unless the user is in the mailroom or a manager (who may do its work too)."""
+    if not (user.is_mailroom or user.is_manager):
+        raise PermissionDenied(f"{what} are for the mailroom and managers.")

@@ -101,7 +101,9 @@ def _lock_claimed(touch_ids) -> list[Touch]:
     touches = Touch.objects.filter(pk__in=touch_ids, status=Touch.Status.CLAIMED, channel="email")
     if db.features.has_select_for_update_skip_locked:
         touches = touches.select_for_update(skip_locked=True, of=("self",))
-    return list(touches.select_related("lead", "interaction").order_by("id"))
+    # Only ids and keys here: the outbox rows bring their lead (a touch a drip
+    # adopts loads its own, rarely).
+    return list(touches.order_by("id"))
 
 
 def _outboxes_for(touches: list[Touch]) -> dict[int, OutboxEmail]:
