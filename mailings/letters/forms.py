@@ -1,0 +1,122 @@
+"""Forms for the letter pages: a letter template, its live preview, and a new print run."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.template import TemplateSyntaxError
+from django.utils.text import slugify
+
+from crm.models import Lead, User
+from crm.selectors import leads_visible_to
+from mailings.letters.models import LetterTemplate, Paper, PrintRun
+from mailings.rendering import check_template
+
+# The editor's <form>: the preview's own fields sit beside the PDF, outside it.
+EDITOR_FORM_ID = "letter-template-form"
+
+
+def _compiled(body: str) -> str:
+    try:
+        check_template(body)
+    except TemplateSyntaxError as error:
+        raise ValidationError(f"The template does not compile: {error}") from None
+    return body
+
+
+class LetterTemplateForm(forms.ModelForm):
+    class Meta:
+        model = LetterTemplate
+        fields = ["name", "slug", "body", "css", "coupon_code", "offer", "is_active"]
+        labels = {"css": "CSS", "is_active": "Active (can be chosen for new print runs)"}
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 18, "spellcheck": "true"}),
+            "css": forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Empty: made from the name."
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"] or slugify(self.cleaned_data.get("name", ""))[:100]
+        if not slug:
+            raise ValidationError("Give the template a slug: letters, digits and hyphens.")
+        return slug
+
+    def clean_body(self) -> str:
+        return _compiled(self.cleaned_data["body"])
+
+    def save(self, *, by: User) -> LetterTemplate:
+        template = super().save(commit=False)
+        template.updated_by = by
+        template.save()
+        return template
+
+
+class LetterPreviewForm(forms.Form):
+    """The template as typed (not saved), for one lead, on one paper. The field
+    names are the template form's: the editor posts its own fields here."""
+
+    body = forms.CharField(required=False, strip=False)
+    css = forms.CharField(required=False, strip=False)
+    coupon_code = forms.CharField(required=False, max_length=50)
+    offer = forms.CharField(required=False, max_length=200)
+    lead = forms.IntegerField(
+        label="Lead id",
+        required=False,
+        min_value=1,
+        help_text="Empty: a sample lead.",
+        widget=forms.NumberInput(attrs={"form": EDITOR_FORM_ID}),
+    )
+    paper = forms.ChoiceField(
+        choices=Paper.choices,
+        initial=Paper.LETTER,
+        widget=forms.Select(attrs={"form": EDITOR_FORM_ID}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_body(self) -> str:
+        return _compiled(self.cleaned_data["body"])
+
+    def clean_lead(self) -> Lead:
+        pk = self.cleaned_data["lead"]
+        if pk is None:
+            return sample_lead()
+        leads = leads_visible_to(self.user).select_related("owner", "source_campaign")
+        found = leads.filter(pk=pk).first()
+        if found is None:
+            raise ValidationError("No lead has this id.")
+        return found
+
+    def template(self) -> LetterTemplate:
+        """An unsaved template of the posted fields."""
+        fields = ("body", "css", "coupon_code", "offer")
+        return LetterTemplate(**{name: self.cleaned_data[name] for name in fields})
+
+
+def sample_lead() -> Lead:
+    """An unsaved lead with a complete address, for a preview before a lead is chosen."""
+    return Lead(
+        first_name="Jane",
+        last_name="Sample",
+        company="Example Company",
+        address_line1="100 Main Street",
+        city="Springfield",
+        region="IL",
+        postal_code="62701",
+        country="US",
+    )
+
+
+class PrintRunForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    template = forms.ModelChoiceField(
+        queryset=LetterTemplate.objects.filter(is_active=True), empty_label="Choose a template"
+    )
+    paper = forms.ChoiceField(choices=Paper.choices, initial=Paper.LETTER)
+    source = forms.ChoiceField(
+        choices=PrintRun.Source.choices, widget=forms.RadioSelect, label="Letters for"
+    )

@@ -1,0 +1,166 @@
+"""The mailroom's page: generate a run's PDF and watch it render, download it and
+its address labels, mark it mailed; and reprint one spoiled letter."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm.roles import require_mailroom
+from mailings.letters import selectors
+from mailings.letters.compose import letters_pdf
+from mailings.letters.labels import SHEETS, render_labels_pdf
+from mailings.letters.models import Paper, PrintRun, PrintRunLetter
+from mailings.letters.postal import address_lines, lead_address
+from mailings.letters.runs import (
+    PrintRunError,
+    generation_is_stale,
+    letter_reprinted,
+    print_run_generate,
+    print_run_mark_mailed,
+)
+
+logger = logging.getLogger(__name__)
+
+PAGES = "The mailroom pages"
+Status = PrintRun.Status
+PRINTED = (Status.READY, Status.MAILED)
+DEFAULT_SHEET = {Paper.LETTER: "avery5160", Paper.A4: "l7163"}
+
+
+@login_required
+@require_GET
+def mailroom(request: HttpRequest) -> HttpResponse:
+    require_mailroom(request.user, PAGES)
+    now = timezone.now()
+    context = {
+        "runs": [_with_actions(run, now) for run in selectors.mailroom_runs()],
+        "mailed": selectors.recently_mailed_runs(),
+        "sheets": SHEETS,
+    }
+    return render(request, "mailings/letters/pages/mailroom.html", context)
+
+
+@login_required
+@require_GET
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's card, polled while its PDF renders; without the poll once it is over."""
+    require_mailroom(request.user, PAGES)
+    run = get_object_or_404(selectors.runs_with_counts(), pk=pk)
+    context = {"run": _with_actions(run, timezone.now()), "sheets": SHEETS}
+    return render(request, "mailings/letters/pages/_run_card.html", context)
+
+
+def _with_actions(run: PrintRun, now) -> PrintRun:
+    """Mark whether the mailroom may (re)start the run's generation now."""
+    stale = run.status == Status.GENERATING and generation_is_stale(run, now)
+    run.can_generate = run.status in (Status.APPROVED, Status.FAILED) or stale
+    return run
+
+
+@login_required
+@require_POST
+def run_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    require_mailroom(request.user, PAGES)
+    run = get_object_or_404(PrintRun, pk=pk)
+    try:
+        run = print_run_generate(run=run)
+    except PrintRunError as error:
+        messages.error(request, str(error))
+    else:
+        run.refresh_from_db(fields=["status"])  # the jobs may have run at once
+        if run.status == Status.READY:
+            messages.success(request, f"{run.name} is ready to print.")
+        else:
+            messages.info(request, f"Generating {run.name}: the bar shows its progress.")
+    return _to_card(run)
+
+
+@login_required
+@require_POST
+def run_mark_mailed(request: HttpRequest, pk: int) -> HttpResponse:
+    require_mailroom(request.user, PAGES)
+    run = get_object_or_404(PrintRun, pk=pk)
+    try:
+        run = print_run_mark_mailed(run=run, by=request.user)
+    except PrintRunError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Marked {run.name} mailed: each lead's timeline shows it.")
+    return redirect("letters:mailroom")
+
+
+def _to_card(run: PrintRun) -> HttpResponse:
+    return redirect(f"{reverse('letters:mailroom')}#run-{run.pk}")
+
+
+@login_required
+@require_GET
+def run_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    require_mailroom(request.user, PAGES)
+    run = get_object_or_404(PrintRun, pk=pk, status__in=PRINTED)
+    if not run.pdf:
+        raise Http404("This run has no PDF.")
+    try:
+        pdf = run.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404("This run's PDF is missing: generate it again.") from None
+    return FileResponse(pdf, as_attachment=True, filename=_filename(run, ""))
+
+
+@login_required
+@require_GET
+def run_labels(request: HttpRequest, pk: int) -> HttpResponse:
+    """Address labels for the run's printed letters, in page order, made on the spot."""
+    require_mailroom(request.user, PAGES)
+    runs = PrintRun.objects.exclude(status__in=(Status.DRAFT, Status.CANCELLED))
+    run = get_object_or_404(runs, pk=pk)
+    sheet = request.GET.get("sheet") or DEFAULT_SHEET.get(run.paper, "avery5160")
+    if sheet not in SHEETS:
+        return HttpResponseBadRequest(f"Unknown label sheet; choose one of {', '.join(SHEETS)}.")
+    country = settings.CRM_DEFAULT_COUNTRY
+    addresses = [
+        address_lines(lead_address(letter.lead), sender_country=country)
+        for letter in selectors.printed_letters(run)
+    ]
+    pdf = render_labels_pdf(addresses, sheet=sheet)
+    return _pdf_response(pdf, _filename(run, f"labels-{sheet}"), attachment=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_reprint(request: HttpRequest, pk: int) -> HttpResponse:
+    """One letter of a printed run again, as a PDF of its own (a spoiled page)."""
+    require_mailroom(request.user, PAGES)
+    letters = PrintRunLetter.objects.select_related(
+        "run__template", "lead__owner", "lead__source_campaign"
+    )
+    letter = get_object_or_404(letters, pk=pk, exception="", run__status__in=PRINTED)
+    run = letter.run
+    try:
+        pdf = letters_pdf(run.template, [letter.lead], paper=run.paper)
+    except Exception as error:  # the template was edited since the run was generated
+        logger.exception("Reprint of print run letter %s did not render", letter.pk)
+        messages.error(request, f"The letter for {letter.lead} did not render: {error}")
+        return redirect(run)
+    letter_reprinted(letter=letter)
+    return _pdf_response(pdf, _filename(run, f"letter-{letter.position}"), attachment=False)
+
+
+def _filename(run: PrintRun, part: str) -> str:
+    words = [f"print-run-{run.pk}", slugify(run.name)[:60], part]
+    return "-".join(word for word in words if word) + ".pdf"
+
+
+def _pdf_response(pdf: bytes, filename: str, *, attachment: bool) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

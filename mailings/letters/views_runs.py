@@ -1,0 +1,141 @@
+"""The manager's print run pages: the list, a new run (of the due letter touches or
+of the lead list's filtered leads), a run's letters and exceptions, approve and cancel."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm.filters import LeadFilter
+from crm.roles import require_mailroom, require_manager
+from crm.selectors import leads_visible_to
+from mailings.letters import selectors
+from mailings.letters.forms import PrintRunForm
+from mailings.letters.models import PrintRun
+from mailings.letters.runs import (
+    PrintRunError,
+    print_run_approve,
+    print_run_cancel,
+    print_run_create,
+)
+from mailings.views import _filter_summary as filter_summary
+
+PAGES = "Print runs"
+RUNS_PER_PAGE = 50
+LETTERS_SHOWN = 200
+EXCEPTIONS_PER_PAGE = 200
+Source = PrintRun.Source
+
+
+@login_required
+@require_GET
+def run_list(request: HttpRequest) -> HttpResponse:
+    require_manager(request.user, PAGES)
+    runs = Paginator(selectors.runs_with_counts().order_by("-created_at", "-pk"), RUNS_PER_PAGE)
+    context = {"page": runs.get_page(request.GET.get("page"))}
+    return render(request, "mailings/letters/pages/run_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_create(request: HttpRequest) -> HttpResponse:
+    """A draft run. The lead list's filters come in the query string, as they do
+    for enrolling leads in a drip, and pick the leads of a lead-list run."""
+    require_manager(request.user, PAGES)
+    leads = leads_visible_to(request.user)
+    lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
+    filtered = any(request.GET.get(name) for name in lead_filter.filters if name != "sort")
+    initial = {"source": Source.LEADS if filtered else Source.TOUCHES}
+    form = PrintRunForm(request.POST if request.method == "POST" else None, initial=initial)
+    context = {"form": form, "filter": lead_filter}
+    if not lead_filter.is_valid():
+        return render(request, "mailings/letters/pages/run_create.html", context, status=400)
+    leads, now = lead_filter.qs, timezone.now()
+    summary = filter_summary(lead_filter)
+    context |= {
+        "due": selectors.due_letter_touches(now).count(),
+        "matching": leads.count(),
+        "summary": summary,
+    }
+    if request.method == "POST" and form.is_valid() and _has_letters(form, context):
+        from_leads = form.cleaned_data["source"] == Source.LEADS
+        run = print_run_create(
+            name=form.cleaned_data["name"],
+            template=form.cleaned_data["template"],
+            paper=form.cleaned_data["paper"],
+            created_by=request.user,
+            leads=leads if from_leads else None,
+            source_description=_described(summary) if from_leads else "",
+            now=now,
+        )
+        messages.success(request, f"Created the draft {run.name}: check it, then approve it.")
+        return redirect(run)
+    status = 400 if form.errors else 200
+    return render(request, "mailings/letters/pages/run_create.html", context, status=status)
+
+
+def _has_letters(form: PrintRunForm, counts: dict) -> bool:
+    if form.cleaned_data["source"] == Source.LEADS and not counts["matching"]:
+        form.add_error("source", "No lead matches the lead list's filters.")
+    elif form.cleaned_data["source"] == Source.TOUCHES and not counts["due"]:
+        form.add_error("source", "No letter touches are due now.")
+    return not form.errors
+
+
+def _described(summary: list[tuple[str, str]]) -> str:
+    """The filters in words, as the run page shows them after "A filtered lead list: "."""
+    if not summary:
+        return "every lead"
+    return ", ".join(f"{label}: {value}" for label, value in summary)
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's letters and exceptions. The mailroom sees it too: it reprints
+    a spoiled letter from here."""
+    require_mailroom(request.user, PAGES)
+    run = get_object_or_404(selectors.runs_with_counts(), pk=pk)
+    exceptions = Paginator(selectors.run_exceptions(run), EXCEPTIONS_PER_PAGE)
+    context = {
+        "run": run,
+        "letters": selectors.printed_letters(run)[:LETTERS_SHOWN],
+        "letters_shown": LETTERS_SHOWN,
+        "exceptions": exceptions.get_page(request.GET.get("page")),
+        "reprintable": run.status in (PrintRun.Status.READY, PrintRun.Status.MAILED),
+    }
+    return render(request, "mailings/letters/pages/run_detail.html", context)
+
+
+@login_required
+@require_POST
+def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    require_manager(request.user, PAGES)
+    run = get_object_or_404(PrintRun, pk=pk)
+    try:
+        print_run_approve(run=run, by=request.user)
+    except PrintRunError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Approved {run.name}: the mailroom can generate and print it.")
+    return redirect(run)
+
+
+@login_required
+@require_POST
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Managers and the mailroom may cancel a run before it is mailed."""
+    require_mailroom(request.user, PAGES)
+    run = get_object_or_404(PrintRun, pk=pk)
+    try:
+        print_run_cancel(run=run)
+    except PrintRunError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Cancelled {run.name}.")
+    if request.POST.get("back") == "mailroom":
+        return redirect("letters:mailroom")
+    return redirect(run)
