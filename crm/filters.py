@@ -64,3 +64,18 @@ class LeadFilter(django_filters.FilterSet):
 
     def filter_nothing(self, queryset, name, value):
         return queryset
+
+
+def filter_summary(lead_filter: LeadFilter) -> list[tuple[str, str]]:
+    """The filters in use, in words: ("Stage", "Working"), ("Country", "DE")."""
+    summary = []
+    for name, value in lead_filter.form.cleaned_data.items():
+        if name == "sort" or value in (None, ""):
+            continue
+        field = lead_filter.form.fields[name]
+        if hasattr(field, "label_from_instance"):
+            shown = field.label_from_instance(value)
+        else:
+            shown = dict(getattr(field, "choices", ())).get(value, value)
+        summary.append((field.label, str(shown)))
+    return summary

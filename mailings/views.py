@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.filters import LeadFilter
+from crm.filters import LeadFilter, filter_summary
 from crm.models import Lead, User
 from crm.roles import require_manager
 from crm.selectors import lead_search, leads_visible_to
@@ -250,7 +250,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if not lead_filter.is_valid():
         return render(request, "mailings/drips/enrol.html", context, status=400)
     leads = lead_filter.qs
-    context |= {"matching": leads.count(), "summary": _filter_summary(lead_filter)}
+    context |= {"matching": leads.count(), "summary": filter_summary(lead_filter)}
     if form.is_valid():
         drip = form.cleaned_data["drip"]
         to_enrol = leads_to_enrol(drip=drip, leads=leads).count()
@@ -263,18 +263,3 @@ def enrol(request: HttpRequest) -> HttpResponse:
             form.add_error(None, "The number of leads changed since you looked: check and confirm.")
     status = 400 if form.errors else 200
     return render(request, "mailings/drips/enrol.html", context, status=status)
-
-
-def _filter_summary(lead_filter: LeadFilter) -> list[tuple[str, str]]:
-    """The filters in use, in words: ("Stage", "Working"), ("Country", "DE")."""
-    summary = []
-    for name, value in lead_filter.form.cleaned_data.items():
-        if name == "sort" or value in (None, ""):
-            continue
-        field = lead_filter.form.fields[name]
-        if hasattr(field, "label_from_instance"):
-            shown = field.label_from_instance(value)
-        else:
-            shown = dict(getattr(field, "choices", ())).get(value, value)
-        summary.append((field.label, str(shown)))
-    return summary

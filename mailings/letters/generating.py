@@ -30,13 +30,14 @@ def chunk_render(*, run_id: int, generation: int, chunk: int) -> None:
     if run is None or chunk in run.chunks_rendered:
         return
     size = settings.LETTER_CHUNK_SIZE
-    letters = printed_letters(run)[chunk * size : (chunk + 1) * size]
+    letters = list(printed_letters(run)[chunk * size : (chunk + 1) * size])
     try:
-        pdf = letters_pdf(run.template, [letter.lead for letter in letters], paper=run.paper)
+        pdf = letters_pdf(run.letter_template, [letter.lead for letter in letters], paper=run.paper)
     except Exception as error:  # a manager's template, a time limit: the run says why
         logger.exception("Print run %s, chunk %s did not render", run_id, chunk)
         first = chunk * size + 1
-        _fail(run_id, generation, f"Letters {first} to {first + size - 1} did not render: {error}")
+        last = first + len(letters) - 1
+        _fail(run_id, generation, f"Letters {first} to {last} did not render: {error}")
         return
     path = chunk_path(run_id, generation, chunk)
     default_storage.delete(path)

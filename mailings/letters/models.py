@@ -73,6 +73,12 @@ class PrintRun(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the template said when the run was approved: the run prints (and
+    # reprints) that, whatever is edited in the template later.
+    approved_body = models.TextField(blank=True)
+    approved_css = models.TextField(blank=True)
+    approved_coupon_code = models.CharField(max_length=50, blank=True)
+    approved_offer = models.CharField(max_length=200, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -106,6 +112,20 @@ class PrintRun(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def letter_template(self) -> LetterTemplate:
+        """The template as approved (unsaved), or as it is now for a draft."""
+        if self.approved_at is None:
+            return self.template
+        return LetterTemplate(
+            slug=self.template.slug,
+            name=self.template.name,
+            body=self.approved_body,
+            css=self.approved_css,
+            coupon_code=self.approved_coupon_code,
+            offer=self.approved_offer,
+        )
 
     @property
     def progress_percent(self) -> int:

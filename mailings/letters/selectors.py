@@ -22,6 +22,11 @@ def due_letter_touches(now: dt.datetime) -> QuerySet[Touch]:
     ).exclude(print_letters__holds_touch=True)
 
 
+def leads_with_due_letters_count(now: dt.datetime) -> int:
+    """How many letters a run of the due touches would hold (one per lead)."""
+    return due_letter_touches(now).values("lead_id").distinct().count()
+
+
 def leads_in_open_runs(lead_ids: list[int], *, excluding: PrintRun) -> dict[int, str]:
     """Lead id -> the name of an open run that will already print a letter for it."""
     held = (

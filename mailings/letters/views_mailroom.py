@@ -145,7 +145,7 @@ def letter_reprint(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(letters, pk=pk, exception="", run__status__in=PRINTED)
     run = letter.run
     try:
-        pdf = letters_pdf(run.template, [letter.lead], paper=run.paper)
+        pdf = letters_pdf(run.letter_template, [letter.lead], paper=run.paper)
     except Exception as error:  # the template was edited since the run was generated
         logger.exception("Reprint of print run letter %s did not render", letter.pk)
         messages.error(request, f"The letter for {letter.lead} did not render: {error}")

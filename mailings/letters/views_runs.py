@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.filters import LeadFilter
+from crm.filters import LeadFilter, filter_summary
 from crm.roles import require_mailroom, require_manager
 from crm.selectors import leads_visible_to
 from mailings.letters import selectors
@@ -21,7 +21,6 @@ from mailings.letters.runs import (
     print_run_cancel,
     print_run_create,
 )
-from mailings.views import _filter_summary as filter_summary
 
 PAGES = "Print runs"
 RUNS_PER_PAGE = 50
@@ -56,7 +55,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
     leads, now = lead_filter.qs, timezone.now()
     summary = filter_summary(lead_filter)
     context |= {
-        "due": selectors.due_letter_touches(now).count(),
+        "due": selectors.leads_with_due_letters_count(now),
         "matching": leads.count(),
         "summary": summary,
     }

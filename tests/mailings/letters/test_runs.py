@@ -186,20 +186,31 @@ def test_a_chunk_job_of_an_earlier_generation_or_run_twice_changes_nothing(manag
     assert run.status == PrintRun.Status.READY and run.pages == 2
 
 
-def test_a_template_that_breaks_fails_the_run_and_it_can_be_generated_again(manager_maria):
+def test_a_template_that_does_not_compile_is_not_approved(manager_maria):
     template = LetterTemplateFactory(body="<p>{{ lead.first_name|no_such_filter }}</p>")
-    run = approved_run(manager_maria, [MailableLeadFactory()], template=template)
+    run = run_of(
+        manager_maria, leads=Lead.objects.filter(pk=MailableLeadFactory().pk), template=template
+    )
+
+    with pytest.raises(PrintRunError, match=r"does not compile.*no_such_filter"):
+        print_run_approve(run=run, by=manager_maria)
+
+
+def test_a_render_over_its_time_limit_fails_the_run_and_it_can_be_generated_again(
+    manager_maria, settings
+):
+    run = approved_run(manager_maria, [MailableLeadFactory() for _ in range(3)])
+    settings.LETTER_RENDER_SECONDS = 0.001
 
     print_run_generate(run=run)
     run.refresh_from_db()
     assert run.status == PrintRun.Status.FAILED
-    assert "did not render" in run.error and "no_such_filter" in run.error
+    assert "Letters 1 to 3 did not render" in run.error and "time limit" in run.error
 
-    template.body = "<p>Hello {{ lead.first_name }}</p>"
-    template.save()
+    settings.LETTER_RENDER_SECONDS = 300
     print_run_generate(run=run)
     run.refresh_from_db()
-    assert run.status == PrintRun.Status.READY and run.error == ""
+    assert run.status == PrintRun.Status.READY and run.error == "" and run.pages == 3
 
 
 def test_generating_twice_at_once_is_refused_until_the_generation_is_stale(manager_maria, settings):
@@ -233,3 +244,18 @@ def test_marking_a_run_mailed_records_a_letter_on_every_printed_lead(manager_mar
     assert not run.letters.filter(holds_touch=True).exists()
     with pytest.raises(PrintRunError, match="mailed: it can't be cancelled"):
         print_run_cancel(run=run)
+
+
+def test_a_run_prints_its_template_as_approved_whatever_is_edited_later(manager_maria):
+    template = LetterTemplateFactory(
+        body="<p>Spring sale: {{ coupon_code }}</p>", coupon_code="SPRING"
+    )
+    run = approved_run(manager_maria, [MailableLeadFactory()], template=template)
+    template.body, template.coupon_code = "<p>Summer sale: {{ coupon_code }}</p>", "SUMMER"
+    template.save()
+
+    print_run_generate(run=run)
+
+    run.refresh_from_db()
+    (page,) = read_pdf(run.pdf.read())
+    assert "Spring sale: SPRING" in page.text() and "Summer" not in page.text()
