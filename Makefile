@@ -25,8 +25,9 @@ run: install
 	$(PY) manage.py seed_demo_letters --if-empty
 	@trap 'kill 0' EXIT; \
 	$(PY) manage.py run_scheduler & \
-	if [ -n "$$REDIS_URL" ]; then $(PY) manage.py rqworker --with-scheduler default imports letters & \
-	  $(PY) manage.py rqworker --worker-class rq.worker.SimpleWorker mail & fi; \
+	if [ -n "$$REDIS_URL" ]; then $(PY) manage.py rqworker --with-scheduler default imports & \
+	  $(PY) manage.py rqworker --worker-class rq.worker.SimpleWorker mail & \
+	  $(PY) manage.py rqworker --worker-class rq.worker.SimpleWorker letters & fi; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
