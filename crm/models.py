@@ -166,6 +166,15 @@ class Lead(models.Model):
         default=False, help_text="The number reached the wrong person or no one."
     )
 
+    # Referrals: a customer's personal code (in their link), and who sent a lead.
+    referral_code = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    referred_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
+    score_computed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the score was last worked out (it decays)."
+    )
+
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
@@ -259,6 +268,8 @@ class Interaction(models.Model):
         GIVEAWAY_ENTRY = "giveaway_entry", "Giveaway entry"
         WEB_VISIT = "web_visit", "Web visit"
         CONTENT_DOWNLOAD = "content_download", "Content download"
+        CART_ADD = "cart_add", "Added to cart"
+        CHECKOUT_STARTED = "checkout_started", "Checkout started"
         CART_ABANDONED = "cart_abandoned", "Cart abandoned"
         PURCHASE = "purchase", "Purchase"
         EMAIL_SENT = "email_sent", "Email sent"
@@ -284,6 +295,9 @@ class Interaction(models.Model):
         Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
     )
     outcome = models.CharField(max_length=100, blank=True)
+    path = models.CharField(
+        max_length=500, blank=True, help_text="The page, for web visits and cart events."
+    )
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
     notes = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
@@ -323,6 +337,8 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["lead", "-occurred_at", "-id"], name="interaction_timeline_idx"),
             models.Index(fields=["campaign", "kind"], name="interaction_campaign_idx"),
+            # Audiences and the dashboard: what happened, of a kind, in a period.
+            models.Index(fields=["kind", "occurred_at"], name="interaction_kind_time_idx"),
             # The team view counts each rep's calls of the day.
             models.Index(
                 fields=["user", "occurred_at"],
@@ -451,3 +467,10 @@ class LeadImport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.PREVIEWING, self.Status.IMPORTING)
+
+
+# Website tracking, audiences and scoring live beside their code; imported here
+# so Django loads them with the app.
+from crm.audiences.models import Audience, AudienceMember  # noqa: E402, F401
+from crm.scoring.models import ScoringRule  # noqa: E402, F401
+from crm.tracking.models import Cart, Site, Visitor, WebEvent  # noqa: E402, F401
