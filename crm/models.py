@@ -469,6 +469,16 @@ class LeadImport(models.Model):
         return self.status in (self.Status.PREVIEWING, self.Status.IMPORTING)
 
 
+class PeriodicRun(models.Model):
+    """When a periodic task (crm.periodic) was last queued."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.name
+
+
 # Website tracking, audiences and scoring live beside their code; imported here
 # so Django loads them with the app.
 from crm.audiences.models import Audience, AudienceMember  # noqa: E402, F401

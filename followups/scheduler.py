@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.jobs import enqueue
+from crm import periodic
 from followups import channels
 from followups.calls import calls_release_abandoned
 from followups.models import Touch
@@ -34,6 +35,7 @@ class PassResult:
 def scheduler_pass(*, now: dt.datetime | None = None) -> PassResult:
     now = now or timezone.now()
     released = calls_release_abandoned(now=now)
+    periodic.enqueue_due(now)
     dispatched = 0
     while batch := _claim_due(now):
         _dispatch(batch)

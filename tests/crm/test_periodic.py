@@ -1,0 +1,31 @@
+import datetime as dt
+
+import pytest
+
+from crm import periodic
+from crm.models import PeriodicRun
+
+NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)
+calls: list[str] = []
+
+
+def record(now: str) -> None:
+    calls.append(now)
+
+
+@pytest.fixture
+def task():
+    calls.clear()
+    periodic.register("test-task", "tests.crm.test_periodic.record", every=dt.timedelta(minutes=5))
+    yield
+    periodic._tasks.pop("test-task")
+
+
+@pytest.mark.django_db
+def test_a_task_is_queued_once_per_interval(task):
+    assert "test-task" in periodic.enqueue_due(NOW)  # jobs run inline in tests
+    assert "test-task" not in periodic.enqueue_due(NOW + dt.timedelta(minutes=4))
+    assert "test-task" in periodic.enqueue_due(NOW + dt.timedelta(minutes=5))
+
+    assert calls == [NOW.isoformat(), (NOW + dt.timedelta(minutes=5)).isoformat()]
+    assert PeriodicRun.objects.get(name="test-task").last_queued_at == NOW + dt.timedelta(minutes=5)
