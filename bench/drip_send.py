@@ -1,7 +1,7 @@
 """Benchmark: drip emails through the real sending path, against plain smtplib.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/N \\
-        .venv/bin/python bench/drip_send.py [--emails 10000] [--workers 1]
+        .venv/bin/python bench/drip_send.py [--emails 10000] [--workers 2]
         [--worker-class rq.worker.SimpleWorker] [--burst-worker] [--baseline-runs 3]
         [--profile]
 
@@ -89,7 +89,9 @@ ZONES = ["America/New_York", "Europe/Berlin", "Asia/Tokyo", "America/Los_Angeles
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--emails", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=1, help="RQ workers on the mail queue.")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="RQ workers on the mail queue (one per core)."
+    )
     parser.add_argument(
         "--worker-class",
         default="rq.worker.SimpleWorker",
