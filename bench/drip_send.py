@@ -49,13 +49,10 @@ import multiprocessing
 import os
 import pstats
 import re
-import signal
 import smtplib
 import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -64,6 +61,7 @@ from pathlib import Path
 # module (multiprocessing and psycopg use it): the folder goes to the end of the path.
 BENCH = Path(__file__).resolve().parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH] + [str(BENCH)]
+from rq_workers import WorkerProcess  # noqa: E402
 from seed import ROOT, database_version, machine, postgres_database  # noqa: E402
 
 SITE_URL = "https://crm.bench.example"
@@ -351,61 +349,6 @@ def sink_serve(port: int, pipe) -> None:
 # The project's path
 
 
-class WorkerProcess:
-    """manage.py rqworker mail, in its own process with production settings
-    (DEBUG off), its output in a temporary file."""
-
-    def __init__(self, name: str, args):
-        self.name = name
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-drip-worker-", suffix=".log")  # noqa: SIM115 (closed in wait)
-        command = [sys.executable, "manage.py", "rqworker", "mail", "--name", name]
-        if args.burst_worker:
-            command.append("--burst")
-        if args.worker_class:
-            command += ["--worker-class", args.worker_class]
-        env = {**os.environ, "DJANGO_DEBUG": "", "LOG_LEVEL": "INFO"}
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        self.startup_cpu = 0.0
-
-    def wait_registered(self) -> None:
-        """Until the worker is in its loop, waiting for jobs."""
-        from django_rq import get_connection
-        from rq import Worker
-
-        connection = get_connection("mail")
-        deadline = time.monotonic() + 60
-        while not any(worker.name == self.name for worker in Worker.all(connection=connection)):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.fail("the worker did not start")
-            time.sleep(0.05)
-        # CPU seconds spent starting (Django, imports), left out of the CPU per message.
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
-        self.startup_cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self):
-        """Ask for a warm shutdown; see wait."""
-        self.process.send_signal(signal.SIGTERM)
-        return self.wait()
-
-    def wait(self):
-        """The resource usage of the worker and the work horses it forked."""
-        _, status, usage = os.wait4(self.process.pid, 0)
-        self.process.returncode = os.waitstatus_to_exitcode(status)
-        if self.process.returncode not in (0, -signal.SIGTERM):
-            self.fail(f"the worker exited with {self.process.returncode}")
-        self.log.close()
-        return usage
-
-    def fail(self, why: str):
-        self.log.seek(0)
-        print(self.log.read().decode()[-4000:])
-        if self.process.returncode is None:
-            self.process.kill()
-        sys.exit(why)
-
-
 def project_run(args, sink: Sink) -> dict:
     from django_rq import get_queue
     from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
@@ -419,7 +362,10 @@ def project_run(args, sink: Sink) -> dict:
     sink.reset(keep=True)
     workers, usages, passes = [], [], 0
     if not args.burst_worker:
-        workers = [WorkerProcess(name, args) for name in names]
+        workers = [
+            WorkerProcess(name, "mail", worker_class=args.worker_class, burst=args.burst_worker)
+            for name in names
+        ]
         for worker in workers:
             worker.wait_registered()
     started = time.monotonic()
@@ -428,7 +374,12 @@ def project_run(args, sink: Sink) -> dict:
             dispatched = scheduler_pass().dispatched
             passes += 1
             if args.burst_worker:
-                workers = [WorkerProcess(name, args) for name in names]
+                workers = [
+                    WorkerProcess(
+                        name, "mail", worker_class=args.worker_class, burst=args.burst_worker
+                    )
+                    for name in names
+                ]
                 usages += [worker.wait() for worker in workers]
                 workers = []
             else:

@@ -64,7 +64,6 @@ import random
 import re
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -77,6 +76,7 @@ from pathlib import Path
 # module (multiprocessing and psycopg use it): the folder goes to the end of the path.
 BENCH = Path(__file__).resolve().parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH] + [str(BENCH)]
+from rq_workers import WorkerProcess  # noqa: E402
 from seed import ROOT, database_version, machine, postgres_database  # noqa: E402
 
 SITE_URL = "https://crm.bench.example"
@@ -364,55 +364,6 @@ def second_run(first):
 # The project's path
 
 
-class WorkerProcess:
-    """manage.py rqworker letters, in its own process with production settings
-    (DEBUG off), its output in a temporary file."""
-
-    def __init__(self, name: str, worker_class: str):
-        self.name = name
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-letters-worker-", suffix=".log")  # noqa: SIM115 (closed in wait)
-        command = [sys.executable, "manage.py", "rqworker", "letters", "--name", name]
-        if worker_class:
-            command += ["--worker-class", worker_class]
-        env = {**os.environ, "DJANGO_DEBUG": "", "LOG_LEVEL": "INFO"}
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        self.startup_cpu = 0.0
-
-    def wait_registered(self) -> None:
-        """Until the worker is in its loop, waiting for jobs."""
-        from django_rq import get_connection
-        from rq import Worker
-
-        connection = get_connection("letters")
-        deadline = time.monotonic() + 60
-        while not any(worker.name == self.name for worker in Worker.all(connection=connection)):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.fail("the worker did not start")
-            time.sleep(0.05)
-        # CPU seconds spent starting (Django, imports), left out of the CPU per page.
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
-        self.startup_cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self):
-        """A warm shutdown; the resource usage of the worker and the work horses it forked."""
-        self.process.send_signal(signal.SIGTERM)
-        _, status, usage = os.wait4(self.process.pid, 0)
-        self.process.returncode = os.waitstatus_to_exitcode(status)
-        if self.process.returncode not in (0, -signal.SIGTERM):
-            self.fail(f"the worker exited with {self.process.returncode}")
-        self.log.close()
-        return usage
-
-    def fail(self, why: str):
-        self.log.seek(0)
-        print(self.log.read().decode()[-4000:])
-        if self.process.returncode is None:
-            self.process.kill()
-        sys.exit(why)
-
-
 def project_run(args, run, *, workers: int) -> dict:
     from django_rq import get_queue
     from rq.registry import FailedJobRegistry, FinishedJobRegistry
@@ -424,7 +375,11 @@ def project_run(args, run, *, workers: int) -> dict:
     finished, failed = FinishedJobRegistry(queue=queue), FailedJobRegistry(queue=queue)
     before = set(finished.get_job_ids()) | set(failed.get_job_ids())
     processes = [
-        WorkerProcess(f"bench-letters-{os.getpid()}-{workers}-{number}", args.worker_class)
+        WorkerProcess(
+            f"bench-letters-{os.getpid()}-{workers}-{number}",
+            "letters",
+            worker_class=args.worker_class,
+        )
         for number in range(workers)
     ]
     try:

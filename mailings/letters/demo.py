@@ -10,9 +10,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from crm.models import Campaign, Interaction, Lead, User
-from followups.models import Channel, Touch
 from mailings.letters.models import LetterTemplate
-from mailings.letters.runs import print_run_approve, print_run_create
+from mailings.letters.runs import letter_touches_plan, print_run_approve, print_run_create
 
 IN_THE_RUN, STILL_DUE = 24, 12
 
@@ -69,14 +68,10 @@ def _booth_visitors(campaign: Campaign, count: int) -> list[Lead]:
 
 
 def _plan_letters(leads: list[Lead], campaign: Campaign, *, due_at: dt.datetime) -> None:
-    Touch.objects.bulk_create(
-        Touch(
-            lead=lead,
-            channel=Channel.LETTER,
-            due_at=due_at,
-            reason=f"Visited our booth at {campaign.name}: a personal letter"[:300],
-            origin="demo",
-            key=f"demo-letter:{lead.pk}",
-        )
-        for lead in leads
+    letter_touches_plan(
+        leads=leads,
+        due_at=due_at,
+        reason=f"Visited our booth at {campaign.name}: a personal letter",
+        origin="demo",
+        key_prefix="demo-letter",
     )

@@ -109,21 +109,36 @@ def _row(run, lead_id, position, exception, *, touch=None) -> PrintRunLetter:
 
 def _plan_touches(run: PrintRun, leads: list[Lead], now: dt.datetime) -> dict[int, Touch]:
     """A letter touch per printed lead of a lead-list run, in the ledger like any other."""
+    return letter_touches_plan(
+        leads=leads,
+        due_at=now,
+        reason=f"Print run: {run.name}",
+        origin="print run",
+        key_prefix=f"print-run:{run.pk}:lead",
+    )
+
+
+def letter_touches_plan(
+    *, leads: list[Lead], due_at: dt.datetime, reason: str, origin: str, key_prefix: str
+) -> dict[int, Touch]:
+    """One pending letter touch per lead (keyed `key_prefix:lead id`, so planning
+    again adds nothing), by lead id."""
     Touch.objects.bulk_create(
         [
             Touch(
                 lead=lead,
                 channel=Channel.LETTER,
-                due_at=now,
-                reason=f"Print run: {run.name}"[:300],
-                origin="print run",
-                key=f"print-run:{run.pk}:lead:{lead.pk}",
+                due_at=due_at,
+                reason=reason[:300],
+                origin=origin,
+                key=f"{key_prefix}:{lead.pk}",
             )
             for lead in leads
         ],
         batch_size=1000,
+        ignore_conflicts=True,
     )
-    planned = Touch.objects.filter(key__startswith=f"print-run:{run.pk}:lead:")
+    planned = Touch.objects.filter(key__in=[f"{key_prefix}:{lead.pk}" for lead in leads])
     return {touch.lead_id: touch for touch in planned}
 
 
