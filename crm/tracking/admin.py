@@ -1,0 +1,61 @@
+"""Tracked sites (managers add a site and copy its snippet), and read-only views of
+visitors and carts. Registered from CrmConfig.ready."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from crm.tracking.models import Cart, Site, Visitor
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("name", "key", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "origins")
+    readonly_fields = ("key", "snippet", "created_at")
+    fields = ("name", "origins", "is_active", "key", "snippet", "created_at")
+
+    @admin.display(description="Snippet")
+    def snippet(self, site: Site) -> str:
+        if not site.pk:
+            return "Save the site to get its snippet."
+        src = settings.SITE_URL + reverse("tracking:snippet")
+        tag = f'<script async src="{src}" data-site="{site.key}"></script>'
+        return format_html(
+            "<code>{}</code><p class='help'>Put it in every page of the site, before "
+            "&lt;/head&gt;.</p>",
+            tag,
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the beacon only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Visitor)
+class VisitorAdmin(ReadOnlyAdmin):
+    list_display = ("uid", "site", "lead", "referral_code", "first_seen_at", "last_seen_at")
+    list_filter = ("site",)
+    list_select_related = ("site", "lead")
+    search_fields = ("uid", "referral_code", "lead__email")
+    show_full_result_count = False
+
+
+@admin.register(Cart)
+class CartAdmin(ReadOnlyAdmin):
+    list_display = ("cart_id", "visitor", "status", "value", "last_activity_at", "abandoned_at")
+    list_filter = ("status", "abandoned_recorded")
+    list_select_related = ("visitor",)
+    search_fields = ("cart_id",)
+    show_full_result_count = False
