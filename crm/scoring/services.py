@@ -1,0 +1,147 @@
+"""Working out lead scores, set-based.
+
+A lead's score is the rounded sum of its interactions' decayed points (see
+crm.scoring.decay) under the active rules. Scores are recomputed for a batch of
+leads at a time: one aggregate query sums the decayed points in the database,
+one UPDATE writes them with the time they were worked out. That happens
+
+- after interactions are recorded, for the leads that got them (a batch
+  interaction hook: one recompute per job, not per interaction);
+- every hour for scores gone stale, because points decay with time alone
+  (scores_decay: never worked out, or older than STALE_AFTER and not 0);
+- after a manager changes a rule, for every lead with interactions of its kind.
+The last two tell the audiences which scores changed (their rules may read them).
+
+Higher apps keep something in step with scores through a follower (followups:
+the priority of the lead's open call). A follower's `lock` runs first, so that
+rows are locked in the order the rest of the product locks them (a call's
+touch, then its lead), then the leads are locked and rescored, then `follow`
+gets the scores that changed, in the same transaction.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
+
+from django.db import connection, transaction
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.utils import timezone
+
+from config.jobs import enqueue
+from crm.audiences.services import audience_members_update_later
+from crm.models import Interaction, Lead
+from crm.scoring.decay import decayed_points_sql, now_param, round_score, scored_interactions_sql
+
+BATCH = 500  # leads per aggregate query and UPDATE (SQLite allows 999 parameters)
+STALE_AFTER = dt.timedelta(hours=12)  # the periodic decay runs hourly
+
+
+class ScoreChange(NamedTuple):
+    lead_id: int
+    old: int
+    new: int
+
+
+class Follower(NamedTuple):
+    lock: Callable[[list[int]], None]
+    follow: Callable[[list[ScoreChange]], None]
+
+
+_followers: list[Follower] = []
+
+
+def register_follower(*, lock: Callable, follow: Callable) -> None:
+    follower = Follower(lock, follow)
+    if follower not in _followers:
+        _followers.append(follower)
+
+
+def scores_update(*, lead_ids: Iterable[int], now: dt.datetime) -> list[ScoreChange]:
+    """Recompute these leads' scores as of `now`; the scores that changed."""
+    ids = sorted(set(lead_ids))
+    changes = []
+    for start in range(0, len(ids), BATCH):
+        changes += _update_batch(ids[start : start + BATCH], now)
+    return changes
+
+
+@transaction.atomic
+def _update_batch(ids: list[int], now: dt.datetime) -> list[ScoreChange]:
+    for follower in _followers:
+        follower.lock(ids)
+    locked = Lead.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    old = dict(locked.values_list("pk", "score"))
+    new = decayed_scores(list(old), now)
+    _write_scores(list(old), new, now)
+    changes = [ScoreChange(pk, score, new.get(pk, 0)) for pk, score in old.items()]
+    changes = [change for change in changes if change.old != change.new]
+    for follower in _followers:
+        follower.follow(changes)
+    return changes
+
+
+def _write_scores(ids: list[int], scores: dict[int, int], now: dt.datetime) -> None:
+    """One UPDATE for the batch: the leads grouped by their new score (few distinct
+    values), 0 for those without scored interactions."""
+    by_score = defaultdict(list)
+    for pk, score in scores.items():
+        by_score[score].append(pk)
+    score = Case(
+        *(When(pk__in=pks, then=Value(score)) for score, pks in by_score.items()),
+        default=Value(0),
+    )
+    Lead.objects.filter(pk__in=ids).update(score=score, score_computed_at=now)
+
+
+def decayed_scores(lead_ids: Sequence[int], now: dt.datetime) -> dict[int, int]:
+    """Lead id -> score as of `now`, for the leads with any scored interaction."""
+    if not lead_ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(lead_ids))
+    sql = (
+        f"SELECT i.lead_id, SUM({decayed_points_sql()}) {scored_interactions_sql()} "
+        f"WHERE i.lead_id IN ({placeholders}) GROUP BY i.lead_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now_param(now), True, *lead_ids])
+        return {lead_id: round_score(total) for lead_id, total in cursor.fetchall()}
+
+
+def scores_after_interactions(*, interactions: Sequence[Interaction]) -> None:
+    """The batch interaction hook: rescore the leads that got these interactions."""
+    scores_update(lead_ids={i.lead_id for i in interactions}, now=timezone.now())
+
+
+def scores_decay(*, now: dt.datetime) -> int:
+    """Rescore every lead whose score was never worked out, or is stale and not 0
+    (a score of 0 has nothing to decay); how many were rescored."""
+    stale = Q(score_computed_at__isnull=True) | (
+        Q(score_computed_at__lt=now - STALE_AFTER) & ~Q(score=0)
+    )
+    return _rescore_in_batches(Lead.objects.filter(stale), now)
+
+
+def scores_recompute(*, kinds: Iterable[str], now: dt.datetime) -> int:
+    """Rescore every lead with an interaction of these kinds (their rule changed)."""
+    scored = Interaction.objects.filter(lead=OuterRef("pk"), kind__in=list(kinds))
+    return _rescore_in_batches(Lead.objects.filter(Exists(scored)), now)
+
+
+def scores_recompute_later(*, kinds: Iterable[str]) -> None:
+    """Queue scores_recompute for after the current transaction (a rule was saved)."""
+    enqueue("crm.scoring.jobs.scores_recompute", sorted(set(kinds)))
+
+
+def _rescore_in_batches(leads, now: dt.datetime) -> int:
+    """Walk the leads by id, a batch at a time, each batch in its own transaction.
+    Audiences with score rules hear of the scores that changed (after interactions,
+    their own batch hook runs after this one's)."""
+    done, after = 0, 0
+    while ids := list(
+        leads.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:BATCH]
+    ):
+        changes = scores_update(lead_ids=ids, now=now)
+        audience_members_update_later(lead_ids=[change.lead_id for change in changes])
+        done, after = done + len(ids), ids[-1]
+    return done
