@@ -1,0 +1,198 @@
+"""Touches and responses per channel (call, email, letter) in the period."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
+
+from crm.models import Interaction
+from followups.models import Channel, Touch
+from followups.team_selectors import CONNECTED_OUTCOMES, MEETING_OUTCOME
+from mailings.models import OutboxEmail
+from reports.selectors.common import DashboardFilter, percent
+
+Kind = Interaction.Kind
+
+# What a lead may do that we count as answering a letter, and for how long after.
+LETTER_RESPONSE_KINDS = (
+    Kind.PURCHASE,
+    Kind.MEETING,
+    Kind.WEB_VISIT,
+    Kind.CONTENT_DOWNLOAD,
+    Kind.EMAIL_REPLIED,
+)
+LETTER_RESPONSE_WINDOW = dt.timedelta(days=30)
+
+DEFINITIONS = {
+    "planned": (
+        "Planned",
+        "Touches put in the ledger in the period (created then, whatever their due date).",
+    ),
+    "done": (
+        "Done",
+        "Touches completed in the period: calls logged from the queue, "
+        "emails sent, letters mailed.",
+    ),
+    "skipped": (
+        "Skipped",
+        "Touches closed in the period without being done (no consent, "
+        "no address, a print run cancelled, ...). Cancelled touches keep no date "
+        "and are not counted.",
+    ),
+    "calls": (
+        "Calls logged",
+        "Calls logged in the period (every call on a timeline, from the queue or not).",
+    ),
+    "connected": (
+        "Connected",
+        'Of those, calls logged as "Connected: interested", '
+        '"Connected: not interested" or "Meeting booked".',
+    ),
+    "meetings": ("Meetings", 'Of those, calls logged as "Meeting booked".'),
+    "emails": ("Emails sent", "Drip emails sent in the period."),
+    "opened": (
+        "Opened",
+        "Of those, emails opened since (a click counts as an open; opens "
+        "are a rough signal, as mail apps and scanners load images too).",
+    ),
+    "clicked": ("Clicked", "Of those, emails with a link clicked since."),
+    "replied": ("Replied", "Of those, emails replied to since."),
+    "letters": ("Letters mailed", "Letters mailed in the period (a letter mailed on a timeline)."),
+    "letters_answered": (
+        "Answered",
+        "Of those, letters whose lead, within 30 days after "
+        "the letter was mailed, bought, had a meeting, visited the website, "
+        "downloaded content or replied to an email (so far: a letter "
+        "mailed less than 30 days ago may still be answered).",
+    ),
+}
+
+
+# Each channel's measures as the page shows them: (label, Responses field), the
+# first one the base of the others' percentages.
+RESPONSE_MEASURES = (
+    ("Calls", (("Logged", "calls"), ("Connected", "connected"), ("Meetings", "meetings"))),
+    (
+        "Email",
+        (("Sent", "emails"), ("Opened", "opened"), ("Clicked", "clicked"), ("Replied", "replied")),
+    ),
+    ("Letters", (("Mailed", "letters"), ("Answered", "letters_answered"))),
+)
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    channel: str  # a Channel value
+    planned: int = 0
+    done: int = 0
+    skipped: int = 0
+
+    @property
+    def label(self) -> str:
+        return Channel(self.channel).label
+
+
+@dataclass(frozen=True)
+class Responses:
+    calls: int = 0
+    connected: int = 0
+    meetings: int = 0
+    emails: int = 0
+    opened: int = 0
+    clicked: int = 0
+    replied: int = 0
+    letters: int = 0
+    letters_answered: int = 0
+
+    @property
+    def by_channel(self) -> list[tuple[str, list[tuple[str, int, float | None]]]]:
+        """(channel, [(measure, count, % of the channel's first measure)]), in the
+        order of RESPONSE_MEASURES."""
+        result = []
+        for channel, measures in RESPONSE_MEASURES:
+            counts = [(label, getattr(self, name)) for label, name in measures]
+            base = counts[0][1]
+            result.append((channel, [(label, n, percent(n, base)) for label, n in counts]))
+        return result
+
+
+@dataclass(frozen=True)
+class ChannelTouches:
+    ledger: list[LedgerRow]  # call, email, letter, always in that order
+    responses: Responses
+
+
+def channel_touches(filters: DashboardFilter) -> ChannelTouches:
+    """The touch ledger per channel (planned, done and skipped in the period;
+    cancelled touches keep no date, so they are not counted), and what each channel
+    got back. Four queries: touches; calls (a parallel scan of the period's calls);
+    letters (the kind-and-time index, each letter's answer looked up on its lead's
+    timeline index); drip emails."""
+    return ChannelTouches(
+        ledger=_ledger(filters),
+        responses=Responses(**_calls(filters), **_letters(filters), **_emails(filters)),
+    )
+
+
+def _ledger(filters: DashboardFilter) -> list[LedgerRow]:
+    completed = filters.during("completed_at")
+    rows = (
+        Touch.objects.filter(filters.of_campaign("lead__"))
+        .filter(filters.during("created_at") | completed)
+        .values("channel")
+        .annotate(
+            planned=Count("pk", filter=filters.during("created_at")),
+            done=Count("pk", filter=completed & Q(status=Touch.Status.DONE)),
+            skipped=Count("pk", filter=completed & Q(status=Touch.Status.SKIPPED)),
+        )
+        .order_by()
+    )
+    found = {row.pop("channel"): row for row in rows}
+    return [LedgerRow(channel, **found.get(channel, {})) for channel in Channel.values]
+
+
+def _calls(filters: DashboardFilter) -> dict[str, int]:
+    return Interaction.objects.filter(
+        filters.during("occurred_at"), filters.of_campaign("lead__"), kind=Kind.CALL
+    ).aggregate(
+        calls=Count("pk"),
+        connected=Count("pk", filter=Q(outcome__in=CONNECTED_OUTCOMES)),
+        meetings=Count("pk", filter=Q(outcome=MEETING_OUTCOME)),
+    )
+
+
+def _letters(filters: DashboardFilter) -> dict[str, int]:
+    return Interaction.objects.filter(
+        filters.during("occurred_at"), filters.of_campaign("lead__"), kind=Kind.LETTER_MAILED
+    ).aggregate(
+        letters=Count("pk"),
+        letters_answered=Count("pk", filter=Q(letter_answered("occurred_at"))),
+    )
+
+
+def letter_answered(mailed_at: str) -> Exists:
+    """The lead (the outer row's `lead`) did something that counts as answering a
+    letter mailed at the outer row's `mailed_at`, within the window after it."""
+    mailed = OuterRef(mailed_at)
+    window_end = ExpressionWrapper(mailed + LETTER_RESPONSE_WINDOW, output_field=DateTimeField())
+    return Exists(
+        Interaction.objects.filter(
+            lead=OuterRef("lead"),
+            kind__in=LETTER_RESPONSE_KINDS,
+            occurred_at__gt=mailed,
+            occurred_at__lte=window_end,
+        )
+    )
+
+
+def _emails(filters: DashboardFilter) -> dict[str, int]:
+    return OutboxEmail.objects.filter(
+        filters.during("sent_at"),
+        filters.of_campaign("lead__"),
+        status=OutboxEmail.Status.SENT,
+    ).aggregate(
+        emails=Count("pk"),
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+        replied=Count("pk", filter=Q(replied_at__isnull=False)),
+    )
