@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm.api import api
+from crm.referral_views import referral_redirect
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="crm:lead_list"), name="home"),
@@ -11,11 +12,16 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("crm.urls")),
     path("imports/", include("crm.imports.urls")),
+    path("audiences/", include("crm.audiences.urls")),
+    path("audiences/", include("crm.retargeting_urls")),
     path("queue/", include("followups.urls")),
     path("team/", include("followups.team_urls")),
     path("drips/", include("mailings.urls")),
     path("letters/", include("mailings.letters.urls")),
+    path("dashboard/", include("reports.urls")),
     path("m/", include("mailings.public_urls")),
+    path("r/<str:code>", referral_redirect, name="referral_redirect"),
+    path("t/", include("crm.tracking.urls")),
     path("api/", api.urls),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),

@@ -142,3 +142,8 @@ class ImportMappingAdmin(admin.ModelAdmin):
     list_display = ("source", "updated_by", "updated_at")
     list_select_related = ("updated_by",)
     readonly_fields = ("updated_by", "updated_at")
+
+
+# Admins that live beside their code.
+from crm.scoring import admin as scoring_admin  # noqa: E402, F401
+from crm.tracking import admin as tracking_admin  # noqa: E402, F401

@@ -6,6 +6,36 @@ class CrmConfig(AppConfig):
     verbose_name = "CRM"
 
     def ready(self):
-        from crm import interaction_hooks, services
+        import datetime as dt
+
+        from crm import interaction_hooks, periodic, referrals, services
+        from crm.scoring import services as scoring
 
         interaction_hooks.register(services.lead_progress_stage)
+        interaction_hooks.register_batch(scoring.scores_after_interactions)
+        interaction_hooks.register_batch(referrals.referral_codes_for_new_customers)
+        periodic.register(
+            "scores_decay", "crm.scoring.jobs.scores_decay", every=dt.timedelta(hours=1)
+        )
+        periodic.register(
+            "carts_abandon", "crm.tracking.jobs.carts_abandon", every=dt.timedelta(minutes=1)
+        )
+
+        # Audiences last: their batch hook reads the stages and scores set above.
+        from django.db.models.signals import post_save
+
+        from crm.audiences import hooks as audience_hooks
+        from crm.models import Lead
+
+        interaction_hooks.register_batch(audience_hooks.audiences_apply)
+        post_save.connect(audience_hooks.lead_saved, sender=Lead, dispatch_uid="audiences")
+        periodic.register(
+            "audiences_refresh",
+            "crm.audiences.jobs.audiences_refresh",
+            every=dt.timedelta(minutes=15),
+        )
+
+        from crm.api import api
+        from crm.tracking.api import router as tracking_router
+
+        api.add_router("", tracking_router)

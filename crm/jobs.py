@@ -14,5 +14,4 @@ def interactions_recorded(interaction_ids: list[int]) -> None:
     interactions = Interaction.objects.select_related("lead", "campaign").filter(
         pk__in=interaction_ids
     )
-    for interaction in interactions.order_by("id"):
-        interaction_hooks.run_all(interaction)
+    interaction_hooks.run_many(list(interactions.order_by("id")))

@@ -339,6 +339,11 @@ class Interaction(models.Model):
             models.Index(fields=["campaign", "kind"], name="interaction_campaign_idx"),
             # Audiences and the dashboard: what happened, of a kind, in a period.
             models.Index(fields=["kind", "occurred_at"], name="interaction_kind_time_idx"),
+            # "Did this lead do KIND (in this window)?", asked lead by lead by
+            # audience rules and the dashboard (see migration 0007).
+            models.Index(
+                fields=["lead", "kind", "occurred_at"], name="interaction_lead_kind_time_idx"
+            ),
             # The team view counts each rep's calls of the day.
             models.Index(
                 fields=["user", "occurred_at"],

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from config.jobs import enqueue
 from crm import jobs, selectors
+from crm.audiences.services import audience_members_forget
 from crm.contact import InvalidPhone, Phone, country_code, parse_phone
 from crm.dedupe import LeadIndex
 from crm.models import (
@@ -289,6 +290,9 @@ def lead_merge(*, primary: Lead, duplicate: Lead, merged_by: User) -> LeadMerge:
     primary, duplicate = locked[primary.pk], locked[duplicate.pk]
     snapshot = _snapshot(duplicate)
     _merge_fields(primary, duplicate)
+    # Memberships are not moved (both leads may be in an audience): the note
+    # recorded below re-evaluates the primary's.
+    audience_members_forget(lead=duplicate)
     _move_related_rows(primary, duplicate)
     duplicate_id = duplicate.pk
     duplicate.delete()  # first: its email is unique and may move to the primary

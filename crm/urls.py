@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm import views
+from crm import referral_views, views
 
 app_name = "crm"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
     path("leads/<int:pk>/interactions/", views.interaction_create, name="interaction_create"),
     path("leads/<int:pk>/merge/", views.lead_merge, name="lead_merge"),
+    path(
+        "leads/<int:pk>/referral-link/",
+        referral_views.referral_link_create,
+        name="referral_link_create",
+    ),
 ]

@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm import exports, selectors, services, timeline
+from crm import exports, referrals, selectors, services, timeline
 from crm.filters import LeadFilter
 from crm.forms import InteractionForm, LeadCreateForm, LeadForm, MergeForm
 from crm.models import Lead
 from crm.pagination import keyset_paginate
+from crm.scoring.selectors import score_breakdown
 
 PAGE_SIZE = 50
 
@@ -139,6 +140,8 @@ def _render_lead_detail(
         "possible_duplicates": selectors.lead_possible_duplicates(lead)
         if request.user.is_manager
         else [],
+        "score": score_breakdown(lead),
+        "referrals": referrals.lead_referrals(lead),
     }
     return render(request, "crm/lead_detail.html", context, status=status)
 

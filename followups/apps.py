@@ -9,11 +9,13 @@ class FollowupsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from crm import interaction_hooks, timeline
-        from followups import lookups, rules, selectors  # noqa: F401 (lookups registers __any)
+        from crm.scoring.services import register_follower
+        from followups import lookups, priorities, rules, selectors  # noqa: F401 (lookups: __any)
         from followups.calling_hours import forget_holidays
         from followups.models import Holiday
 
         interaction_hooks.register(rules.rules_apply)
+        register_follower(lock=priorities.open_calls_lock, follow=priorities.call_priorities_follow)
         timeline.register_upcoming(selectors.upcoming_items)
         for signal in (post_save, post_delete):
             signal.connect(forget_holidays, sender=Holiday)

@@ -40,11 +40,18 @@ OUTCOME_SENTIMENT = {
 NOT_INTERESTED_PAUSE = dt.timedelta(days=90)
 
 
-def call_claim_next(*, user: User, now: dt.datetime | None = None) -> Touch | None:
-    """The user's next call, claimed so no one else gets it. A call already claimed
-    and not logged comes back first. Two reps asking at once get different calls
-    (followups.claiming)."""
-    claimed = claim_head(user_id=user.pk, now=now or timezone.now(), unless_holding_one=True)
+def call_claim_next(
+    *, user: User, now: dt.datetime | None = None, audience_id: int | None = None
+) -> Touch | None:
+    """The user's next call (to a member of the audience, if given), claimed so no
+    one else gets it. A call already claimed and not logged comes back first. Two
+    reps asking at once get different calls (followups.claiming)."""
+    claimed = claim_head(
+        user_id=user.pk,
+        now=now or timezone.now(),
+        unless_holding_one=True,
+        audience_id=audience_id,
+    )
     return claimed or selectors.current_call(user)
 
 

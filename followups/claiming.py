@@ -22,6 +22,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Exists, Model
 
+from crm.audiences.selectors import is_member
 from crm.models import Campaign, Interaction, Lead
 from followups import selectors
 from followups.calling_hours import Holidays, holidays_near, hours, weekdays
@@ -54,11 +55,13 @@ def claim_head(
     now: dt.datetime,
     pass_over: int | None = None,
     unless_holding_one: bool = False,
+    audience_id: int | None = None,
 ) -> Touch | None:
     """Claim the head of this user's queue for them, with its lead, campaign and
     interaction loaded; None when nothing is callable. pass_over: a call to leave
-    where it is. unless_holding_one: claim nothing while the user holds a claimed call."""
-    statement = _statement(connection.alias, user_id, now, unless_holding_one)
+    where it is. unless_holding_one: claim nothing while the user holds a claimed call.
+    audience_id: only calls to members of that audience (crm.audiences)."""
+    statement = _statement(connection.alias, user_id, now, unless_holding_one, audience_id)
     values = {
         NOW: connection.ops.adapt_datetimefield_value(now),
         PASS_OVER: pass_over or NOTHING_TO_PASS_OVER,
@@ -73,15 +76,19 @@ def claim_head(
     return _card_from_row(row)
 
 
-def _statement(alias: str, user_id: int, now: dt.datetime, unless_holding_one) -> ClaimStatement:
+def _statement(
+    alias: str, user_id: int, now: dt.datetime, unless_holding_one, audience_id
+) -> ClaimStatement:
     minute = now.replace(second=0, microsecond=0)
     holidays = holidays_near(now)
-    return _compiled(alias, user_id, unless_holding_one, minute, holidays, weekdays(), hours())
+    return _compiled(
+        alias, user_id, unless_holding_one, audience_id, minute, holidays, weekdays(), hours()
+    )
 
 
 @lru_cache(maxsize=512)
 def _compiled(
-    alias, user_id, unless_holding_one, minute, holidays: Holidays, _weekdays, _hours
+    alias, user_id, unless_holding_one, audience_id, minute, holidays: Holidays, _weekdays, _hours
 ) -> ClaimStatement:
     # Settings that shape the queue are part of the key: tests and deployments change them.
     head = selectors.call_queue(
@@ -89,6 +96,8 @@ def _compiled(
     ).exclude(pk=PASS_OVER_PLACEHOLDER)
     if unless_holding_one:
         head = head.filter(~Exists(selectors.claimed_calls(user_id)))
+    if audience_id:
+        head = head.filter(Exists(is_member(audience_id, "lead_id")))
     head_sql, head_params = head.values("pk")[:1].query.sql_with_params()
     if connection.features.has_select_for_update_skip_locked:
         # Added here rather than by select_for_update(), which Django compiles only

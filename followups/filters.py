@@ -1,7 +1,8 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, Q
 
+from crm.audiences.selectors import active_audiences, is_member
 from crm.contact import country_code_or_text
 from crm.models import Campaign, Lead
 from followups.models import Touch
@@ -24,10 +25,16 @@ class QueueFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(
         field_name="lead__stage", choices=Lead.Stage.choices, empty_label="Any stage"
     )
+    audience = django_filters.ModelChoiceFilter(
+        queryset=active_audiences(),
+        method="filter_audience",
+        label="Audience",
+        empty_label="Any audience",
+    )
 
     class Meta:
         model = Touch
-        fields = ["campaign", "reason", "country", "time_zone", "stage"]
+        fields = ["campaign", "reason", "country", "time_zone", "stage", "audience"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,3 +51,6 @@ class QueueFilter(django_filters.FilterSet):
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(lead__country=country_code_or_text(value))
+
+    def filter_audience(self, queryset, name, value):
+        return queryset.filter(Exists(is_member(value, "lead_id")))

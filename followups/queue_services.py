@@ -20,9 +20,13 @@ def call_unclaim(*, touch: Touch, user: User) -> bool:
 
 
 @transaction.atomic
-def call_skip(*, touch: Touch, user: User, now: dt.datetime | None = None) -> Touch | None:
-    """Not now: give this call back to the queue and claim the user's next other call,
-    so the skipped one does not come straight back. It stays in the queue for later.
-    Returns the call claimed instead, or None when there is no other."""
+def call_skip(
+    *, touch: Touch, user: User, now: dt.datetime | None = None, audience_id: int | None = None
+) -> Touch | None:
+    """Not now: give this call back to the queue and claim the user's next other call
+    (in the audience, if given), so the skipped one does not come straight back. It
+    stays in the queue for later. Returns the call claimed instead, or None."""
     call_unclaim(touch=touch, user=user)
-    return claim_head(user_id=user.pk, now=now or timezone.now(), pass_over=touch.pk)
+    return claim_head(
+        user_id=user.pk, now=now or timezone.now(), pass_over=touch.pk, audience_id=audience_id
+    )

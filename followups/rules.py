@@ -5,7 +5,8 @@ import datetime as dt
 from crm.models import Interaction
 from crm.roles import Role
 from followups.calling_hours import holidays_around, next_business_start
-from followups.models import Rule, Touch
+from followups.models import Channel, Rule, Touch
+from followups.priorities import score_bonus
 from followups.services import lead_assignee, least_busy, people_with_role, touch_schedule
 
 
@@ -25,7 +26,7 @@ def rules_apply(*, interaction: Interaction) -> list[Touch]:
             reason_at=interaction.occurred_at,
             key=f"rule:{rule.pk}:interaction:{interaction.pk}",
             origin=f"Rule: {rule.name}",
-            priority=rule.priority,
+            priority=rule.priority + _score_bonus(rule, interaction),
             assigned_to=_assignee(rule, interaction),
             talking_points=rule.talking_points,
             rule=rule,
@@ -34,6 +35,11 @@ def rules_apply(*, interaction: Interaction) -> list[Touch]:
         if touch is not None:
             planned.append(touch)
     return planned
+
+
+def _score_bonus(rule: Rule, interaction: Interaction) -> int:
+    """A call carries the lead's score bonus (followups.priorities)."""
+    return score_bonus(interaction.lead.score) if rule.channel == Channel.CALL else 0
 
 
 def _due(rule: Rule, interaction: Interaction) -> dt.datetime:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from crm.audiences.services import audience_members_update_later
 from crm.models import Lead, User
 from followups.models import Channel, Touch
 
@@ -45,6 +46,7 @@ def leads_reassign(*, leads: QuerySet[Lead], to_user: User, by: User) -> Reassig
         batch = lead_ids[start : start + BATCH]
         moved += _move_open_touches(Touch.objects.filter(lead__in=batch), to_user)
         Lead.objects.filter(pk__in=batch).update(owner=to_user, updated_at=timezone.now())
+    audience_members_update_later(lead_ids=lead_ids)  # audiences by owner
     logger.info("%s gave %d leads and %d open touches to %s", by, len(lead_ids), moved, to_user)
     return Reassigned(touches=moved, leads=len(lead_ids))
 

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from crm.audiences.models import Audience
+from crm.audiences.selectors import active_audiences
 from crm.selectors import lead_timeline
 from followups import queue_selectors
 from followups.calls import Outcome, call_claim_next, call_log_outcome
@@ -16,6 +18,7 @@ from followups.queue_services import call_skip
 
 TIMELINE_LENGTH = 10
 LIST_ROWS = 200
+QUEUE_AUDIENCE = "queue_audience"  # session key: the audience whose calls the rep works
 
 may_call = permission_required("followups.view_touch", raise_exception=True)
 
@@ -25,7 +28,9 @@ may_call = permission_required("followups.view_touch", raise_exception=True)
 @require_GET
 def queue_next(request: HttpRequest) -> HttpResponse:
     """The user's next call (claimed for them), or when there will be one."""
-    return _render_card(request, call_claim_next(user=request.user))
+    audience = _queue_audience(request)
+    touch = call_claim_next(user=request.user, audience_id=audience and audience.pk)
+    return _render_card(request, touch, audience=audience)
 
 
 @login_required
@@ -51,7 +56,8 @@ def queue_log(request: HttpRequest, touch_id: int) -> HttpResponse:
 def queue_skip(request: HttpRequest, touch_id: int) -> HttpResponse:
     """Not now: the call goes back to the queue and the next one comes up."""
     touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
-    next_touch = call_skip(touch=touch, user=request.user)
+    audience = _queue_audience(request)
+    next_touch = call_skip(touch=touch, user=request.user, audience_id=audience and audience.pk)
     note = f"Skipped {touch.lead.display_name} for now; the call stays in your queue."
     if not request.htmx:
         messages.info(request, note)
@@ -74,12 +80,28 @@ def queue_list(request: HttpRequest) -> HttpResponse:
     return render(request, "followups/queue_list.html", context)
 
 
+def _queue_audience(request: HttpRequest) -> Audience | None:
+    """The audience whose calls the rep chose to work: ?audience=ID on the queue
+    page (from today's list filtered by it), kept in the session until ?audience=
+    (empty) goes back to the whole queue."""
+    if "audience" in request.GET:
+        request.session[QUEUE_AUDIENCE] = _positive_int(request.GET["audience"])
+    pk = request.session.get(QUEUE_AUDIENCE)
+    return active_audiences().filter(pk=pk).first() if pk else None
+
+
+def _positive_int(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
 def _after(request: HttpRequest, note: str) -> HttpResponse:
     """After a call was logged: the next card for htmx, else back to the queue page."""
     if not request.htmx:
         messages.success(request, note)
         return redirect("queue:next")
-    return _render_card(request, call_claim_next(user=request.user), note=note)
+    audience = _queue_audience(request)
+    touch = call_claim_next(user=request.user, audience_id=audience and audience.pk)
+    return _render_card(request, touch, note=note, audience=audience)
 
 
 def _render_card(
@@ -89,12 +111,14 @@ def _render_card(
     *,
     status: int = 200,
     note: str = "",
+    audience: Audience | None = None,
 ) -> HttpResponse:
     context = {
         "touch": touch,
         "form": form or CallOutcomeForm(),
         "note": note,
         "call_attempts": settings.CALL_ATTEMPTS,
+        "queue_audience": audience,
     }
     if touch is None:
         context["next_call_at"] = queue_selectors.next_call_at(request.user)

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.models import Lead
+from crm.tracking.tokens import url_with_lead_token
 from mailings import tokens
 from mailings.consent import consent_confirm
 from mailings.forms import InboundEventForm
@@ -73,7 +74,8 @@ def clicked(request: HttpRequest, token: str) -> HttpResponse:
     if outbox is None or not str(url).startswith(("https://", "http://")):
         return render(request, "mailings/public/link_invalid.html", status=400)
     email_clicked(outbox=outbox, url=url)
-    return HttpResponseRedirect(url)
+    # On a tracked website, the snippet links the browser to the lead who clicked.
+    return HttpResponseRedirect(url_with_lead_token(url, lead_id=outbox.lead_id))
 
 
 @csrf_exempt

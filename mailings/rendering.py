@@ -9,7 +9,7 @@ never inject markup and a template can never reach a method that changes data.
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from html import escape, unescape
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.template import engines
 from django.template.loader import render_to_string
 
 from crm.models import Lead
+from crm.referrals import customer_referral_url
 from mailings.plaintext import html_to_text
 
 LINK = re.compile(r'href="(https?://[^"]+)"')
@@ -60,6 +61,9 @@ def merge_fields(lead: Lead) -> dict:
             "email": owner.email if owner else "",
         },
         "campaign": lead.source_campaign.name if lead.source_campaign_id else "",
+        # A customer's referral link, empty for anyone else. The template calls it
+        # only where it is used: the first use gives the customer their code.
+        "referral_url": partial(customer_referral_url, lead),
     }
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.audiences.selectors import audience_chosen, audience_members
 from crm.filters import LeadFilter, filter_summary
 from crm.models import Lead, User
 from crm.roles import require_manager
@@ -238,19 +239,24 @@ def enrolment_remove(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
-    """Enrol the leads the lead list shows for its filters (the same query string)."""
+    """Enrol the leads the lead list shows for its filters (the same query string),
+    or the members of an audience (?audience=ID)."""
     require_manager(request.user, "The drip pages")
     leads = leads_visible_to(request.user)
     lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
+    audience = audience_chosen(request.GET.get("audience"))
     if request.method == "POST":
         form = BulkEnrolForm(request.POST)
     else:
         form = BulkEnrolForm(request.GET if "drip" in request.GET else None)
-    context = {"filter": lead_filter, "form": form}
-    if not lead_filter.is_valid():
+    context = {"filter": lead_filter, "form": form, "audience": audience}
+    if audience:
+        leads, summary = audience_members(audience, within=leads), [("Audience", audience.name)]
+    elif lead_filter.is_valid():
+        leads, summary = lead_filter.qs, filter_summary(lead_filter)
+    else:
         return render(request, "mailings/drips/enrol.html", context, status=400)
-    leads = lead_filter.qs
-    context |= {"matching": leads.count(), "summary": filter_summary(lead_filter)}
+    context |= {"matching": leads.count(), "summary": summary}
     if form.is_valid():
         drip = form.cleaned_data["drip"]
         to_enrol = leads_to_enrol(drip=drip, leads=leads).count()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "crm",
     "followups",
     "mailings",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each step of every render at INFO: noise in the letters workers.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Calls: when a lead may be called, in the lead's own time zone (0 = Monday).
@@ -243,3 +246,21 @@ MAIL_BATCH_SIZE = int(env("MAIL_BATCH_SIZE", "100"))  # emails per job and SMTP 
 MAIL_SEND_ATTEMPTS = int(env("MAIL_SEND_ATTEMPTS", "6"))  # then a temporary failure is final
 # Inbound webhook (replies, bounces, complaints): callers send this as a bearer token.
 MAIL_WEBHOOK_SECRET = env("MAIL_WEBHOOK_SECRET")
+
+# Referrals: a customer's link is REFERRAL_LANDING_URL + their code (by default
+# SITE_URL/r/<code>, which redirects to REFERRAL_REDIRECT_URL?ref=<code>, the
+# company's website); a reward for every REFERRAL_REWARD_CUSTOMERS referred
+# people who became customers.
+REFERRAL_LANDING_URL = env("REFERRAL_LANDING_URL", SITE_URL + "/r/")
+REFERRAL_REDIRECT_URL = env("REFERRAL_REDIRECT_URL", SITE_URL + "/")
+REFERRAL_REWARD_CUSTOMERS = int(env("REFERRAL_REWARD_CUSTOMERS", "3"))
+
+# Website tracking: a cart with no purchase this long after its last activity is
+# abandoned; beacons allowed per minute per visitor and per IP address; the
+# largest beacon body. Behind a proxy, TRACKING_CLIENT_IP_HEADER names the header
+# it adds the client's address to (e.g. X-Forwarded-For; its last entry counts).
+TRACKING_CART_ABANDON_MINUTES = int(env("TRACKING_CART_ABANDON_MINUTES", "60"))
+TRACKING_RATE_PER_MINUTE = int(env("TRACKING_RATE_PER_MINUTE", "120"))
+TRACKING_IP_RATE_PER_MINUTE = int(env("TRACKING_IP_RATE_PER_MINUTE", "600"))
+TRACKING_MAX_BODY_BYTES = int(env("TRACKING_MAX_BODY_BYTES", "8192"))
+TRACKING_CLIENT_IP_HEADER = env("TRACKING_CLIENT_IP_HEADER")

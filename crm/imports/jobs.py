@@ -4,6 +4,8 @@ from crm import interaction_hooks
 from crm.imports import services
 from crm.models import Interaction, LeadImport
 
+HOOK_BATCH = 1000  # interactions per run of the batch hooks (e.g. rescoring their leads)
+
 
 def lead_import_preview(lead_import_id: int) -> None:
     lead_import = LeadImport.objects.filter(pk=lead_import_id).first()
@@ -22,5 +24,10 @@ def lead_import_recorded(lead_import_id: int) -> None:
     visits = Interaction.objects.filter(lead_import_id=lead_import_id).select_related(
         "lead", "campaign"
     )
-    for interaction in visits.iterator(chunk_size=1000):
-        interaction_hooks.run_all(interaction)
+    batch = []
+    for interaction in visits.iterator(chunk_size=HOOK_BATCH):
+        batch.append(interaction)
+        if len(batch) == HOOK_BATCH:
+            interaction_hooks.run_many(batch)
+            batch = []
+    interaction_hooks.run_many(batch)

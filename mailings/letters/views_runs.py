@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.audiences.selectors import audience_chosen, audience_members
 from crm.filters import LeadFilter, filter_summary
 from crm.roles import require_mailroom, require_manager
 from crm.selectors import leads_visible_to
@@ -42,18 +43,23 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def run_create(request: HttpRequest) -> HttpResponse:
     """A draft run. The lead list's filters come in the query string, as they do
-    for enrolling leads in a drip, and pick the leads of a lead-list run."""
+    for enrolling leads in a drip, and pick the leads of a lead-list run; or
+    ?audience=ID picks an audience's members."""
     require_manager(request.user, PAGES)
     leads = leads_visible_to(request.user)
     lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
+    audience = audience_chosen(request.GET.get("audience"))
     filtered = any(request.GET.get(name) for name in lead_filter.filters if name != "sort")
-    initial = {"source": Source.LEADS if filtered else Source.TOUCHES}
+    initial = {"source": Source.LEADS if filtered or audience else Source.TOUCHES}
     form = PrintRunForm(request.POST if request.method == "POST" else None, initial=initial)
-    context = {"form": form, "filter": lead_filter}
-    if not lead_filter.is_valid():
+    context = {"form": form, "filter": lead_filter, "audience": audience}
+    if audience:
+        leads, summary = audience_members(audience, within=leads), [("Audience", audience.name)]
+    elif lead_filter.is_valid():
+        leads, summary = lead_filter.qs, filter_summary(lead_filter)
+    else:
         return render(request, "mailings/letters/pages/run_create.html", context, status=400)
-    leads, now = lead_filter.qs, timezone.now()
-    summary = filter_summary(lead_filter)
+    now = timezone.now()
     context |= {
         "due": selectors.leads_with_due_letters_count(now),
         "matching": leads.count(),
@@ -85,7 +91,8 @@ def _has_letters(form: PrintRunForm, counts: dict) -> bool:
 
 
 def _described(summary: list[tuple[str, str]]) -> str:
-    """The filters in words, as the run page shows them after "A filtered lead list: "."""
+    """The filters in words, as the run page shows them after "A filtered lead list: "
+    ("Audience: NAME" for an audience's members)."""
     if not summary:
         return "every lead"
     return ", ".join(f"{label}: {value}" for label, value in summary)

@@ -6,6 +6,7 @@ from django.db import IntegrityError
 
 from crm import jobs
 from crm.models import Interaction, Lead
+from crm.scoring.models import ScoringRule
 from crm.services import interaction_record
 from followups.models import Channel, Holiday, Rule, Touch
 from followups.rules import describe, rules_apply
@@ -22,6 +23,13 @@ Kind = Interaction.Kind
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def no_scoring():
+    """The priorities here are the rules' own; the lead score's share of a call's
+    priority is tested in tests/crm/scoring."""
+    ScoringRule.objects.update(is_active=False)
 
 
 @pytest.fixture
