@@ -23,6 +23,7 @@ run: install
 	$(PY) manage.py seed_demo_touches --if-empty
 	$(PY) manage.py seed_demo_drips --if-empty
 	$(PY) manage.py seed_demo_letters --if-empty
+	$(PY) manage.py seed_demo_growth --if-empty
 	@trap 'kill 0' EXIT; \
 	$(PY) manage.py run_scheduler & \
 	if [ -n "$$REDIS_URL" ]; then $(PY) manage.py rqworker --with-scheduler default imports & \

@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from crm.bulk import TableWriter, reserve_ids
 from crm.contact import derive_time_zone
@@ -73,6 +74,14 @@ REP_PERSONAS = (
     ("Irene", "Conti", "Europe/Rome"),
     ("James", "Miller", "America/Denver"),
 )
+
+
+WEBINAR_PAGE = "/webinars/follow-ups-that-close"
+
+
+def content(title: str) -> dict[str, str]:
+    """A download as the snippet records it: a slug to match, and its title."""
+    return {"content": slugify(title), "title": title}
 
 
 @dataclass(frozen=True)
@@ -437,7 +446,7 @@ class _LeadBuilder:
                 FIRST_TOUCH[spec.kind],
                 created,
                 campaign_id=campaign.pk,
-                data=self.first_touch_data(spec.kind),
+                **self.first_touch_values(spec.kind),
             )
         ]
         for _ in range(PICK_BROWSING_COUNT.draw(rng)):
@@ -460,23 +469,30 @@ class _LeadBuilder:
             "source": SOURCE,
         } | values
 
-    def first_touch_data(self, kind: str) -> dict[str, Any]:
+    def first_touch_values(self, kind: str) -> dict[str, Any]:
+        """The first touch's details, in the shapes the website snippet records
+        (a page's path and seconds; a download's content), which audiences read."""
+        rng = self.rng
         if kind == Campaign.Kind.EVENT:
-            return {"interest": self.rng.choice(BOOTH_INTERESTS)}
-        if kind == Campaign.Kind.WEBSITE:
-            return {"url": self.rng.choice(WEB_PAGES)}
-        return {
-            Campaign.Kind.GIVEAWAY: {"prize": "A year of Pro"},
-            Campaign.Kind.WEBINAR: {"url": "/webinars/follow-ups-that-close"},
-            Campaign.Kind.CONTENT: {"asset": "The remarketing playbook"},
-        }[kind]
+            return {"data": {"interest": rng.choice(BOOTH_INTERESTS)}}
+        if kind == Campaign.Kind.GIVEAWAY:
+            return {"data": {"prize": "A year of Pro"}}
+        if kind == Campaign.Kind.CONTENT:
+            return {"data": content("The remarketing playbook")}
+        path = rng.choice(WEB_PAGES) if kind == Campaign.Kind.WEBSITE else WEBINAR_PAGE
+        return {"path": path, "data": {"seconds": rng.randrange(10, 400)}}
 
     def browsing(self, seconds_ago: int) -> dict[str, Any]:
         rng = self.rng
         if rng.random() < 0.6:
-            url = {"url": rng.choice(WEB_PAGES)}
-            return self.touch(Kind.WEB_VISIT, seconds_ago, campaign_id=self.website_id, data=url)
-        return self.touch(Kind.CONTENT_DOWNLOAD, seconds_ago, data={"asset": rng.choice(ASSETS)})
+            return self.touch(
+                Kind.WEB_VISIT,
+                seconds_ago,
+                campaign_id=self.website_id,
+                path=rng.choice(WEB_PAGES),
+                data={"seconds": rng.randrange(5, 400)},
+            )
+        return self.touch(Kind.CONTENT_DOWNLOAD, seconds_ago, data=content(rng.choice(ASSETS)))
 
     def sales_touch(self, step: str, lead: dict, seconds_ago: int) -> dict[str, Any]:
         if step in SENTIMENTS:
