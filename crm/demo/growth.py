@@ -86,7 +86,7 @@ def _white_papers_before(event: Campaign) -> None:
         interactions__kind=Interaction.Kind.BOOTH_VISIT, interactions__campaign=event
     ).distinct()
     starts = dt.datetime.combine(event.starts_on, dt.time(12), tzinfo=dt.UTC)
-    Interaction.objects.bulk_create(
+    papers = [
         Interaction(
             lead_id=lead_id,
             kind=Interaction.Kind.CONTENT_DOWNLOAD,
@@ -97,7 +97,8 @@ def _white_papers_before(event: Campaign) -> None:
         )
         for lead_id in visitors.values_list("pk", flat=True)
         if rng.random() < WHITE_PAPER_SHARE
-    ), ignore_conflicts=True)
+    ]
+    Interaction.objects.bulk_create(papers, ignore_conflicts=True)
 
 
 def _save(manager: User, name: str, definition: dict) -> Audience:
