@@ -189,17 +189,19 @@ def _insert_members(audience_id: int, leads, now: dt.datetime) -> int:
         quote("lead_id"),
         quote("audience_id"),
     )
-    # "WHERE NOT EXISTS" also lets SQLite tell ON CONFLICT from a join's ON.
+    # Members already in are skipped by the unique (audience, lead) index: a NOT
+    # EXISTS here went quadratic while the member statistics were stale (the
+    # planner expected one matching lead). "WHERE true" lets SQLite tell ON
+    # CONFLICT from a join's ON.
     insert = (
         f"WITH matching AS MATERIALIZED ({matching_sql}) "
         f"INSERT INTO {table} ({audience}, {lead}, {quote('joined_at')}) "
-        f"SELECT %s, matching.id, %s FROM matching WHERE NOT EXISTS "
-        f"(SELECT 1 FROM {table} WHERE {audience} = %s AND {lead} = matching.id) "
+        f"SELECT %s, matching.id, %s FROM matching WHERE true "
         f"ON CONFLICT DO NOTHING"
     )
     joined_at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(insert, [*params, audience_id, joined_at, audience_id])
+        cursor.execute(insert, [*params, audience_id, joined_at])
         return _rows_changed(cursor)
 
 
