@@ -238,14 +238,15 @@ MAIL_CAP_TOUCHES = int(env("MAIL_CAP_TOUCHES", "3"))
 MAIL_CAP_DAYS = int(env("MAIL_CAP_DAYS", "7"))
 # Soft opt-in: customers may get marketing email without a double opt-in.
 MAIL_SOFT_OPT_IN = env_bool("MAIL_SOFT_OPT_IN")
-# Print runs: letters rendered per job (chunks render in parallel on the
-# "letters" workers, then merge in order), and the time one chunk may take.
-LETTER_CHUNK_SIZE = int(env("LETTER_CHUNK_SIZE", "100"))
-LETTER_RENDER_SECONDS = float(env("LETTER_RENDER_SECONDS", "300"))
 MAIL_BATCH_SIZE = int(env("MAIL_BATCH_SIZE", "100"))  # emails per job and SMTP connection
 MAIL_SEND_ATTEMPTS = int(env("MAIL_SEND_ATTEMPTS", "6"))  # then a temporary failure is final
 # Inbound webhook (replies, bounces, complaints): callers send this as a bearer token.
 MAIL_WEBHOOK_SECRET = env("MAIL_WEBHOOK_SECRET")
+
+# Print runs: letters rendered per job (chunks render in parallel on the
+# "letters" workers, then merge in order), and the time one chunk may take.
+LETTER_CHUNK_SIZE = int(env("LETTER_CHUNK_SIZE", "100"))
+LETTER_RENDER_SECONDS = float(env("LETTER_RENDER_SECONDS", "300"))
 
 # Referrals: a customer's link is REFERRAL_LANDING_URL + their code (by default
 # SITE_URL/r/<code>, which redirects to REFERRAL_REDIRECT_URL?ref=<code>, the
