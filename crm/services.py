@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -235,18 +236,46 @@ def interaction_record(
     )
     interaction.full_clean(exclude=["lead", "campaign", "user"])
     interaction.save()
-    _touch_lead_after(interaction)
+    _leads_touched([interaction])
     enqueue(jobs.interaction_recorded, interaction.pk)
     return interaction, True
 
 
-def _touch_lead_after(interaction: Interaction) -> None:
-    leads = Lead.objects.filter(pk=interaction.lead_id)
-    leads.filter(last_activity_at__lt=interaction.occurred_at).update(
-        last_activity_at=interaction.occurred_at
-    )
-    if interaction.campaign_id:
-        leads.filter(source_campaign__isnull=True).update(source_campaign=interaction.campaign_id)
+def interactions_record(interactions: list[Interaction]) -> list[Interaction]:
+    """Many interactions in one insert (a drip batch's sends, a print run's letters,
+    a website visitor's history): those whose (source, external_id) is recorded
+    already are skipped; then, as interaction_record does for one, the leads'
+    activity times and one hooks job. Returns the interactions recorded now."""
+    keys = {i.external_id for i in interactions if i.external_id}
+    if keys:
+        known = Interaction.objects.filter(external_id__in=keys).values_list(
+            "source", "external_id"
+        )
+        recorded = set(known)
+        interactions = [i for i in interactions if (i.source, i.external_id) not in recorded]
+    if not interactions:
+        return []
+    Interaction.objects.bulk_create(interactions, batch_size=1000)
+    _leads_touched(interactions)
+    enqueue(jobs.interactions_recorded, [interaction.pk for interaction in interactions])
+    return interactions
+
+
+def _leads_touched(interactions: list[Interaction]) -> None:
+    """Each lead's last activity moved up to its newest of these interactions, and
+    a lead with no source campaign given the campaign of one: a statement each,
+    however many leads."""
+    ids = [interaction.pk for interaction in interactions]
+    mine = Interaction.objects.filter(pk__in=ids, lead_id=OuterRef("pk"))
+    newest = Subquery(mine.order_by("-occurred_at").values("occurred_at")[:1])
+    leads = Lead.objects.filter(pk__in={interaction.lead_id for interaction in interactions})
+    leads.filter(last_activity_at__lt=newest).update(last_activity_at=newest)
+    from_campaigns = {i.lead_id for i in interactions if i.campaign_id}
+    if from_campaigns:
+        campaign = mine.exclude(campaign=None).order_by("occurred_at", "pk").values("campaign")
+        Lead.objects.filter(pk__in=from_campaigns, source_campaign__isnull=True).update(
+            source_campaign=Subquery(campaign[:1])
+        )
 
 
 # Interaction kinds that move a lead forward, and the stages they move it from.

@@ -31,8 +31,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.jobs import enqueue
 from crm.models import Interaction
+from crm.services import interactions_record
 from followups.models import Touch
 from mailings.addresses import email_digest
 from mailings.consent import suppressed_digests, why_not_email
@@ -292,7 +292,7 @@ def _finish(sent: list[OutboxEmail], now) -> None:
 
 
 def _record_sent(emails: list[OutboxEmail]) -> None:
-    interactions = Interaction.objects.bulk_create(
+    interactions_record(
         [
             Interaction(
                 lead_id=outbox.lead_id,
@@ -311,6 +311,3 @@ def _record_sent(emails: list[OutboxEmail]) -> None:
             for outbox in emails
         ]
     )
-    ids = [interaction.pk for interaction in interactions if interaction.pk]
-    if ids:
-        enqueue("crm.jobs.interactions_recorded", ids)

@@ -18,10 +18,8 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from config.jobs import enqueue
-from crm import jobs
 from crm.models import Campaign, Interaction, Lead, User
-from crm.services import interaction_record, lead_find_or_create
+from crm.services import interaction_record, interactions_record, lead_find_or_create
 from crm.tracking.models import Cart, Site, Visitor, WebEvent
 from crm.tracking.referrals import referral_attribute
 from crm.tracking.tokens import lead_token_read
@@ -345,19 +343,15 @@ class _Created:
 
 
 def _interactions_create(*, lead_id: int, events: list[WebEvent]) -> _Created:
-    """The events as interactions on the lead, in one insert, skipping those recorded
-    already; then the lead's activity time and the interaction hooks, as
-    crm.services.interaction_record does for one."""
+    """The events as interactions on the lead (crm.services.interactions_record:
+    one insert, those recorded already skipped), and every event's interaction id."""
     wanted = {_event_key(event): event for event in events}
-    existing = Interaction.objects.filter(source=SOURCE, external_id__in=list(wanted))
-    pks = dict(existing.values_list("external_id", "pk"))
-    new = [_interaction(event, lead_id) for key, event in wanted.items() if key not in pks]
-    Interaction.objects.bulk_create(new)
-    if new:
-        latest = max(interaction.occurred_at for interaction in new)
-        Lead.objects.filter(pk=lead_id, last_activity_at__lt=latest).update(last_activity_at=latest)
-        enqueue(jobs.interactions_recorded, [interaction.pk for interaction in new])
-    pks |= {interaction.external_id: interaction.pk for interaction in new}
+    new = interactions_record([_interaction(event, lead_id) for event in wanted.values()])
+    pks = {interaction.external_id: interaction.pk for interaction in new}
+    earlier = [key for key in wanted if key not in pks]
+    if earlier:
+        known = Interaction.objects.filter(source=SOURCE, external_id__in=earlier)
+        pks |= dict(known.values_list("external_id", "pk"))
     return _Created(pks=pks, created=[interaction.pk for interaction in new])
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from config.jobs import enqueue
 from crm.models import Interaction, Lead, User
+from crm.services import interactions_record
 from followups.models import Channel, Touch
 from mailings.letters.compose import why_not_mail
 from mailings.letters.models import LetterTemplate, PrintRun, PrintRunLetter
@@ -247,7 +248,7 @@ def print_run_mark_mailed(*, run: PrintRun, by: User, now: dt.datetime | None = 
 
 
 def _record_mailed(run: PrintRun, printed: list[PrintRunLetter], now: dt.datetime) -> None:
-    interactions = Interaction.objects.bulk_create(
+    interactions_record(
         [
             Interaction(
                 lead_id=letter.lead_id,
@@ -259,12 +260,8 @@ def _record_mailed(run: PrintRun, printed: list[PrintRunLetter], now: dt.datetim
                 external_id=f"print-run:{run.pk}:{letter.position}",
             )
             for letter in printed
-        ],
-        batch_size=1000,
+        ]
     )
-    ids = [interaction.pk for interaction in interactions if interaction.pk]
-    if ids:
-        enqueue("crm.jobs.interactions_recorded", ids)
 
 
 def letter_reprinted(*, letter: PrintRunLetter, now: dt.datetime | None = None) -> None:

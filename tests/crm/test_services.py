@@ -11,6 +11,7 @@ from crm.services import (
     LeadOfAnotherRep,
     OptOuts,
     interaction_record,
+    interactions_record,
     lead_find_or_create,
     lead_merge,
 )
@@ -326,6 +327,36 @@ def test_an_interaction_campaign_becomes_the_source_of_a_lead_without_one():
 
     lead.refresh_from_db()
     assert lead.source_campaign == campaign
+
+
+def test_many_interactions_at_once_skip_those_recorded_and_move_each_lead_on():
+    now = timezone.now()
+    old, fresh = now - timedelta(days=10), now - timedelta(days=1)
+    first, second = LeadFactory(last_activity_at=old), LeadFactory(last_activity_at=now)
+    campaign = CampaignFactory()
+    interaction_record(lead=first, kind=Interaction.Kind.NOTE, source="shop", external_id="a")
+    Lead.objects.filter(pk=first.pk).update(last_activity_at=old, source_campaign=None)
+
+    def note(lead, key, at, **fields):
+        return Interaction(
+            lead=lead, kind="note", occurred_at=at, source="shop", external_id=key, **fields
+        )
+
+    recorded = interactions_record(
+        [
+            note(first, "a", now),  # recorded already: skipped
+            note(first, "b", fresh - timedelta(hours=1), campaign=campaign),
+            note(first, "c", fresh),
+            note(second, "d", fresh),  # older than the lead's last activity
+        ]
+    )
+
+    assert [interaction.external_id for interaction in recorded] == ["b", "c", "d"]
+    assert first.interactions.count() == 3
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.last_activity_at, first.source_campaign) == (fresh, campaign)
+    assert second.last_activity_at == now
 
 
 def test_an_unknown_kind_is_refused():
