@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from crm.models import Campaign, Interaction, Lead, User
-from crm.services import interaction_record, interactions_record, lead_find_or_create
+from crm.services import interactions_record, lead_find_or_create
 from crm.tracking.models import Cart, Site, Visitor, WebEvent
 from crm.tracking.referrals import referral_attribute
 from crm.tracking.tokens import lead_token_read
@@ -141,8 +141,7 @@ def visitor_identify(
     joined = _events_join(visitor, lead_id=lead.pk)
     carts = Cart.objects.filter(visitor=visitor, status=Cart.Status.ABANDONED)
     carts = carts.filter(abandoned_recorded=False).exclude(_purchased_since(lead.pk))
-    for cart in carts:
-        _cart_abandoned_record(cart, lead)
+    _carts_abandoned_record(list(carts.values_list("pk", flat=True)))
     if created:
         referral_attribute(lead=lead, code=visitor.referral_code)
     return joined
@@ -174,10 +173,7 @@ def _abandon_batch(due, *, now: dt.datetime) -> int:
     Cart.objects.filter(pk__in=[cart.pk for cart in batch]).update(
         status=Cart.Status.ABANDONED, abandoned_at=now
     )
-    for cart in batch:
-        cart.abandoned_at = now
-        if cart.visitor.lead is not None:
-            _cart_abandoned_record(cart, cart.visitor.lead)
+    _carts_abandoned_record([cart.pk for cart in batch])
     return len(batch)
 
 
@@ -189,16 +185,27 @@ def _purchased_since(lead) -> Exists:
     return Exists(purchases)
 
 
-def _cart_abandoned_record(cart: Cart, lead: Lead) -> None:
-    if not Cart.objects.filter(pk=cart.pk, abandoned_recorded=False).update(
-        abandoned_recorded=True
-    ):
+def _carts_abandoned_record(cart_ids: list[int]) -> None:
+    """A cart_abandoned interaction on the lead of each of these abandoned carts,
+    once per cart (locked: a cart reopened and abandoned again, or a second
+    worker, finds it recorded)."""
+    carts = list(
+        Cart.objects.select_for_update(of=("self",))
+        .select_related("visitor")
+        .filter(pk__in=cart_ids, abandoned_recorded=False, visitor__lead__isnull=False)
+    )
+    if not carts:
         return
+    Cart.objects.filter(pk__in=[cart.pk for cart in carts]).update(abandoned_recorded=True)
+    interactions_record([_cart_abandoned(cart) for cart in carts])
+
+
+def _cart_abandoned(cart: Cart) -> Interaction:
     data = {"cart_id": cart.cart_id}
     if cart.value is not None:
         data["value"] = str(cart.value)
-    interaction_record(
-        lead=lead,
+    return Interaction(
+        lead_id=cart.visitor.lead_id,
         kind=Interaction.Kind.CART_ABANDONED,
         occurred_at=cart.abandoned_at,
         data=data,
