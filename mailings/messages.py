@@ -64,7 +64,9 @@ def outbox_message(outbox: OutboxEmail) -> tuple[RenderedEmail, WireEmail]:
     """The outbox email rendered for its lead, and as it goes out."""
     links = email_links(outbox)
     rendered = render_email(outbox.variant, outbox.lead, links)
-    return rendered, build_message(outbox, rendered, links)
+    message = build_message(outbox, rendered, links)
+    message.seal()  # the bytes are written here, before any connection opens
+    return rendered, message
 
 
 def build_message(outbox: OutboxEmail, rendered: RenderedEmail, links: Links) -> WireEmail:

@@ -49,7 +49,17 @@ def send_one(connection, message: EmailMultiAlternatives) -> None:
 class WireEmail(EmailMultiAlternatives):
     """One text body and one HTML alternative; message() is the sealed wire form."""
 
+    _sealed: "WireMessage | None" = None
+
+    def seal(self) -> None:
+        """Write the wire form now (before a connection opens): message() then
+        returns it as it is, whatever changes later."""
+        self._sealed = None
+        self._sealed = self.message()
+
     def message(self) -> "WireMessage":
+        if self._sealed is not None:
+            return self._sealed
         if self.cc or self.reply_to or self.attachments or len(self.alternatives) != 1:
             raise ValueError("A WireEmail has a text body, one HTML alternative and To only.")
         html = next(content for content, mimetype in self.alternatives if mimetype == "text/html")

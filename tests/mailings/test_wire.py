@@ -112,3 +112,13 @@ def test_the_envelope_is_what_djangos_smtp_backend_would_send(address):
 
     assert sender == sanitize_address("Café Team <followup@example.com>", "utf-8")
     assert recipients == [sanitize_address(address, "utf-8")]
+
+
+def test_a_sealed_email_is_sent_as_it_was_when_sealed():
+    message = drip_email()
+    message.seal()
+    wire = message.message().as_bytes(linesep="\r\n")
+
+    message.subject = "Changed after sealing"
+
+    assert message.message().as_bytes(linesep="\r\n") == wire
