@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from crm.models import Lead
+from mailings.letters.labels import render_labels_pdf
 from mailings.letters.models import LetterTemplate
 from mailings.letters.pdf import Letter, render_letters_pdf
 from mailings.letters.postal import address_lines, address_problems, lead_address
@@ -28,7 +29,7 @@ def letter_for(template: LetterTemplate, lead: Lead, *, today: dt.date | None = 
         "sender_name": lead.owner.get_full_name() if lead.owner_id else "",
     }
     return Letter(
-        recipient=address_lines(lead_address(lead), sender_country=settings.CRM_DEFAULT_COUNTRY),
+        recipient=envelope_lines(lead),
         body_html=compiled_template(template.body).render(fields),
         css=template.css,
     )
@@ -39,6 +40,16 @@ def letters_pdf(template: LetterTemplate, leads: Iterable[Lead], *, paper: str) 
     today = timezone.localdate()
     letters = [letter_for(template, lead, today=today) for lead in leads]
     return render_letters_pdf(letters, paper=paper)
+
+
+def labels_pdf(leads: Iterable[Lead], *, sheet: str) -> bytes:
+    """A label sheet PDF with each lead's address, in the order given."""
+    return render_labels_pdf([envelope_lines(lead) for lead in leads], sheet=sheet)
+
+
+def envelope_lines(lead: Lead) -> list[str]:
+    """The lead's address as it goes on an envelope sent from our country."""
+    return address_lines(lead_address(lead), sender_country=settings.CRM_DEFAULT_COUNTRY)
 
 
 def why_not_mail(lead: Lead) -> str:

@@ -3,7 +3,6 @@ its address labels, mark it mailed; and reprint one spoiled letter."""
 
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -15,10 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.roles import require_mailroom
 from mailings.letters import selectors
-from mailings.letters.compose import letters_pdf
-from mailings.letters.labels import SHEETS, render_labels_pdf
+from mailings.letters.compose import labels_pdf, letters_pdf
+from mailings.letters.labels import SHEETS
 from mailings.letters.models import Paper, PrintRun, PrintRunLetter
-from mailings.letters.postal import address_lines, lead_address
 from mailings.letters.runs import (
     PrintRunError,
     generation_is_stale,
@@ -125,12 +123,7 @@ def run_labels(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = request.GET.get("sheet") or DEFAULT_SHEET.get(run.paper, "avery5160")
     if sheet not in SHEETS:
         return HttpResponseBadRequest(f"Unknown label sheet; choose one of {', '.join(SHEETS)}.")
-    country = settings.CRM_DEFAULT_COUNTRY
-    addresses = [
-        address_lines(lead_address(letter.lead), sender_country=country)
-        for letter in selectors.printed_letters(run)
-    ]
-    pdf = render_labels_pdf(addresses, sheet=sheet)
+    pdf = labels_pdf([letter.lead for letter in selectors.printed_letters(run)], sheet=sheet)
     return _pdf_response(pdf, _filename(run, f"labels-{sheet}"), attachment=True)
 
 
@@ -146,7 +139,7 @@ def letter_reprint(request: HttpRequest, pk: int) -> HttpResponse:
     run = letter.run
     try:
         pdf = letters_pdf(run.letter_template, [letter.lead], paper=run.paper)
-    except Exception as error:  # the template was edited since the run was generated
+    except Exception as error:  # a render over its time limit, say: a message, not a 500
         logger.exception("Reprint of print run letter %s did not render", letter.pk)
         messages.error(request, f"The letter for {letter.lead} did not render: {error}")
         return redirect(run)

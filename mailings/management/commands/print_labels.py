@@ -1,8 +1,7 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from mailings.letters.labels import SHEETS, render_labels_pdf
-from mailings.letters.postal import address_lines, lead_address
+from mailings.letters.compose import labels_pdf
+from mailings.letters.labels import SHEETS
 from mailings.management.commands._printing import add_common_arguments, leads_to_print, write_pdf
 
 
@@ -15,10 +14,4 @@ class Command(BaseCommand):
 
     def handle(self, *, sheet, out, leads, **options):
         printable = leads_to_print(self, leads)
-        country = settings.CRM_DEFAULT_COUNTRY
-        addresses = [
-            address_lines(lead_address(lead), sender_country=country) for lead in printable
-        ]
-        write_pdf(
-            self, out, render_labels_pdf(addresses, sheet=sheet), f"{len(addresses):,} labels"
-        )
+        write_pdf(self, out, labels_pdf(printable, sheet=sheet), f"{len(printable):,} labels")
