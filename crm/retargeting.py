@@ -55,13 +55,13 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from crm.audiences.models import Audience
 from crm.audiences.selectors import audience_members
 from crm.exports import export_value
 from crm.models import Lead
+from crm.selectors import marketing_consent
 
 EXPORT_FIELDS = (
     "email",
@@ -198,11 +198,9 @@ LAYOUTS = {layout.name: layout for layout in (GOOGLE, META)}
 
 
 def ads_consent() -> Q:
-    """Leads whose consent allows putting them on an ad platform's customer list."""
-    allowed = Q(email_consent=Lead.EmailConsent.CONFIRMED)
-    if settings.MAIL_SOFT_OPT_IN:
-        allowed |= Q(stage=Lead.Stage.CUSTOMER)
-    return allowed & ~Q(email_consent=Lead.EmailConsent.UNSUBSCRIBED)
+    """Leads whose consent allows putting them on an ad platform's customer list:
+    marketing consent, as for email."""
+    return marketing_consent()
 
 
 def audience_export_leads(audience: Audience) -> QuerySet[Lead]:

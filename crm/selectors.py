@@ -1,6 +1,7 @@
 """Reads for leads and their timelines. Every lead lookup for a person goes
 through leads_visible_to, so a rep never reaches another rep's lead."""
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -15,6 +16,16 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
     if user.is_manager:
         return Lead.objects.all()
     return Lead.objects.filter(owner=user)
+
+
+def marketing_consent() -> Q:
+    """Leads who allow marketing: email consent confirmed (double opt-in), or, with
+    MAIL_SOFT_OPT_IN, customers who have not unsubscribed (mailings.consent asks
+    the same of one lead, with the suppression list beside it)."""
+    allowed = Q(email_consent=Lead.EmailConsent.CONFIRMED)
+    if settings.MAIL_SOFT_OPT_IN:
+        allowed |= Q(stage=Lead.Stage.CUSTOMER) & ~Q(email_consent=Lead.EmailConsent.UNSUBSCRIBED)
+    return allowed
 
 
 def reps() -> QuerySet[User]:

@@ -34,7 +34,6 @@ from functools import reduce
 from operator import and_, or_
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Aggregate, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -42,7 +41,7 @@ from django.utils.formats import date_format
 from crm.audiences.sql import GlobMatch, HasProduct, JsonNumber, json_text
 from crm.contact import country_code
 from crm.models import Campaign, Interaction, Lead, User
-from crm.selectors import reps
+from crm.selectors import marketing_consent, reps
 
 MATCHES = {"all": "All of", "any": "Any of"}
 MAX_DEPTH = 3
@@ -207,12 +206,7 @@ def _consent(params: dict, ctx: Context) -> Q:
     if params["consent"] == "email_confirmed":
         return has_email & confirmed
     if params["consent"] == "may_email":
-        allowed = confirmed
-        if settings.MAIL_SOFT_OPT_IN:  # customers who have not said no (mailings.consent)
-            allowed |= Q(stage=Lead.Stage.CUSTOMER) & ~Q(
-                email_consent=Lead.EmailConsent.UNSUBSCRIBED
-            )
-        return has_email & allowed
+        return has_email & marketing_consent()
     if params["consent"] == "not_do_not_mail":
         return Q(do_not_mail=False)
     return Q(do_not_call=False)
