@@ -43,10 +43,11 @@ median and the max of the repeats count); "now" is one instant for everything:
              count       crm.audiences.rules.audience_count (the builder's live
                          count: the definition checked, its campaigns loaded, one
                          COUNT)
-             first page  audience_leads(...).select_related("owner")
-                         .only(*selectors.MEMBER_FIELDS)
-                         .order_by(*selectors.MEMBER_ORDER)[:50]: the member
-                         list's order and columns, live from the rules
+             first page  selectors.audience_preview(definition, size=50): the
+                         builder's preview with the member list's page size,
+                         order and columns, live from the rules (its SQL
+                         compiled once per definition, crm.prepared: the cold
+                         run compiles it, the repeats reuse it)
              member page selectors.audience_member_page(audience, size=50): the
                          audience page's members as stored (after the membership
                          runs below and VACUUM ANALYZE): a keyset page and its
@@ -1319,8 +1320,8 @@ HEADER = (
 
 
 def measure_audience(subject: Subject, now: dt.datetime, args) -> None:
-    from crm.audiences.rules import audience_count, audience_leads
-    from crm.audiences.selectors import MEMBER_FIELDS, MEMBER_ORDER
+    from crm.audiences.rules import audience_count
+    from crm.audiences.selectors import audience_preview
 
     definition = subject.audience.definition
     where = WHERE[subject.key]
@@ -1336,9 +1337,7 @@ def measure_audience(subject: Subject, now: dt.datetime, args) -> None:
         return audience_count(definition, now=now)
 
     def first_page():
-        leads = audience_leads(definition, now=now).select_related("owner")
-        leads = leads.only(*MEMBER_FIELDS).order_by(*MEMBER_ORDER)
-        return [shown(lead) for lead in leads[:PAGE_SIZE]]
+        return [shown(lead) for lead in audience_preview(definition, now=now, size=PAGE_SIZE)]
 
     def sql(statement: str):
         def run():

@@ -28,12 +28,14 @@ What the rules read from interactions:
 """
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import reduce
 from operator import and_, or_
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Aggregate, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -705,6 +707,20 @@ def audience_leads(definition: Any, *, now: dt.datetime) -> QuerySet[Lead]:
 
 def audience_count(definition: Any, *, now: dt.datetime) -> int:
     return audience_leads(definition, now=now).count()
+
+
+def definition_key(definition: Any) -> str:
+    """The definition checked (DefinitionError), as a key for SQL compiled from it
+    once (crm.prepared), with everything else that SQL holds: the first day of
+    each campaign it names ("before the event") and the consent setting."""
+    checker = _Checker(definition)
+    cleaned = checker.clean()
+    starts = sorted((pk, c.starts_on.isoformat()) for pk, c in checker.campaigns.items())
+    return json.dumps([cleaned, starts, settings.MAIL_SOFT_OPT_IN], sort_keys=True)
+
+
+def definition_of(key: str) -> dict:
+    return json.loads(key)[0]
 
 
 def has_time_window(definition: dict) -> bool:

@@ -1,5 +1,5 @@
 """The manager's audience pages at /audiences/: the list, the builder with its
-live count, an audience's members, refresh and delete."""
+live count and preview, an audience's members, refresh and delete."""
 
 import json
 
@@ -25,6 +25,7 @@ from crm.roles import require_manager
 
 PAGES = "Audiences"
 MEMBERS_PER_PAGE = 50
+PREVIEW_SIZE = 10  # the newest leads the builder shows under its live count
 
 
 def _positive_int(value: str | None) -> int | None:
@@ -98,14 +99,45 @@ def audience_live_count(request: HttpRequest) -> JsonResponse:
     """How many leads the rules being edited pick now: {"count": n}, or 400 with
     {"errors": {"rules.0.days": ["..."]}} for the builder to show beside the fields."""
     require_manager(request.user, PAGES)
+    return _live_answer(request, lambda rules, now: {"count": audience_count(rules, now=now)})
+
+
+@login_required
+@require_POST
+def audience_live_preview(request: HttpRequest) -> JsonResponse:
+    """The newest leads the rules being edited pick now, for the builder to show
+    under the count: {"leads": [{"name", "company", "country", "stage", "owner",
+    "url"}, ...]}, or 400 as the live count."""
+    require_manager(request.user, PAGES)
+
+    def preview(rules: dict, now) -> dict:
+        leads = selectors.audience_preview(rules, now=now, size=PREVIEW_SIZE)
+        return {"leads": [_previewed(lead) for lead in leads]}
+
+    return _live_answer(request, preview)
+
+
+def _live_answer(request: HttpRequest, answer) -> JsonResponse:
+    """answer(definition, now) as JSON for the posted rules, or 400 with the
+    errors by field path."""
     try:
         definition = parse_definition(request.POST.get("definition", ""))
-        count = audience_count(definition, now=timezone.now())
+        return JsonResponse(answer(definition, timezone.now()))
     except ValidationError as error:
         return JsonResponse({"errors": {"definition": error.messages}}, status=400)
     except DefinitionError as error:
         return JsonResponse({"errors": error.errors}, status=400)
-    return JsonResponse({"count": count})
+
+
+def _previewed(lead) -> dict:
+    return {
+        "name": lead.display_name,
+        "company": lead.company,
+        "country": lead.country,
+        "stage": lead.get_stage_display(),
+        "owner": lead.owner.username if lead.owner else "",
+        "url": lead.get_absolute_url(),
+    }
 
 
 @login_required

@@ -2,7 +2,8 @@
 // rules, drawn from the definition JSON and written back to the form's hidden
 // field on every change. The server counts the leads they pick (debounced) and
 // checks them: its errors, keyed by the path of a field ("rules.1.days"), appear
-// beside that field. Nothing here decides who is in an audience.
+// beside that field. Once counted, the newest of those leads are listed under the
+// count. Nothing here decides who is in an audience.
 (function () {
   "use strict";
 
@@ -16,6 +17,7 @@
   var field = form.querySelector('input[name="definition"]');
   var root = document.getElementById("audience-rules");
   var output = document.getElementById("live-count");
+  var preview = document.getElementById("live-preview");
   var types = {};
   var timer = null;
   var latest = 0;
@@ -238,17 +240,13 @@
     if (!definition.rules.length) {
       showErrors({});
       output.textContent = "Add a rule to see how many leads it picks.";
+      hidePreview();
       return;
     }
     var asked = ++latest;
-    var body = new FormData();
-    body.append("definition", field.value);
-    var token = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
     output.classList.add("counting");
-    fetch(form.dataset.countUrl, { method: "POST", body: body, headers: { "X-CSRFToken": token }, credentials: "same-origin" })
-      .then(function (response) {
-        return response.json().then(function (data) { return { status: response.status, data: data }; });
-      })
+    preview.classList.add("counting");
+    ask(form.dataset.countUrl)
       .then(function (answer) {
         if (asked !== latest) return; // a newer count is on its way
         output.classList.remove("counting");
@@ -256,15 +254,57 @@
           showErrors({});
           var n = answer.data.count;
           output.textContent = n.toLocaleString() + (n === 1 ? " lead matches" : " leads match") + " now.";
+          if (n) showPreview(asked); else hidePreview();
         } else {
           showErrors(answer.data.errors || {});
           output.textContent = "Check the rules marked below.";
+          hidePreview();
         }
       })
       .catch(function () {
         if (asked !== latest) return;
         output.classList.remove("counting");
         output.textContent = "Could not count just now; the count comes back with your next change.";
+        hidePreview();
+      });
+  }
+
+  // The same rules once more, after the count: who they pick, newest first.
+  function showPreview(asked) {
+    preview.classList.add("counting");
+    ask(form.dataset.previewUrl)
+      .then(function (answer) {
+        if (asked !== latest) return;
+        preview.classList.remove("counting");
+        if (answer.status !== 200) return hidePreview();
+        var list = preview.querySelector("ol");
+        list.replaceChildren.apply(list, answer.data.leads.map(previewItem));
+        preview.hidden = !answer.data.leads.length;
+      })
+      .catch(function () { if (asked === latest) hidePreview(); });
+  }
+
+  function previewItem(lead) {
+    var details = [lead.company, lead.country, lead.stage, lead.owner ? "owner " + lead.owner : ""];
+    var item = element("li");
+    item.appendChild(element("a", { href: lead.url }, lead.name));
+    var shown = details.filter(Boolean).join(" · ");
+    if (shown) item.appendChild(element("span", { "class": "meta" }, " · " + shown));
+    return item;
+  }
+
+  function hidePreview() {
+    preview.hidden = true;
+    preview.classList.remove("counting");
+  }
+
+  function ask(url) {
+    var body = new FormData();
+    body.append("definition", field.value);
+    var token = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
+    return fetch(url, { method: "POST", body: body, headers: { "X-CSRFToken": token }, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().then(function (data) { return { status: response.status, data: data }; });
       });
   }
 

@@ -18,7 +18,7 @@ def people(db):
         LeadFactory(first_name=name, last_name="Test", country=country)
 
 
-def test_manager_builds_an_audience_and_sees_its_live_count(page, manager_maria, people):
+def test_manager_builds_an_audience_and_sees_its_live_count_and_preview(page, manager_maria, people):
     log_in(page, "maria")
     page.get_by_role("link", name="Audiences").click()
     page.get_by_role("link", name="New audience").click()
@@ -32,6 +32,9 @@ def test_manager_builds_an_audience_and_sees_its_live_count(page, manager_maria,
     rules.nth(0).get_by_label("Rule").select_option(label="Country is one of")
     rules.nth(0).get_by_label("Countries").fill("DE")
     expect(live_count).to_have_text("2 leads match now.")
+    # Under the count, who they are, newest first, each a link to the lead.
+    preview = page.get_by_role("region", name="Newest leads it picks")
+    expect(preview.get_by_role("link")).to_have_text(["Greta Test", "Hans Test"])
 
     # A mistake is shown beside its field, and the count waits for it to be put right.
     page.get_by_role("button", name="Add a rule").click()
@@ -40,6 +43,7 @@ def test_manager_builds_an_audience_and_sees_its_live_count(page, manager_maria,
     rules.nth(1).get_by_label("In the last … days (optional)").fill("0")
     expect(live_count).to_have_text("Check the rules marked below.")
     expect(rules.nth(1).get_by_text("Give a whole number from 1 to 3,650.")).to_be_visible()
+    expect(preview).to_be_hidden()
     rules.nth(1).get_by_role("button", name="Remove this rule").click()
     expect(live_count).to_have_text("2 leads match now.")
 
@@ -57,6 +61,7 @@ def test_manager_builds_an_audience_and_sees_its_live_count(page, manager_maria,
     second.get_by_label("Countries").fill("France")
     second.get_by_label("Not").check()
     expect(live_count).to_have_text("3 leads match now.")
+    expect(preview.get_by_role("link")).to_have_text(["Ann Test", "Greta Test", "Hans Test"])
 
     page.get_by_role("button", name="Save").click()
 

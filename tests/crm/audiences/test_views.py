@@ -11,10 +11,11 @@ from tests.crm.audiences.people import NOW, Kind, ago, did, expo_2026, person, v
 
 pytestmark = pytest.mark.django_db
 
-LIST, NEW, COUNT = (
+LIST, NEW, COUNT, PREVIEW = (
     reverse("audiences:list"),
     reverse("audiences:create"),
     reverse("audiences:count"),
+    reverse("audiences:preview"),
 )
 IN_GERMANY = {"match": "all", "rules": [{"type": "country", "countries": ["DE"]}]}
 
@@ -52,6 +53,7 @@ def audience_urls(pk: int) -> list[tuple[str, str]]:
         ("get", NEW),
         ("post", NEW),
         ("post", COUNT),
+        ("post", PREVIEW),
         ("get", reverse("audiences:detail", args=[pk])),
         ("get", reverse("audiences:edit", args=[pk])),
         ("post", reverse("audiences:edit", args=[pk])),
@@ -254,6 +256,46 @@ def test_the_live_count_is_a_post(maria):
     assert maria.get(COUNT).status_code == 405
 
 
+# The live preview
+
+
+def test_the_preview_lists_the_newest_leads_the_rules_pick_now(maria, rep_alice):
+    pricing = [person(f"Pia{n:02d}", company=f"Firm {n}", owner=rep_alice) for n in range(12)]
+    for lead in pricing:
+        visit(lead, "/pricing", ago(2))
+    visit(person("Olga"), "/pricing", ago(20))
+    rules = {"match": "all", "rules": [{"type": "visited_page", "path": "/pricing*", "days": 7}]}
+
+    response = maria.post(PREVIEW, {"definition": json.dumps(rules)})
+
+    assert response.status_code == 200
+    leads = response.json()["leads"]
+    assert [lead["name"] for lead in leads] == [f"Pia{n:02d} Test" for n in range(11, 1, -1)]
+    newest = pricing[-1]
+    assert leads[0] == {
+        "name": "Pia11 Test",
+        "company": "Firm 11",
+        "country": newest.country,
+        "stage": newest.get_stage_display(),
+        "owner": "alice",
+        "url": newest.get_absolute_url(),
+    }
+    assert not Audience.objects.exists()  # previewing saves nothing
+
+
+def test_the_preview_answers_400_with_field_errors_as_the_count_does(maria):
+    rules = {"match": "all", "rules": [{"type": "visited_page", "path": "", "days": "a week"}]}
+
+    response = maria.post(PREVIEW, {"definition": json.dumps(rules)})
+    counted = maria.post(COUNT, {"definition": json.dumps(rules)})
+
+    assert response.status_code == 400
+    assert response.json() == counted.json()
+    assert set(response.json()["errors"]) == {"rules.0.path", "rules.0.days"}
+    assert maria.post(PREVIEW, {"definition": "{not json"}).status_code == 400
+    assert maria.get(PREVIEW).status_code == 405
+
+
 # An audience's page
 
 
@@ -281,9 +323,19 @@ def test_the_members_are_paged_newest_first(maria, manager_maria):
     assert [lead.pk for lead in first.context["page"].items] == [
         lead.pk for lead in leads[::-1][:50]
     ]
+    assert first.context["page"].prev_before is None
     second = maria.get(audience.get_absolute_url(), {"after": first.context["page"].next_after})
     assert maria.get(audience.get_absolute_url(), {"after": "9" * 30}).status_code == 200
     assert [lead.pk for lead in second.context["page"].items] == [lead.pk for lead in leads[4::-1]]
+    assert second.context["page"].next_after is None
+    assert second.context["page"].total == 55
+
+    back = maria.get(audience.get_absolute_url(), {"before": second.context["page"].prev_before})
+    assert [lead.pk for lead in back.context["page"].items] == [
+        lead.pk for lead in leads[::-1][:50]
+    ]
+    assert back.context["page"].prev_before is None
+    assert back.context["page"].next_after == leads[5].pk
 
 
 @pytest.mark.parametrize("size", [2, 60])
