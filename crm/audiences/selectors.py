@@ -18,7 +18,7 @@ from crm.prepared import Moment, Number, Prepared
 # Newest leads first: PostgreSQL reads a page straight off the member index
 # (audience, lead) in this order, in under a millisecond for an audience of any
 # size; by last activity it must sort or probe (a quarter second for 5,000 members
-# of a million leads).
+# of a million leads). audience_member_page's cursor is the id: change both together.
 MEMBER_ORDER = ("-id",)
 # What the member list shows (display_name falls back on email and phone).
 MEMBER_FIELDS = (
@@ -103,21 +103,21 @@ def audience_member_page(
 
     A page takes the database about a millisecond, so its two statements are
     compiled once per shape (crm.prepared) rather than on every page."""
+    anchor = after or before
     going_back = after is None and before is not None
-    statement = _member_page_statement(
-        connection.alias, size + 1, going_back, (after or before) is not None
-    )
-    items = statement.instances(audience=audience.pk, anchor=after or before or 0)
+    statement = _member_page_statement(connection.alias, size + 1, going_back, anchor is not None)
+    items = statement.instances(audience=audience.pk, anchor=anchor or 0)
     has_more = len(items) > size
     items = items[:size]
     if going_back:
         items.reverse()
-    anchored = (after or before) is not None
     total = _member_count_statement(connection.alias).value(audience=audience.pk)
     return KeysetPage(
         items=items,
         next_after=items[-1].pk if items and (has_more or going_back) else None,
-        prev_before=items[0].pk if items and anchored and (has_more or not going_back) else None,
+        prev_before=items[0].pk
+        if items and anchor is not None and (has_more or not going_back)
+        else None,
         total=min(total, COUNT_CAP),
         total_is_capped=total > COUNT_CAP,
     )
