@@ -18,7 +18,7 @@ def people(db):
         LeadFactory(first_name=name, last_name="Test", country=country)
 
 
-def test_manager_builds_an_audience_and_sees_its_live_count_and_preview(page, manager_maria, people):
+def test_manager_builds_an_audience_seeing_its_live_count_and_preview(page, manager_maria, people):
     log_in(page, "maria")
     page.get_by_role("link", name="Audiences").click()
     page.get_by_role("link", name="New audience").click()
