@@ -19,6 +19,8 @@ urlpatterns = [
     path("drips/", include("mailings.urls")),
     path("letters/", include("mailings.letters.urls")),
     path("dashboard/", include("reports.urls")),
+    path("settings/websites/", include("crm.tracking.sites_urls")),
+    path("settings/scoring/", include("crm.scoring.urls")),
     path("m/", include("mailings.public_urls")),
     path("r/<str:code>", referral_redirect, name="referral_redirect"),
     path("t/", include("crm.tracking.urls")),

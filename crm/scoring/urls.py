@@ -1,0 +1,5 @@
+"""The manager's scoring rules, mounted at /settings/scoring/."""
+
+app_name = "scoring"
+
+urlpatterns = []
