@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from mailings.models import Drip, DripStep, OutboxEmail
 
@@ -45,6 +45,8 @@ class VariantStats:
     opened: int = 0
     clicked: int = 0
     replied: int = 0
+    machine_opens: int = 0  # not in opened: mailings.machines
+    machine_clicks: int = 0
 
     def rate(self, metric: str) -> float | None:
         return getattr(self, metric) / self.sent if self.sent else None
@@ -92,7 +94,8 @@ class StepReport:
 
 
 def variant_counts(drip: Drip) -> dict[int, dict[str, int]]:
-    """Sent, opened, clicked and replied per variant id of the drip, in one query."""
+    """Sent, opened, clicked and replied per variant id of the drip, and the opens
+    and clicks by machines, in one query."""
     rows = (
         OutboxEmail.objects.filter(step__drip=drip, status=OutboxEmail.Status.SENT)
         .values("variant")
@@ -101,10 +104,22 @@ def variant_counts(drip: Drip) -> dict[int, dict[str, int]]:
             opened=Count("pk", filter=Q(opened_at__isnull=False)),
             clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
             replied=Count("pk", filter=Q(replied_at__isnull=False)),
+            machine_opens=Sum("machine_opens"),
+            machine_clicks=Sum("machine_clicks"),
         )
         .order_by()
     )
     return {row.pop("variant"): row for row in rows}
+
+
+def machine_counts(steps: list[StepReport]) -> dict[str, int]:
+    """Opens and clicks of the report's emails by mail scanners and privacy proxies
+    (mailings.machines), which its counts leave out."""
+    variants = [variant for step in steps for variant in step.variants]
+    return {
+        "opens": sum(variant.machine_opens for variant in variants),
+        "clicks": sum(variant.machine_clicks for variant in variants),
+    }
 
 
 def drip_report(drip: Drip) -> list[StepReport]:

@@ -94,7 +94,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxEmail)
 class OutboxEmailAdmin(ReadOnlyAdmin):
-    list_display = ("to_email", "subject", "status", "attempts", "sent_at", "opened_at")
+    list_display = (
+        "to_email",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+        "opened_at",
+        "machine_opens",
+        "machine_clicks",
+    )
     list_filter = ("status", "step__drip")
     list_select_related = ("step__drip",)
     search_fields = ("to_email", "message_id")

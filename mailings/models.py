@@ -192,6 +192,10 @@ class OutboxEmail(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
+    # Opens and clicks by mail scanners and privacy proxies (mailings.machines),
+    # counted here only: opened_at and clicked_at are people's.
+    machine_opens = models.PositiveIntegerField(default=0)
+    machine_clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -61,7 +61,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 def opened(request: HttpRequest, token: str) -> HttpResponse:
     outbox = _outbox(tokens.read(tokens.OPEN, token))
     if outbox is not None:
-        email_opened(outbox=outbox)
+        email_opened(outbox=outbox, user_agent=_user_agent(request))
     return HttpResponse(PIXEL, content_type="image/gif", status=200 if outbox else 400)
 
 
@@ -73,7 +73,8 @@ def clicked(request: HttpRequest, token: str) -> HttpResponse:
     url = value[1] if outbox else ""
     if outbox is None or not str(url).startswith(("https://", "http://")):
         return render(request, "mailings/public/link_invalid.html", status=400)
-    email_clicked(outbox=outbox, url=url)
+    if not email_clicked(outbox=outbox, url=url, user_agent=_user_agent(request)):
+        return HttpResponseRedirect(url)  # a scanner's: it must not become the lead's browser
     # On a tracked website, the snippet links the browser to the lead who clicked.
     return HttpResponseRedirect(url_with_lead_token(url, lead_id=outbox.lead_id))
 
@@ -109,6 +110,10 @@ def _outbox(outbox_id) -> OutboxEmail | None:
     if not isinstance(outbox_id, int):
         return None
     return OutboxEmail.objects.select_related("lead").filter(pk=outbox_id).first()
+
+
+def _user_agent(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:500]
 
 
 def _client_ip(request: HttpRequest) -> str | None:

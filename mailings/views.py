@@ -20,7 +20,7 @@ from crm.models import Lead, User
 from crm.roles import require_manager
 from crm.selectors import lead_search, leads_visible_to
 from mailings import selectors
-from mailings.abtest import drip_report
+from mailings.abtest import drip_report, machine_counts
 from mailings.drip_forms import (
     PREFIX,
     BulkEnrolForm,
@@ -178,7 +178,14 @@ def _send_test(request: HttpRequest, variant: StepVariant, lead: Lead) -> None:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, "The drip pages")
     drip = get_object_or_404(Drip, pk=pk)
-    context = {"drip": drip, "steps": drip_report(drip), "tab": "report"}
+    steps = drip_report(drip)
+    context = {
+        "drip": drip,
+        "steps": steps,
+        "machines": machine_counts(steps),
+        "machine_seconds": settings.MAIL_MACHINE_SECONDS,
+        "tab": "report",
+    }
     return render(request, "mailings/drips/report.html", context)
 
 

@@ -242,6 +242,8 @@ MAIL_BATCH_SIZE = int(env("MAIL_BATCH_SIZE", "100"))  # emails per job and SMTP 
 MAIL_SEND_ATTEMPTS = int(env("MAIL_SEND_ATTEMPTS", "6"))  # then a temporary failure is final
 # Inbound webhook (replies, bounces, complaints): callers send this as a bearer token.
 MAIL_WEBHOOK_SECRET = env("MAIL_WEBHOOK_SECRET")
+# Opens and clicks this soon after sending are mail scanners' (mailings.machines).
+MAIL_MACHINE_SECONDS = int(env("MAIL_MACHINE_SECONDS", "30"))
 
 # Print runs: letters rendered per job (chunks render in parallel on the
 # "letters" workers, then merge in order), and the time one chunk may take.

@@ -3,6 +3,12 @@ import factory
 from mailings.models import Drip, DripStep, StepVariant
 from tests.factories import LeadFactory
 
+# A person's mail app or browser, for opens and clicks (mailings.machines).
+PERSONS_BROWSER = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Safari/605.1.15"
+)
+
 
 class DripFactory(factory.django.DjangoModelFactory):
     class Meta:

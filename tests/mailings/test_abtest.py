@@ -159,7 +159,9 @@ def test_the_same_lead_can_get_different_variants_in_different_steps(ab_step):
 # Counting what each variant got
 
 
-def sent_email(variant, *, status=OutboxEmail.Status.SENT, **events) -> OutboxEmail:
+def sent_email(
+    variant, *, status=OutboxEmail.Status.SENT, machine_opens=0, **events
+) -> OutboxEmail:
     lead = ConsentingLeadFactory()
     step = variant.step
     enrolment = Enrolment.objects.create(drip=step.drip, lead=lead, source="test")
@@ -179,6 +181,7 @@ def sent_email(variant, *, status=OutboxEmail.Status.SENT, **events) -> OutboxEm
         touch=touch,
         status=status,
         sent_at=timezone.now() if status == OutboxEmail.Status.SENT else None,
+        machine_opens=machine_opens,
         **{f"{event}_at": timezone.now() for event in events},
     )
 
@@ -189,7 +192,8 @@ def test_counts_are_per_variant_and_only_of_sent_emails(db, django_assert_num_qu
     b = StepVariantFactory(step=step, label="B", subject="Hi there")
     sent_email(a, opened=True, clicked=True)
     sent_email(a, opened=True)
-    sent_email(a)
+    sent_email(a, machine_opens=3)
+    sent_email(b, status=OutboxEmail.Status.PENDING, machine_opens=5)  # not sent: not counted
     sent_email(b, opened=True, clicked=True, replied=True)
     sent_email(b, status=OutboxEmail.Status.PENDING)
     sent_email(b, status=OutboxEmail.Status.CANCELLED)
@@ -198,9 +202,11 @@ def test_counts_are_per_variant_and_only_of_sent_emails(db, django_assert_num_qu
         counts = variant_counts(step.drip)
 
     assert counts == {
-        a.pk: {"sent": 3, "opened": 2, "clicked": 1, "replied": 0},
-        b.pk: {"sent": 1, "opened": 1, "clicked": 1, "replied": 1},
-    }
+        a.pk: {"sent": 3, "opened": 2, "clicked": 1, "replied": 0, "machine_opens": 3,
+               "machine_clicks": 0},
+        b.pk: {"sent": 1, "opened": 1, "clicked": 1, "replied": 1, "machine_opens": 0,
+               "machine_clicks": 0},
+    }  # fmt: skip
 
 
 def test_the_report_lists_every_step_and_variant_in_three_queries(db, django_assert_num_queries):

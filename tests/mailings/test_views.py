@@ -457,6 +457,16 @@ def test_the_report_shows_counts_and_a_verdict_per_step(maria, drip, django_asse
     assert "One variant: nothing to compare." in response.text  # step 2
 
 
+def test_the_report_says_how_many_machine_opens_and_clicks_it_left_out(maria, drip, dana):
+    enrolment = enrolment_create(drip=drip, lead=dana, source="test")
+    enrolment.emails.update(status="sent", machine_opens=2, machine_clicks=1)
+
+    response = maria.get(reverse("drips:report", args=[drip.pk]))
+
+    text = re.sub(r"\s+", " ", response.text)
+    assert "Not counted: 2 opens and 1 click by mail scanners and privacy proxies" in text
+
+
 def test_the_dry_run_page_lists_who_gets_what_when(
     maria, drip, dana, django_assert_max_num_queries
 ):

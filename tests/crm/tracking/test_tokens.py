@@ -13,7 +13,7 @@ from crm.tracking.tokens import lead_token_make, lead_token_read, url_with_lead_
 from mailings import tokens
 from mailings.drips import enrolment_create
 from tests.factories import LeadFactory
-from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps
+from tests.mailings.factories import PERSONS_BROWSER, ConsentingLeadFactory, drip_with_steps
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -35,7 +35,9 @@ def token_in(location: str) -> str:
 
 
 def test_a_click_to_a_tracked_site_carries_the_leads_token(ada, shop):
-    response = Client().get(click_link(ada, "https://shop.example.com/pricing?plan=pro#faq"))
+    response = Client(HTTP_USER_AGENT=PERSONS_BROWSER).get(
+        click_link(ada, "https://shop.example.com/pricing?plan=pro#faq")
+    )
 
     assert response.status_code == 302
     location = urlsplit(response["Location"])
@@ -48,15 +50,27 @@ def test_a_click_to_a_tracked_site_carries_the_leads_token(ada, shop):
     assert lead_token_read(token_in(response["Location"])) == ada.pk
 
 
+def test_a_scanners_click_carries_no_token(ada, shop):
+    link = click_link(ada, "https://shop.example.com/pricing")
+
+    response = Client(HTTP_USER_AGENT="Mimecast Safe Links").get(link)
+
+    assert response["Location"] == "https://shop.example.com/pricing"
+
+
 def test_a_click_to_any_other_site_is_left_alone(ada, shop):
-    response = Client().get(click_link(ada, "https://elsewhere.example.org/page?a=1"))
+    response = Client(HTTP_USER_AGENT=PERSONS_BROWSER).get(
+        click_link(ada, "https://elsewhere.example.org/page?a=1")
+    )
 
     assert response["Location"] == "https://elsewhere.example.org/page?a=1"
 
 
 def test_the_landing_page_view_links_the_visitor_to_the_lead_who_clicked(ada, shop, browser):
     browser.sent("page_view", path="/pricing")  # browsed before, anonymously
-    location = Client().get(click_link(ada, "https://shop.example.com/pricing"))["Location"]
+    location = Client(HTTP_USER_AGENT=PERSONS_BROWSER).get(
+        click_link(ada, "https://shop.example.com/pricing")
+    )["Location"]
 
     browser.sent("page_view", path="/pricing", crm=token_in(location))
     browser.sent("page_view", path="/plans")
