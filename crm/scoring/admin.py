@@ -1,11 +1,16 @@
-"""Managers edit the scoring rules here; every change rescores the leads it touches."""
+"""The scoring rules in the admin, for the back office (managers have the
+settings page). Saves and deletes go through the services, which rescore."""
 
 from django import forms
 from django.contrib import admin
 
 from crm.models import Interaction
+from crm.scoring.forms import HALF_LIFE_BOUNDS, POINTS_BOUNDS
 from crm.scoring.models import ScoringRule
-from crm.scoring.services import scores_recompute_later
+from crm.scoring.services import scoring_rule_delete, scoring_rule_save, scoring_rules_delete
+
+# The list's editable columns get these too (formfield_for_dbfield builds both forms).
+FIELD_BOUNDS = {"points": POINTS_BOUNDS, "half_life_days": HALF_LIFE_BOUNDS}
 
 
 class ScoringRuleForm(forms.ModelForm):
@@ -27,15 +32,22 @@ class ScoringRuleAdmin(admin.ModelAdmin):
     list_editable = ("points", "half_life_days", "is_active")
     list_filter = ("is_active",)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in FIELD_BOUNDS:
+            kwargs["min_value"], kwargs["max_value"] = FIELD_BOUNDS[db_field.name]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        scores_recompute_later(kinds={obj.kind, form.initial.get("kind") or obj.kind})
+        scoring_rule_save(
+            rule=obj,
+            kind=obj.kind,
+            points=obj.points,
+            half_life_days=obj.half_life_days,
+            is_active=obj.is_active,
+        )
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        scores_recompute_later(kinds={obj.kind})
+        scoring_rule_delete(rule=obj)
 
     def delete_queryset(self, request, queryset):
-        kinds = set(queryset.values_list("kind", flat=True))
-        super().delete_queryset(request, queryset)
-        scores_recompute_later(kinds=kinds)
+        scoring_rules_delete(rules=queryset)

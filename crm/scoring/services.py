@@ -9,7 +9,8 @@ one UPDATE writes them with the time they were worked out. That happens
   interaction hook: one recompute per job, not per interaction);
 - every hour for scores gone stale, because points decay with time alone
   (scores_decay: never worked out, or older than STALE_AFTER and not 0);
-- after a manager changes a rule, for every lead with interactions of its kind.
+- after a manager changes a rule (scoring_rule_save, scoring_rule_delete: the
+  settings page and the admin alike), for every lead with interactions of its kind.
 The last two tell the audiences which scores changed (their rules may read them).
 
 Higher apps keep something in step with scores through a follower (followups:
@@ -24,15 +25,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
-from django.db import connection, transaction
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from config.jobs import enqueue
 from crm.audiences.services import audience_members_update_later
 from crm.models import Interaction, Lead
 from crm.scoring.decay import decayed_points_sql, now_param, round_score, scored_interactions_sql
+from crm.scoring.models import ScoringRule
 
+KIND_TAKEN = "This kind of interaction has a rule already: edit that one instead."
 BATCH = 500  # leads per aggregate query and UPDATE (SQLite allows 999 parameters)
 STALE_AFTER = dt.timedelta(hours=12)  # the periodic decay runs hourly
 
@@ -129,7 +133,8 @@ def scores_recompute(*, kinds: Iterable[str], now: dt.datetime) -> int:
 
 
 def scores_recompute_later(*, kinds: Iterable[str]) -> None:
-    """Queue scores_recompute for after the current transaction (a rule was saved)."""
+    """Queue scores_recompute for after the current transaction commits (a rule
+    was saved): config.jobs.enqueue waits for the commit, except inline (tests)."""
     enqueue("crm.scoring.jobs.scores_recompute", sorted(set(kinds)))
 
 
@@ -145,3 +150,55 @@ def _rescore_in_batches(leads, now: dt.datetime) -> int:
         audience_members_update_later(lead_ids=[change.lead_id for change in changes])
         done, after = done + len(ids), ids[-1]
     return done
+
+
+def scoring_rule_save(
+    *,
+    rule: ScoringRule | None = None,
+    kind: str,
+    points: int,
+    half_life_days: int,
+    is_active: bool,
+) -> ScoringRule:
+    """Create a rule (no rule, or an unsaved one) or change one, then rescore the
+    leads with interactions of its kind, and of its old kind when that changed.
+    A kind that has a rule already is a ValidationError on "kind"."""
+    rule = ScoringRule() if rule is None else rule
+    with transaction.atomic():
+        old_kind = _stored_kind(rule)
+        rule.kind, rule.points, rule.half_life_days = kind, points, half_life_days
+        rule.is_active = is_active
+        _save_unique_kind(rule)
+        scores_recompute_later(kinds={kind, old_kind or kind})
+    return rule
+
+
+def _stored_kind(rule: ScoringRule) -> str | None:
+    """The rule's kind as saved: a ModelForm (the admin's) sets the new one on the
+    instance before it reaches the service."""
+    if rule.pk is None:
+        return None
+    return ScoringRule.objects.filter(pk=rule.pk).values_list("kind", flat=True).first()
+
+
+def _save_unique_kind(rule: ScoringRule) -> None:
+    """Save; one rule per kind is left to the database's unique constraint, the
+    only check that holds when two managers add the same kind at once."""
+    try:
+        with transaction.atomic():
+            rule.save()
+    except IntegrityError:
+        raise ValidationError({"kind": KIND_TAKEN}) from None
+
+
+def scoring_rule_delete(*, rule: ScoringRule) -> None:
+    scoring_rules_delete(rules=ScoringRule.objects.filter(pk=rule.pk))
+
+
+@transaction.atomic
+def scoring_rules_delete(*, rules: QuerySet[ScoringRule]) -> None:
+    """Delete the rules; interactions of their kinds count nothing from now on."""
+    kinds = set(rules.values_list("kind", flat=True))
+    rules.delete()
+    if kinds:  # none when someone else deleted them first
+        scores_recompute_later(kinds=kinds)

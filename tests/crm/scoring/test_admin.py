@@ -1,4 +1,5 @@
-"""Managers edit the scoring rules in the admin; a change rescores the leads."""
+"""The scoring rules in the admin (the back office; managers have /settings/scoring/):
+a change rescores the leads."""
 
 import pytest
 from django.urls import reverse

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -12,7 +13,14 @@ from crm import jobs, periodic
 from crm.models import Interaction, Lead
 from crm.scoring.decay import decayed_points, round_score
 from crm.scoring.models import ScoringRule
-from crm.scoring.services import decayed_scores, scores_decay, scores_recompute, scores_update
+from crm.scoring.services import (
+    KIND_TAKEN,
+    decayed_scores,
+    scores_decay,
+    scores_recompute,
+    scores_update,
+    scoring_rule_save,
+)
 from crm.services import interaction_record
 from tests.factories import InteractionFactory, LeadFactory
 
@@ -207,6 +215,30 @@ def test_changing_a_rule_rescores_the_leads_with_its_kind():
     assert scores_recompute(kinds=[Kind.BOOTH_VISIT], now=NOW) == 1
 
     assert (stored_score(visitor), stored_score(buyer)) == (35, 50)
+
+
+def test_saving_a_rule_for_a_kind_that_has_one_is_a_field_error_not_a_crash():
+    """The database's unique kind answers when two managers add the same kind at
+    once (the second form saw no rule for it)."""
+    with pytest.raises(ValidationError) as raised:
+        scoring_rule_save(kind=Kind.BOOTH_VISIT, points=5, half_life_days=0, is_active=True)
+
+    assert raised.value.message_dict == {"kind": [KIND_TAKEN]}
+    assert ScoringRule.objects.get(kind=Kind.BOOTH_VISIT).points == 20  # still usable
+
+
+def test_a_rule_given_with_its_new_kind_set_still_rescores_its_old_kind():
+    """As the admin's form hands it over: the old kind is read from the table."""
+    visitor = LeadFactory()
+    happened(visitor, Kind.BOOTH_VISIT, days_ago=0)
+    scores_update(lead_ids=[visitor.pk], now=NOW)
+    rule = ScoringRule.objects.get(kind=Kind.BOOTH_VISIT)
+    rule.kind = Kind.MEETING  # no longer in the table
+    ScoringRule.objects.filter(kind=Kind.MEETING).delete()
+
+    scoring_rule_save(rule=rule, kind=Kind.MEETING, points=20, half_life_days=60, is_active=True)
+
+    assert stored_score(visitor) == 0
 
 
 def test_an_audience_by_score_follows_the_decay(clock, manager_maria):
