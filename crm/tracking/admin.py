@@ -1,16 +1,29 @@
-"""Tracked sites (managers add a site and copy its snippet), and read-only views of
-visitors and carts. Registered from CrmConfig.ready."""
+"""Tracked sites (managers have their own pages for them at /settings/websites/),
+and read-only views of visitors and carts. Registered from CrmConfig.ready."""
 
-from django.conf import settings
+from django import forms
 from django.contrib import admin
-from django.urls import reverse
 from django.utils.html import format_html
 
 from crm.tracking.models import Cart, Site, Visitor
+from crm.tracking.origins import origins_clean
+
+
+class SiteAdminForm(forms.ModelForm):
+    """Origins checked as on the managers' page, so the admin saves only origins the
+    beacon endpoint can match."""
+
+    class Meta:
+        model = Site
+        fields = ("name", "origins", "is_active")
+
+    def clean_origins(self) -> str:
+        return "\n".join(origins_clean(self.cleaned_data["origins"]))
 
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
+    form = SiteAdminForm
     list_display = ("name", "key", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "origins")
@@ -21,12 +34,10 @@ class SiteAdmin(admin.ModelAdmin):
     def snippet(self, site: Site) -> str:
         if not site.pk:
             return "Save the site to get its snippet."
-        src = settings.SITE_URL + reverse("tracking:snippet")
-        tag = f'<script async src="{src}" data-site="{site.key}"></script>'
         return format_html(
             "<code>{}</code><p class='help'>Put it in every page of the site, before "
             "&lt;/head&gt;.</p>",
-            tag,
+            site.snippet_tag,
         )
 
 

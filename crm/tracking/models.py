@@ -4,8 +4,12 @@ lead, and carts (abandoned when no purchase follows in time)."""
 
 import secrets
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+
+from crm.tracking.origins import origins_parse
 
 
 def new_site_key() -> str:
@@ -31,11 +35,22 @@ class Site(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("sites:detail", args=[self.pk])
+
+    @property
+    def origin_list(self) -> list[str]:
+        return origins_parse(self.origins)
+
     @property
     def allowed_origins(self) -> set[str]:
-        return {
-            line.strip().rstrip("/").lower() for line in self.origins.splitlines() if line.strip()
-        }
+        return set(origins_parse(self.origins))
+
+    @property
+    def snippet_tag(self) -> str:
+        """The tag to paste into every page of the site (as text: escape it to show it)."""
+        src = settings.SITE_URL + reverse("tracking:snippet")
+        return f'<script async src="{src}" data-site="{self.key}"></script>'
 
 
 class Visitor(models.Model):

@@ -20,20 +20,13 @@ from django.utils import timezone
 
 from crm.models import Campaign, Interaction, Lead, User
 from crm.services import interactions_record, lead_find_or_create
+from crm.tracking.events import INTERACTION_KINDS, SOURCE, event_key
 from crm.tracking.models import Cart, Site, Visitor, WebEvent
 from crm.tracking.referrals import referral_attribute
 from crm.tracking.tokens import lead_token_read
 
-SOURCE = "website"
 PAGE_TIME, IDENTIFY = "page_time", "identify"
 CONTACT_FIELDS = ("email", "phone", "first_name", "last_name", "company", "country")
-INTERACTION_KINDS = {
-    WebEvent.Kind.PAGE_VIEW: Interaction.Kind.WEB_VISIT,
-    WebEvent.Kind.CART_ADD: Interaction.Kind.CART_ADD,
-    WebEvent.Kind.CHECKOUT_STARTED: Interaction.Kind.CHECKOUT_STARTED,
-    WebEvent.Kind.PURCHASE: Interaction.Kind.PURCHASE,
-    WebEvent.Kind.CONTENT_DOWNLOAD: Interaction.Kind.CONTENT_DOWNLOAD,
-}
 CART_ACTIVITY = (WebEvent.Kind.CART_ADD, WebEvent.Kind.CHECKOUT_STARTED)
 # A visitor's last_seen_at is written at most this often (not on every beacon).
 LAST_SEEN_PRECISION = dt.timedelta(minutes=1)
@@ -320,7 +313,7 @@ def _page_time_record(visitor: Visitor, *, page: str, seconds: int) -> None:
     """Time on a page updates its page view (the longest report wins: a page sends
     one each time it is hidden)."""
     if visitor.lead_id is not None:
-        key = f"web:{visitor.pk}:{page}"
+        key = event_key(visitor.pk, page)
         visit = Interaction.objects.filter(source=SOURCE, external_id=key).first()
         if visit and visit.kind == Interaction.Kind.WEB_VISIT:
             if seconds > (visit.data.get("seconds") or 0):
@@ -383,4 +376,4 @@ def _interaction(event: WebEvent, lead_id: int) -> Interaction:
 
 def _event_key(event: WebEvent) -> str:
     eid = event.data.get("eid")
-    return f"web:{event.visitor_id}:{eid}" if eid else f"webevent:{event.pk}"
+    return event_key(event.visitor_id, eid) if eid else f"webevent:{event.pk}"

@@ -21,6 +21,7 @@ from django.views.decorators.http import etag, require_http_methods, require_saf
 
 from crm.tracking import ratelimit, selectors, services
 from crm.tracking.forms import BeaconForm
+from crm.tracking.origins import origin_normalize
 
 SNIPPET = "js/track.js"
 
@@ -45,7 +46,7 @@ def snippet(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # sent by browsers from other sites, without cookies
 @require_http_methods(["POST", "OPTIONS"])
 def collect(request: HttpRequest) -> HttpResponse:
-    origin = request.headers.get("Origin", "").strip().rstrip("/").lower()
+    origin = origin_normalize(request.headers.get("Origin", ""))
     if request.method == "OPTIONS":
         return _preflight(origin)
     if not origin:

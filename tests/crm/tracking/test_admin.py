@@ -48,3 +48,23 @@ def test_visitors_and_carts_cannot_be_changed_in_the_admin(admin_client, browser
 
     assert admin_client.get("/admin/crm/visitor/add/").status_code == 403
     assert admin_client.get("/admin/crm/cart/add/").status_code == 403
+
+
+def test_the_admin_checks_origins_as_the_websites_page_does(admin_client):
+    response = admin_client.post(
+        "/admin/crm/site/add/",
+        {
+            "name": "Blog",
+            "origins": "HTTPS://Blog.Example.com/\nblog.example.com",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "“blog.example.com”: start with http:// or https://" in html.unescape(response.text)
+    assert not Site.objects.exists()
+    admin_client.post(
+        "/admin/crm/site/add/",
+        {"name": "Blog", "origins": "HTTPS://Blog.Example.com/", "is_active": "on"},
+    )
+    assert Site.objects.get().origins == "https://blog.example.com"

@@ -1,0 +1,520 @@
+"""The manager's website pages at /settings/websites/: the list and its numbers,
+adding and editing a site (its origins checked as the beacon endpoint matches
+them), a site's snippet and latest events, and turning tracking on and off."""
+
+import datetime as dt
+import html
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from crm.tracking.models import Site
+from tests.browser.conftest import CHROMIUM_ARGS, log_in
+from tests.crm.tracking.conftest import NOW, ORIGIN, Browser
+
+LIST, NEW = reverse("sites:list"), reverse("sites:create")
+BLOG = "https://blog.example.com"
+
+
+def detail_url(site: Site) -> str:
+    return reverse("sites:detail", args=[site.pk])
+
+
+def edit_url(site: Site) -> str:
+    return reverse("sites:edit", args=[site.pk])
+
+
+def toggle_url(site: Site) -> str:
+    return reverse("sites:toggle", args=[site.pk])
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+class _Rows(HTMLParser):
+    """The text of each cell of each body row of the page's tables."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.in_body = self.in_cell = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tbody":
+            self.in_body = True
+        elif self.in_body and tag == "tr":
+            self.rows.append([])
+        elif self.in_body and tag in ("td", "th"):
+            self.in_cell = True
+            self.rows[-1].append("")
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self.in_body = False
+        elif tag in ("td", "th"):
+            self.in_cell = False
+
+    def handle_data(self, data):
+        if self.in_cell:
+            self.rows[-1][-1] = " ".join(f"{self.rows[-1][-1]} {data}".split())
+
+
+def rows(response) -> list[list[str]]:
+    parser = _Rows()
+    parser.feed(response.content.decode())
+    return parser.rows
+
+
+def create(client, origins: str, *, name: str = "Blog", active: bool = True):
+    data = {"name": name, "origins": origins} | ({"is_active": "on"} if active else {})
+    return client.post(NEW, data)
+
+
+# Who may
+
+
+def site_urls(site: Site) -> list[tuple[str, str]]:
+    return [
+        ("get", LIST),
+        ("get", NEW),
+        ("post", NEW),
+        ("get", detail_url(site)),
+        ("get", edit_url(site)),
+        ("post", edit_url(site)),
+        ("post", toggle_url(site)),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["rep_alice", "mailroom_max"])
+def test_website_pages_are_for_managers_only(client, shop, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+
+    for method, url in site_urls(shop):
+        response = getattr(client, method)(url, {"name": "Mine", "is_active": "false"})
+        assert response.status_code == 403, url
+    shop.refresh_from_db()
+    assert (shop.name, shop.is_active, Site.objects.count()) == ("Shop", True, 1)
+
+
+def test_signed_out_people_are_sent_to_log_in(client, shop):
+    for method, url in site_urls(shop):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and response.url.startswith("/login/"), url
+
+
+def test_every_page_opens_for_a_manager_under_the_settings_tabs(maria, shop):
+    for url in (LIST, NEW, detail_url(shop), edit_url(shop)):
+        response = maria.get(url)
+        assert response.status_code == 200, url
+        assert 'aria-label="Settings"' in response.text
+        assert f'<a href="{LIST}" aria-current="page">Websites</a>' in response.text
+
+
+@pytest.mark.parametrize("pk", [0, 999, 10**30])
+def test_an_unknown_site_is_404(maria, pk):
+    assert maria.get(f"{LIST}{pk}/").status_code == 404
+    assert maria.get(f"{LIST}{pk}/edit/").status_code == 404
+    assert maria.post(f"{LIST}{pk}/edit/", {"name": "X", "origins": BLOG}).status_code == 404
+    assert maria.post(f"{LIST}{pk}/active/", {"is_active": "false"}).status_code == 404
+
+
+def test_actions_take_post_only(maria, shop):
+    assert maria.get(toggle_url(shop)).status_code == 405
+    assert maria.put(detail_url(shop)).status_code == 405
+
+
+# The list
+
+
+@pytest.fixture
+def busy_shop(client, shop, clock):
+    """Shop's visitors: one seen 40 days ago only, two anonymous ones today (one
+    with an open cart, one whose cart was bought), and one identified today."""
+    clock.move_to(NOW - dt.timedelta(days=40))
+    Browser(client, shop).sent("page_view")
+    clock.move_to(NOW - dt.timedelta(hours=2))
+    Browser(client, shop).sent("cart_add", cart_id="open")
+    buyer = Browser(client, shop)
+    buyer.sent("cart_add", cart_id="bought")
+    buyer.sent("purchase", cart_id="bought", value="20.00")
+    clock.move_to(NOW - dt.timedelta(minutes=5))
+    Browser(client, shop).sent("identify", email="grace@example.com", first_name="Grace")
+    clock.move_to(NOW)
+    return shop
+
+
+def test_the_list_shows_each_sites_numbers(maria, busy_shop):
+    Site.objects.create(name="Blog", origins=BLOG, is_active=False)
+
+    response = maria.get(LIST)
+
+    assert rows(response) == [
+        ["Blog off", BLOG, "never", "0", "0", "0"],
+        ["Shop active", f"{ORIGIN} https://www.shop.example.com", "5 minutes ago", "3", "1", "1"],
+    ]
+    assert f'href="{detail_url(busy_shop)}"' in response.text
+    assert f'href="{NEW}"' in response.text
+
+
+@pytest.mark.parametrize("how_many", [1, 6])
+def test_the_list_costs_the_same_queries_however_many_sites(
+    maria, client, how_many, django_assert_max_num_queries
+):
+    for number in range(how_many):
+        site = Site.objects.create(name=f"Site {number}", origins=f"https://s{number}.example.com")
+        browser = Browser(client, site, origin=f"https://s{number}.example.com")
+        browser.sent("cart_add", cart_id="c1")
+        browser.sent("identify", email=f"person{number}@example.com")
+
+    # Session, user, roles, the sites with their numbers, the nav's permissions (2).
+    with django_assert_max_num_queries(6):
+        response = maria.get(LIST)
+
+    assert len(rows(response)) == how_many
+
+
+def test_with_no_site_the_list_says_what_tracking_does_and_how_to_start(maria):
+    response = maria.get(LIST)
+
+    assert "No website is tracked yet" in response.text
+    assert "joins their lead's timeline" in response.text
+    assert f'<a href="{NEW}">Add a website</a>' in response.text
+    assert "<table" not in response.text
+
+
+# Adding and editing
+
+
+def test_a_manager_adds_a_site_and_lands_on_its_snippet(maria):
+    response = create(
+        maria, "HTTPS://Blog.Example.com/\n\n  https://blog.example.com  \nhttp://localhost:8000"
+    )
+
+    site = Site.objects.get()
+    assert response.status_code == 302 and response.url == detail_url(site)
+    assert (site.name, site.is_active) == ("Blog", True)
+    assert site.origins == f"{BLOG}\nhttp://localhost:8000"
+    assert messages_of(response) == ["Added Blog. Paste its snippet into every page."]
+
+
+@pytest.mark.parametrize(
+    "typed, saved",
+    [
+        ("https://blog.example.com:443", BLOG),
+        ("http://blog.example.com:80/", "http://blog.example.com"),
+        ("http://blog.example.com:8080", "http://blog.example.com:8080"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("http://[::1]:8000", "http://[::1]:8000"),
+        ("https://xn--bcher-kva.example", "https://xn--bcher-kva.example"),
+    ],
+)
+def test_origins_are_saved_as_browsers_send_them(maria, typed, saved):
+    assert create(maria, typed).status_code == 302
+    assert Site.objects.get().origins == saved
+
+
+def test_a_site_can_be_added_inactive(maria):
+    create(maria, BLOG, active=False)
+
+    assert Site.objects.get().is_active is False
+
+
+def test_editing_a_site_changes_it_and_keeps_its_key(maria, shop):
+    key = shop.key
+
+    response = maria.post(
+        edit_url(shop), {"name": "Shop EU", "origins": "https://shop.example.eu", "is_active": "on"}
+    )
+
+    assert response.status_code == 302 and response.url == detail_url(shop)
+    shop.refresh_from_db()
+    assert (shop.name, shop.origins, shop.key) == ("Shop EU", "https://shop.example.eu", key)
+    assert messages_of(response) == ["Saved Shop EU."]
+
+
+def test_the_edit_form_starts_with_the_sites_fields(maria, shop):
+    page = html.unescape(maria.get(edit_url(shop)).text)
+
+    assert 'value="Shop"' in page
+    assert f"{ORIGIN}\nhttps://www.shop.example.com/</textarea>" in page
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("www.example.com", "start with http:// or https://"),
+        ("ftp://example.com", "start with http:// or https://"),
+        ("https:/example.com", "start with http:// or https://"),
+        ("https://example.com/shop", "without a path, query or fragment"),
+        ("https://example.com//", "without a path, query or fragment"),
+        ("https://example.com?utm=1", "without a path, query or fragment"),
+        ("https://example.com/#top", "without a path, query or fragment"),
+        ("https://user:secret@example.com", "no user name or password"),
+        ("https://exa mple.com", "no spaces"),
+        ("https://", "not a host name"),
+        ("https://*.example.com", "not a host name"),
+        ("https://exa_mple.com", "not a host name"),
+        ("http://[nope]", "not a host name"),
+        ("https://bücher.example", "punycode"),
+        ("https://example.com:99999", "port"),
+        ("https://example.com:http", "port"),
+    ],
+)
+def test_a_line_that_is_not_an_origin_is_refused_by_name(maria, shop, line, reason):
+    typed = f"{BLOG}\n{line}"
+
+    for response in (
+        create(maria, typed),
+        maria.post(edit_url(shop), {"name": "X", "origins": typed}),
+    ):
+        assert response.status_code == 400
+        errors = response.context["form"].errors["origins"]
+        assert len(errors) == 1 and errors[0].startswith(f"“{line}”: ")
+        assert reason in errors[0]
+        assert html.escape(f"“{line}”") in response.text
+
+    assert Site.objects.get() == shop
+    shop.refresh_from_db()
+    assert shop.name == "Shop"
+
+
+def test_every_bad_line_is_named(maria):
+    response = create(maria, "example.com\nhttps://ok.example.com\nhttps://example.com/x")
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors["origins"]
+    assert len(errors) == 2
+    assert errors[0].startswith("“example.com”: start with http:// or https://")
+    assert errors[1].startswith("“https://example.com/x”: only the scheme and the host")
+
+
+@pytest.mark.parametrize("origins", ["", "   \n\n  "])
+def test_a_site_without_an_origin_is_refused(maria, origins):
+    response = create(maria, origins)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["origins"] == [
+        "Add at least one origin, e.g. https://www.example.com."
+    ]
+    assert not Site.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["", "x" * 201, "nul\x00byte"])
+def test_a_bad_name_is_answered_400_with_its_error(maria, name):
+    response = create(maria, BLOG, name=name)
+
+    assert response.status_code == 400
+    assert "name" in response.context["form"].errors
+    assert not Site.objects.exists()
+
+
+# What the page saves is what the beacon endpoint accepts
+
+
+def test_a_site_added_on_the_page_takes_beacons_from_its_origin_only(maria, client):
+    create(maria, "HTTPS://Blog.Example.com/")
+    site = Site.objects.get()
+
+    accepted = Browser(client, site, origin=BLOG).send("page_view", path="/hello")
+    refused = Browser(client, site, origin="https://evil.example.net").send("page_view")
+
+    assert accepted.status_code == 204
+    assert accepted["Access-Control-Allow-Origin"] == BLOG
+    assert refused.status_code == 403
+    assert not refused.has_header("Access-Control-Allow-Origin")
+
+
+def test_a_site_edited_on_the_page_takes_beacons_from_its_new_origin(maria, client, shop):
+    maria.post(
+        edit_url(shop), {"name": "Shop", "origins": "http://localhost:8000", "is_active": "on"}
+    )
+    shop.refresh_from_db()
+
+    assert (
+        Browser(client, shop, origin="http://localhost:8000").send("page_view").status_code == 204
+    )
+    assert Browser(client, shop, origin=ORIGIN).send("page_view").status_code == 403
+
+
+# A site's page
+
+
+def test_the_page_shows_the_snippet_with_the_sites_key_and_a_copy_button(maria, shop):
+    page = html.unescape(maria.get(detail_url(shop)).text)
+
+    assert (
+        f'<script async src="https://crm.example.com/t/track.js" data-site="{shop.key}"></script>'
+        in page
+    )
+    assert 'data-copy="site-snippet" hidden>Copy</button>' in page
+    assert '<pre class="email-text" id="site-snippet">' in page
+    assert "/static/js/copy_button.js" in page
+
+
+def test_the_page_says_how_to_identify_visitors(maria, shop):
+    page = html.unescape(maria.get(detail_url(shop)).text)
+
+    assert "crmTrack.identify({email:" in page
+    assert "POST https://crm.example.com/api/track/identify/" in page
+    assert f'"site": "{shop.key}"' in page
+    assert "_crm_vid" in page and "api_token_create" in page
+
+
+def test_the_latest_events_name_the_lead_and_nothing_else_personal(maria, client, shop, clock):
+    grace = Browser(client, shop)
+    grace.sent("page_view", path="/pricing")
+    clock.shift(dt.timedelta(minutes=1))
+    grace.sent("identify", email="grace@navy.example", phone="+12025550123", first_name="Grace")
+    clock.shift(dt.timedelta(minutes=1))
+    grace.sent("cart_add", cart_id="c1", path="/mugs")
+    clock.shift(dt.timedelta(minutes=1))
+    Browser(client, shop).sent("content_download", content="white-paper", path="/papers")
+    clock.shift(dt.timedelta(minutes=1))
+
+    response = maria.get(detail_url(shop))
+
+    assert rows(response) == [
+        ["Content download", "/papers", "a minute ago", "anonymous"],
+        ["Added to cart", "/mugs", "2 minutes ago", "Grace"],
+        ["Page view", "/pricing", "4 minutes ago", "Grace"],
+    ]
+    lead_url = shop.visitors.get(uid=grace.uid).lead.get_absolute_url()
+    assert response.text.count(f'<a href="{lead_url}">Grace</a>') == 2
+    assert "grace@navy.example" not in response.text and "2025550123" not in response.text
+
+
+def test_a_lead_without_a_name_is_shown_by_number_not_by_email(maria, client, shop, clock):
+    browser = Browser(client, shop)
+    browser.sent("identify", email="nameless@example.com")
+    browser.sent("page_view", path="/")
+
+    response = maria.get(detail_url(shop))
+
+    lead = shop.visitors.get().lead
+    assert rows(response) == [["Page view", "/", "now", f"Lead #{lead.pk}"]]
+    assert "nameless@example.com" not in response.text
+
+
+def test_only_the_sites_own_events_are_shown(maria, client, shop):
+    blog = Site.objects.create(name="Blog", origins=BLOG)
+    on_shop, on_blog = Browser(client, shop), Browser(client, blog, origin=BLOG)
+    for browser in (on_shop, on_blog):  # the same person on both sites
+        browser.sent("identify", email="grace@example.com", first_name="Grace")
+    on_shop.sent("page_view", path="/shop-page")
+    on_blog.sent("page_view", path="/blog-post")
+    Browser(client, blog, origin=BLOG).sent("page_view", path="/anonymous-blog-post")
+
+    assert [row[1] for row in rows(maria.get(detail_url(shop)))] == ["/shop-page"]
+
+
+def test_the_page_shows_the_last_20_events_newest_first(
+    maria, client, shop, clock, settings, django_assert_max_num_queries
+):
+    settings.TRACKING_RATE_PER_MINUTE = 100
+    anonymous, known = Browser(client, shop), Browser(client, shop)
+    known.sent("identify", email="grace@example.com", first_name="Grace")
+    for number in range(30):
+        clock.shift(dt.timedelta(seconds=10))
+        (anonymous if number % 3 else known).sent("page_view", path=f"/page-{number}")
+
+    # Session, user, roles, the site, its anonymous events, its leads' events, nav (2).
+    with django_assert_max_num_queries(8):
+        response = maria.get(detail_url(shop))
+
+    assert [row[1] for row in rows(response)] == [f"/page-{n}" for n in range(29, 9, -1)]
+    assert "The last 20 events, newest first." in response.text
+
+
+def test_with_no_events_the_page_says_what_to_expect(maria, shop):
+    response = maria.get(detail_url(shop))
+
+    assert "No events yet." in response.text
+    assert "<table" not in response.text
+
+
+# Turning tracking off and on
+
+
+def test_a_manager_turns_tracking_off_and_its_beacons_are_refused(maria, client, shop):
+    response = maria.post(toggle_url(shop), {"is_active": "false"})
+
+    assert response.status_code == 302 and response.url == detail_url(shop)
+    shop.refresh_from_db()
+    assert shop.is_active is False
+    assert messages_of(response) == [
+        "Tracking is off for Shop: its events are refused until you turn it on again."
+    ]
+    assert Browser(client, shop).send("page_view").status_code == 403
+    page = maria.get(detail_url(shop)).text
+    assert "Tracking is off" in page and ">Activate</button>" in page
+
+
+def test_a_manager_turns_tracking_on_again(maria, client, shop):
+    shop.is_active = False
+    shop.save()
+
+    response = maria.post(toggle_url(shop), {"is_active": "true"})
+
+    shop.refresh_from_db()
+    assert shop.is_active is True
+    assert messages_of(response) == ["Tracking is on for Shop: its events are recorded."]
+    assert Browser(client, shop).send("page_view").status_code == 204
+
+
+def test_the_button_asks_for_a_state_so_pressing_it_twice_changes_nothing_more(maria, shop):
+    for _ in range(2):
+        maria.post(toggle_url(shop), {"is_active": "false"})
+
+    shop.refresh_from_db()
+    assert shop.is_active is False
+
+
+@pytest.mark.parametrize("data", [{}, {"is_active": "maybe"}])
+def test_a_bad_toggle_is_answered_400_and_changes_nothing(maria, shop, data):
+    response = maria.post(toggle_url(shop), data)
+
+    assert response.status_code == 400
+    assert "Nothing changed" in response.text
+    assert response.context["active_form"].errors["is_active"]
+    shop.refresh_from_db()
+    assert shop.is_active is True
+
+
+# The copy button, in a real browser
+
+
+@pytest.fixture
+def chromium_page(chromium_path, live_server, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in the test's thread (as tests/browser).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = chromium.new_context(
+            base_url=live_server.url, permissions=["clipboard-read", "clipboard-write"]
+        )
+        context.set_default_timeout(10_000)
+        yield context.new_page()
+        chromium.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_copy_button_puts_the_snippet_on_the_clipboard(
+    chromium_page, manager_maria, monkeypatch
+):
+    from playwright.sync_api import expect
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    site = Site.objects.create(name="Blog", origins=BLOG)
+    log_in(chromium_page, "maria")
+
+    chromium_page.goto(detail_url(site))
+    chromium_page.get_by_role("button", name="Copy").click()
+
+    expect(chromium_page.get_by_text("Copied.")).to_be_visible()
+    assert chromium_page.evaluate("navigator.clipboard.readText()") == site.snippet_tag
