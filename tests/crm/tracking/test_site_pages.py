@@ -99,6 +99,14 @@ def test_website_pages_are_for_managers_only(client, shop, persona, request):
     assert (shop.name, shop.is_active, Site.objects.count()) == ("Shop", True, 1)
 
 
+def test_managers_see_the_settings_link_and_reps_do_not(client, maria, rep_alice):
+    settings_link = f'href="{reverse("sites:list")}"'
+    assert settings_link in maria.get(reverse("crm:lead_list")).text
+    assert settings_link in maria.get(reverse("scoring:list")).text  # the tabs, too
+    client.force_login(rep_alice)
+    assert settings_link not in client.get(reverse("crm:lead_list")).text
+
+
 def test_signed_out_people_are_sent_to_log_in(client, shop):
     for method, url in site_urls(shop):
         response = getattr(client, method)(url)
