@@ -22,6 +22,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def browser(chromium_path):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -29,6 +30,10 @@ def browser(chromium_path):
         chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # Playwright's event loop gives the test's database connections a context
+        # of their own, which nothing after it sees again: closed here, or they
+        # would keep the test database open after the run.
+        connections.close_all()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
