@@ -72,7 +72,11 @@ class Visitor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["site", "uid"], name="visitor_unique_per_site")
         ]
-        indexes = [models.Index(fields=["lead"], name="visitor_lead_idx")]
+        indexes = [
+            models.Index(fields=["lead"], name="visitor_lead_idx"),
+            # The Websites list: a site's latest visitor and those of the last 30 days.
+            models.Index(fields=["site", "last_seen_at"], name="visitor_site_seen_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.site_id}:{self.uid}"
