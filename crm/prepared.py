@@ -48,16 +48,15 @@ class Moment:
     stand_in: dt.datetime = dt.datetime(2000, 1, 1, 0, 0, 0, 271828, tzinfo=dt.UTC)
 
     def finds(self, value: Any, ops) -> bool:
-        shift = self._shift(value, ops)
-        return shift is not None
+        return self._shift(value) is not None
 
     def bound(self, found: Any, value: dt.datetime, ops) -> Any:
-        return ops.adapt_datetimefield_value(value + self._shift(found, ops))
+        return ops.adapt_datetimefield_value(value + self._shift(found))
 
-    def _shift(self, value: Any, ops) -> dt.timedelta | None:
+    def _shift(self, value: Any) -> dt.timedelta | None:
         """How far the compiled value is from the stand-in, when it is the
         stand-in moved by whole days."""
-        moment = _as_datetime(value, ops)
+        moment = _as_datetime(value)
         if moment is None or moment.microsecond != self.stand_in.microsecond:
             return None
         shift = moment - self.stand_in
@@ -66,7 +65,7 @@ class Moment:
         return shift
 
 
-def _as_datetime(value: Any, ops) -> dt.datetime | None:
+def _as_datetime(value: Any) -> dt.datetime | None:
     """A compiled datetime parameter back as an aware datetime: PostgreSQL's
     driver takes them as they are, SQLite's backend passes them as UTC text."""
     if isinstance(value, dt.datetime):
