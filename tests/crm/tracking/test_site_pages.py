@@ -11,7 +11,6 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from crm.tracking.models import Site
-from tests.browser.conftest import CHROMIUM_ARGS, log_in
 from tests.crm.tracking.conftest import NOW, ORIGIN, Browser
 
 LIST, NEW = reverse("sites:list"), reverse("sites:create")
@@ -489,40 +488,3 @@ def test_a_bad_toggle_is_answered_400_and_changes_nothing(maria, shop, data):
     assert response.context["active_form"].errors["is_active"]
     shop.refresh_from_db()
     assert shop.is_active is True
-
-
-# The copy button, in a real browser
-
-
-@pytest.fixture
-def chromium_page(chromium_path, live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in the test's thread (as tests/browser).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = chromium.new_context(
-            base_url=live_server.url, permissions=["clipboard-read", "clipboard-write"]
-        )
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        chromium.close()
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_copy_button_puts_the_snippet_on_the_clipboard(
-    chromium_page, manager_maria, monkeypatch
-):
-    from playwright.sync_api import expect
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
-    site = Site.objects.create(name="Blog", origins=BLOG)
-    log_in(chromium_page, "maria")
-
-    chromium_page.goto(detail_url(site))
-    chromium_page.get_by_role("button", name="Copy").click()
-
-    expect(chromium_page.get_by_text("Copied.")).to_be_visible()
-    assert chromium_page.evaluate("navigator.clipboard.readText()") == site.snippet_tag
