@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboard/", include("reports.urls")),
     path("settings/websites/", include("crm.tracking.sites_urls")),
     path("settings/scoring/", include("crm.scoring.urls")),
+    path("settings/api-tokens/", include("crm.api_token_urls")),
     path("m/", include("mailings.public_urls")),
     path("r/<str:code>", referral_redirect, name="referral_redirect"),
     path("t/", include("crm.tracking.urls")),

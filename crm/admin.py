@@ -95,7 +95,8 @@ class LeadMergeAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are created with `manage.py api_token_create`, which shows the secret once."""
+    """Tokens are created on the managers' API tokens page (or with `manage.py
+    api_token_create`), which shows the secret once."""
 
     list_display = ("name", "prefix", "user", "created_at", "last_used_at")
     list_select_related = ("user",)

@@ -43,7 +43,8 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     description="Send leads and interactions from other systems. Authenticate with "
-    "`Authorization: Bearer <token>`; create tokens with `manage.py api_token_create`.",
+    "`Authorization: Bearer <token>`; managers create tokens under Settings → API tokens "
+    "(or with `manage.py api_token_create`).",
 )
 
 

@@ -391,6 +391,12 @@ def api_token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def api_token_revoke(*, token: ApiToken) -> None:
+    """Delete the token: the API refuses its secret from the next request on. The
+    model has no revoked state, and a revoked token has nothing left worth keeping."""
+    token.delete()
+
+
 def api_token_mark_used(token: ApiToken) -> None:
     """Record use at most once a minute, so busy integrations don't write on every call."""
     now = timezone.now()
