@@ -14,7 +14,7 @@ from followups import selectors
 from followups.calling_hours import holidays_around, next_business_start
 from followups.claiming import claim_head
 from followups.models import Channel, Touch
-from followups.services import touch_schedule, touches_cancel
+from followups.services import lead_call_barred, touch_schedule, touches_cancel
 
 
 class Outcome(TextChoices):
@@ -41,18 +41,33 @@ NOT_INTERESTED_PAUSE = dt.timedelta(days=90)
 
 
 def call_claim_next(
-    *, user: User, now: dt.datetime | None = None, audience_id: int | None = None
+    *,
+    user: User,
+    now: dt.datetime | None = None,
+    audience_id: int | None = None,
+    dropped: list[tuple[Touch, str]] | None = None,
 ) -> Touch | None:
     """The user's next call (to a member of the audience, if given), claimed so no
-    one else gets it. A call already claimed and not logged comes back first. Two
-    reps asking at once get different calls (followups.claiming)."""
-    claimed = claim_head(
-        user_id=user.pk,
-        now=now or timezone.now(),
-        unless_holding_one=True,
-        audience_id=audience_id,
-    )
-    return claimed or selectors.current_call(user)
+    one else gets it. A call already claimed and not logged comes back first, unless
+    its lead may no longer be called (marked do not call, the number found wrong,
+    calls paused since the claim: the queue keeps such leads out, and a call on a
+    rep's card must not outlive that): then it is cancelled, added to `dropped`
+    with the reason, and the next call claimed. Two reps asking at once get
+    different calls (followups.claiming)."""
+    now = now or timezone.now()
+    while True:
+        claimed = claim_head(
+            user_id=user.pk, now=now, unless_holding_one=True, audience_id=audience_id
+        )
+        held = claimed or selectors.current_call(user)
+        reason = lead_call_barred(held.lead, now) if held and not claimed else ""
+        if not reason:
+            return held
+        Touch.objects.filter(pk=held.pk, status=Touch.Status.CLAIMED).update(
+            status=Touch.Status.CANCELLED, outcome=reason[:100]
+        )
+        if dropped is not None:
+            dropped.append((held, reason))
 
 
 def calls_release_abandoned(*, now: dt.datetime | None = None) -> int:

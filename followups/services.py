@@ -60,8 +60,20 @@ def touch_schedule(
 
 
 def lead_callable(lead: Lead, at: dt.datetime) -> bool:
-    paused = lead.calls_paused_until is not None and lead.calls_paused_until > at
-    return bool(lead.phone) and not (lead.do_not_call or lead.phone_invalid or paused)
+    return not lead_call_barred(lead, at)
+
+
+def lead_call_barred(lead: Lead, at: dt.datetime) -> str:
+    """Why the lead may not be called at `at`, in a rep's words; "" when it may."""
+    if lead.do_not_call:
+        return "they asked not to be called"
+    if lead.phone_invalid:
+        return "the number is wrong"
+    if not lead.phone:
+        return "there is no phone number"
+    if lead.calls_paused_until is not None and lead.calls_paused_until > at:
+        return "calls to them are paused"
+    return ""
 
 
 def _sharpen_open_call(wanted: Touch) -> Touch | None:

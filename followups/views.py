@@ -29,8 +29,15 @@ may_call = permission_required("followups.view_touch", raise_exception=True)
 def queue_next(request: HttpRequest) -> HttpResponse:
     """The user's next call (claimed for them), or when there will be one."""
     audience = _queue_audience(request)
-    touch = call_claim_next(user=request.user, audience_id=audience and audience.pk)
-    return _render_card(request, touch, audience=audience)
+    dropped: list = []
+    touch = call_claim_next(
+        user=request.user, audience_id=audience and audience.pk, dropped=dropped
+    )
+    note = " ".join(
+        f"The call to {call.lead.display_name} is off your list: {reason}."
+        for call, reason in dropped
+    )
+    return _render_card(request, touch, audience=audience, note=note)
 
 
 @login_required

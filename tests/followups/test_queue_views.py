@@ -117,6 +117,33 @@ def test_opening_the_queue_again_shows_the_same_claimed_call(alice, rep_alice):
     assert Touch.objects.filter(status=Touch.Status.CLAIMED).count() == 1
 
 
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"do_not_call": True}, "they asked not to be called"),
+        ({"phone_invalid": True}, "the number is wrong"),
+        ({"phone": ""}, "there is no phone number"),
+        ({"calls_paused_until": NOW + dt.timedelta(days=90)}, "calls to them are paused"),
+    ],
+)
+def test_a_claimed_call_whose_lead_may_no_longer_be_called_leaves_the_card(
+    alice, rep_alice, change, reason
+):
+    held = call_for(lead_of(rep_alice, first_name="Held"), priority=90)
+    other = call_for(lead_of(rep_alice, first_name="Other"), priority=10)
+    alice.get(QUEUE)
+    # Meanwhile the lead changes: an API call, an import, another rep's outcome.
+    type(held.lead).objects.filter(pk=held.lead_id).update(**change)
+
+    response = alice.get(QUEUE)
+
+    assert response.context["touch"] == other
+    text = html.unescape(response.text)
+    assert f"The call to Held {held.lead.last_name} is off your list: {reason}." in text
+    held.refresh_from_db()
+    assert (held.status, held.outcome) == (Touch.Status.CANCELLED, reason)
+
+
 def test_the_card_says_why_now_and_how_to_call(alice, rep_alice):
     expo = CampaignFactory(name="Expo 2026")
     lead = lead_of(
