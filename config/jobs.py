@@ -14,6 +14,7 @@ A job is a function or its dotted path; the path lets a service queue a job
 whose module imports that service.
 """
 
+import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
@@ -51,6 +52,22 @@ def _enqueue_now(func: Job, args: tuple, queue: str) -> None:
         django_rq.get_queue(queue).enqueue(func, *args)
     except RedisError:
         logger.exception("Could not enqueue %s%r on %s", func, args, queue)
+
+
+def oldest_waiting_since(queue: str) -> dt.datetime | None:
+    """When the job at the head of the queue (the next a worker takes) was queued:
+    None when none waits, when Redis can't say, and in the other modes, where
+    jobs wait in this process or not at all."""
+    if settings.JOBS_MODE != "rq":
+        return None
+    try:
+        rq_queue = django_rq.get_queue(queue)
+        head = rq_queue.get_job_ids(0, 1)
+        job = rq_queue.fetch_job(head[0]) if head else None
+    except RedisError:
+        logger.exception("Could not read the head of the %s queue", queue)
+        return None
+    return job.enqueued_at if job else None
 
 
 def _run_in_thread(func: Job, args: tuple) -> None:

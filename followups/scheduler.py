@@ -6,7 +6,10 @@ another scheduler has locked), then queues one job per touch carrying its id.
 A touch claimed for delivery whose job never finished (Redis flushed, a worker
 killed) is dispatched again once its lease runs out; the job only delivers a
 touch still claimed, and marks it done in the same transaction, so nothing is
-lost and nothing is delivered twice.
+lost and nothing is delivered twice. While the mail queue is backed up for
+longer than the lease, the claims made since its oldest waiting job was queued
+are left alone: their jobs may still be waiting behind it (the queue is first in,
+first out), and dispatching them again would only pile up jobs with nothing to do.
 """
 
 import datetime as dt
@@ -16,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.jobs import enqueue
+from config.jobs import enqueue, oldest_waiting_since
 from crm import periodic
 from followups import channels
 from followups.calls import calls_release_abandoned
@@ -24,6 +27,10 @@ from followups.models import Touch
 
 BATCH = 500
 DELIVERY_LEASE = dt.timedelta(minutes=10)
+# A pass claims its touches (claimed_at is the pass's start) and queues their jobs
+# within this, whatever else it does first.
+CLAIM_TO_QUEUE = dt.timedelta(minutes=1)
+DELIVERY_QUEUE = "mail"
 
 
 @dataclass(frozen=True)
@@ -54,11 +61,14 @@ def _dispatch(batch: list[tuple[int, str]]) -> None:
         size = channels.batch_size_for(channel)
         if size is None:
             for touch_id in ids:
-                enqueue("followups.jobs.touch_deliver", touch_id, queue="mail")
+                enqueue("followups.jobs.touch_deliver", touch_id, queue=DELIVERY_QUEUE)
             continue
         for start in range(0, len(ids), size):
             enqueue(
-                "followups.jobs.touches_deliver", channel, ids[start : start + size], queue="mail"
+                "followups.jobs.touches_deliver",
+                channel,
+                ids[start : start + size],
+                queue=DELIVERY_QUEUE,
             )
 
 
@@ -67,7 +77,7 @@ def _claim_due(now: dt.datetime) -> list[tuple[int, str]]:
     jobs queued after it see the claim."""
     due = Touch.objects.filter(channel__in=channels.delivered_channels(), due_at__lte=now).filter(
         Q(status=Touch.Status.PENDING)
-        | Q(status=Touch.Status.CLAIMED, claimed_at__lt=now - DELIVERY_LEASE)
+        | Q(status=Touch.Status.CLAIMED, claimed_at__lt=_lease_expired_before(now))
     )
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
@@ -77,6 +87,16 @@ def _claim_due(now: dt.datetime) -> list[tuple[int, str]]:
             status=Touch.Status.CLAIMED, claimed_at=now, claimed_by=None
         )
     return claimed
+
+
+def _lease_expired_before(now: dt.datetime) -> dt.datetime:
+    """Claims for delivery made before this are dispatched again: older than the
+    lease, and older than the jobs still waiting on the queue (see the module)."""
+    expired_before = now - DELIVERY_LEASE
+    waiting_since = oldest_waiting_since(DELIVERY_QUEUE)
+    if waiting_since is not None:
+        expired_before = min(expired_before, waiting_since - CLAIM_TO_QUEUE)
+    return expired_before
 
 
 def touches_deliver(*, channel: str, touch_ids: list[int]) -> None:

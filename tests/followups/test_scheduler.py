@@ -222,14 +222,28 @@ def test_a_touch_whose_worker_died_mid_job_is_delivered_after_the_lease_exactly_
 
 
 @transactional
-def test_a_backlog_longer_than_the_lease_still_delivers_each_touch_once(printer, mail_queue):
+def test_a_backlog_longer_than_the_lease_queues_no_second_job(printer, mail_queue):
     [letter] = due_letters(1)
     scheduler_pass()
-    with after_the_lease():
-        scheduler_pass()
-    assert queued_touch_ids(mail_queue) == [letter, letter]
+    with after_the_lease(3):
+        assert scheduler_pass().dispatched == 0  # its job still waits at the head
+    assert queued_touch_ids(mail_queue) == [letter]
 
     work_off(mail_queue)
 
-    assert printer.attempts == [letter]  # the second job found it delivered
+    assert printer.attempts == [letter]
     assert printer.printed() == [letter]
+
+
+@transactional
+def test_a_lost_job_is_dispatched_again_while_newer_jobs_wait(printer, mail_queue):
+    [lost] = due_letters(1)
+    scheduler_pass()
+    mail_queue.empty()  # Redis lost the job
+    with after_the_lease():
+        mail_queue.enqueue("followups.jobs.touches_deliver", Channel.LETTER, [])  # newer work
+        assert scheduler_pass().dispatched == 1
+
+    work_off(mail_queue)
+
+    assert printer.printed() == [lost]
