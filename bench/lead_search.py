@@ -1,0 +1,353 @@
+"""Benchmark: the lead list's text search on a million leads, with and without trigram indexes.
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/lead_search.py
+        [--leads 1000000] [--repeat 5] [--explain]
+
+PostgreSQL only (pg_trgm): a new database on DATABASE_URL's server, dropped
+afterwards. Seeding (timed, not part of the results): seed_demo with --leads
+leads from the demo world (names, emails, companies and phones of seven
+countries; 40 reps own them, some new leads have no owner) and their
+interactions, written with COPY, the lead and interaction tables' indexes
+dropped for the load and made again after it (bench.seed.indexes_dropped);
+then VACUUM ANALYZE.
+
+Measured: the lead list's first page as the list view makes it (crm/views.py:
+leads_visible_to with the view's select_related, crm.filters.LeadFilter with
+q=TERM and its default order, latest activity first, then
+crm.pagination.keyset_paginate: 50 rows and the count capped at COUNT_CAP), as
+the manager (every lead) and as rep1 (leads_visible_to: their own), for
+several terms a rep types: a surname, a first name and surname, part of an
+email domain, a company word, a phone number (4+ digits), a rare term (a whole
+email address, pasted) and a common one. Terms taken from the data are taken
+from rep1's leads, so the rep finds something too.
+
+  baseline  the same calls without the trigram indexes of migration 0009
+            (dropped before seeding), as before that migration: each OR of
+            LIKEs reads the table.
+  project   after creating the indexes exactly as the migration does (timed)
+            and ANALYZE (which also gathers statistics on the indexes'
+            UPPER(...) expressions, which the planner then uses to estimate
+            the search's selectivity).
+
+Each call runs once cold (reported apart), then --repeat times (the median
+counts). The results must be the same both ways: the page's ids in order and
+the count. Prints per term and user both medians and the ratio baseline /
+project (above 1: the indexes make it faster), and the indexes each of the
+project's queries used (from EXPLAIN). --explain prints EXPLAIN (ANALYZE,
+BUFFERS) of every project query. The machine may be shared: the load average
+is printed at the start and the end.
+"""
+
+import argparse
+import importlib
+import os
+import re
+import statistics
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+
+# The bench folder holds a queue.py that would hide the standard library's queue
+# module (psycopg uses it): the folder goes to the end of the path.
+BENCH = Path(__file__).resolve().parent
+sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH] + [str(BENCH)]
+from seed import ROOT, database_version, indexes_dropped, machine, postgres_database  # noqa: E402
+
+REPS = 40
+PAGE_SIZE = 50  # crm.views.PAGE_SIZE
+REP = "rep1"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5, help="Timed runs after the cold one.")
+    parser.add_argument("--explain", action="store_true", help="Print the project's plans.")
+    args = parser.parse_args()
+    url, drop = postgres_database(f"crm_bench_search_{os.getpid()}")
+    server = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = url
+    try:
+        run(args)
+    finally:
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        os.environ["DATABASE_URL"] = server
+        drop()
+
+
+def run(args) -> None:
+    os.environ.pop("REDIS_URL", None)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DJANGO_DEBUG": "1",  # no SECRET_KEY or static manifest needed
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic here
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    settings.DEBUG = False  # no query log in the timed parts
+    print(f"Lead search benchmark, {args.leads:,} leads, first page of {PAGE_SIZE} and its count")
+    print(f"machine: {machine()}, load average {load()} at the start")
+    print(f"database: {connection.vendor} {database_version(connection)} (a fresh one), "
+          f"{server_settings()}")  # fmt: skip
+    with step("drop the trigram indexes"):
+        trigram_indexes("drop")
+    seed(args.leads)
+    searches = terms()
+    print(f"terms:   {', '.join(f'{s.kind} {s.text!r}' for s in searches)}")
+    baseline = measure(searches, args.repeat)
+    with step("create the trigram indexes"):
+        trigram_indexes("create")
+    with step("ANALYZE crm_lead"), connection.cursor() as cursor:
+        cursor.execute("ANALYZE crm_lead")
+    project = measure(searches, args.repeat)
+    report(searches, baseline, project)
+    if args.explain:
+        explain(searches)
+    print(f"load average {load()} at the end (other work here skews timings)")
+
+
+def load() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def server_settings() -> str:
+    from django.db import connection
+
+    names = ("shared_buffers", "work_mem", "max_parallel_workers_per_gather", "jit")
+    with connection.cursor() as cursor:
+        shown = []
+        for name in names:
+            cursor.execute(f"SHOW {name}")
+            shown.append(f"{name}={cursor.fetchone()[0]}")
+    return ", ".join(shown) + " (the server's, unchanged)"
+
+
+class step:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            print(f"  {self.name:<28} {time.perf_counter() - self.started:6.1f} s", flush=True)
+
+
+# Seeding ---------------------------------------------------------------------------
+
+
+def trigram_indexes(action: str) -> None:
+    """Drop, or create exactly as the migration does (without CONCURRENTLY: nobody
+    else uses this database), the trigram indexes of crm migration 0009."""
+    from django.db import connection
+
+    migration = importlib.import_module("crm.migrations.0009_lead_search_trigram")
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for name, expression in migration.INDEXES:
+            if action == "drop":
+                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+            else:
+                cursor.execute(migration.create_sql(name, expression, concurrently=False))
+        cursor.execute("RESET maintenance_work_mem")
+
+
+def seed(leads: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from crm.models import Interaction, Lead
+
+    started = time.perf_counter()
+    tables = [Lead._meta.db_table, Interaction._meta.db_table]
+    with step("drop indexes and constraints"):
+        remake = indexes_dropped(tables)
+    with step("seed_demo"):
+        call_command("seed_demo", leads=leads, reps=REPS, seed=1, stdout=StringIO())
+    with step("indexes and constraints again"), connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for sql in remake:
+            cursor.execute(sql)
+        cursor.execute("RESET maintenance_work_mem")
+    with step("VACUUM ANALYZE"), connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    owned = Lead.objects.filter(owner__username=REP).count()
+    print(
+        f"seeded   {Lead.objects.count():,} leads ({owned:,} of them {REP}'s), "
+        f"{Interaction.objects.count():,} interactions, in {time.perf_counter() - started:.0f} s"
+    )
+
+
+# Measuring -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Search:
+    kind: str
+    text: str
+
+
+def terms() -> list[Search]:
+    """What reps type. Terms from the data come from rep1's leads (the lowest ids),
+    so they are the same in every run with the same --leads."""
+    from crm.models import Lead
+
+    theirs = Lead.objects.filter(owner__username=REP).order_by("id")
+    domain = theirs.filter(email__contains="-").values_list("email", flat=True)[0]
+    number = theirs.filter(phone__startswith="+1").values_list("phone", flat=True)[0][2:]
+    email = theirs.exclude(email="").values_list("email", flat=True)[100]
+    return [
+        Search("surname", "Schneider"),
+        Search("first + surname", "Emily Clarke"),
+        Search("email domain", domain.split("@")[1].removesuffix(".example")),
+        Search("company word", "Robotics"),
+        Search("phone digits", f"{number[:3]}-{number[3:6]}-{number[6:]}"),
+        Search("rare: an email", email),
+        Search("common", "Martin"),
+    ]
+
+
+def users():
+    from crm.models import User
+
+    return [User.objects.get(username="manager"), User.objects.get(username=REP)]
+
+
+def first_page(user, text: str):
+    """The lead list's page for ?q=text, as crm.views.lead_list makes it."""
+    from crm.filters import LeadFilter
+    from crm.pagination import keyset_paginate
+    from crm.selectors import leads_visible_to
+
+    leads = leads_visible_to(user).select_related("owner", "source_campaign")
+    lead_filter = LeadFilter({"q": text}, queryset=leads, user=user)
+    assert lead_filter.is_valid(), lead_filter.errors
+    return keyset_paginate(lead_filter.qs, ordering=lead_filter.ordering, size=PAGE_SIZE)
+
+
+@dataclass(frozen=True)
+class Timing:
+    cold: float
+    median: float
+    result: tuple  # the page's ids, the count, whether the count is capped
+    indexes: str  # used by the page's and the count's query
+
+
+def measure(searches: list[Search], repeat: int) -> dict[tuple[str, str], Timing]:
+    timings = {}
+    for user in users():
+        for search in searches:
+            seconds = []
+            for _ in range(repeat + 1):
+                started = time.perf_counter()
+                page = first_page(user, search.text)
+                seconds.append(time.perf_counter() - started)
+            result = ([lead.pk for lead in page.items], page.total, page.total_is_capped)
+            timings[user.username, search.text] = Timing(
+                seconds[0], statistics.median(seconds[1:]), result, indexes_used(user, search.text)
+            )
+    return timings
+
+
+def captured(user, text: str) -> list[str]:
+    """The SQL of the page's queries on crm_lead, parameters bound."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        first_page(user, text)
+    return [query["sql"] for query in queries.captured_queries if '"crm_lead"' in query["sql"]]
+
+
+def indexes_used(user, text: str) -> str:
+    """The indexes on crm_lead (or its sequential scan) in each query's plan."""
+    from django.db import connection
+
+    used = []
+    with connection.cursor() as cursor:
+        for sql in captured(user, text):
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            found = re.findall(r"Index (?:Only )?Scan (?:Backward )?(?:using|on) (\S+)", plan)
+            names = [
+                "owner" if name.startswith("crm_lead_owner_id") else short(name)
+                for name in dict.fromkeys(found)
+                if not name.startswith(("crm_user", "crm_campaign"))
+            ]
+            if "Seq Scan on crm_lead" in plan:
+                names.append("seq scan")
+            used.append("+".join(names) or "-")
+    return " / ".join(used)
+
+
+def short(index: str) -> str:
+    return index.removeprefix("lead_").removesuffix("_idx").removesuffix("_trgm")
+
+
+def explain(searches: list[Search]) -> None:
+    from django.db import connection
+
+    for user in users():
+        for search in searches:
+            for sql in captured(user, search.text):
+                with connection.cursor() as cursor:
+                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                    plan = "\n".join(f"    {row[0]}" for row in cursor.fetchall())
+                print(f"\n{user.username}, {search.text!r}:\n  {sql[:300]}...\n{plan}")
+
+
+def report(searches: list[Search], baseline: dict, project: dict) -> None:
+    print(
+        f"\n{'user':<8} {'term':<17} {'text':<28} {'count':>7} "
+        f"{'baseline':>9} {'project':>9} {'ratio':>6}   cold: baseline / project"
+    )
+    ratios = []
+    for user in users():
+        for search in searches:
+            key = user.username, search.text
+            before, after = baseline[key], project[key]
+            if before.result != after.result:
+                sys.exit(f"different results for {key}: {before.result} / {after.result}")
+            _, total, capped = after.result
+            count = f"{total:,}{'+' if capped else ''}"
+            ratio = before.median / after.median
+            ratios.append(ratio)
+            print(
+                f"{user.username:<8} {search.kind:<17} {search.text[:28]:<28} {count:>7} "
+                f"{ms(before.median):>9} {ms(after.median):>9} {ratio:6.1f}   "
+                f"{ms(before.cold)} / {ms(after.cold)}"
+            )
+    print("results: the same page (ids in order) and count both ways, every term")
+    print(f"ratio baseline / project: {min(ratios):.1f} to {max(ratios):.1f}, "
+          f"median {statistics.median(ratios):.1f}")  # fmt: skip
+    print("\nplans on crm_lead (page / count), baseline -> project:")
+    for user in users():
+        for search in searches:
+            key = user.username, search.text
+            print(f"  {user.username:<8} {search.text[:28]:<28} {baseline[key].indexes}")
+            print(f"  {'':<8} {'':<28} -> {project[key].indexes}")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+if __name__ == "__main__":
+    main()
