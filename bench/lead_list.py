@@ -17,8 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seed import ROOT, machine, postgres_database
+# The bench folder holds a queue.py that would hide the standard library's queue
+# module (psycopg uses it): the folder goes to the end of the path.
+BENCH = Path(__file__).resolve().parent
+sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH] + [str(BENCH)]
+from seed import ROOT, machine, postgres_database  # noqa: E402
 
 PAGE_SIZE = 50
 DEPTHS = (1, 100, 1000)  # page numbers

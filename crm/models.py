@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from crm.contact import Phone, address_lines, derive_time_zone, validate_time_zone
 from crm.roles import Role
@@ -456,6 +457,12 @@ class LeadImport(models.Model):
         default=0, help_text="Rows about a person already met earlier in the same file."
     )
     samples = models.JSONField(default=list, help_text="Preview: the first rows as they'll land.")
+    conflicts = models.PositiveIntegerField(
+        default=0, help_text="Rows that offered another value for a field the lead had."
+    )
+    conflict_rows = models.JSONField(
+        default=list, help_text="The first of them: row, lead, fields (kept, offered)."
+    )
     errors = models.JSONField(default=list, help_text="Invalid rows: row, message, cells.")
     failure = models.TextField(blank=True, help_text="Why the last job failed.")
 
@@ -468,6 +475,21 @@ class LeadImport(models.Model):
 
     def get_absolute_url(self):
         return reverse("imports:detail", args=[self.pk])
+
+    @property
+    def conflicts_shown(self) -> list[dict]:
+        """conflict_rows with each field's label, for the report."""
+        return [
+            conflict
+            | {
+                "fields": [
+                    difference
+                    | {"label": capfirst(Lead._meta.get_field(difference["field"]).verbose_name)}
+                    for difference in conflict["fields"]
+                ]
+            }
+            for conflict in self.conflict_rows
+        ]
 
     @property
     def is_running(self) -> bool:

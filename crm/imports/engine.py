@@ -27,6 +27,7 @@ BATCH_ROWS = 2000
 # What matching and filling blanks read of an existing lead; nothing else is loaded.
 MATCH_FIELDS = ("email", "phone", "phone_raw", "phone_ext", *LEAD_PROFILE_FIELDS)
 SAMPLE_ROWS = 10
+CONFLICT_ROWS = 500  # rows whose differing values the report lists (all are counted)
 # What an earlier interaction must be for a matched lead to count as already engaged.
 HIGH_INTENT_KINDS = frozenset(
     {
@@ -59,6 +60,8 @@ class ImportResult:
     engaged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     samples: list[dict] = field(default_factory=list)
+    conflicts: int = 0  # rows that offered another value for a field the lead had
+    conflict_rows: list[dict] = field(default_factory=list)  # the first CONFLICT_ROWS
 
 
 def import_booth_rows(
@@ -149,6 +152,7 @@ class _BoothListWriter:
         batch.rows.append((row, lead, match))
 
     def _fill(self, lead: Lead, row: BoothRow, batch: "_Batch") -> None:
+        self._note_conflicts(lead, row)
         changed = lead.fill_blanks(email=row.email, phone=row.phone, profile=row.profile)
         if not lead.time_zone:
             lead.fill_time_zone()
@@ -156,6 +160,19 @@ class _BoothListWriter:
         if changed and lead.pk is not None:
             batch.changed_fields |= changed
             batch.changed_leads[lead.pk] = lead
+
+    def _note_conflicts(self, lead: Lead, row: BoothRow) -> None:
+        """The row's values that differ from what the lead has: the lead keeps its
+        own (an import fills blanks, never overwrites), and the report lists them
+        for someone to check."""
+        differing = value_conflicts(lead, row)
+        if not differing:
+            return
+        self.result.conflicts += 1
+        if len(self.result.conflict_rows) < CONFLICT_ROWS:
+            self.result.conflict_rows.append(
+                {"row": row.number, "lead": lead.pk, "name": lead.display_name, "fields": differing}
+            )
 
     def _new_lead(self, row: BoothRow) -> Lead:
         lead = Lead(
@@ -266,6 +283,23 @@ class _Batch:
     changed_fields: set[str] = field(default_factory=set)
     engaged: set[int] = field(default_factory=set)
     visited: set[int] = field(default_factory=set)
+
+
+def value_conflicts(lead: Lead, row: BoothRow) -> list[dict]:
+    """Each field where the lead and the row both have a value and they differ
+    (ignoring case and spacing), as {"field", "kept", "offered"}."""
+    offered = {"email": row.email, "phone": row.phone.e164 if row.phone else "", **row.profile}
+    return [
+        {"field": name, "kept": kept, "offered": value}
+        for name in ("email", "phone", *LEAD_PROFILE_FIELDS)
+        if (value := offered.get(name))
+        and (kept := getattr(lead, name))
+        and _comparable(kept) != _comparable(value)
+    ]
+
+
+def _comparable(value: str) -> str:
+    return " ".join(str(value).split()).casefold()
 
 
 def _insert(table: TableWriter, objects: list) -> None:

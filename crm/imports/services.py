@@ -176,7 +176,17 @@ def _spec(lead_import: LeadImport, table: Table) -> ImportSpec:
 
 
 def _store(lead_import: LeadImport, result: ImportResult, *, status: str) -> None:
-    for name in ("rows", "created", "updated", "duplicates", "invalid", "engaged", "samples"):
+    for name in (
+        "rows",
+        "created",
+        "updated",
+        "duplicates",
+        "invalid",
+        "engaged",
+        "samples",
+        "conflicts",
+        "conflict_rows",
+    ):
         setattr(lead_import, name, getattr(result, name))
     lead_import.errors = [
         {"row": problem.number, "message": problem.message, "cells": problem.cells}

@@ -92,6 +92,35 @@ def test_an_update_fills_empty_fields_and_never_overwrites(tmp_path):
     assert (mary.first_name, mary.last_name, mary.company) == ("Maria", "Smith-Jones", "Northwind")
 
 
+def test_an_update_lists_the_values_it_kept_where_the_row_said_otherwise(tmp_path):
+    maria = LeadFactory(
+        email="mary@example.com",
+        first_name="Maria",
+        last_name="smith-jones ",  # case and spacing are not a difference
+        company="Contoso",
+        title="",  # blank: filled, not a conflict
+        phone="+14155550100",
+        country="US",
+    )
+
+    result = import_leads(write_csv(tmp_path / "booth.csv", BOOTH_LIST))
+
+    kept = {"row": 2, "lead": maria.pk, "name": "Maria smith-jones"}
+    assert result["conflicts"] == 2  # row 5 says "Mary" again
+    assert result["conflict_rows"][0] == kept | {
+        "fields": [
+            {"field": "phone", "kept": "+14155550100", "offered": "+14155552671"},
+            {"field": "first_name", "kept": "Maria", "offered": "Mary Ann"},
+            {"field": "company", "kept": "Contoso", "offered": "Northwind"},
+        ]
+    }
+    assert result["conflict_rows"][1]["fields"] == [
+        {"field": "first_name", "kept": "Maria", "offered": "Mary"}
+    ]
+    maria.refresh_from_db()
+    assert (maria.first_name, maria.company, maria.title) == ("Maria", "Contoso", "CTO")
+
+
 def test_phones_match_existing_leads_whatever_their_format(tmp_path):
     known = LeadFactory(email="", phone="+14155552671")
     csv_text = "Name,Mobile\nDana White,415.555.2671 x23\n"

@@ -1,6 +1,7 @@
 """The browser flow of a booth-list import, page by page (jobs run inline in tests)."""
 
 import csv
+import html
 import io
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from crm.models import ImportMapping, Lead, LeadImport
-from tests.factories import CampaignFactory
+from tests.factories import CampaignFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,28 @@ def test_a_manager_uploads_maps_previews_and_imports_a_booth_list(maria):
     assert "Imported" in result
     assert Lead.objects.count() == 2
     assert Lead.objects.get(email="mary@example.com").phone == "+14155552671"
+
+
+def test_the_report_lists_the_values_the_leads_kept(maria):
+    known = LeadFactory(email="mary@example.com", first_name="Maria", last_name="Smith-Jones",
+                        company="Contoso", phone="")  # fmt: skip
+    upload(maria)
+    lead_import = LeadImport.objects.get()
+    maria.post(reverse("imports:mapping", args=[lead_import.pk]), mapping_post(lead_import))
+
+    preview = html.unescape(maria.get(lead_import.get_absolute_url()).text)
+
+    assert "Other values kept" in preview
+    assert "the lead will keep its own" in preview
+    assert "<td>Company</td><td>Contoso</td><td>Northwind</td>" in preview
+    assert "<td>First name</td><td>Maria</td><td>Mary Ann</td>" in preview
+    assert "Phone" not in preview.split("Other values kept")[-1]  # blank: filled, not kept
+
+    maria.post(reverse("imports:confirm", args=[lead_import.pk]))
+    result = maria.get(lead_import.get_absolute_url()).text
+    assert f'<a href="{known.get_absolute_url()}">Maria Smith-Jones</a>' in result
+    known.refresh_from_db()
+    assert (known.company, known.phone) == ("Contoso", "+14155552671")
 
 
 def test_the_invalid_rows_download_with_their_reason_and_neutralised_formulas(maria):

@@ -59,6 +59,8 @@ class Command(BaseCommand):
             "invalid": result.invalid,
             "engaged": result.engaged,
             "errors": [{"row": p.number, "message": p.message} for p in result.problems],
+            "conflicts": result.conflicts,
+            "conflict_rows": result.conflict_rows,
         }
         self.stdout.write(json.dumps(body))
 
@@ -69,6 +71,11 @@ class Command(BaseCommand):
             f"{result.updated:,} updated, {result.duplicates:,} repeated in the file, "
             f"{result.invalid:,} invalid; {result.engaged:,} already engaged."
         )
+        if result.conflicts:
+            self.stdout.write(
+                f"{result.conflicts:,} rows offered other values for fields the lead had; "
+                "the leads kept theirs (--json lists them)."
+            )
         for problem in result.problems[:SHOWN_ERRORS]:
             self.stdout.write(f"  row {problem.number}: {problem.message}")
         if len(result.problems) > SHOWN_ERRORS:
