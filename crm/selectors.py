@@ -1,6 +1,8 @@
 """Reads for leads and their timelines. Every lead lookup for a person goes
 through leads_visible_to, so a rep never reaches another rep's lead."""
 
+import re
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -45,20 +47,44 @@ def get_lead_for_user(user: User, pk: int, *, for_update: bool = False) -> Lead:
         raise Http404("No such lead.") from None
 
 
+# A phone number as people type it: "(415) 555-2671", "+44 20 7946 0123".
+PHONE_TEXT = re.compile(r"\+?[\d\s().\-/]+")
+PHONE_DIGITS_MIN = 4
+
+
 def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
-    """Leads whose name, email, company or phone contains each word of `text`."""
+    """Leads whose name, email, company or phone contains each word of `text`; a
+    text that is a phone number as typed, spaces and all, is one search of the
+    phone for its digits."""
+    if PHONE_TEXT.fullmatch(text.strip()) and " " in text.strip():
+        return leads.filter(_phone_contains(_digits(text)) or Q(pk__in=[]))
     for word in text.split():
-        digits = "".join(ch for ch in word if ch.isdigit())
         match = (
             Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
             | Q(email__icontains=word)
             | Q(company__icontains=word)
         )
-        if len(digits) >= 4:
-            match |= Q(phone__contains=digits)
+        if phone := _phone_contains(_digits(word)):
+            match |= phone
         leads = leads.filter(match)
     return leads
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _phone_contains(digits: str) -> Q | None:
+    """Phones (E.164) holding these digits, or the digits after a leading 0 or 00
+    (a trunk or international prefix, which E.164 leaves out); None for fewer
+    than PHONE_DIGITS_MIN."""
+    if len(digits) < PHONE_DIGITS_MIN:
+        return None
+    match = Q(phone__contains=digits)
+    if digits.startswith("0") and len(digits.lstrip("0")) >= PHONE_DIGITS_MIN:
+        match |= Q(phone__contains=digits.lstrip("0"))
+    return match
 
 
 def lead_timeline(lead: Lead, *, limit: int = 100) -> list[Interaction]:

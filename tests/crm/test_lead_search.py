@@ -74,6 +74,26 @@ def test_four_or_more_digits_are_found_in_the_phone_however_written(mary, ben, t
     assert found(text) == [mary.pk]
 
 
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("(415) 555-2671", "mary"),
+        ("+1 415 555 2671", "mary"),
+        ("415 555 2671", "mary"),
+        ("020 7946 0123", "ben"),  # national, with the trunk 0 E.164 leaves out
+        ("0044 20 7946 0123", "ben"),  # the international prefix 00
+        ("07946 0123", "ben"),
+    ],
+)
+def test_a_phone_number_typed_with_spaces_is_one_search_of_the_phone(mary, ben, text, who):
+    assert found(text) == [{"mary": mary, "ben": ben}[who].pk]
+
+
+def test_a_phone_typed_with_spaces_needs_four_digits_and_all_of_them(mary, ben):
+    assert found("(41) 5") == []  # three digits: too few to mean a number
+    assert found("415 555 9999") == []
+
+
 def test_fewer_than_four_digits_do_not_search_the_phone(mary, ben):
     assert found("671") == []
     assert found("+44") == []
