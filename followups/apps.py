@@ -14,7 +14,7 @@ class FollowupsConfig(AppConfig):
         from followups.calling_hours import forget_holidays
         from followups.models import Holiday
 
-        interaction_hooks.register(rules.rules_apply)
+        interaction_hooks.register_batch(rules.rules_apply_many)
         register_follower(lock=priorities.open_calls_lock, follow=priorities.call_priorities_follow)
         timeline.register_upcoming(selectors.upcoming_items)
         for signal in (post_save, post_delete):

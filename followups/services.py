@@ -1,12 +1,12 @@
 """Planning touches: the one way a touch gets into the ledger."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from crm.models import Interaction, Lead, User
-from crm.roles import Role
 from followups.models import Channel, Rule, Touch
 
 
@@ -108,21 +108,28 @@ def touches_cancel(*, lead: Lead, channel: str, outcome: str) -> int:
     )
 
 
-def least_busy(users: QuerySet[User]) -> User | None:
-    open_touches = Count("assigned_touches", filter=Q(assigned_touches__status__in=Touch.OPEN))
-    return users.filter(is_active=True).annotate(load=open_touches).order_by("load", "id").first()
+def open_touches_per_person() -> dict[int, int]:
+    """How many open touches each person has assigned (those with any), in one query."""
+    rows = (
+        Touch.objects.filter(status__in=Touch.OPEN, assigned_to__isnull=False)
+        .values("assigned_to")
+        .annotate(open=Count("id"))
+        .order_by()
+    )
+    return {row["assigned_to"]: row["open"] for row in rows}
 
 
 def people_with_role(role: str) -> QuerySet[User]:
     return User.objects.filter(groups__name=role, is_active=True)
 
 
-def lead_assignee(lead: Lead, *, candidates: QuerySet[User] | None = None) -> User | None:
-    """Who calls this lead: its owner. An unowned lead goes to the least busy of
-    `candidates` (all reps by default), who becomes its owner so they can open it."""
+def lead_assignee(lead: Lead, *, pick: Callable[[], User | None]) -> User | None:
+    """Who calls this lead: its owner. An unowned lead goes to whom `pick()`
+    chooses (the least busy rep: followups.rules.PlanningBatch), who becomes its owner
+    so they can open it."""
     if lead.owner_id is not None:
         return lead.owner
-    rep = least_busy(candidates if candidates is not None else people_with_role(Role.REP))
+    rep = pick()
     if rep is None:
         return None
     if not Lead.objects.filter(pk=lead.pk, owner__isnull=True).update(owner=rep):

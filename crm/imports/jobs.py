@@ -1,10 +1,14 @@
 """RQ entry points for imports: load by id, call a service, return."""
 
+from config.jobs import enqueue
 from crm import interaction_hooks
 from crm.imports import services
 from crm.models import Interaction, LeadImport
 
-HOOK_BATCH = 1000  # interactions per run of the batch hooks (e.g. rescoring their leads)
+JOBS = "crm.imports.jobs."
+# Booth visits per follow-up job (about 15 s of hooks), and per run of the batch
+# hooks (e.g. rescoring their leads).
+HOOK_BATCH = 1000
 
 
 def lead_import_preview(lead_import_id: int) -> None:
@@ -19,15 +23,17 @@ def lead_import_run(lead_import_id: int) -> None:
         services.lead_import_run(lead_import=lead_import)
 
 
-def lead_import_recorded(lead_import_id: int) -> None:
-    """What follows from an import's booth visits, in one job rather than one per row."""
-    visits = Interaction.objects.filter(lead_import_id=lead_import_id).select_related(
-        "lead", "campaign"
+def lead_import_recorded(lead_import_id: int, after_id: int = 0) -> None:
+    """What follows from an import's booth visits (next touches, drips, scores,
+    audiences), HOOK_BATCH visits a job: each job then queues the next, from the
+    last visit it handled, so a list of any length never meets the queue's job
+    timeout, and a job run twice does nothing twice (the hooks are idempotent)."""
+    visits = (
+        Interaction.objects.filter(lead_import_id=lead_import_id, pk__gt=after_id)
+        .select_related("lead", "campaign")
+        .order_by("pk")
     )
-    batch = []
-    for interaction in visits.iterator(chunk_size=HOOK_BATCH):
-        batch.append(interaction)
-        if len(batch) == HOOK_BATCH:
-            interaction_hooks.run_many(batch)
-            batch = []
+    batch = list(visits[:HOOK_BATCH])
     interaction_hooks.run_many(batch)
+    if len(batch) == HOOK_BATCH:
+        enqueue(JOBS + "lead_import_recorded", lead_import_id, batch[-1].pk)

@@ -305,3 +305,36 @@ def test_cells_that_look_like_formulas_are_stored_as_plain_text(tmp_path):
     lead = Lead.objects.get()
     assert lead.company == '=HYPERLINK("http://evil")'
     assert lead.interactions.get().notes == "@SUM(1+1)"
+
+
+def test_the_follow_ups_of_a_long_list_run_a_batch_a_job_until_every_visit_is_handled(
+    tmp_path, monkeypatch
+):
+    from config import jobs as config_jobs
+    from crm import interaction_hooks
+    from crm.imports import jobs
+
+    handled, queued = [], []
+    monkeypatch.setattr(jobs, "HOOK_BATCH", 2)
+    monkeypatch.setattr(
+        interaction_hooks, "_handlers", [lambda interaction: handled.append(interaction.pk)]
+    )
+    monkeypatch.setattr(interaction_hooks, "_batch_handlers", [])
+    real_enqueue = config_jobs.enqueue
+
+    def enqueue(func, *args, **kwargs):
+        queued.append((func, args))
+        real_enqueue(func, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "enqueue", enqueue)
+    rows = "".join(f"person{n}@example.com,Person {n}\n" for n in range(5))
+
+    import_leads(write_csv(tmp_path / "booth.csv", "Email,Full Name\n" + rows))
+
+    visits = sorted(Interaction.objects.filter(kind="booth_visit").values_list("pk", flat=True))
+    assert sorted(handled) == visits  # each once
+    lead_import = LeadImport.objects.get()
+    assert queued == [  # ids only: the import, and the last visit each job handled
+        ("crm.imports.jobs.lead_import_recorded", (lead_import.pk, visits[1])),
+        ("crm.imports.jobs.lead_import_recorded", (lead_import.pk, visits[3])),
+    ]

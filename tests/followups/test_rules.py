@@ -9,7 +9,7 @@ from crm.models import Interaction, Lead
 from crm.scoring.models import ScoringRule
 from crm.services import interaction_record
 from followups.models import Channel, Holiday, Rule, Touch
-from followups.rules import describe, rules_apply
+from followups.rules import describe, rules_apply, rules_apply_many
 from tests.factories import CampaignFactory, InteractionFactory
 from tests.followups.factories import CallableLeadFactory, TouchFactory
 
@@ -245,6 +245,25 @@ def test_an_unowned_lead_goes_to_the_least_busy_rep_who_becomes_its_owner(rep_al
     assert Touch.objects.get(lead=lead).assigned_to == rep_bob
     lead.refresh_from_db()
     assert lead.owner == rep_bob
+
+
+def test_a_batch_of_unowned_leads_is_shared_out_as_it_is_planned(
+    rep_alice, rep_bob, django_assert_max_num_queries
+):
+    TouchFactory(assigned_to=rep_alice)  # Alice starts one call busier
+    downloads = [
+        InteractionFactory(lead=CallableLeadFactory(owner=None), kind=Kind.CONTENT_DOWNLOAD)
+        for _ in range(5)
+    ]
+
+    # Rules, scores, workloads and reps once; then per call its key, its lead's
+    # owner, the insert (in a savepoint) and the one-open-call check.
+    with django_assert_max_num_queries(5 + 5 * 8):
+        rules_apply_many(interactions=downloads)
+
+    owners = [Lead.objects.get(pk=download.lead_id).owner for download in downloads]
+    assert owners == [rep_bob, rep_alice, rep_bob, rep_alice, rep_bob]
+    assert [Touch.objects.get(lead=d.lead_id).assigned_to for d in downloads] == owners
 
 
 def test_a_lead_given_to_a_rep_while_the_rules_ran_stays_with_that_rep(rep_alice, rep_bob):
