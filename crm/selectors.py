@@ -81,9 +81,11 @@ def _phone_contains(digits: str) -> Q | None:
     than PHONE_DIGITS_MIN."""
     if len(digits) < PHONE_DIGITS_MIN:
         return None
-    match = Q(phone__contains=digits)
+    # icontains, though digits have no case: it is what the phone's trigram index
+    # serves (see crm/migrations/0009_lead_search_trigram.py).
+    match = Q(phone__icontains=digits)
     if digits.startswith("0") and len(digits.lstrip("0")) >= PHONE_DIGITS_MIN:
-        match |= Q(phone__contains=digits.lstrip("0"))
+        match |= Q(phone__icontains=digits.lstrip("0"))
     return match
 
 
