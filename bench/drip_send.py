@@ -62,7 +62,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH] + [str(BENCH)]
 from rq_workers import WorkerProcess  # noqa: E402
-from seed import ROOT, database_version, machine, postgres_database  # noqa: E402
+from seed import ROOT, database_version, load, machine, postgres_database  # noqa: E402
 
 SITE_URL = "https://crm.bench.example"
 SECRET_KEY = "drip-send-benchmark-not-a-secret"
@@ -181,10 +181,6 @@ def run(args, sink: "Sink") -> None:
     if args.profile:
         profile_batches(sink, drip, start=args.emails)
     print(f"load average {load()} at the end (other work here skews timings)")
-
-
-def load() -> str:
-    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 # Seeding

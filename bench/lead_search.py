@@ -54,7 +54,16 @@ from pathlib import Path
 # module (psycopg uses it): the folder goes to the end of the path.
 BENCH = Path(__file__).resolve().parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH] + [str(BENCH)]
-from seed import ROOT, database_version, indexes_dropped, machine, postgres_database  # noqa: E402
+from seed import (  # noqa: E402
+    ROOT,
+    database_version,
+    indexes_dropped,
+    load,
+    machine,
+    postgres_database,
+    server_settings,
+    step,
+)
 
 REPS = 40
 PAGE_SIZE = 50  # crm.views.PAGE_SIZE
@@ -120,34 +129,6 @@ def run(args) -> None:
     if args.explain:
         explain(searches)
     print(f"load average {load()} at the end (other work here skews timings)")
-
-
-def load() -> str:
-    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def server_settings() -> str:
-    from django.db import connection
-
-    names = ("shared_buffers", "work_mem", "max_parallel_workers_per_gather", "jit")
-    with connection.cursor() as cursor:
-        shown = []
-        for name in names:
-            cursor.execute(f"SHOW {name}")
-            shown.append(f"{name}={cursor.fetchone()[0]}")
-    return ", ".join(shown) + " (the server's, unchanged)"
-
-
-class step:
-    def __init__(self, name: str):
-        self.name = name
-
-    def __enter__(self):
-        self.started = time.perf_counter()
-
-    def __exit__(self, *exc):
-        if exc[0] is None:
-            print(f"  {self.name:<28} {time.perf_counter() - self.started:6.1f} s", flush=True)
 
 
 # Seeding ---------------------------------------------------------------------------

@@ -77,7 +77,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH] + [str(BENCH)]
 from rq_workers import WorkerProcess  # noqa: E402
-from seed import ROOT, database_version, machine, postgres_database  # noqa: E402
+from seed import ROOT, database_version, load, machine, postgres_database  # noqa: E402
 
 SITE_URL = "https://crm.bench.example"
 SECRET_KEY = "letters-benchmark-not-a-secret"
@@ -241,10 +241,6 @@ def run(args) -> None:
     baselines = [baseline_run(second) for _ in range(max(args.baseline_runs, 1))]
     report(args, one, two, baselines)
     print(f"load average {start_load} at the start, {load()} at the end (other work skews timings)")
-
-
-def load() -> str:
-    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 # Seeding

@@ -42,7 +42,7 @@ from pathlib import Path
 # from everything run here: its folder goes to the end of the path, not the front.
 BENCH = Path(__file__).resolve().parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH] + [str(BENCH)]
-from seed import ROOT, database_version, machine, postgres_database  # noqa: E402
+from seed import ROOT, database_version, machine, postgres_database, step  # noqa: E402
 
 CALLING_ENV = {"CALLING_WEEKDAYS": "0,1,2,3,4,5,6", "CALLING_HOURS": "00:00,23:59:59.999999"}
 INTERACTIONS_PER_LEAD = 5
@@ -129,18 +129,6 @@ def seed(leads: int) -> None:
         f"{Touch.objects.count():,} pending touches ({calls:,} calls) "
         f"in {time.perf_counter() - started:.0f} s"
     )
-
-
-class step:
-    def __init__(self, name: str):
-        self.name = name
-
-    def __enter__(self):
-        self.started = time.perf_counter()
-
-    def __exit__(self, *exc):
-        if exc[0] is None:
-            print(f"  {self.name:<20} {time.perf_counter() - self.started:6.1f} s", flush=True)
 
 
 def add_interactions(count: int) -> None:

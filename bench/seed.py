@@ -158,6 +158,41 @@ def demo(leads: int) -> int:
     return Interaction.objects.count()
 
 
+def load() -> str:
+    """The load average (1, 5, 15 minutes): the machine may be shared."""
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def server_settings() -> str:
+    """The PostgreSQL settings that shape a benchmark's plans."""
+    from django.db import connection
+
+    names = ("shared_buffers", "work_mem", "max_parallel_workers_per_gather", "jit")
+    with connection.cursor() as cursor:
+        shown = []
+        for name in names:
+            cursor.execute(f"SHOW {name}")
+            shown.append(f"{name}={cursor.fetchone()[0]}")
+    return ", ".join(shown) + " (the server's, unchanged)"
+
+
+class step:
+    """Prints how long the block took, as one line of a benchmark's setup."""
+
+    width = 34
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            elapsed = time.perf_counter() - self.started
+            print(f"  {self.name:<{self.width}} {elapsed:6.1f} s", flush=True)
+
+
 def database_version(connection) -> str:
     if connection.vendor == "sqlite":
         import sqlite3
