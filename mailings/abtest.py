@@ -93,6 +93,19 @@ class StepReport:
         return [(noun, verdict(self.variants, metric, noun)) for metric, noun in METRICS]
 
 
+def email_responses() -> dict[str, Count]:
+    """Of sent emails: how many, and how many of them people opened, clicked and
+    replied to (machines' opens and clicks are not in opened_at and clicked_at).
+    The aggregates every count of drip emails uses, this report's and the
+    dashboard's."""
+    return {
+        "sent": Count("pk"),
+        "opened": Count("pk", filter=Q(opened_at__isnull=False)),
+        "clicked": Count("pk", filter=Q(clicked_at__isnull=False)),
+        "replied": Count("pk", filter=Q(replied_at__isnull=False)),
+    }
+
+
 def variant_counts(drip: Drip) -> dict[int, dict[str, int]]:
     """Sent, opened, clicked and replied per variant id of the drip, and the opens
     and clicks by machines, in one query."""
@@ -100,10 +113,7 @@ def variant_counts(drip: Drip) -> dict[int, dict[str, int]]:
         OutboxEmail.objects.filter(step__drip=drip, status=OutboxEmail.Status.SENT)
         .values("variant")
         .annotate(
-            sent=Count("pk"),
-            opened=Count("pk", filter=Q(opened_at__isnull=False)),
-            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
-            replied=Count("pk", filter=Q(replied_at__isnull=False)),
+            **email_responses(),
             machine_opens=Sum("machine_opens"),
             machine_clicks=Sum("machine_clicks"),
         )

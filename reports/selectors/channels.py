@@ -8,6 +8,7 @@ from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, Ou
 from crm.models import Interaction
 from followups.models import Channel, Touch
 from followups.team_selectors import CONNECTED_OUTCOMES, MEETING_OUTCOME
+from mailings.abtest import email_responses
 from mailings.models import OutboxEmail
 from reports.selectors.common import DashboardFilter, percent
 
@@ -52,8 +53,9 @@ DEFINITIONS = {
     "emails": ("Emails sent", "Drip emails sent in the period."),
     "opened": (
         "Opened",
-        "Of those, emails opened since (a click counts as an open; opens "
-        "are a rough signal, as mail apps and scanners load images too).",
+        "Of those, emails opened since by a person (a click counts as an open; "
+        "mail scanners' and privacy proxies' opens are left out, and mail apps "
+        "that block images open nothing).",
     ),
     "clicked": ("Clicked", "Of those, emails with a link clicked since."),
     "replied": ("Replied", "Of those, emails replied to since."),
@@ -186,13 +188,9 @@ def letter_answered(mailed_at: str) -> Exists:
 
 
 def _emails(filters: DashboardFilter) -> dict[str, int]:
+    counts = email_responses()
     return OutboxEmail.objects.filter(
         filters.during("sent_at"),
         filters.of_campaign("lead__"),
         status=OutboxEmail.Status.SENT,
-    ).aggregate(
-        emails=Count("pk"),
-        opened=Count("pk", filter=Q(opened_at__isnull=False)),
-        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
-        replied=Count("pk", filter=Q(replied_at__isnull=False)),
-    )
+    ).aggregate(emails=counts.pop("sent"), **counts)

@@ -3,9 +3,9 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
-from mailings.abtest import METRICS, VariantStats, verdict
+from mailings.abtest import METRICS, VariantStats, email_responses, verdict
 from mailings.models import Enrolment, OutboxEmail, StepVariant, Suppression
 from reports.selectors.common import DashboardFilter, percent
 
@@ -15,7 +15,11 @@ UNSUBSCRIBED = Suppression.Reason.UNSUBSCRIBED.label
 
 DEFINITIONS = {
     "sent": ("Sent", "Emails of the drip sent in the period."),
-    "opened": ("Opened", "Of those, opened since (a click counts as an open)."),
+    "opened": (
+        "Opened",
+        "Of those, opened since by a person (a click counts as an open; mail "
+        "scanners' and privacy proxies' opens are left out).",
+    ),
     "clicked": ("Clicked", "Of those, with a link clicked since."),
     "replied": ("Replied", "Of those, replied to since."),
     "unsubscribed": (
@@ -124,12 +128,7 @@ def _counts_per_variant(
             filters.during("sent_at"), filters.of_campaign("lead__"), status=OutboxEmail.Status.SENT
         )
         .values("variant", drip=F("step__drip"), name=F("step__drip__name"))
-        .annotate(
-            sent=Count("pk"),
-            opened=Count("pk", filter=Q(opened_at__isnull=False)),
-            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
-            replied=Count("pk", filter=Q(replied_at__isnull=False)),
-        )
+        .annotate(**email_responses())
         .order_by()
     )
     counts, names = {}, {}
