@@ -29,10 +29,7 @@ def keyset_paginate(
     after: int | None = None,
     before: int | None = None,
     size: int = 50,
-    counted: QuerySet | None = None,
 ) -> KeysetPage:
-    """A page of `queryset` in `ordering`, with the total (capped) of `counted`,
-    which defaults to the queryset: a cheaper query for the same rows may stand in."""
     anchor = _anchor_values(queryset, ordering, after or before)  # None: start over
     going_back = anchor is not None and before is not None
     order = _reversed(ordering) if going_back else ordering
@@ -44,7 +41,7 @@ def keyset_paginate(
     items = items[:size]
     if going_back:
         items.reverse()
-    total = (queryset if counted is None else counted).order_by()[: COUNT_CAP + 1].count()
+    total = queryset.order_by()[: COUNT_CAP + 1].count()
     return KeysetPage(
         items=items,
         next_after=items[-1].pk if items and (has_more or going_back) else None,
