@@ -23,11 +23,14 @@ from crm.models import Lead
 # ORM lookup -> column heading, in file order.
 LEAD_EXPORT_COLUMNS = {
     "id": "ID",
+    "name_prefix": "Name prefix",
     "first_name": "First name",
     "last_name": "Last name",
+    "name_suffix": "Name suffix",
     "email": "Email",
     "phone": "Phone",
     "phone_ext": "Phone extension",
+    "other_contacts": "Other emails and phones",
     "company": "Company",
     "title": "Title",
     "address_line1": "Address line 1",

@@ -49,8 +49,10 @@ class User(AbstractUser):
 
 # Profile fields an entry path may supply; an existing lead only gets the empty ones filled.
 LEAD_PROFILE_FIELDS = (
+    "name_prefix",
     "first_name",
     "last_name",
+    "name_suffix",
     "company",
     "title",
     "address_line1",
@@ -115,8 +117,12 @@ class Lead(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
 
+    name_prefix = models.CharField(
+        max_length=50, blank=True, help_text="Dr., Prof., Mr, Ms, … as the person gave it."
+    )
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
+    name_suffix = models.CharField(max_length=50, blank=True, help_text="Jr., III, PhD, …")
     email = models.EmailField(max_length=254, blank=True)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +14155552671.")
     phone_raw = models.CharField(max_length=64, blank=True, help_text="As the person wrote it.")
@@ -174,6 +180,12 @@ class Lead(models.Model):
     )
     score_computed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the score was last worked out (it decays)."
+    )
+    other_contacts = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The lead's other emails and phones (its ContactPoints), space-separated, "
+        "for search; kept by crm's services.",
     )
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -377,6 +389,49 @@ class LeadMerge(models.Model):
         return f"Lead #{self.duplicate_id} merged into #{self.lead_id}"
 
 
+class ContactPoint(models.Model):
+    """Another email address or phone number of a lead, beside its main ones: a
+    second phone column (work, home), a second address in an email cell. Matched
+    like the main ones by every way in (crm.dedupe), and searched through
+    Lead.other_contacts."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(
+        max_length=254, help_text="What matching compares: the email lowercased, or E.164."
+    )
+    raw = models.CharField(max_length=254, blank=True, help_text="As the person wrote it.")
+    extension = models.CharField(max_length=20, blank=True)
+    label = models.CharField(
+        max_length=100, blank=True, help_text="Where it came from, e.g. Work Phone."
+    )
+    lead_import = models.ForeignKey(
+        "LeadImport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_points",
+        help_text="The import that added it.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "kind", "value"], name="contactpoint_unique_per_lead"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "value"], name="contactpoint_match_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.value} of lead {self.lead_id}"
+
+
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only its SHA-256 digest is stored."""
 
@@ -429,6 +484,7 @@ class LeadImport(models.Model):
         IMPORTING = "importing", "Importing"
         DONE = "done", "Imported"
         FAILED = "failed", "Failed"
+        UNDONE = "undone", "Undone"
 
     filename = models.CharField(max_length=255)
     content = models.BinaryField(editable=False, help_text="The uploaded file, as it came.")
@@ -440,7 +496,22 @@ class LeadImport(models.Model):
         max_length=2, blank=True, help_text="For phones and addresses without a country."
     )
     header = models.JSONField(default=list, help_text="The column headings found.")
+    header_row = models.PositiveIntegerField(
+        default=1, help_text="The header's line in the spreadsheet (title rows above it count)."
+    )
+    encoding = models.CharField(
+        max_length=40, blank=True, help_text="The text encoding a CSV file is read in."
+    )
+    encoding_detected = models.CharField(
+        max_length=40, blank=True, help_text="The encoding detected on upload."
+    )
+    recognised_as = models.CharField(
+        max_length=100, blank=True, help_text="The known export the headings match, if any."
+    )
     mapping = models.JSONField(default=dict, help_text="Column number -> lead field.")
+    mapping_reasons = models.JSONField(
+        default=dict, help_text="Column number -> why its field was guessed (or not)."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.MAPPING)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="imports"
@@ -464,7 +535,23 @@ class LeadImport(models.Model):
         default=list, help_text="The first of them: row, lead, fields (kept, offered)."
     )
     errors = models.JSONField(default=list, help_text="Invalid rows: row, message, cells.")
+    warnings = models.PositiveIntegerField(
+        default=0, help_text="Imported rows with something to check (a phone read two ways, …)."
+    )
+    warning_rows = models.JSONField(
+        default=list, help_text="The first of them: row, kind, field, message, values."
+    )
     failure = models.TextField(blank=True, help_text="Why the last job failed.")
+    running_since = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker took up the current job."
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_report = models.JSONField(
+        default=dict, help_text="What the undo removed, and the leads it left, with why."
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,8 +13,10 @@ import unicodedata
 FIELDS = {
     "email": "Email",
     "phone": "Phone",
+    "name_prefix": "Name prefix (Dr., Ms)",
     "first_name": "First name",
     "last_name": "Last name",
+    "name_suffix": "Name suffix (Jr., PhD)",
     "full_name": "Full name",
     "company": "Company",
     "title": "Job title",
@@ -26,10 +28,13 @@ FIELDS = {
     "country": "Country",
     "notes": "Notes",
     "rating": "Rating",
+    "scanned_at": "Scan time",
 }
 
-# People give several numbers (mobile, work); every other field comes from one column.
-REPEATABLE_FIELDS = frozenset({"phone"})
+# People give several numbers (mobile, work) and addresses (work, personal): the
+# first usable one is the lead's, the others are kept as its other contacts. Every
+# other field comes from one column.
+REPEATABLE_FIELDS = frozenset({"phone", "email"})
 
 # Headings as normalise_heading writes them, including common German and French ones.
 _FIELD_ALIASES = {
@@ -60,6 +65,16 @@ _FIELD_ALIASES = {
         "handy",
         "portable",
     ),
+    "name_prefix": (
+        "salutation",
+        "prefix",
+        "name prefix",
+        "honorific",
+        "honorific prefix",
+        "anrede",
+        "civilite",
+    ),
+    "name_suffix": ("suffix", "name suffix", "honorific suffix", "generational suffix"),
     "first_name": ("first name", "given name", "first", "forename", "fname", "vorname", "prenom"),
     "last_name": (
         "last name",
@@ -161,6 +176,21 @@ _FIELD_ALIASES = {
         "commentaires",
     ),
     "rating": ("rating", "lead rating", "score", "temperature", "interest level"),
+    "scanned_at": (
+        "scan date",
+        "scan time",
+        "scan date time",
+        "scan timestamp",
+        "scanned",
+        "scanned at",
+        "scanned on",
+        "date scanned",
+        "time scanned",
+        "capture date",
+        "captured at",
+        "date captured",
+        "lead capture date",
+    ),
 }
 
 # Keyed without spaces, so "Firstname", "first_name" and "First Name" meet.

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 
 from crm.forms import COUNTRY_CHOICES
-from crm.imports.columns import FIELDS
+from crm.imports.columns import FIELDS, REPEATABLE_FIELDS
 from crm.models import Campaign, LeadImport
 
 FIELD_CHOICES = [("", "— ignore —"), *FIELDS.items()]
@@ -72,7 +72,7 @@ class MappingForm(forms.Form):
         chosen = list(self.mapping().values())
         if not {"email", "phone"} & set(chosen):
             raise forms.ValidationError("Map at least one column to Email or Phone.")
-        twice = sorted({f for f in chosen if f != "phone" and chosen.count(f) > 1})
+        twice = sorted({f for f in chosen if f not in REPEATABLE_FIELDS and chosen.count(f) > 1})
         if twice:
             labels = ", ".join(str(FIELDS[f]) for f in twice)
             raise forms.ValidationError(f"Each field can come from one column only: {labels}.")

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from crm.contact import InvalidPhone, Phone, country_code, parse_phone
-from crm.imports.columns import split_full_name
+from crm.imports.columns import REPEATABLE_FIELDS, split_full_name
 from crm.models import LEAD_PROFILE_FIELDS, Lead
 
 MAX_LENGTHS = {name: Lead._meta.get_field(name).max_length for name in LEAD_PROFILE_FIELDS}
@@ -54,13 +54,13 @@ def clean_row(
     country_iso = country_code(country)
     if country and not country_iso:
         extra["Country"] = country
-    email, email_problem = _email(values.get("email", ""))
+    email, email_problem = _email(next(iter(values["emails"]), ""))
     phone_country = country_iso or default_country or settings.CRM_DEFAULT_COUNTRY
     phone, phone_problem = _phone(values.get("phones", []), phone_country)
     if not email and not phone:
         return RowProblem(number, _no_contact_message(email_problem, phone_problem), cells)
     if email_problem:
-        extra["Unusable email"] = values["email"]
+        extra["Unusable email"] = values["emails"][0]
     return BoothRow(
         number=number,
         email=email,
@@ -77,15 +77,15 @@ def _split_cells(
 ) -> tuple[dict, dict[str, str]]:
     """The mapped values by field (phones as a list, in column order), and the
     non-empty unmapped cells by their heading."""
-    values: dict = {"phones": []}
+    values: dict = {"phones": [], "emails": []}
     extra: dict[str, str] = {}
     for index, raw in enumerate(cells):
         text = raw.replace("\x00", "").strip()
         if not text:
             continue
         target = mapping.get(index, "")
-        if target == "phone":
-            values["phones"].append(text)
+        if target in REPEATABLE_FIELDS:
+            values[f"{target}s"].append(text)
         elif target and target not in values:
             values[target] = text
         else:

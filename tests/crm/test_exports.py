@@ -127,9 +127,12 @@ def test_other_values_are_left_alone(value):
 
 def test_the_csv_export_writes_every_column_in_readable_form(maria, rep_alice):
     lead = LeadFactory(
+        name_prefix="Dr.",
         first_name="Zoë",
         last_name="Ørsted",
+        name_suffix="PhD",
         email="zoe@example.org",
+        other_contacts="+4930123456 zoe@home.example",
         phone="+14155552671",
         phone_ext="12",
         company="Café Crème",
@@ -155,8 +158,11 @@ def test_the_csv_export_writes_every_column_in_readable_form(maria, rep_alice):
 
     assert row == {
         "ID": str(lead.pk),
+        "Name prefix": "Dr.",
         "First name": "Zoë",
         "Last name": "Ørsted",
+        "Name suffix": "PhD",
+        "Other emails and phones": "'+4930123456 zoe@home.example",
         "Email": "zoe@example.org",
         "Phone": "'+14155552671",  # E.164 starts with "+", so it is neutralised too
         "Phone extension": "12",

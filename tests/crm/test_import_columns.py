@@ -80,7 +80,6 @@ def test_headings_are_recognised_whatever_their_spelling_case_and_qualifiers(hea
         "Event name",
         "Session title",
         "Badge ID",
-        "Scanned at",
         "Email opt-in",
         "EmailOptIn",
         "Phone type",
@@ -111,7 +110,7 @@ def test_headings_are_normalised_to_lowercase_words_without_accents(heading, nor
 
 
 def test_fields_are_labelled_for_managers_in_form_order():
-    assert list(FIELDS)[:3] == ["email", "phone", "first_name"]
+    assert list(FIELDS)[:5] == ["email", "phone", "name_prefix", "first_name", "last_name"]
     assert FIELDS["region"] == "State / region"
 
 
@@ -123,6 +122,7 @@ def test_a_mapping_is_guessed_for_every_recognised_column():
         2: "last_name",
         3: "email",
         4: "company",
+        5: "scanned_at",
     }
 
 
@@ -132,10 +132,16 @@ def test_several_columns_can_map_to_phone():
     assert guess_mapping(header) == {0: "full_name", 1: "phone", 2: "phone", 3: "phone"}
 
 
-def test_a_field_other_than_phone_is_mapped_from_its_first_column_only():
+def test_several_columns_can_map_to_email():
     header = ["Email", "Work email", "Company", "Employer"]
 
-    assert guess_mapping(header) == {0: "email", 2: "company"}
+    assert guess_mapping(header) == {0: "email", 1: "email", 2: "company"}
+
+
+def test_a_field_other_than_phone_or_email_is_mapped_from_its_first_column_only():
+    header = ["Company", "Employer", "Email"]
+
+    assert guess_mapping(header) == {0: "company", 2: "email"}
 
 
 def test_a_saved_mapping_wins_over_guessing():
