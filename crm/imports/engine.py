@@ -126,6 +126,8 @@ class _BoothListWriter:
         # Ids only, so memory stays flat however long the list is.
         self.seen_leads: set[int] = set()  # every lead this import has met so far
         self.visit_ids: dict[int, int] = {}  # lead id -> the booth visit this import recorded
+        self.created: set[int] = set()  # the leads this import created
+        self.filled: dict[int, dict[str, str]] = {}  # existing lead id -> {field: value filled}
         self.lead_table = TableWriter(Lead, with_pk=True)
         self.visit_table = TableWriter(Interaction, with_pk=True)
 
@@ -135,6 +137,7 @@ class _BoothListWriter:
         for row in rows:
             self._take(row, index, batch)
         _insert(self.lead_table, batch.new_leads)
+        self.created.update(lead.pk for lead in batch.new_leads)
         self._look_at_history(batch)
         self._save(batch)
 
@@ -160,6 +163,10 @@ class _BoothListWriter:
         if changed and lead.pk is not None:
             batch.changed_fields |= changed
             batch.changed_leads[lead.pk] = lead
+            # What this import filled, so that undoing it can empty them again.
+            self.filled.setdefault(lead.pk, {}).update(
+                (name, getattr(lead, name)) for name in changed
+            )
 
     def _note_conflicts(self, lead: Lead, row: BoothRow) -> None:
         """The row's values that differ from what the lead has: the lead keeps its
@@ -229,12 +236,22 @@ class _BoothListWriter:
             Lead.objects.bulk_update(
                 batch.changed_leads.values(), sorted(batch.changed_fields), batch_size=500
             )
+        for visit in (*new_visits.values(), *grown.values()):
+            self._note_changes(visit)
         _insert(self.visit_table, list(new_visits.values()))
         self.visit_ids.update((lead_pk, visit.pk) for lead_pk, visit in new_visits.items())
         Interaction.objects.bulk_update(grown.values(), ["notes", "data"], batch_size=500)
         Lead.objects.filter(
             Q(pk__in=batch.matched) & Q(last_activity_at__lt=self.visited_at)
         ).update(last_activity_at=self.visited_at)
+
+    def _note_changes(self, visit: Interaction) -> None:
+        """What the import did to the visit's lead, for an undo: created it, or
+        filled some of its empty fields (with the values, as they were written)."""
+        if visit.lead_id in self.created:
+            visit.data["created_lead"] = True
+        elif visit.lead_id in self.filled:
+            visit.data["filled"] = self.filled[visit.lead_id]
 
     def _earlier_visits(self, batch: "_Batch") -> dict[int, Interaction]:
         """The visits earlier batches recorded for people this batch meets again."""

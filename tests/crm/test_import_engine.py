@@ -92,6 +92,26 @@ def test_an_update_fills_empty_fields_and_never_overwrites(tmp_path):
     assert (mary.first_name, mary.last_name, mary.company) == ("Maria", "Smith-Jones", "Northwind")
 
 
+def test_each_visit_records_what_the_import_did_to_its_lead_for_an_undo(tmp_path):
+    LeadFactory(email="Mary@Example.com", first_name="Maria", last_name="", company="", title="")
+
+    import_leads(write_csv(tmp_path / "booth.csv", BOOTH_LIST))
+
+    mary_visit = Interaction.objects.get(lead__email__iexact="mary@example.com")
+    assert "created_lead" not in mary_visit.data
+    assert mary_visit.data["filled"] == {
+        "last_name": "Smith-Jones",
+        "company": "Northwind",
+        "title": "CTO",
+        "phone": "+14155552671",
+        "phone_raw": "(415) 555-2671",
+        "phone_ext": "",
+    }
+    tom_visit = Interaction.objects.get(lead__phone="+442079460958")
+    assert tom_visit.data["created_lead"] is True
+    assert "filled" not in tom_visit.data
+
+
 def test_an_update_lists_the_values_it_kept_where_the_row_said_otherwise(tmp_path):
     maria = LeadFactory(
         email="mary@example.com",
