@@ -474,6 +474,9 @@ class ImportMapping(models.Model):
         return self.source
 
 
+SHOWN_WARNINGS = 500  # per kind on an import's page; the download has every one listed
+
+
 class LeadImport(models.Model):
     """One booth list on its way into the CRM: uploaded, mapped, previewed, imported."""
 
@@ -581,6 +584,15 @@ class LeadImport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.PREVIEWING, self.Status.IMPORTING)
+
+    @property
+    def phone_readings(self) -> list[dict]:
+        """The listed warnings about bare digits that read as two valid numbers."""
+        return [w for w in self.warning_rows if w["kind"] == "phone_reading"][:SHOWN_WARNINGS]
+
+    @property
+    def other_warnings(self) -> list[dict]:
+        return [w for w in self.warning_rows if w["kind"] != "phone_reading"][:SHOWN_WARNINGS]
 
 
 class PeriodicRun(models.Model):

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from crm.models import ApiToken, Interaction, Lead, User
+from crm.models import ApiToken, ContactPoint, Interaction, Lead, User
 from crm.roles import Role
 
 
@@ -53,9 +53,9 @@ PHONE_DIGITS_MIN = 4
 
 
 def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
-    """Leads whose name, email, company or phone contains each word of `text`; a
-    text that is a phone number as typed, spaces and all, is one search of the
-    phone for its digits."""
+    """Leads whose name, email, company or phone (their other emails and phones
+    too) contains each word of `text`; a text that is a phone number as typed,
+    spaces and all, is one search of the phones for its digits."""
     if PHONE_TEXT.fullmatch(text.strip()) and " " in text.strip():
         return leads.filter(_phone_contains(_digits(text)) or Q(pk__in=[]))
     for word in text.split():
@@ -64,6 +64,7 @@ def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
             | Q(last_name__icontains=word)
             | Q(email__icontains=word)
             | Q(company__icontains=word)
+            | Q(other_contacts__icontains=word)
         )
         if phone := _phone_contains(_digits(word)):
             match |= phone
@@ -83,9 +84,10 @@ def _phone_contains(digits: str) -> Q | None:
         return None
     # icontains, though digits have no case: it is what the phone's trigram index
     # serves (see crm/migrations/0009_lead_search_trigram.py).
-    match = Q(phone__icontains=digits)
+    match = Q(phone__icontains=digits) | Q(other_contacts__icontains=digits)
     if digits.startswith("0") and len(digits.lstrip("0")) >= PHONE_DIGITS_MIN:
-        match |= Q(phone__icontains=digits.lstrip("0"))
+        trimmed = digits.lstrip("0")
+        match |= Q(phone__icontains=trimmed) | Q(other_contacts__icontains=trimmed)
     return match
 
 
@@ -117,6 +119,14 @@ def api_token_users() -> QuerySet[User]:
     """The users a new token may act as: the active ones, since the API refuses
     the tokens of the others."""
     return User.objects.filter(is_active=True).order_by("username")
+
+
+def lead_contact_points(lead: Lead) -> list[ContactPoint]:
+    """The lead's other emails and phones, emails first; no query for a lead that
+    has none (Lead.other_contacts is kept with them)."""
+    if not lead.other_contacts:
+        return []
+    return list(lead.contact_points.order_by("kind", "pk"))
 
 
 def lead_possible_duplicates(lead: Lead, *, limit: int = 5) -> list[Lead]:

@@ -19,11 +19,12 @@ from config.jobs import enqueue
 from crm import jobs, selectors
 from crm.audiences.services import audience_members_forget
 from crm.contact import InvalidPhone, Phone, country_code, parse_phone
-from crm.dedupe import LeadIndex
+from crm.dedupe import Contact, LeadIndex
 from crm.models import (
     LEAD_PROFILE_FIELDS,
     ApiToken,
     Campaign,
+    ContactPoint,
     Interaction,
     Lead,
     LeadMerge,
@@ -104,8 +105,10 @@ def lead_find_or_create(
         email=email, phone=phone, country=profile.get("country", "")
     )
     _lock_contact(email, parsed_phone)
-    index = LeadIndex.load([(email, parsed_phone)])
-    lead = index.find(email=email, phone=parsed_phone)
+    contact = Contact(
+        emails=[email] if email else [], phones=[parsed_phone.e164] if parsed_phone else []
+    )
+    lead = LeadIndex.load([contact]).find(contact)
     created = lead is None
     if created:
         lead = Lead(owner=owner, source_campaign=source_campaign)
@@ -322,9 +325,11 @@ def lead_merge(*, primary: Lead, duplicate: Lead, merged_by: User) -> LeadMerge:
     # Memberships are not moved (both leads may be in an audience): the note
     # recorded below re-evaluates the primary's.
     audience_members_forget(lead=duplicate)
+    _fold_contact_points(primary, duplicate)
     _move_related_rows(primary, duplicate)
     duplicate_id = duplicate.pk
     duplicate.delete()  # first: its email is unique and may move to the primary
+    primary.other_contacts = _other_contacts_text(primary)
     primary.save()
     merge = LeadMerge.objects.create(
         lead=primary, duplicate_id=duplicate_id, duplicate_snapshot=snapshot, merged_by=merged_by
@@ -366,6 +371,38 @@ def _merge_fields(primary: Lead, duplicate: Lead) -> None:
     if duplicate.created_at < primary.created_at:
         primary.created_at = duplicate.created_at
         primary.source_campaign_id = duplicate.source_campaign_id or primary.source_campaign_id
+
+
+def _fold_contact_points(primary: Lead, duplicate: Lead) -> None:
+    """Nothing of the duplicate's contact data is lost: its main email and phone,
+    where the primary keeps its own, become other contacts of the primary, and
+    its other contacts move over unless the primary has them already."""
+    label = f"From merged lead #{duplicate.pk}"
+    if duplicate.email and duplicate.email.lower() != primary.email.lower():
+        duplicate.contact_points.get_or_create(
+            kind=ContactPoint.Kind.EMAIL,
+            value=duplicate.email.lower(),
+            defaults={"raw": duplicate.email, "label": label},
+        )
+    if duplicate.phone and duplicate.phone != primary.phone:
+        duplicate.contact_points.get_or_create(
+            kind=ContactPoint.Kind.PHONE,
+            value=duplicate.phone,
+            defaults={"raw": duplicate.phone_raw, "extension": duplicate.phone_ext, "label": label},
+        )
+    main = [
+        (ContactPoint.Kind.EMAIL, primary.email.lower()),
+        (ContactPoint.Kind.PHONE, primary.phone),
+    ]
+    known = set(primary.contact_points.values_list("kind", "value")) | set(main)
+    for point in duplicate.contact_points.all():
+        if (point.kind, point.value) in known:
+            point.delete()
+
+
+def _other_contacts_text(lead: Lead) -> str:
+    """Lead.other_contacts: the values of its ContactPoints, for the lead search."""
+    return " ".join(lead.contact_points.order_by("pk").values_list("value", flat=True))
 
 
 def _move_related_rows(primary: Lead, duplicate: Lead) -> None:

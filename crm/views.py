@@ -134,6 +134,7 @@ def _render_lead_detail(
 ) -> HttpResponse:
     context = {
         "lead": lead,
+        "contact_points": selectors.lead_contact_points(lead),
         "timeline": selectors.lead_timeline(lead),
         "upcoming": timeline.upcoming_for(lead),
         "interaction_form": interaction_form,

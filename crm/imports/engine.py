@@ -8,7 +8,6 @@ The whole import is one transaction: a crash or a killed worker leaves the
 database as it was. A dry run does everything, then rolls back.
 """
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -18,16 +17,26 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.bulk import TableWriter, reserve_ids
-from crm.dedupe import LeadIndex
+from crm.dedupe import Contact, LeadIndex
 from crm.imports.files import Row
-from crm.imports.rows import BoothRow, RowProblem, clean_row
-from crm.models import LEAD_PROFILE_FIELDS, Campaign, Interaction, Lead, LeadImport, User
+from crm.imports.rows import BoothRow, RowContact, RowProblem, clean_row
+from crm.imports.visits import event_time, event_zone, scan_time, visit_add_row, visit_data
+from crm.models import (
+    LEAD_PROFILE_FIELDS,
+    Campaign,
+    ContactPoint,
+    Interaction,
+    Lead,
+    LeadImport,
+    User,
+)
 
 BATCH_ROWS = 2000
 # What matching and filling blanks read of an existing lead; nothing else is loaded.
-MATCH_FIELDS = ("email", "phone", "phone_raw", "phone_ext", *LEAD_PROFILE_FIELDS)
+MATCH_FIELDS = ("email", "phone", "phone_raw", "phone_ext", "other_contacts", *LEAD_PROFILE_FIELDS)
 SAMPLE_ROWS = 10
 CONFLICT_ROWS = 500  # rows whose differing values the report lists (all are counted)
+WARNING_ROWS = 2000  # warnings the report lists with their rows' cells (all are counted)
 # What an earlier interaction must be for a matched lead to count as already engaged.
 HIGH_INTENT_KINDS = frozenset(
     {
@@ -62,6 +71,9 @@ class ImportResult:
     samples: list[dict] = field(default_factory=list)
     conflicts: int = 0  # rows that offered another value for a field the lead had
     conflict_rows: list[dict] = field(default_factory=list)  # the first CONFLICT_ROWS
+    warnings: int = 0  # things on imported rows that couldn't be used as written
+    warning_rows: list[dict] = field(default_factory=list)  # the first WARNING_ROWS, with cells
+    contact_points: int = 0  # other emails and phones kept on leads
 
 
 def import_booth_rows(
@@ -110,8 +122,12 @@ def _clean(batch: list[Row], spec: ImportSpec, result: ImportResult) -> list[Boo
         if isinstance(outcome, RowProblem):
             result.invalid += 1
             result.problems.append(outcome)
-        else:
-            cleaned.append(outcome)
+            continue
+        cleaned.append(outcome)
+        result.warnings += len(outcome.warnings)
+        for warning in outcome.warnings:
+            if len(result.warning_rows) < WARNING_ROWS:
+                result.warning_rows.append(warning.as_dict() | {"cells": row.cells})
     return cleaned
 
 
@@ -122,7 +138,8 @@ class _BoothListWriter:
         self.spec = spec
         self.result = ImportResult()
         self.now = timezone.now()
-        self.visited_at = _event_time(spec.campaign, self.now)
+        self.visited_at = event_time(spec.campaign, self.now)
+        self.zone = event_zone(spec.campaign)
         # Ids only, so memory stays flat however long the list is.
         self.seen_leads: set[int] = set()  # every lead this import has met so far
         self.visit_ids: dict[int, int] = {}  # lead id -> the booth visit this import recorded
@@ -130,19 +147,21 @@ class _BoothListWriter:
         self.filled: dict[int, dict[str, str]] = {}  # existing lead id -> {field: value filled}
         self.lead_table = TableWriter(Lead, with_pk=True)
         self.visit_table = TableWriter(Interaction, with_pk=True)
+        self.point_table = TableWriter(ContactPoint, with_pk=False)
 
     def write(self, rows: list[BoothRow]) -> None:
-        index = LeadIndex.load([(row.email, row.phone) for row in rows], only=MATCH_FIELDS)
+        index = LeadIndex.load(map(_contact, rows), only=MATCH_FIELDS)
         batch = _Batch()
         for row in rows:
             self._take(row, index, batch)
         _insert(self.lead_table, batch.new_leads)
         self.created.update(lead.pk for lead in batch.new_leads)
+        self._keep_other_contacts(batch)
         self._look_at_history(batch)
         self._save(batch)
 
     def _take(self, row: BoothRow, index: LeadIndex, batch: "_Batch") -> None:
-        lead = index.find(email=row.email, phone=row.phone)
+        lead = index.find(_contact(row))
         if lead is None:
             lead = self._new_lead(row)
             batch.new_leads.append(lead)
@@ -152,7 +171,40 @@ class _BoothListWriter:
             match = self._match(lead, batch)
             self._fill(lead, row, batch)
         index.add(lead)
+        self._note_other_contacts(lead, row, index, batch)
         batch.rows.append((row, lead, match))
+
+    def _note_other_contacts(
+        self, lead: Lead, row: BoothRow, index: LeadIndex, batch: "_Batch"
+    ) -> None:
+        """The row's emails and phones that are not yet the lead's become its other
+        contacts, so nothing the row gave is lost and the next list matches them."""
+        for contact in row.contacts:
+            if _is_main(lead, contact) or index.has_other(lead, contact.kind, contact.value):
+                continue
+            index.add_other(lead, contact.kind, contact.value)
+            batch.new_points.append((lead, contact))
+            lead.other_contacts = f"{lead.other_contacts} {contact.value}".strip()
+            if lead.pk is not None:
+                batch.changed_fields.add("other_contacts")
+                batch.changed_leads[lead.pk] = lead
+
+    def _keep_other_contacts(self, batch: "_Batch") -> None:
+        points = [
+            ContactPoint(
+                lead_id=lead.pk,
+                kind=contact.kind,
+                value=contact.value,
+                raw=contact.raw,
+                extension=contact.extension,
+                label=contact.label,
+                lead_import=self.spec.lead_import,
+                created_at=self.now,
+            )
+            for lead, contact in batch.new_points
+        ]
+        self.point_table.insert_objects(points)
+        self.result.contact_points += len(points)
 
     def _fill(self, lead: Lead, row: BoothRow, batch: "_Batch") -> None:
         self._note_conflicts(lead, row)
@@ -185,7 +237,7 @@ class _BoothListWriter:
         lead = Lead(
             source_campaign=self.spec.campaign,
             created_at=self.now,
-            last_activity_at=self.visited_at,
+            last_activity_at=scan_time(row, self.zone) or self.visited_at,
         )
         lead.fill_blanks(email=row.email, phone=row.phone, profile=row.profile)
         lead.fill_time_zone()
@@ -223,10 +275,10 @@ class _BoothListWriter:
         grown: dict[int, Interaction] = {}
         for row, lead, match in batch.rows:
             if lead.pk in new_visits:
-                _add_row_to_visit(new_visits[lead.pk], row)
+                visit_add_row(new_visits[lead.pk], row, self.zone)
             elif lead.pk in self.visit_ids:
                 visit = earlier[self.visit_ids[lead.pk]]
-                _add_row_to_visit(visit, row)
+                visit_add_row(visit, row, self.zone)
                 grown[visit.pk] = visit
             elif lead.pk not in batch.visited:
                 new_visits[lead.pk] = self._visit(row, lead, engaged=lead.pk in batch.engaged)
@@ -240,10 +292,26 @@ class _BoothListWriter:
             self._note_changes(visit)
         _insert(self.visit_table, list(new_visits.values()))
         self.visit_ids.update((lead_pk, visit.pk) for lead_pk, visit in new_visits.items())
-        Interaction.objects.bulk_update(grown.values(), ["notes", "data"], batch_size=500)
+        Interaction.objects.bulk_update(
+            grown.values(), ["notes", "data", "occurred_at"], batch_size=500
+        )
+        self._move_last_activity(batch, new_visits)
+
+    def _move_last_activity(self, batch: "_Batch", new_visits: dict[int, Interaction]) -> None:
+        """The matched leads' last activity moves up to their visit: in one statement,
+        unless scan times give the visits times of their own."""
+        scanned = {
+            lead_pk: visit.occurred_at
+            for lead_pk, visit in new_visits.items()
+            if lead_pk in batch.matched and visit.occurred_at != self.visited_at
+        }
         Lead.objects.filter(
-            Q(pk__in=batch.matched) & Q(last_activity_at__lt=self.visited_at)
+            Q(pk__in=batch.matched - scanned.keys()) & Q(last_activity_at__lt=self.visited_at)
         ).update(last_activity_at=self.visited_at)
+        for lead_pk, occurred_at in scanned.items():
+            Lead.objects.filter(pk=lead_pk, last_activity_at__lt=occurred_at).update(
+                last_activity_at=occurred_at
+            )
 
     def _note_changes(self, visit: Interaction) -> None:
         """What the import did to the visit's lead, for an undo: created it, or
@@ -259,16 +327,16 @@ class _BoothListWriter:
         return Interaction.objects.in_bulk(ids) if ids else {}
 
     def _visit(self, row: BoothRow, lead: Lead, *, engaged: bool) -> Interaction:
-        data = {"rows": [row.number], "rating": row.rating, "notes": row.notes, "extra": row.extra}
+        data = visit_data(row, self.zone)
         if engaged:
             data["already_engaged"] = True
         return Interaction(
             lead=lead,
             kind=Interaction.Kind.BOOTH_VISIT,
-            occurred_at=self.visited_at,
+            occurred_at=scan_time(row, self.zone) or self.visited_at,
             campaign=self.spec.campaign,
             notes=row.notes,
-            data={key: value for key, value in data.items() if value},
+            data=data,
             user=self.spec.user,
             source="import",
             lead_import=self.spec.lead_import,
@@ -300,16 +368,30 @@ class _Batch:
     changed_fields: set[str] = field(default_factory=set)
     engaged: set[int] = field(default_factory=set)
     visited: set[int] = field(default_factory=set)
+    new_points: list[tuple[Lead, RowContact]] = field(default_factory=list)
+
+
+def _contact(row: BoothRow) -> Contact:
+    return Contact(
+        emails=[c.value for c in row.contacts if c.kind == ContactPoint.Kind.EMAIL],
+        phones=[c.value for c in row.contacts if c.kind == ContactPoint.Kind.PHONE],
+    )
+
+
+def _is_main(lead: Lead, contact: RowContact) -> bool:
+    if contact.kind == ContactPoint.Kind.EMAIL:
+        return contact.value == lead.email.lower()
+    return contact.value == lead.phone
 
 
 def value_conflicts(lead: Lead, row: BoothRow) -> list[dict]:
-    """Each field where the lead and the row both have a value and they differ
-    (ignoring case and spacing), as {"field", "kept", "offered"}."""
-    offered = {"email": row.email, "phone": row.phone.e164 if row.phone else "", **row.profile}
+    """Each profile field where the lead and the row both have a value and they
+    differ (ignoring case and spacing), as {"field", "kept", "offered"}. Emails
+    and phones are not among them: another one is kept as an other contact."""
     return [
         {"field": name, "kept": kept, "offered": value}
-        for name in ("email", "phone", *LEAD_PROFILE_FIELDS)
-        if (value := offered.get(name))
+        for name in LEAD_PROFILE_FIELDS
+        if (value := row.profile.get(name))
         and (kept := getattr(lead, name))
         and _comparable(kept) != _comparable(value)
     ]
@@ -323,19 +405,3 @@ def _insert(table: TableWriter, objects: list) -> None:
     for obj, pk in zip(objects, reserve_ids(table.model, len(objects)), strict=True):
         obj.pk = pk
     table.insert_objects(objects)
-
-
-def _add_row_to_visit(visit: Interaction, row: BoothRow) -> None:
-    """The same person on two rows: one visit, with both rows' notes."""
-    visit.data.setdefault("rows", []).append(row.number)
-    if row.notes and row.notes not in visit.notes:
-        visit.notes = f"{visit.notes}\n{row.notes}".strip()
-        visit.data["notes"] = visit.notes
-
-
-def _event_time(campaign: Campaign, now: dt.datetime) -> dt.datetime:
-    """When the booth visits happened: midday of the event's first day, if it has passed."""
-    if campaign.starts_on is None:
-        return now
-    midday = dt.datetime.combine(campaign.starts_on, dt.time(12), tzinfo=dt.UTC)
-    return min(midday, now)

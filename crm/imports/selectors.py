@@ -29,3 +29,14 @@ def engaged_visits(lead_import: LeadImport, *, limit: int = 50) -> list[Interact
         .select_related("lead")
         .order_by("lead__last_name", "lead__first_name")[:limit]
     )
+
+
+def rows_to_check(lead_import: LeadImport) -> list[tuple[int, str, list[str], str]]:
+    """(row, imported, cells, reason) for the invalid rows and the listed values to
+    check, in the file's order."""
+    rows = [(e["row"], "no", e["cells"], e["message"]) for e in lead_import.errors]
+    rows += [
+        (w["row"], "yes", w.get("cells", []), f"{w['column']}: {w['message']}")
+        for w in lead_import.warning_rows
+    ]
+    return sorted(rows, key=lambda row: row[0])

@@ -186,6 +186,8 @@ def _store(lead_import: LeadImport, result: ImportResult, *, status: str) -> Non
         "samples",
         "conflicts",
         "conflict_rows",
+        "warnings",
+        "warning_rows",
     ):
         setattr(lead_import, name, getattr(result, name))
     lead_import.errors = [

@@ -122,15 +122,14 @@ def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @manager_only
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    """The invalid rows as they were in the file, with the reason for each."""
+    """The invalid rows and the rows with values to check, as they were in the
+    file, with whether each was imported and why it is listed."""
     lead_import = selectors.get_import_for_user(request.user, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{pk}-invalid-rows.csv"'
+    response["Content-Disposition"] = f'attachment; filename="import-{pk}-rows-to-check.csv"'
     response.write("\ufeff")  # so spreadsheet programs read UTF-8
     writer = csv.writer(response)
-    writer.writerow(["Row", *lead_import.header, "Reason"])
-    for error in lead_import.errors:
-        writer.writerow(
-            [error["row"], *map(neutralise, error["cells"]), neutralise(error["message"])]
-        )
+    writer.writerow(["Row", *lead_import.header, "Imported", "Reason"])
+    for row, imported, cells, reason in selectors.rows_to_check(lead_import):
+        writer.writerow([row, *map(neutralise, cells), imported, neutralise(reason)])
     return response

@@ -129,7 +129,6 @@ def test_an_update_lists_the_values_it_kept_where_the_row_said_otherwise(tmp_pat
     assert result["conflicts"] == 2  # row 5 says "Mary" again
     assert result["conflict_rows"][0] == kept | {
         "fields": [
-            {"field": "phone", "kept": "+14155550100", "offered": "+14155552671"},
             {"field": "first_name", "kept": "Maria", "offered": "Mary Ann"},
             {"field": "company", "kept": "Contoso", "offered": "Northwind"},
         ]
@@ -139,6 +138,11 @@ def test_an_update_lists_the_values_it_kept_where_the_row_said_otherwise(tmp_pat
     ]
     maria.refresh_from_db()
     assert (maria.first_name, maria.company, maria.title) == ("Maria", "Contoso", "CTO")
+    # Another phone is not a conflict: the lead keeps it as another number.
+    assert maria.phone == "+14155550100"
+    assert list(maria.contact_points.values_list("kind", "value", "label")) == [
+        ("phone", "+14155552671", "Cell Phone")
+    ]
 
 
 def test_phones_match_existing_leads_whatever_their_format(tmp_path):

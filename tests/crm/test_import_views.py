@@ -106,8 +106,10 @@ def test_the_invalid_rows_download_with_their_reason_and_neutralised_formulas(ma
     response = maria.get(reverse("imports:errors", args=[lead_import.pk]))
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["Row", "E-mail", "Attendee", "Organisation", "Mobile", "Badge ID", "Reason"]
+    header = ["Row", "E-mail", "Attendee", "Organisation", "Mobile", "Badge ID"]
+    assert rows[0] == [*header, "Imported", "Reason"]
     assert rows[1][:3] == ["3", "'=cmd|' /C calc'!A0", "Evil Formula"]
+    assert rows[1][-2] == "no"
     assert rows[1][-1].startswith("No usable email or phone")
 
 

@@ -13,6 +13,7 @@ TRIGRAM_INDEXES = {
     "email": "lead_email_trgm_idx",
     "company": "lead_company_trgm_idx",
     "phone": "lead_phone_trgm_idx",
+    "other_contacts": "lead_other_contacts_trgm_idx",
 }
 
 
@@ -114,6 +115,18 @@ def test_an_empty_search_keeps_every_lead(mary, ben):
     assert found("   ") == [mary.pk, ben.pk]
 
 
+def test_a_leads_other_phones_and_emails_are_found_too(mary, ben):
+    """Another number or address of the lead (a Work Phone column, a second address
+    in an email cell) is searched like the main ones."""
+    ben.other_contacts = "+4930123456 ben.smith@home.example"
+    ben.save()
+
+    assert found("030 123456") == [ben.pk]  # as people write it, trunk 0 and all
+    assert found("30123456") == [ben.pk]
+    assert found("home.example") == [ben.pk]
+    assert found("Smith 30123456") == [ben.pk]
+
+
 def test_a_rep_finds_only_their_own_leads(rep_alice, rep_bob):
     alices = LeadFactory(last_name="Jones", owner=rep_alice)
     bobs = LeadFactory(last_name="Jones", owner=rep_bob)
@@ -133,8 +146,8 @@ def test_a_manager_finds_everyones_leads(manager_maria, rep_alice):
 @pytest.mark.parametrize(
     ("text", "fields"),
     [
-        ("Jones", ["first_name", "last_name", "email", "company"]),
-        ("415-555", ["first_name", "last_name", "email", "company", "phone"]),
+        ("Jones", ["first_name", "last_name", "email", "company", "other_contacts"]),
+        ("415-555", ["first_name", "last_name", "email", "company", "phone", "other_contacts"]),
     ],
 )
 def test_the_search_uses_a_trigram_index_for_each_field(postgres, mary, ben, text, fields):

@@ -61,6 +61,12 @@ class Command(BaseCommand):
             "errors": [{"row": p.number, "message": p.message} for p in result.problems],
             "conflicts": result.conflicts,
             "conflict_rows": result.conflict_rows,
+            "warnings": result.warnings,
+            "warning_rows": [
+                {key: value for key, value in warning.items() if key != "cells"}
+                for warning in result.warning_rows
+            ],
+            "contact_points": result.contact_points,
         }
         self.stdout.write(json.dumps(body))
 
@@ -76,6 +82,13 @@ class Command(BaseCommand):
                 f"{result.conflicts:,} rows offered other values for fields the lead had; "
                 "the leads kept theirs (--json lists them)."
             )
+        if result.warnings:
+            self.stdout.write(
+                f"{result.warnings:,} values on imported rows could not be used as written "
+                "(a phone read two ways, an unusable address, an unknown country):"
+            )
+            for warning in result.warning_rows[:SHOWN_ERRORS]:
+                self.stdout.write(f"  row {warning['row']}: {warning['message']}")
         for problem in result.problems[:SHOWN_ERRORS]:
             self.stdout.write(f"  row {problem.number}: {problem.message}")
         if len(result.problems) > SHOWN_ERRORS:
