@@ -44,7 +44,8 @@ class LeadIndex:
     @classmethod
     def load(cls, contacts: Iterable[Contact], *, only: Iterable[str] | None = None) -> "LeadIndex":
         """The existing leads these contacts could match: by their emails, then by
-        the phones of those no email found. A few queries per 2,000 contacts.
+        the phones of those no email found; and every other contact with one of
+        their emails or phones. A few queries per 2,000 contacts.
         `only` limits the columns read, for callers that write back with bulk_update."""
         contacts = list(contacts)
         leads = Lead.objects.only(*only) if only else Lead.objects.all()
@@ -55,16 +56,12 @@ class LeadIndex:
         for chunk in _chunks(emails):
             index.add_all(by_email.filter(email_lower__in=chunk))
         index._load_points(leads, ContactPoint.Kind.EMAIL, emails)
-        phones = sorted(
-            {
-                phone
-                for contact in contacts
-                if not index._knows_an_email_of(contact)
-                for phone in contact.phones
-            }
-        )
-        for chunk in _chunks(phones):
+        unknown = [contact for contact in contacts if not index._knows_an_email_of(contact)]
+        for chunk in _chunks(sorted({phone for contact in unknown for phone in contact.phones})):
             index.add_all(leads.filter(phone__in=chunk))
+        # Every phone, not only the unknown contacts': a known lead's other numbers must
+        # be known too, or the caller would add them again.
+        phones = sorted({phone for contact in contacts for phone in contact.phones})
         index._load_points(leads, ContactPoint.Kind.PHONE, phones)
         for same_phone in (*index.by_phone.values(), *index.by_other_phone.values()):
             same_phone.sort(key=lambda lead: lead.pk)  # the oldest lead answers first

@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 EMAIL_MAX_LENGTH = 254
-# An address as it appears inside other text: stops at spaces, brackets, quotes
-# and the separators people put between addresses.
-ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+# An address as it appears inside other text: stops at spaces, brackets, double
+# quotes and the separators people put between addresses ("O'Neil" keeps its
+# apostrophe; single quotes around an address are stripped).
+ADDRESS = re.compile(r"[^\s<>()\[\],;:\"]+@[^\s<>()\[\],;:\"']+")
 MAILTO = re.compile(r"mailto:", re.IGNORECASE)
 # Cells that say "no email" rather than giving a wrong one.
 NO_ADDRESS = frozenset(
@@ -60,7 +61,7 @@ def read_email_cell(text: str) -> EmailCell:
         return cell
     seen = set()
     for address in ADDRESS.findall(text):
-        address = address.strip(".")
+        address = address.strip(".'")
         if address.casefold() in seen:
             continue
         seen.add(address.casefold())

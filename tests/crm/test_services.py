@@ -453,6 +453,34 @@ def test_merge_moves_the_duplicates_email_to_a_primary_without_one(manager_maria
     assert lead_find_or_create(email="MARY@example.com").lead.pk == primary.pk
 
 
+def test_merge_keeps_the_duplicates_email_phone_and_other_contacts_as_the_primarys_other_ones(
+    manager_maria,
+):
+    primary = LeadFactory(email="mary@acme.example", phone="+14155552671")
+    primary.contact_points.create(kind="phone", value="+14155550100", label="Work Phone")
+    duplicate = LeadFactory(email="mary@gmail.example", phone="+442079460958")
+    duplicate.contact_points.create(kind="phone", value="+14155550100", label="Mobile")  # both
+    duplicate.contact_points.create(kind="email", value="m.jones@old.example", label="Email")
+
+    lead_merge(primary=primary, duplicate=duplicate, merged_by=manager_maria)
+
+    primary.refresh_from_db()
+    assert sorted(primary.contact_points.values_list("kind", "value")) == [
+        ("email", "m.jones@old.example"),
+        ("email", "mary@gmail.example"),
+        ("phone", "+14155550100"),
+        ("phone", "+442079460958"),
+    ]
+    assert sorted(primary.other_contacts.split()) == [
+        "+14155550100",
+        "+442079460958",
+        "m.jones@old.example",
+        "mary@gmail.example",
+    ]
+    assert lead_find_or_create(email="Mary@Gmail.example").lead.pk == primary.pk
+    assert lead_find_or_create(phone="+44 20 7946 0958").lead.pk == primary.pk
+
+
 def test_merge_keeps_the_primarys_own_phone_extension(manager_maria):
     primary = LeadFactory(phone="+14155552671", phone_raw="415 555 2671", phone_ext="")
     duplicate = LeadFactory(phone="+12125550100", phone_raw="212 555 0100 x9", phone_ext="9")
