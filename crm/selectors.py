@@ -129,6 +129,16 @@ def lead_contact_points(lead: Lead) -> list[ContactPoint]:
     return list(lead.contact_points.order_by("kind", "pk"))
 
 
+def get_contact_point(lead: Lead, pk: int, *, kind: str = "") -> ContactPoint:
+    """One of the lead's other contacts (of that kind), or 404: found through the
+    lead, which the caller got through get_lead_for_user."""
+    points = lead.contact_points.filter(kind=kind) if kind else lead.contact_points.all()
+    try:
+        return points.get(pk=pk)
+    except ContactPoint.DoesNotExist:
+        raise Http404("No such contact.") from None
+
+
 def lead_possible_duplicates(lead: Lead, *, limit: int = 5) -> list[Lead]:
     """Other leads with the same phone, or the same name at the same company."""
     same_person = Q()

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -403,6 +404,46 @@ def _fold_contact_points(primary: Lead, duplicate: Lead) -> None:
 def _other_contacts_text(lead: Lead) -> str:
     """Lead.other_contacts: the values of its ContactPoints, for the lead search."""
     return " ".join(lead.contact_points.order_by("pk").values_list("value", flat=True))
+
+
+def lead_other_contacts_refresh(*, lead_ids: Iterable[int]) -> None:
+    """Write Lead.other_contacts again from the leads' ContactPoints, after some of
+    them were added or removed other than by an import (which keeps it itself)."""
+    for lead in Lead.objects.filter(pk__in=list(lead_ids)).only("pk", "other_contacts"):
+        text = _other_contacts_text(lead)
+        if text != lead.other_contacts:
+            Lead.objects.filter(pk=lead.pk).update(other_contacts=text)
+
+
+@transaction.atomic
+def contact_point_remove(*, point: ContactPoint) -> None:
+    """Forget another email or phone of a lead (a wrong number, an old address)."""
+    lead_id = point.lead_id
+    point.delete()
+    lead_other_contacts_refresh(lead_ids=[lead_id])
+
+
+@transaction.atomic
+def contact_point_make_main(*, point: ContactPoint) -> Lead:
+    """Make another phone the lead's main one: the one it replaces becomes another
+    number in its place, so nothing is lost. A new main number has not yet reached a
+    wrong person, so the wrong-number flag is lifted. Emails are not swapped this
+    way: consent was given for the main address."""
+    if point.kind != ContactPoint.Kind.PHONE:
+        raise ValidationError("Only another phone can become the main one.")
+    lead = Lead.objects.select_for_update().get(pk=point.lead_id)
+    old = (lead.phone, lead.phone_raw, lead.phone_ext)
+    lead.phone, lead.phone_raw, lead.phone_ext = point.value, point.raw, point.extension
+    lead.phone_invalid = False
+    if old[0]:
+        point.value, point.raw, point.extension = old
+        point.label = "Earlier main phone"
+        point.save()
+    else:
+        point.delete()
+    lead.other_contacts = _other_contacts_text(lead)
+    lead.save()
+    return lead
 
 
 def _move_related_rows(primary: Lead, duplicate: Lead) -> None:

@@ -14,6 +14,16 @@ urlpatterns = [
     path("leads/<int:pk>/interactions/", views.interaction_create, name="interaction_create"),
     path("leads/<int:pk>/merge/", views.lead_merge, name="lead_merge"),
     path(
+        "leads/<int:pk>/contacts/<int:point_pk>/remove/",
+        views.contact_point_remove,
+        name="contact_point_remove",
+    ),
+    path(
+        "leads/<int:pk>/contacts/<int:point_pk>/main/",
+        views.contact_point_make_main,
+        name="contact_point_make_main",
+    ),
+    path(
         "leads/<int:pk>/referral-link/",
         referral_views.referral_link_create,
         name="referral_link_create",

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm import exports, referrals, selectors, services, timeline
 from crm.filters import LeadFilter
 from crm.forms import InteractionForm, LeadCreateForm, LeadForm, MergeForm
-from crm.models import Lead
+from crm.models import ContactPoint, Lead
 from crm.pagination import keyset_paginate
 from crm.scoring.selectors import score_breakdown
 
@@ -210,3 +210,23 @@ def lead_merge(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(lead)
     context = {"lead": lead, "duplicate": duplicate, "form": form}
     return render(request, "crm/lead_merge.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def contact_point_remove(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    lead = selectors.get_lead_for_user(request.user, pk)
+    point = selectors.get_contact_point(lead, point_pk)
+    services.contact_point_remove(point=point)
+    messages.success(request, f"{point.raw or point.value} was removed from the lead.")
+    return redirect(lead)
+
+
+@login_required
+@require_POST
+def contact_point_make_main(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    lead = selectors.get_lead_for_user(request.user, pk)
+    point = selectors.get_contact_point(lead, point_pk, kind=ContactPoint.Kind.PHONE)
+    lead = services.contact_point_make_main(point=point)
+    messages.success(request, f"{lead.phone} is now the lead's main phone.")
+    return redirect(lead)
