@@ -19,10 +19,11 @@ from babel import localedata
 from django.core.exceptions import ValidationError
 from phonenumbers import timezone as phone_timezone
 
-# Names no locale in Babel's CLDR data gives a country: a part standing for the whole
-# (the UK's nations, Britain, Holland) and abbreviations. CLDR has a few of these as
-# "short" or "variant" forms (UK, Palestine), which Babel leaves out: it keeps one name
-# per country and language. Everything else comes from CLDR and ISO 3166.
+# Names people write for a country that CLDR doesn't give it in English: a part for
+# the whole (the UK's nations, Britain, Holland), short names and abbreviations (UK,
+# U.S., UAE, Palestine). CLDR has some of these as "short" or "variant" names, which
+# Babel leaves out: it keeps one name per country and language. Every other name comes
+# from CLDR and ISO 3166.
 COUNTRY_ALIASES = {
     "u.s.": "US",
     "u.s.a.": "US",
@@ -45,8 +46,8 @@ COUNTRY_ALIASES = {
 # least this share of the languages writing it mean the same country: "Kongo" is the
 # Republic of the Congo in 38 languages and the Democratic Republic in Norwegian, so it
 # is CG; "Sant Martin" is French Saint-Martin in Breton and Friulian and Dutch Sint
-# Maarten in Occitan, so it is not guessed. No English name is disputed by another
-# language (English counts as one language among the others). Codes come before names:
+# Maarten in Occitan, so it is not guessed. English counts as one language among the
+# others (in CLDR 49 no other language disputes an English name). Codes come first:
 # "NGA" is Nigeria's alpha-3 code, whatever Vietnamese "Nga" (Russia) says.
 CLEAR_MAJORITY = 0.8
 
@@ -123,6 +124,8 @@ def country_code(value: str | None) -> str:
     key = _country_key(value or "")
     if not key:
         return ""
+    if key in _country_codes():  # most lists: without reading every language's names
+        return _country_codes()[key]
     names = _country_names()
     if key in names.exact:
         return names.exact[key]
@@ -141,17 +144,24 @@ _Votes = dict[str, dict[str, set[str]]]
 @cache
 def _country_names() -> _CountryNames:
     """Every country's names in every CLDR language, ISO's English names, codes and
-    aliases: built once per process, in about a third of a second."""
+    aliases: built once per process, in under half a second."""
     votes = _cldr_country_names()
     for country in pycountry.countries:
         for attribute in ("name", "official_name", "common_name"):
             if name := getattr(country, attribute, ""):
                 votes[_country_key(name)][country.alpha_2].add("en")
-    fixed = {_country_key(alias): code for alias, code in COUNTRY_ALIASES.items()}
-    for country in pycountry.countries:
-        fixed[country.alpha_2.lower()] = fixed[country.alpha_3.lower()] = country.alpha_2
     exact = _settled(votes)
+    fixed = _country_codes()
     return _CountryNames(exact=exact | fixed, unaccented=exact | _settled_unaccented(votes) | fixed)
+
+
+@cache
+def _country_codes() -> dict[str, str]:
+    """ISO alpha-2 and alpha-3 codes and the aliases: they come before any name."""
+    codes = {_country_key(alias): code for alias, code in COUNTRY_ALIASES.items()}
+    for country in pycountry.countries:
+        codes[country.alpha_2.lower()] = codes[country.alpha_3.lower()] = country.alpha_2
+    return codes
 
 
 def _cldr_country_names() -> _Votes:
@@ -173,7 +183,7 @@ def _locale_territories(identifier: str) -> dict[str, str]:
 
     Read from the file rather than through Babel's Locale, which caches every locale it
     loads: for all of them some 200 MB for the life of the process. Each file on its own
-    holds exactly the names its parent's lack, so every name is read once.
+    holds only the names that differ from its parent's, so every name is read once.
     """
     with open(localedata.resolve_locale_filename(identifier), "rb") as file:
         return pickle.load(file).get("territories", {})
