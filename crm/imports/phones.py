@@ -18,8 +18,10 @@ reason, never guessed.
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import phonenumbers
+from phonenumbers import PhoneMetadata
 
 from crm.contact import InvalidPhone, Phone, parse_phone
 
@@ -28,6 +30,7 @@ from crm.contact import InvalidPhone, Phone, parse_phone
 # ".0" of a float exported as text.
 BARE_DIGITS = re.compile(r"[1-9][\d .\-]*?(?:\.0)?")
 SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
+NOT_A_DIGIT = re.compile(r"\D")
 # The international call prefix most of the world dials ("0049 …").
 INTERNATIONAL_PREFIX = "00"
 
@@ -70,18 +73,19 @@ def _one_reading(text: str, country: str) -> PhoneReading:
 
 
 def _bare_digits(text: str, country: str) -> PhoneReading:
-    digits = text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+    digits = NOT_A_DIGIT.sub("", text[:-2] if text.endswith(".0") else text)
     national = _valid(digits, text, country=country)
-    international = _valid("+" + digits, text)
+    international = _international(digits, text)
     if national is None and international is None:
         raise InvalidPhone(f"“{text}” is not a valid phone number.")
-    if national is None or international is None or national.e164 == international.e164:
-        return PhoneReading(national or international)
-    if _region(international) == country:
+    if national is None or international is None or national.e164 == international[0].e164:
+        return PhoneReading(national or international[0])
+    phone, region = international
+    if region == country:
         why = f"the digits start with the country code of {country}"
-        return PhoneReading(international, other=national, why=why)
+        return PhoneReading(phone, other=national, why=why)
     why = f"read as a national number of {country}, the row's country"
-    return PhoneReading(national, other=international, why=why)
+    return PhoneReading(national, other=phone, why=why)
 
 
 def _valid(candidate: str, raw: str, *, country: str = "") -> Phone | None:
@@ -92,5 +96,37 @@ def _valid(candidate: str, raw: str, *, country: str = "") -> Phone | None:
     return Phone(e164=phone.e164, raw=raw, extension=phone.extension) if phone else None
 
 
-def _region(phone: Phone) -> str:
-    return phonenumbers.region_code_for_number(phonenumbers.parse(phone.e164)) or ""
+def _international(digits: str, raw: str) -> tuple[Phone, str] | None:
+    """The digits read as an international number whose "+" was lost, with its
+    country; None unless valid. Most bare digits can't be one (no country code
+    leads them to a possible length), which is told without parsing."""
+    if not _could_be_international(digits):
+        return None
+    try:
+        number = phonenumbers.parse("+" + digits)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return Phone(e164=e164, raw=raw), phonenumbers.region_code_for_number(number) or ""
+
+
+def _could_be_international(digits: str) -> bool:
+    # Country codes are prefix-free: the first one that leads the digits is the one.
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return len(digits) - size in _possible_lengths(code)
+    return False
+
+
+@cache
+def _possible_lengths(country_code: int) -> frozenset[int]:
+    """How long a national number of this country code may be, by its metadata."""
+    lengths: set[int] = set()
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[country_code]:
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+        if metadata is not None and metadata.general_desc is not None:
+            lengths.update(metadata.general_desc.possible_length or ())
+    return frozenset(lengths)
