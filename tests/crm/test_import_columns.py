@@ -117,7 +117,7 @@ def test_fields_are_labelled_for_managers_in_form_order():
 def test_a_mapping_is_guessed_for_every_recognised_column():
     header = ["Badge ID", "First Name", "Last Name", "Email", "Company", "Scanned at"]
 
-    assert guess_mapping(header) == {
+    assert guess_mapping(header).mapping == {
         1: "first_name",
         2: "last_name",
         3: "email",
@@ -129,46 +129,46 @@ def test_a_mapping_is_guessed_for_every_recognised_column():
 def test_several_columns_can_map_to_phone():
     header = ["Name", "Mobile", "Work Phone", "Telephone"]
 
-    assert guess_mapping(header) == {0: "full_name", 1: "phone", 2: "phone", 3: "phone"}
+    assert guess_mapping(header).mapping == {0: "full_name", 1: "phone", 2: "phone", 3: "phone"}
 
 
 def test_several_columns_can_map_to_email():
     header = ["Email", "Work email", "Company", "Employer"]
 
-    assert guess_mapping(header) == {0: "email", 1: "email", 2: "company"}
+    assert guess_mapping(header).mapping == {0: "email", 1: "email", 2: "company"}
 
 
 def test_a_field_other_than_phone_or_email_is_mapped_from_its_first_column_only():
     header = ["Company", "Employer", "Email"]
 
-    assert guess_mapping(header) == {0: "company", 2: "email"}
+    assert guess_mapping(header).mapping == {0: "company", 2: "email"}
 
 
 def test_a_saved_mapping_wins_over_guessing():
     header = ["Email", "Org", "Remarks"]
     saved = {"org": "notes", "remarks": "title"}
 
-    assert guess_mapping(header, saved) == {0: "email", 1: "notes", 2: "title"}
+    assert guess_mapping(header, saved).mapping == {0: "email", 1: "notes", 2: "title"}
 
 
 def test_a_saved_mapping_can_ignore_a_column_we_would_guess():
     header = ["Email", "Notes"]
 
-    assert guess_mapping(header, {"notes": ""}) == {0: "email"}
+    assert guess_mapping(header, {"notes": ""}).mapping == {0: "email"}
 
 
 def test_a_saved_field_is_not_taken_by_an_earlier_guessed_column():
     header = ["Company", "Employer"]
 
-    assert guess_mapping(header, {"employer": "company"}) == {1: "company"}
+    assert guess_mapping(header, {"employer": "company"}).mapping == {1: "company"}
 
 
 def test_saved_headings_are_matched_after_normalisation():
-    assert guess_mapping(["  E-Mail Address "], {"e mail address": "notes"}) == {0: "notes"}
+    assert guess_mapping(["  E-Mail Address "], {"e mail address": "notes"}).mapping == {0: "notes"}
 
 
 def test_a_saved_field_that_no_longer_exists_leaves_the_column_unmapped():
-    assert guess_mapping(["Email", "Badge"], {"badge": "badge_number"}) == {0: "email"}
+    assert guess_mapping(["Email", "Badge"], {"badge": "badge_number"}).mapping == {0: "email"}
 
 
 @pytest.mark.parametrize(
