@@ -183,6 +183,7 @@ _FIELD_ALIASES = {
         "bemerkungen",
         "anmerkungen",
         "commentaires",
+        "description",
     ),
     "rating": ("rating", "lead rating", "score", "temperature", "interest level"),
     "scanned_at": (
@@ -304,7 +305,7 @@ _KEY_FIELDS = frozenset({"email", "phone", "full_name"})
 # Headings hold few digits ("Address 2"); values hold many (phones, postcodes, dates).
 _VALUE_MIN_DIGITS = 5
 
-NAME_FIELDS = frozenset({"full_name", "first_name", "last_name"})
+_NAME_FIELDS = frozenset({"full_name", "first_name", "last_name"})
 # The data rows read as evidence at upload: enough to judge a column, few enough to be instant.
 GUESS_SAMPLE_ROWS = 20
 KEPT = "kept with each booth visit"
@@ -553,7 +554,7 @@ def _column_guess(heading: str, values: list[str]) -> tuple[str, str]:
     addresses is email, a "name" of numbers or ids is none."""
     words = _heading_words(heading)
     field, reason = _heading_guess(heading)
-    if (field and field not in NAME_FIELDS) or _names_someone_else(words):
+    if (field and field not in _NAME_FIELDS) or _names_someone_else(words):
         return field, reason
     if _all_emails(values):
         return "email", VALUES_ARE_EMAILS
