@@ -209,7 +209,7 @@ _ALIASES = {
 }
 
 # Words that qualify a heading without changing its field: "Attendee First Name",
-# "Mailing City", "Phone (optional)".
+# "Mailing City", "Phone (optional)", "Rep Notes".
 _LEADING_QUALIFIERS = frozenset(
     {
         "attendee",
@@ -238,6 +238,11 @@ _LEADING_QUALIFIERS = frozenset(
         "billing",
         "shipping",
         "your",
+        "rep",
+        "staff",
+        "scanner",
+        "exhibitor",
+        "booth",
     }
 )
 _TRAILING_QUALIFIERS = frozenset(
@@ -306,6 +311,7 @@ _KEY_FIELDS = frozenset({"email", "phone", "full_name"})
 _VALUE_MIN_DIGITS = 5
 
 _NAME_FIELDS = frozenset({"full_name", "first_name", "last_name"})
+_ABOUT_THE_VISIT = frozenset({"notes", "rating", "scanned_at"})
 # The data rows read as evidence at upload: enough to judge a column, few enough to be instant.
 GUESS_SAMPLE_ROWS = 20
 KEPT = "kept with each booth visit"
@@ -328,10 +334,15 @@ _WHOSE = frozenset(
         "customer",
         "badge",
         "your",
+        "rep",
+        "staff",
+        "scanner",
+        "exhibitor",
     }
 )
 # Words naming a person other than the one on the row: "Scanned By", "Contact owner",
-# "Scanner Email", "Assistant Phone". Their emails and numbers are not the lead's.
+# "Scanner Email", "Assistant Phone". Their emails and numbers are not the lead's, but
+# what they say about the visit is ("Rep notes", "Staff rating").
 _SOMEONE_ELSE = frozenset(
     {
         "by",
@@ -573,8 +584,13 @@ def _heading_guess(heading: str) -> tuple[str, str]:
     shown = heading.strip()
     if not words:
         return "", NO_HEADING
-    if _names_someone_else(words):
+    field, reason = _named_field(shown, tokens, words)
+    if _names_someone_else(words) and field not in _ABOUT_THE_VISIT:
         return "", f"“{shown}” is about someone other than the person on the row: {KEPT}"
+    return field, reason
+
+
+def _named_field(shown: str, tokens: list[str], words: list[str]) -> tuple[str, str]:
     field, leading, trailing = _alias_match(words)
     if field:
         return field, _alias_reason(shown, field, tokens, words, leading, trailing)
@@ -622,17 +638,11 @@ def _identifier_reason(heading: str, words: list[str]) -> str:
     things = [word for word in words if word not in _IDENTIFIER_WORDS]
     if not things:
         return f"not a name: “{shown}” is a number or an identifier"
+    if not all(thing in _PEOPLE_RECORDS for thing in things):
+        return f"“{shown}” is a number or an identifier: {KEPT}"
     verb = "numbers" if marks[0] in _NUMBER_WORDS else "identifies"
-    named = " ".join([*things[:-1], _plural(things[-1])])
-    if all(thing in _PEOPLE_RECORDS for thing in things):
-        return f"not a name: “{shown}” {verb} {named}"
-    return f"“{shown}” {verb} {named}: {KEPT}"
-
-
-def _plural(noun: str) -> str:
-    if noun == "person":
-        return "people"
-    return noun if noun.endswith("s") else noun + "s"
+    named = " ".join([*things[:-1], "people" if things[-1] == "person" else things[-1] + "s"])
+    return f"not a name: “{shown}” {verb} {named}"
 
 
 def _heading_tokens(heading: str) -> list[str]:

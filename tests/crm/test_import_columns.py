@@ -300,6 +300,14 @@ def test_a_column_with_some_email_addresses_and_other_text_is_not_guessed_as_ema
     assert guess_mapping(["Column C"], samples=samples).mapping == {}
 
 
+@pytest.mark.parametrize(
+    ("heading", "field"),
+    [("Rep Notes", "notes"), ("Staff rating", "rating"), ("Owner Email", ""), ("Rep", "")],
+)
+def test_a_column_about_someone_else_can_hold_the_visits_notes_but_not_a_contact(heading, field):
+    assert guess_field(heading) == field
+
+
 def test_the_email_of_someone_else_on_the_row_is_never_the_leads():
     samples = [["mary@example.com", "ana.sales@northwind.example"]]
 
@@ -327,6 +335,10 @@ def test_the_email_of_someone_else_on_the_row_is_never_the_leads():
         ),
         (["Direct Phone Number"], ["“Direct Phone Number” mentions a phone"]),
         (["Hotel"], [NO_KNOWN_HEADING]),
+        (
+            ["Country code"],
+            ["“Country code” is a number or an identifier: kept with each booth visit"],
+        ),
         (
             ["Email opt-in"],
             [
