@@ -51,21 +51,30 @@ class UploadForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    """One choice per column of the file: which lead field it holds, if any."""
+    """One choice per column of the file: which lead field it holds, if any.
+
+    `columns` lists (bound field, first values, why it was guessed) per column; the
+    reason's element ("<select id>_reason") describes its select, so a screen reader
+    reads it out with it.
+    """
 
     def __init__(self, *args, lead_import: LeadImport, samples: list[list[str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.columns = []
         for index, heading in enumerate(lead_import.header):
             name = f"column_{index}"
+            reason = lead_import.mapping_reasons.get(str(index), "")
             self.fields[name] = forms.ChoiceField(
                 label=heading or f"Column {index + 1}",
                 choices=FIELD_CHOICES,
                 required=False,
                 initial=lead_import.mapping.get(str(index), ""),
             )
+            column = self[name]
+            if reason and column.auto_id:
+                column.field.widget.attrs["aria-describedby"] = f"{column.auto_id}_reason"
             examples = [row[index] for row in samples if index < len(row) and row[index]]
-            self.columns.append((self[name], examples))
+            self.columns.append((column, examples, reason))
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain, islice
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,7 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.jobs import enqueue
-from crm.imports.columns import guess_mapping, normalise_heading
+from crm.imports.columns import (
+    GUESS_SAMPLE_ROWS,
+    MappingGuess,
+    guess_mapping,
+    normalise_heading,
+)
 from crm.imports.engine import ImportResult, ImportSpec, import_booth_rows
 from crm.imports.files import ImportFileError, Table, read_table
 from crm.models import Campaign, ImportMapping, LeadImport, User
@@ -51,6 +57,7 @@ def lead_import_create(
     content = upload.read()
     with read_table(io.BytesIO(content), upload.name) as table:
         header = table.header
+        guess = _guess(table.header, _first_cells(table), source)
     return LeadImport.objects.create(
         filename=upload.name,
         content=content,
@@ -58,13 +65,24 @@ def lead_import_create(
         source=source.strip(),
         default_country=default_country or campaign.country,
         header=header,
-        mapping=_as_json_mapping(guess_mapping(header, saved=_saved_columns(source))),
+        mapping=_as_json_mapping(guess.mapping),
+        mapping_reasons=_as_json_mapping(guess.reasons),
+        recognised_as=guess.recognised_as,
         created_by=user,
     )
 
 
 def _too_big_message() -> str:
     return f"The file is larger than {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB."
+
+
+def _first_cells(table: Table) -> list[list[str]]:
+    """The first data rows' cells: guessing takes them as evidence."""
+    return [row.cells for row in islice(table.rows, GUESS_SAMPLE_ROWS)]
+
+
+def _guess(header: list[str], samples: list[list[str]], source: str) -> MappingGuess:
+    return guess_mapping(header, _saved_columns(source), samples=samples, source=source)
 
 
 def _saved_columns(source: str) -> dict[str, str] | None:
@@ -245,7 +263,9 @@ def lead_import_file(
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(_too_big_message())
     with read_table(io.BytesIO(content), path) as table:
-        mapping = guess_mapping(table.header, saved=_saved_columns(source))
+        first_rows = list(islice(table.rows, GUESS_SAMPLE_ROWS))
+        guess = _guess(table.header, [row.cells for row in first_rows], source)
+        mapping = guess.mapping
         lead_import = None
         if not dry_run:
             lead_import = LeadImport.objects.create(
@@ -256,6 +276,8 @@ def lead_import_file(
                 default_country=default_country or campaign.country,
                 header=table.header,
                 mapping=_as_json_mapping(mapping),
+                mapping_reasons=_as_json_mapping(guess.reasons),
+                recognised_as=guess.recognised_as,
                 status=Status.IMPORTING,
                 started_at=timezone.now(),
             )
@@ -266,7 +288,8 @@ def lead_import_file(
             default_country=default_country or campaign.country,
             lead_import=lead_import,
         )
-        result = import_booth_rows(table.rows, spec, dry_run=dry_run, progress=progress)
+        rows = chain(first_rows, table.rows)
+        result = import_booth_rows(rows, spec, dry_run=dry_run, progress=progress)
     if lead_import is not None:
         _store(lead_import, result, status=Status.DONE)
         enqueue(JOBS + "lead_import_recorded", lead_import.pk)

@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from crm.imports import services
 from crm.models import Lead, LeadImport
@@ -81,3 +84,23 @@ def test_the_progress_bar_moves_and_the_result_appears_when_the_import_ends(
     page.get_by_role("heading", name="Imported").wait_for()
     assert "New leads\n2" in page.locator(".counts").inner_text()
     cache.clear()
+
+
+def test_the_mapping_page_reads_out_why_each_column_was_guessed(page, manager_maria):
+    report = Path(__file__).resolve().parents[1] / "fixtures/imports/vendors"
+    log_in(page, "maria")
+    page.goto("/imports/new/")
+    page.get_by_label("File").set_input_files(str(report / "eventbrite-attendee-report.csv"))
+    page.get_by_label("New event's name").fill("Expo 2026")
+    page.get_by_role("button", name="Upload and map columns").click()
+
+    page.get_by_role("heading", name="Which column holds what?").wait_for()
+    assert "Eventbrite attendee report" in page.locator(".recognised").inner_text()
+    attendee_number = page.get_by_label("Attendee #")
+    assert attendee_number.input_value() == ""
+    expect(attendee_number).to_have_accessible_description(
+        "not a name: “Attendee #” numbers attendees"
+    )
+    expect(page.get_by_label("Cell Phone")).to_have_accessible_description(
+        "Eventbrite attendee report: the attendee's cell phone"
+    )
