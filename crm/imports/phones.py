@@ -29,6 +29,8 @@ from crm.contact import InvalidPhone, Phone, parse_phone
 # spaces, dots or dashes typed between groups ("49 176 1234 5678"), maybe the
 # ".0" of a float exported as text.
 BARE_DIGITS = re.compile(r"[1-9][\d .\-]*?(?:\.0)?")
+BARE_DIGITS_ONLY = re.compile(r"[1-9]\d*(?:\.0)?")
+GROUP_SEPARATOR = re.compile(r"[ .\-]")
 SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
 NOT_A_DIGIT = re.compile(r"\D")
 # The international call prefix most of the world dials ("0049 …").
@@ -55,9 +57,23 @@ def read_phone_cell(text: str, *, country: str) -> PhoneReading | None:
             f"“{text}” is a number the spreadsheet shortened (its last digits are lost); "
             "format the column as text in the sheet and type the number again."
         )
+    if _lost_its_plus(text, country):
+        return _bare_digits(text, country)
+    return _one_reading(text, country)
+
+
+def _lost_its_plus(text: str, country: str) -> bool:
+    """Whether the cell may be an international number without its "+": bare digits,
+    as a sheet stores a number, or typed in groups of which the first is the row's
+    own country code ("49 176 1234 5678"). A national layout such as "646.555.0101"
+    is not asked twice."""
+    if BARE_DIGITS_ONLY.fullmatch(text):
+        return True
     if not BARE_DIGITS.fullmatch(text):
-        return _one_reading(text, country)
-    return _bare_digits(text, country)
+        return False
+    first_group = GROUP_SEPARATOR.split(text, maxsplit=1)[0]
+    code = phonenumbers.country_code_for_region(country) if country else 0
+    return bool(code) and first_group == str(code)
 
 
 def _one_reading(text: str, country: str) -> PhoneReading:

@@ -68,7 +68,7 @@ class BoothRow:
     # Every usable email, then every usable phone, the first ones (email, phone) too.
     contacts: list[RowContact] = field(default_factory=list)
     warnings: list[RowWarning] = field(default_factory=list)
-    scanned_at: dt.datetime | None = None  # naive, in the event's zone
+    scanned_at: dt.datetime | None = None  # naive (the event's zone) unless it said its own
 
 
 @dataclass(frozen=True)

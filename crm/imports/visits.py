@@ -33,7 +33,10 @@ def event_zone(campaign: Campaign) -> ZoneInfo:
 
 
 def scan_time(row: BoothRow, zone: ZoneInfo) -> dt.datetime | None:
-    return row.scanned_at.replace(tzinfo=zone) if row.scanned_at else None
+    """The row's scan time, in the event's zone unless it said its own."""
+    if row.scanned_at is None or row.scanned_at.tzinfo is not None:
+        return row.scanned_at
+    return row.scanned_at.replace(tzinfo=zone)
 
 
 def visit_data(row: BoothRow, zone: ZoneInfo) -> dict:

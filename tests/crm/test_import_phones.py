@@ -66,3 +66,11 @@ def test_a_number_shortened_to_scientific_notation_is_refused_with_the_reason():
 def test_text_that_is_no_number_is_refused(cell):
     with pytest.raises(InvalidPhone):
         read_phone_cell(cell, country="US")
+
+
+@pytest.mark.parametrize(
+    ("cell", "country"),
+    [("646.555.0101", "US"), ("212 555 0123", "US"), ("20 7946 0958", "GB")],
+)
+def test_a_number_typed_in_national_groups_is_not_asked_twice(cell, country):
+    assert read_phone_cell(cell, country=country).other is None

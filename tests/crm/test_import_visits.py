@@ -107,3 +107,12 @@ def test_a_later_scan_in_another_batch_joins_the_same_visit(tmp_path):
 
     visit = Interaction.objects.get(lead__email="anna@example.com")
     assert [scan["rating"] for scan in visit.data["scans"]] == ["Warm", "Hot"]
+
+
+def test_a_scan_time_that_says_its_offset_keeps_it(tmp_path):
+    path = tmp_path / "scans.csv"
+    path.write_text("Email,Scan Date\na@example.com,2026-03-12T09:41:00Z\n", encoding="utf-8")
+
+    import_leads(path, "--country", "DE")
+
+    assert Interaction.objects.get().occurred_at == dt.datetime(2026, 3, 12, 9, 41, tzinfo=dt.UTC)
