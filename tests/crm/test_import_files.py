@@ -164,7 +164,7 @@ def test_a_title_and_blank_line_above_the_header_are_skipped(delimiter):
     header, rows = read_all(content)
 
     assert header == ["Email", "Name", "Phone"]
-    assert [number for number, _cells in rows] == [2, 3]
+    assert [number for number, _cells in rows] == [4, 5]
 
 
 def test_blank_rows_are_skipped_but_still_counted_and_trailing_ones_ignored():
@@ -242,8 +242,8 @@ def test_xlsx_phones_stored_as_numbers_are_read_as_digits_below_a_title_row():
     assert read_all(content, "leads.xlsx") == (
         ["Email", "Phone", "Name", "Zip"],
         [
-            (2, ["mary@example.com", "4155552671", "Mary Smith", "94107"]),
-            (3, ["john@example.com", "4155552672", "John Doe", ""]),
+            (4, ["mary@example.com", "4155552671", "Mary Smith", "94107"]),
+            (5, ["john@example.com", "4155552672", "John Doe", ""]),
         ],
     )
 
@@ -428,7 +428,7 @@ def test_a_file_without_a_header_in_its_first_30_rows_is_refused():
 def test_a_header_in_the_30th_non_blank_row_is_found():
     content = b"Exported by the badge scanner\n\n" * 29 + b"Email,Name\nmary@example.com,Mary\n"
 
-    assert read_all(content)[1] == [(2, ["mary@example.com", "Mary"])]
+    assert read_all(content)[1] == [(60, ["mary@example.com", "Mary"])]
 
 
 def test_more_rows_than_the_limit_are_refused_while_reading(settings):
