@@ -127,8 +127,12 @@ def detect_encoding(data: BinaryIO, head: bytes) -> str:
         return "utf-8"
     if not evidence.cp1252:
         return "mac-roman"
-    cr_only = b"\r" in head and b"\n" not in head
-    return _cp1252_or_mac_roman(bytes(evidence.sample), cr_only=cr_only)
+    return _cp1252_or_mac_roman(bytes(evidence.sample), cr_only=_lines_end_in_bare_cr(head))
+
+
+def _lines_end_in_bare_cr(head: bytes) -> bool:
+    # A line break typed inside a cell is a bare LF even in Excel for Mac's files.
+    return head.count(b"\r") - head.count(b"\r\n") > head.count(b"\n")
 
 
 @dataclass
