@@ -58,6 +58,9 @@ def lead_import_create(
         source=source.strip(),
         default_country=default_country or campaign.country,
         header=header,
+        header_row=table.header_row,
+        encoding=table.encoding,
+        encoding_detected=table.encoding_detected,
         mapping=_as_json_mapping(guess_mapping(header, saved=_saved_columns(source))),
         created_by=user,
     )
@@ -96,6 +99,29 @@ def lead_import_set_mapping(
     if lead_import.source:
         _remember_mapping(lead_import, mapping, user)
     enqueue(JOBS + "lead_import_preview", lead_import.pk, queue="imports")
+    return lead_import
+
+
+def lead_import_set_encoding(*, lead_import: LeadImport, encoding: str) -> LeadImport:
+    """Read the stored CSV file again in the encoding the manager chose. When its
+    header reads differently, the mapping is guessed again; either way the import
+    waits for its mapping (a preview read in the old encoding is stale)."""
+    if lead_import.status not in (Status.MAPPING, Status.PREVIEWED, Status.FAILED):
+        raise ValidationError("This import is already running or done.")
+    try:
+        with _stored_table(lead_import, encoding=encoding) as table:
+            header, header_row, encoding = table.header, table.header_row, table.encoding
+    except ImportFileError as exc:
+        raise ValidationError(str(exc)) from exc
+    if not encoding:
+        raise ValidationError("An Excel workbook has no text encoding to choose.")
+    if header != lead_import.header:
+        lead_import.mapping = _as_json_mapping(
+            guess_mapping(header, saved=_saved_columns(lead_import.source))
+        )
+    lead_import.header, lead_import.header_row, lead_import.encoding = header, header_row, encoding
+    lead_import.status = Status.MAPPING
+    lead_import.save(update_fields=["header", "header_row", "encoding", "mapping", "status"])
     return lead_import
 
 
@@ -159,8 +185,13 @@ def _run(lead_import: LeadImport, *, dry_run: bool) -> ImportResult | None:
 
 
 @contextmanager
-def _stored_table(lead_import: LeadImport) -> Iterator[Table]:
-    with read_table(io.BytesIO(bytes(lead_import.content)), lead_import.filename) as table:
+def _stored_table(lead_import: LeadImport, *, encoding: str = "") -> Iterator[Table]:
+    """The stored file, read in `encoding`, else in the import's own."""
+    with read_table(
+        io.BytesIO(bytes(lead_import.content)),
+        lead_import.filename,
+        encoding=encoding or lead_import.encoding,
+    ) as table:
         yield table
 
 
@@ -233,16 +264,18 @@ def lead_import_file(
     campaign: Campaign,
     source: str = "",
     default_country: str = "",
+    encoding: str = "",
     dry_run: bool = False,
     progress=None,
 ) -> ImportResult:
-    """Import a file at once, as the command line does. A real run is kept in the
-    import history like a browser one; a dry run stores nothing."""
+    """Import a file at once, as the command line does, in `encoding` if one is given
+    (else the one detected). A real run is kept in the import history like a browser
+    one; a dry run stores nothing."""
     with open(path, "rb") as file:
         content = file.read(settings.IMPORT_MAX_BYTES + 1)
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(_too_big_message())
-    with read_table(io.BytesIO(content), path) as table:
+    with read_table(io.BytesIO(content), path, encoding=encoding) as table:
         mapping = guess_mapping(table.header, saved=_saved_columns(source))
         lead_import = None
         if not dry_run:
@@ -253,6 +286,9 @@ def lead_import_file(
                 source=source,
                 default_country=default_country or campaign.country,
                 header=table.header,
+                header_row=table.header_row,
+                encoding=table.encoding,
+                encoding_detected=table.encoding_detected,
                 mapping=_as_json_mapping(mapping),
                 status=Status.IMPORTING,
                 started_at=timezone.now(),
