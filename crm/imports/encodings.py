@@ -47,7 +47,8 @@ _SAME_ENCODING = {"utf-8-sig": "utf-8", "utf-16-le": "utf-16", "utf-16-be": "utf
 CHUNK_BYTES = 1024 * 1024
 SAMPLE_BYTES = 64 * 1024  # of lines with non-ASCII bytes, for telling cp1252 from Mac Roman
 # Bytes that cp1252 leaves undefined; in Mac Roman they are Å ç è ê ù.
-CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+LINE_SPAN = 1024  # how far around a non-ASCII byte the sample looks for its line's ends
 NON_ASCII_BYTE = re.compile(rb"[\x80-\xff]")
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Detected between cp1252 and Mac Roman, as charset-normalizer names them.
@@ -151,7 +152,10 @@ def _scan(data: BinaryIO) -> _Evidence:
         for chunk in iter(partial(data.read, CHUNK_BYTES), b""):
             evidence.utf8 = evidence.utf8 and _decodes(decoder, chunk)
             if not chunk.isascii():
-                evidence.cp1252 = evidence.cp1252 and not CP1252_UNDEFINED.search(chunk)
+                # Five searches for one byte each (memchr) beat one regex scan tenfold.
+                evidence.cp1252 = evidence.cp1252 and not any(
+                    byte in chunk for byte in CP1252_UNDEFINED
+                )
                 _sample_lines(chunk, evidence.sample)
         evidence.utf8 = evidence.utf8 and _decodes(decoder, b"", final=True)
     finally:
@@ -168,21 +172,24 @@ def _decodes(decoder: codecs.IncrementalDecoder, chunk: bytes, *, final: bool = 
 
 
 def _sample_lines(chunk: bytes, sample: bytearray) -> None:
-    """Add the chunk's lines that have non-ASCII bytes to the sample, while it has room."""
+    """Add the chunk's lines that have non-ASCII bytes to the sample, while it has room
+    (a line longer than LINE_SPAN on either side of its first such byte is cut)."""
     end = 0
     for match in NON_ASCII_BYTE.finditer(chunk):
         if len(sample) >= SAMPLE_BYTES:
             return
-        if match.start() < end:
+        at = match.start()
+        if at < end:
             continue
-        start = max(chunk.rfind(b"\n", 0, match.start()), chunk.rfind(b"\r", 0, match.start()))
-        end = min(_find(chunk, b"\n", match.start()), _find(chunk, b"\r", match.start()))
+        low, high = max(at - LINE_SPAN, 0), min(at + LINE_SPAN, len(chunk))
+        start = max(chunk.rfind(b"\n", low, at), chunk.rfind(b"\r", low, at), low - 1)
+        end = min(_find(chunk, b"\n", at, high), _find(chunk, b"\r", at, high))
         sample += chunk[start + 1 : end] + b"\n"
 
 
-def _find(chunk: bytes, byte: bytes, start: int) -> int:
-    found = chunk.find(byte, start)
-    return len(chunk) if found < 0 else found
+def _find(chunk: bytes, byte: bytes, start: int, end: int) -> int:
+    found = chunk.find(byte, start, end)
+    return end if found < 0 else found
 
 
 def _cp1252_or_mac_roman(sample: bytes, *, cr_only: bool) -> str:
