@@ -164,7 +164,21 @@ def test_the_mapping_page_names_the_detected_encoding_and_reads_again_in_the_cho
     maria.post(mapping, mapping_post(LeadImport.objects.get()))
     preview = maria.get(lead_import.get_absolute_url()).text
     assert "read as Mac Roman" in preview
-    assert "<td>Søren Ærø</td>" in preview and "<td>Jürgen Groß</td>" in preview
+    assert "<tr><td>4</td><td>Søren Ærø</td>" in preview
+    assert "<tr><td>8</td><td>Jürgen Groß</td>" in preview
+
+
+def test_the_preview_numbers_rows_as_the_spreadsheet_does_title_rows_included(maria):
+    upload(maria)  # a title, a blank line, the header on line 3
+    lead_import = LeadImport.objects.get()
+    assert lead_import.header_row == 3
+    maria.post(reverse("imports:mapping", args=[lead_import.pk]), mapping_post(lead_import))
+
+    preview = maria.get(lead_import.get_absolute_url()).text
+
+    assert "<tr><td>4</td><td>Mary Ann Smith-Jones</td>" in preview
+    assert "<tr><td>6</td><td>Tom Baker</td>" in preview
+    assert "<tr><td>5</td><td>No usable email or phone" in preview
 
 
 def test_reading_again_keeps_the_mapping_when_the_header_reads_the_same(maria):
