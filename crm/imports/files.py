@@ -38,7 +38,7 @@ MIB = 1024 * 1024
 HEAD_BYTES = 8 * 1024
 SNIFF_CHARS = 64 * 1024
 DELIMITERS = ",;\t"
-_EXCEL_SEP_LINE = re.compile(r"sep=([^\"\r\n])(\r\n|\r|\n)")
+EXCEL_SEP_LINE = re.compile(r"sep=([^\"\r\n])(\r\n|\r|\n)")
 # Deflate packs real sheets 5 to 30 times; a large member packed far tighter is a bomb.
 MAX_COMPRESSION_RATIO = 100
 RATIO_CHECK_MIN_BYTES = 5 * MIB
@@ -267,7 +267,7 @@ def _csv_rows(data: BinaryIO, codec: str) -> Generator[list[str], None, None]:
         delimiter = _sniff_delimiter(sample)
         text.seek(0)
         reader = csv.reader(text, delimiter=delimiter)
-        if _EXCEL_SEP_LINE.match(sample):
+        if EXCEL_SEP_LINE.match(sample):
             next(reader)  # Excel hides it: not a row of the sheet
         while True:
             try:
@@ -286,7 +286,7 @@ def _csv_rows(data: BinaryIO, codec: str) -> Generator[list[str], None, None]:
 
 def _sniff_delimiter(sample: str) -> str:
     # Excel honours a first line "sep=;" naming the delimiter, so we do too.
-    excel_hint = _EXCEL_SEP_LINE.match(sample)
+    excel_hint = EXCEL_SEP_LINE.match(sample)
     if excel_hint:
         return excel_hint[1]
     # csv.Sniffer splits lines at \n only; Excel for Mac ends them with a bare \r.
