@@ -24,6 +24,7 @@ from crm.models import Campaign, ImportMapping, LeadImport, User
 
 Status = LeadImport.Status
 JOBS = "crm.imports.jobs."  # by path: the jobs module imports this one
+ALREADY_RUNNING = "This import is already running or done."
 
 
 def campaign_for_event(*, name: str, country: str = "", starts_on=None) -> Campaign:
@@ -106,8 +107,9 @@ def lead_import_set_encoding(*, lead_import: LeadImport, encoding: str) -> LeadI
     """Read the stored CSV file again in the encoding the manager chose. When its
     header reads differently, the mapping is guessed again; either way the import
     waits for its mapping (a preview read in the old encoding is stale)."""
-    if lead_import.status not in (Status.MAPPING, Status.PREVIEWED, Status.FAILED):
-        raise ValidationError("This import is already running or done.")
+    editable = (Status.MAPPING, Status.PREVIEWED, Status.FAILED)
+    if lead_import.status not in editable:
+        raise ValidationError(ALREADY_RUNNING)
     try:
         with _stored_table(lead_import, encoding=encoding) as table:
             header, header_row, encoding = table.header, table.header_row, table.encoding
@@ -119,9 +121,13 @@ def lead_import_set_encoding(*, lead_import: LeadImport, encoding: str) -> LeadI
         lead_import.mapping = _as_json_mapping(
             guess_mapping(header, saved=_saved_columns(lead_import.source))
         )
-    lead_import.header, lead_import.header_row, lead_import.encoding = header, header_row, encoding
-    lead_import.status = Status.MAPPING
-    lead_import.save(update_fields=["header", "header_row", "encoding", "mapping", "status"])
+    changes = {"header": header, "header_row": header_row, "encoding": encoding}
+    changes |= {"mapping": lead_import.mapping, "status": Status.MAPPING}
+    # Only if no preview or import started while the file was being read.
+    if not LeadImport.objects.filter(pk=lead_import.pk, status__in=editable).update(**changes):
+        raise ValidationError(ALREADY_RUNNING)
+    for name, value in changes.items():
+        setattr(lead_import, name, value)
     return lead_import
 
 

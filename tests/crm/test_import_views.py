@@ -252,6 +252,18 @@ def test_a_workbook_has_no_encoding_to_choose(maria):
     assert "An Excel workbook has no text encoding to choose." in response.text
 
 
+def test_an_import_already_running_is_not_read_again(maria):
+    upload_file(maria, FIXTURES / "encodings" / "booth-macroman.csv")
+    lead_import = LeadImport.objects.get()
+    LeadImport.objects.filter(pk=lead_import.pk).update(status=LeadImport.Status.IMPORTING)
+
+    response = read_as(maria, lead_import, "cp1252")
+
+    assert (response.status_code, response.url) == (302, lead_import.get_absolute_url())
+    lead_import.refresh_from_db()
+    assert (lead_import.encoding, lead_import.status) == ("mac-roman", "importing")
+
+
 def test_reps_cannot_choose_an_import_encoding(client, rep_alice, maria):
     upload_file(maria, FIXTURES / "encodings" / "booth-macroman.csv")
     lead_import = LeadImport.objects.get()
