@@ -2,7 +2,8 @@
 
 Uploads come from anyone, so everything is bounded before or while it is read:
 the file's size, a workbook's unpacked size and XML, the number of rows. Rows
-are generated lazily, so memory stays flat however long the list is.
+are generated lazily, so memory stays flat however long the list is. A CSV
+file's text encoding is detected (crm.imports.encodings), or given.
 """
 
 import codecs
@@ -11,11 +12,10 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import partial
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -25,13 +25,20 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from crm.imports.columns import looks_like_header
+from crm.imports.encodings import (
+    UnknownEncoding,
+    codec_for,
+    detect_encoding,
+    supported_encoding,
+    utf16_byte_order,
+)
 
 HEADER_SEARCH_ROWS = 30
 MIB = 1024 * 1024
-CHUNK_BYTES = MIB
 HEAD_BYTES = 8 * 1024
 SNIFF_CHARS = 64 * 1024
 DELIMITERS = ",;\t"
+EXCEL_SEP_LINE = re.compile(r"sep=([^\"\r\n])(\r\n|\r|\n)")
 # Deflate packs real sheets 5 to 30 times; a large member packed far tighter is a bomb.
 MAX_COMPRESSION_RATIO = 100
 RATIO_CHECK_MIN_BYTES = 5 * MIB
@@ -88,11 +95,11 @@ class ImportFileError(Exception):
 class Row:
     """One data row of the list.
 
-    `number` counts the header row as row 1: it is the row's physical row number
-    minus the header's, plus one, so it matches what a manager sees once the title
-    rows above the header are deleted. Blank rows, though skipped, still count. In a
-    CSV file a physical row is a record, as a spreadsheet shows it: a quoted cell
-    spanning several lines does not add rows.
+    `number` is the row's own number in the spreadsheet, the one a manager sees
+    at its left when the file is opened in Excel: title rows above the header,
+    the header and blank rows all count. In a CSV file a row is a record, as a
+    spreadsheet shows it: a quoted cell spanning several lines does not add
+    rows, and Excel's "sep=;" line, which Excel hides, is not one.
 
     `cells` holds exactly one text per header column: short rows are padded with "",
     and cells to the right of the last heading are dropped, since no column name
@@ -107,25 +114,36 @@ class Row:
 class Table:
     header: list[str]  # the header row's cells, stripped, without trailing empty cells
     rows: Iterator[Row]  # data rows, read lazily; blank rows are skipped
+    header_row: int = 1  # the header's row number in the spreadsheet
+    encoding: str = ""  # the encoding a CSV file was read in (crm.imports.encodings)
+    encoding_detected: str = ""  # the encoding a CSV file seems to be in
 
 
 @contextmanager
-def read_table(data: BinaryIO, filename: str) -> Iterator[Table]:
+def read_table(data: BinaryIO, filename: str, *, encoding: str = "") -> Iterator[Table]:
     """The header and rows of an uploaded CSV or .xlsx file.
 
     The format comes from the content (an .xlsx file is a zip), the name only
-    sharpening the error for a file that is neither. Format, size and header errors
-    raise ImportFileError on entering the block; a damaged or unsafe part of a
-    workbook, or too many rows, raise it while rows are read. Read the rows inside
-    the block: leaving it closes the file's reader. `data` is left open.
+    sharpening the error for a file that is neither. A CSV file is read in
+    `encoding` when one is given (any spelling of a supported one), else in the
+    encoding detected. Format, size, encoding and header errors raise
+    ImportFileError on entering the block; a damaged or unsafe part of a workbook,
+    or too many rows, raise it while rows are read. Read the rows inside the block:
+    leaving it closes the file's reader. `data` is left open.
     """
-    raw_rows = _raw_rows(data, PurePath(filename).suffix.lower())
+    source = _open(data, PurePath(filename).suffix.lower(), encoding)
     try:
-        numbered = enumerate(raw_rows, start=1)
+        numbered = enumerate(source.rows, start=1)
         header_number, header = _find_header(numbered)
-        yield Table(header=header, rows=_data_rows(numbered, header_number, len(header)))
+        yield Table(
+            header=header,
+            rows=_data_rows(numbered, len(header)),
+            header_row=header_number,
+            encoding=source.encoding,
+            encoding_detected=source.encoding_detected,
+        )
     finally:
-        raw_rows.close()
+        source.rows.close()
 
 
 def cell_text(value: object) -> str:
@@ -145,15 +163,26 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _raw_rows(data: BinaryIO, extension: str) -> Iterator[list[str]]:
+@dataclass
+class _Source:
+    rows: Generator[list[str], None, None]  # every row of the sheet, blank ones too
+    encoding: str = ""
+    encoding_detected: str = ""
+
+
+def _open(data: BinaryIO, extension: str, encoding: str) -> _Source:
     _check_size(data)
     head = data.read(HEAD_BYTES)
     data.seek(0)
     if head.startswith(ZIP_MAGIC):
-        yield from _xlsx_rows(data)
-    else:
-        _refuse_unless_text(head, extension)
-        yield from _csv_rows(data, head)
+        return _Source(_xlsx_rows(data))
+    _refuse_unless_text(head, extension)
+    detected = detect_encoding(data, head)
+    try:
+        chosen = supported_encoding(encoding) if encoding else detected
+    except UnknownEncoding as exc:
+        raise ImportFileError(str(exc)) from exc
+    return _Source(_csv_rows(data, codec_for(chosen, head)), chosen, detected)
 
 
 def _find_header(numbered: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str]]:
@@ -169,9 +198,7 @@ def _find_header(numbered: Iterator[tuple[int, list[str]]]) -> tuple[int, list[s
     raise ImportFileError(NO_HEADER)
 
 
-def _data_rows(
-    numbered: Iterator[tuple[int, list[str]]], header_number: int, width: int
-) -> Iterator[Row]:
+def _data_rows(numbered: Iterator[tuple[int, list[str]]], width: int) -> Iterator[Row]:
     limit = settings.IMPORT_MAX_ROWS
     count = 0
     for number, cells in numbered:
@@ -184,7 +211,7 @@ def _data_rows(
                 f"The file has more than {limit:,} rows; split it into files of at most "
                 f"{limit:,} rows."
             )
-        yield Row(number=number - header_number + 1, cells=fitted)
+        yield Row(number=number, cells=fitted)
 
 
 def _is_blank(cells: list[str]) -> bool:
@@ -221,7 +248,7 @@ def _refuse_unless_text(head: bytes, extension: str) -> None:
         raise ImportFileError(PDF)
     if extension in XLSX_EXTENSIONS:
         raise ImportFileError(NAMED_XLSX_BUT_IS_NOT)
-    if head.startswith(UTF16_BOMS):
+    if head.startswith(UTF16_BOMS) or utf16_byte_order(head):
         return
     if b"\x00" in head:
         raise ImportFileError(NOT_A_TABLE)
@@ -230,12 +257,18 @@ def _refuse_unless_text(head: bytes, extension: str) -> None:
         raise ImportFileError(MARKUP)
 
 
-def _csv_rows(data: BinaryIO, head: bytes) -> Iterator[list[str]]:
-    text = io.TextIOWrapper(data, encoding=_csv_encoding(data, head), newline="")
+def _csv_rows(data: BinaryIO, codec: str) -> Generator[list[str], None, None]:
+    # A byte the encoding has no character for becomes U+FFFD, rather than an error:
+    # a detected encoding has none, and in one the manager chose, the first values
+    # on the mapping page show it.
+    text = io.TextIOWrapper(data, encoding=codec, errors="replace", newline="")
     try:
-        delimiter = _sniff_delimiter(text.read(SNIFF_CHARS))
+        sample = text.read(SNIFF_CHARS)
+        delimiter = _sniff_delimiter(sample)
         text.seek(0)
         reader = csv.reader(text, delimiter=delimiter)
+        if EXCEL_SEP_LINE.match(sample):
+            next(reader)  # Excel hides it: not a row of the sheet
         while True:
             try:
                 record = next(reader)
@@ -251,31 +284,13 @@ def _csv_rows(data: BinaryIO, head: bytes) -> Iterator[list[str]]:
         text.detach()
 
 
-def _csv_encoding(data: BinaryIO, head: bytes) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes so, else cp1252, else
-    Latin-1, which decodes anything. UTF-16 only with its BOM (Excel's "Unicode text")."""
-    candidates = ("utf-16",) if head.startswith(UTF16_BOMS) else ("utf-8-sig", "cp1252")
-    return next((encoding for encoding in candidates if _decodes_as(data, encoding)), "latin-1")
-
-
-def _decodes_as(data: BinaryIO, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        for chunk in iter(partial(data.read, CHUNK_BYTES), b""):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    finally:
-        data.seek(0)
-    return True
-
-
 def _sniff_delimiter(sample: str) -> str:
     # Excel honours a first line "sep=;" naming the delimiter, so we do too.
-    excel_hint = re.match(r"sep=([^\"\r\n])\r?\n", sample)
+    excel_hint = EXCEL_SEP_LINE.match(sample)
     if excel_hint:
         return excel_hint[1]
+    # csv.Sniffer splits lines at \n only; Excel for Mac ends them with a bare \r.
+    sample = sample.replace("\r\n", "\n").replace("\r", "\n")
     # A line cut off by the sample's end would look inconsistent.
     if len(sample) == SNIFF_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n")]

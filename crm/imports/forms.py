@@ -3,6 +3,7 @@ from django.conf import settings
 
 from crm.forms import COUNTRY_CHOICES
 from crm.imports.columns import FIELDS, REPEATABLE_FIELDS
+from crm.imports.encodings import ENCODINGS
 from crm.models import Campaign, LeadImport
 
 FIELD_CHOICES = [("", "— ignore —"), *FIELDS.items()]
@@ -93,3 +94,12 @@ class MappingForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if value
         }
+
+
+class EncodingForm(forms.Form):
+    """How a CSV file's text is read, when the detected encoding reads it wrong."""
+
+    encoding = forms.ChoiceField(
+        label="Read the file as",
+        choices=[(key, encoding.label) for key, encoding in ENCODINGS.items()],
+    )

@@ -30,6 +30,7 @@ from crm.models import Campaign, ImportMapping, LeadImport, User
 
 Status = LeadImport.Status
 JOBS = "crm.imports.jobs."  # by path: the jobs module imports this one
+ALREADY_RUNNING = "This import is already running or done."
 
 
 def campaign_for_event(*, name: str, country: str = "", starts_on=None) -> Campaign:
@@ -65,6 +66,9 @@ def lead_import_create(
         source=source.strip(),
         default_country=default_country or campaign.country,
         header=header,
+        header_row=table.header_row,
+        encoding=table.encoding,
+        encoding_detected=table.encoding_detected,
         mapping=_as_json_mapping(guess.mapping),
         mapping_reasons=_as_json_mapping(guess.reasons),
         recognised_as=guess.recognised_as,
@@ -114,6 +118,38 @@ def lead_import_set_mapping(
     if lead_import.source:
         _remember_mapping(lead_import, mapping, user)
     enqueue(JOBS + "lead_import_preview", lead_import.pk, queue="imports")
+    return lead_import
+
+
+def lead_import_set_encoding(*, lead_import: LeadImport, encoding: str) -> LeadImport:
+    """Read the stored CSV file again in the encoding the manager chose. When its
+    header reads differently, the mapping is guessed again; either way the import
+    waits for its mapping (a preview read in the old encoding is stale)."""
+    editable = (Status.MAPPING, Status.PREVIEWED, Status.FAILED)
+    if lead_import.status not in editable:
+        raise ValidationError(ALREADY_RUNNING)
+    try:
+        with _stored_table(lead_import, encoding=encoding) as table:
+            header, header_row, encoding = table.header, table.header_row, table.encoding
+            samples = _first_cells(table)
+    except ImportFileError as exc:
+        raise ValidationError(str(exc)) from exc
+    if not encoding:
+        raise ValidationError("An Excel workbook has no text encoding to choose.")
+    changes = {"header": header, "header_row": header_row, "encoding": encoding}
+    if header != lead_import.header:
+        guess = _guess(header, samples, lead_import.source)
+        changes |= {
+            "mapping": _as_json_mapping(guess.mapping),
+            "mapping_reasons": _as_json_mapping(guess.reasons),
+            "recognised_as": guess.recognised_as,
+        }
+    changes["status"] = Status.MAPPING
+    # Only if no preview or import started while the file was being read.
+    if not LeadImport.objects.filter(pk=lead_import.pk, status__in=editable).update(**changes):
+        raise ValidationError(ALREADY_RUNNING)
+    for name, value in changes.items():
+        setattr(lead_import, name, value)
     return lead_import
 
 
@@ -177,8 +213,13 @@ def _run(lead_import: LeadImport, *, dry_run: bool) -> ImportResult | None:
 
 
 @contextmanager
-def _stored_table(lead_import: LeadImport) -> Iterator[Table]:
-    with read_table(io.BytesIO(bytes(lead_import.content)), lead_import.filename) as table:
+def _stored_table(lead_import: LeadImport, *, encoding: str = "") -> Iterator[Table]:
+    """The stored file, read in `encoding`, else in the import's own."""
+    with read_table(
+        io.BytesIO(bytes(lead_import.content)),
+        lead_import.filename,
+        encoding=encoding or lead_import.encoding,
+    ) as table:
         yield table
 
 
@@ -253,16 +294,18 @@ def lead_import_file(
     campaign: Campaign,
     source: str = "",
     default_country: str = "",
+    encoding: str = "",
     dry_run: bool = False,
     progress=None,
 ) -> ImportResult:
-    """Import a file at once, as the command line does. A real run is kept in the
-    import history like a browser one; a dry run stores nothing."""
+    """Import a file at once, as the command line does, in `encoding` if one is given
+    (else the one detected). A real run is kept in the import history like a browser
+    one; a dry run stores nothing."""
     with open(path, "rb") as file:
         content = file.read(settings.IMPORT_MAX_BYTES + 1)
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(_too_big_message())
-    with read_table(io.BytesIO(content), path) as table:
+    with read_table(io.BytesIO(content), path, encoding=encoding) as table:
         first_rows = list(islice(table.rows, GUESS_SAMPLE_ROWS))
         guess = _guess(table.header, [row.cells for row in first_rows], source)
         mapping = guess.mapping
@@ -275,6 +318,9 @@ def lead_import_file(
                 source=source,
                 default_country=default_country or campaign.country,
                 header=table.header,
+                header_row=table.header_row,
+                encoding=table.encoding,
+                encoding_detected=table.encoding_detected,
                 mapping=_as_json_mapping(mapping),
                 mapping_reasons=_as_json_mapping(guess.reasons),
                 recognised_as=guess.recognised_as,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.import_create, name="create"),
     path("<int:pk>/", views.import_detail, name="detail"),
     path("<int:pk>/mapping/", views.import_mapping, name="mapping"),
+    path("<int:pk>/encoding/", views.import_encoding, name="encoding"),
     path("<int:pk>/progress/", views.import_progress, name="progress"),
     path("<int:pk>/confirm/", views.import_confirm, name="confirm"),
     path("<int:pk>/retry/", views.import_retry, name="retry"),

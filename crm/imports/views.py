@@ -9,8 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.exports import neutralise
 from crm.imports import selectors, services
+from crm.imports.encodings import encoding_name
 from crm.imports.files import ImportFileError
-from crm.imports.forms import MappingForm, UploadForm
+from crm.imports.forms import EncodingForm, MappingForm, UploadForm
 from crm.models import LeadImport
 
 manager_only = permission_required("crm.add_leadimport", raise_exception=True)
@@ -69,8 +70,50 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return redirect(lead_import)
-    context = {"lead_import": lead_import, "form": form}
-    return render(request, "crm/imports/mapping.html", context, status=400 if form.errors else 200)
+    return _mapping_page(request, lead_import, form=form)
+
+
+@login_required
+@manager_only
+@require_POST
+def import_encoding(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read the file again in the encoding the manager chose, back on the mapping page."""
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    if lead_import.status not in (LeadImport.Status.MAPPING, LeadImport.Status.PREVIEWED):
+        return redirect(lead_import)
+    encoding_form = EncodingForm(request.POST)
+    if encoding_form.is_valid():
+        try:
+            services.lead_import_set_encoding(
+                lead_import=lead_import, encoding=encoding_form.cleaned_data["encoding"]
+            )
+        except ValidationError as exc:
+            encoding_form.add_error("encoding", exc)
+        else:
+            return redirect("imports:mapping", lead_import.pk)
+    return _mapping_page(request, lead_import, encoding_form=encoding_form)
+
+
+def _mapping_page(
+    request: HttpRequest,
+    lead_import: LeadImport,
+    *,
+    form: MappingForm | None = None,
+    encoding_form: EncodingForm | None = None,
+) -> HttpResponse:
+    if form is None:
+        samples = services.lead_import_first_rows(lead_import)
+        form = MappingForm(lead_import=lead_import, samples=samples)
+    encoding_form = encoding_form or EncodingForm(initial={"encoding": lead_import.encoding})
+    context = {
+        "lead_import": lead_import,
+        "form": form,
+        "encoding_form": encoding_form,
+        "encoding": encoding_name(lead_import.encoding),
+        "encoding_detected": encoding_name(lead_import.encoding_detected),
+    }
+    status = 400 if form.errors or encoding_form.errors else 200
+    return render(request, "crm/imports/mapping.html", context, status=status)
 
 
 @login_required
@@ -79,6 +122,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead_import = selectors.get_import_for_user(request.user, pk)
     context = {
         "lead_import": lead_import,
+        "encoding": encoding_name(lead_import.encoding),
         "progress": services.lead_import_progress(lead_import),
         "engaged": selectors.engaged_visits(lead_import)
         if lead_import.status == LeadImport.Status.DONE

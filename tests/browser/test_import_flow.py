@@ -11,6 +11,14 @@ from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
+MAC_ROMAN_LIST = (
+    Path(__file__).resolve().parents[1]
+    / "fixtures"
+    / "imports"
+    / "encodings"
+    / "booth-macroman.csv"
+)
+
 BOOTH_LIST = (
     "Expo 2026 — leads report\n"
     "\n"
@@ -104,3 +112,36 @@ def test_the_mapping_page_reads_out_why_each_column_was_guessed(page, manager_ma
     expect(page.get_by_label("Cell Phone")).to_have_accessible_description(
         "Eventbrite attendee report: the attendee's cell phone"
     )
+
+
+def test_a_manager_reads_a_mac_list_in_another_encoding_and_back_before_the_preview(
+    page, manager_maria
+):
+    log_in(page, "maria")
+    page.goto("/imports/new/")
+    page.get_by_label("File").set_input_files(str(MAC_ROMAN_LIST))
+    page.get_by_label("New event's name").fill("Expo Europe 2026")
+    page.get_by_role("button", name="Upload and map columns").click()
+
+    page.get_by_role("heading", name="Which column holds what?").wait_for()
+    read_as = page.locator("#encoding-read-as")
+    assert "Read as Mac Roman (detected)." in read_as.inner_text()
+    first_names = page.get_by_role("row", name="First Name")
+    assert "Søren" in first_names.inner_text()
+
+    page.get_by_label("Read the file as").select_option(label="Windows (Western European, cp1252)")
+    page.get_by_role("button", name="Read again").click()
+    page.get_by_text("Read as Windows cp1252, as you chose; it looked like Mac Roman").wait_for()
+    assert "S¿ren" in first_names.inner_text()
+    assert "Søren" not in first_names.inner_text()
+
+    page.get_by_label("Read the file as").select_option(label="Mac (Mac Roman)")
+    page.get_by_role("button", name="Read again").click()
+    page.get_by_text("Read as Mac Roman (detected).").wait_for()
+    page.get_by_role("button", name="Preview the import").click()
+
+    page.get_by_role("heading", name="Preview: nothing is stored yet").wait_for()
+    samples = page.get_by_role("region", name="First rows").inner_text()
+    for name in ("Søren Ærø", "Begoña Muñoz", "Zoë Brändli", "François Lefèvre", "Jürgen Groß"):
+        assert name in samples
+    assert "read as Mac Roman" in page.locator(".subtitle").inner_text()

@@ -221,6 +221,33 @@ def test_a_dry_run_stores_nothing(tmp_path):
     assert not LeadImport.objects.exists()
 
 
+MAC_LIST = ROOT / "tests" / "fixtures" / "imports" / "encodings" / "booth-macroman.csv"
+
+
+def test_the_command_line_reads_a_list_in_the_encoding_detected():
+    result = import_leads(MAC_LIST)
+
+    assert (result["created"], result["invalid"]) == (5, 0)
+    lead_import = LeadImport.objects.get()
+    assert (lead_import.encoding, lead_import.encoding_detected) == ("mac-roman", "mac-roman")
+    assert lead_import.header_row == 3
+    soren = Lead.objects.get(email="soren.aero@nordlys.example")
+    assert (soren.first_name, soren.last_name) == ("Søren", "Ærø")
+
+
+def test_the_command_line_reads_a_list_in_the_encoding_given():
+    import_leads(MAC_LIST, "--encoding", "windows-1252")
+
+    lead_import = LeadImport.objects.get()
+    assert (lead_import.encoding, lead_import.encoding_detected) == ("cp1252", "mac-roman")
+    assert Lead.objects.get(email="soren.aero@nordlys.example").first_name == "S¿ren"
+
+
+def test_the_command_line_refuses_an_encoding_it_does_not_read(tmp_path):
+    with pytest.raises(CommandError, match="“klingon” is not an encoding we read"):
+        import_leads(write_csv(tmp_path / "booth.csv", BOOTH_LIST), "--encoding", "klingon")
+
+
 def test_a_real_run_is_kept_in_the_import_history(tmp_path):
     import_leads(write_csv(tmp_path / "booth.csv", BOOTH_LIST))
 

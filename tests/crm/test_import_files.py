@@ -1,13 +1,25 @@
+import codecs
 import io
 import re
 import tracemalloc
 import zipfile
 from datetime import date, datetime, time
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
 from crm.imports.files import ImportFileError, cell_text, read_table
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
+BOOTH_HEADER = ["Email", "First Name", "Last Name", "Company", "Phone", "Country", "Notes"]
+BOOTH_NAMES = [
+    ("Søren", "Ærø"),
+    ("Begoña", "Muñoz"),
+    ("Zoë", "Brändli"),
+    ("François", "Lefèvre"),
+    ("Jürgen", "Groß"),
+]
 
 SHARED_STRINGS_TYPE = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
@@ -82,6 +94,139 @@ def shared_strings(*texts: str, doctype: str = "") -> str:
 
 
 # CSV
+
+
+def read_fixture(name: str, **options):
+    path = FIXTURES / name
+    with path.open("rb") as data, read_table(data, path.name, **options) as table:
+        return table, list(table.rows)
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("booth-utf8.csv", "utf-8"),
+        ("booth-utf8-bom.csv", "utf-8"),
+        ("booth-utf16.txt", "utf-16"),
+        ("booth-cp1252.csv", "cp1252"),
+        ("booth-macroman.csv", "mac-roman"),
+    ],
+)
+def test_each_encoding_excel_saves_is_detected_and_the_names_arrive_intact(name, encoding):
+    table, rows = read_fixture(f"encodings/{name}")
+
+    assert (table.encoding_detected, table.encoding) == (encoding, encoding)
+    assert (table.header_row, table.header) == (3, BOOTH_HEADER)
+    assert [row.number for row in rows] == [4, 5, 6, 7, 8]
+    assert [(row.cells[1], row.cells[2]) for row in rows] == BOOTH_NAMES
+    assert rows[1].cells[6] == "Met at booth B12\nwants pricing for 40 seats"
+    assert rows[4].cells[3:7] == [
+        "Straßenbau Groß GmbH",
+        "0176 12345678",
+        "Deutschland",
+        "Budget 12.000 € \u2013 Entscheidung im Mai",
+    ]
+
+
+def test_a_chosen_encoding_is_read_instead_of_the_detected_one():
+    table, rows = read_fixture("encodings/booth-macroman.csv", encoding="cp1252")
+
+    assert (table.encoding, table.encoding_detected) == ("cp1252", "mac-roman")
+    assert (rows[0].cells[1], rows[0].cells[2]) == ("S¿ren", "®r¿")
+
+
+def test_an_encoding_is_known_by_any_of_its_names():
+    table, rows = read_fixture("encodings/booth-macroman.csv", encoding="macintosh")
+
+    assert table.encoding == "mac-roman"
+    assert rows[0].cells[1] == "Søren"
+
+
+def test_bytes_the_chosen_encoding_cannot_read_become_replacement_characters():
+    table, rows = read_fixture("encodings/booth-cp1252.csv", encoding="UTF-8")
+
+    assert table.encoding == "utf-8"
+    assert rows[0].cells[1] == "S\ufffdren"
+
+
+def test_an_encoding_we_do_not_read_is_refused():
+    with pytest.raises(ImportFileError, match="“klingon” is not an encoding we read"):
+        read_fixture("encodings/booth-utf8.csv", encoding="klingon")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-be", "utf-16-le"], ids=["big-endian", "little-endian"])
+@pytest.mark.parametrize("bom", [True, False], ids=["with BOM", "without BOM"])
+def test_utf16_is_read_in_either_byte_order_with_or_without_a_bom(codec, bom):
+    text = "Email\tName\r\nsoren@example.dk\tSøren Ærø\r\n"
+    mark = codecs.BOM_UTF16_BE if codec == "utf-16-be" else codecs.BOM_UTF16_LE
+    content = (mark if bom else b"") + text.encode(codec)
+
+    with read_table(io.BytesIO(content), "leads.txt") as table:
+        assert table.encoding_detected == "utf-16"
+        assert [row.cells for row in table.rows] == [["soren@example.dk", "Søren Ærø"]]
+
+
+NAMES = [
+    "Søren Ærø",
+    "Begoña Muñoz",
+    "Zoë Brändli",
+    "François Lefèvre",
+    "Jürgen Groß",
+    "José García",
+    "Chloé Dubois",
+    "Åsa Öberg",
+    "Bjørn Ødegård",
+    "Ana Conceição",
+    "Renée Kärkkäinen",
+    "Seán O\u2019Brien",
+    "MÜLLER",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    ("codec", "line_end", "encoding"),
+    [
+        ("cp1252", "\r\n", "cp1252"),
+        ("mac_roman", "\r", "mac-roman"),
+        ("mac_roman", "\n", "mac-roman"),
+    ],
+    ids=["cp1252", "mac-roman-cr", "mac-roman-lf"],
+)
+def test_cp1252_and_mac_roman_are_told_apart_on_a_one_person_list(name, codec, line_end, encoding):
+    content = f"Email;Name{line_end}someone@example.com;{name}{line_end}".encode(codec)
+
+    with read_table(io.BytesIO(content), "leads.csv") as table:
+        assert table.encoding_detected == encoding
+        assert [row.cells for row in table.rows] == [["someone@example.com", name]]
+
+
+def test_cp1252_typographic_quotes_and_dashes_do_not_make_it_mac_roman():
+    content = (
+        "Email,Notes\r\n"
+        "a@example.com,\u201cHot lead\u201d \u2013 call back\u2026\r\n"
+        "b@example.com,Wants O\u2019Brien\u2019s deck\r\n"
+    ).encode("cp1252")
+
+    with read_table(io.BytesIO(content), "leads.csv") as table:
+        assert table.encoding_detected == "cp1252"
+
+
+def test_detecting_and_reading_a_long_single_byte_list_keeps_memory_flat():
+    line = "someone@example.com;Jürgen Groß;Straßenbau GmbH;+49 176 12345678\r\n"
+    content = ("Email;Name;Company;Phone\r\n" + line * 120_000).encode("cp1252")  # 8 MB
+    data = io.BytesIO(content)
+
+    tracemalloc.start()
+    try:
+        with read_table(data, "long.csv") as table:
+            count = sum(1 for _row in table.rows)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert (count, table.encoding_detected) == (120_000, "cp1252")
+    assert peak < 4 * 1024 * 1024
 
 
 def test_utf8_csv_with_bom_is_read_without_the_bom_in_the_first_heading():
@@ -164,7 +309,7 @@ def test_a_title_and_blank_line_above_the_header_are_skipped(delimiter):
     header, rows = read_all(content)
 
     assert header == ["Email", "Name", "Phone"]
-    assert [number for number, _cells in rows] == [2, 3]
+    assert [number for number, _cells in rows] == [4, 5]
 
 
 def test_blank_rows_are_skipped_but_still_counted_and_trailing_ones_ignored():
@@ -230,6 +375,57 @@ def test_a_file_on_disk_is_read_and_left_open_for_the_caller(tmp_path, filename,
 # Excel
 
 
+def test_an_excel_workbook_is_read_below_its_title_with_phones_typed_as_numbers_as_digits():
+    table, rows = read_fixture("xlsx/booth-excel.xlsx")
+
+    assert (table.header_row, table.encoding, table.encoding_detected) == (3, "", "")
+    assert table.header == [
+        "First Name", "Last Name", "Company", "Email", "Mobile", "Country", "Scanned on"
+    ]  # fmt: skip
+    assert [row.number for row in rows] == [4, 5, 6, 7, 8, 9, 10]
+    assert [" ".join(row.cells[:2]) for row in rows[:4]] == [
+        "Søren Ærø",
+        "Begoña Muñoz",
+        "Zoë Brändli",
+        "Jürgen Groß",
+    ]
+    assert [row.cells[4] for row in rows] == [
+        "4520123456",
+        "34612345678",
+        "+41 79 123 45 67",
+        "4917612345678",
+        "12125550123",
+        "442079460321",
+        "030 1234567",
+    ]
+    assert rows[3].cells[6] == "2026-03-11"
+
+
+def test_a_google_sheets_export_is_read_with_its_numbers_as_digits_and_its_row_numbers():
+    table, rows = read_fixture("xlsx/booth-google-sheets.xlsx")
+
+    assert table.header_row == 1
+    assert table.header[:2] == ["First Name", "Last Name"]
+    assert [row.number for row in rows] == [2, 3, 4, 5, 7, 8, 9]  # row 6 is empty
+    assert rows[3].cells == [
+        "Jürgen",
+        "Groß",
+        "Straßenbau Groß GmbH",
+        "jurgen.gross@strassenbau.example",
+        "4917612345678",
+        "Germany",
+        "2026-03-11",
+    ]
+    assert [row.cells[4] for row in rows if row.cells[4][0].isdigit()] == [
+        "4520123456",
+        "34612345678",
+        "4917612345678",
+        "12125550123",
+        "442079460321",
+        "030 1234567",
+    ]
+
+
 def test_xlsx_phones_stored_as_numbers_are_read_as_digits_below_a_title_row():
     content = xlsx_bytes(
         ["Booth leads — Expo 2026"],
@@ -242,8 +438,8 @@ def test_xlsx_phones_stored_as_numbers_are_read_as_digits_below_a_title_row():
     assert read_all(content, "leads.xlsx") == (
         ["Email", "Phone", "Name", "Zip"],
         [
-            (2, ["mary@example.com", "4155552671", "Mary Smith", "94107"]),
-            (3, ["john@example.com", "4155552672", "John Doe", ""]),
+            (4, ["mary@example.com", "4155552671", "Mary Smith", "94107"]),
+            (5, ["john@example.com", "4155552672", "John Doe", ""]),
         ],
     )
 
@@ -428,7 +624,7 @@ def test_a_file_without_a_header_in_its_first_30_rows_is_refused():
 def test_a_header_in_the_30th_non_blank_row_is_found():
     content = b"Exported by the badge scanner\n\n" * 29 + b"Email,Name\nmary@example.com,Mary\n"
 
-    assert read_all(content)[1] == [(2, ["mary@example.com", "Mary"])]
+    assert read_all(content)[1] == [(60, ["mary@example.com", "Mary"])]
 
 
 def test_more_rows_than_the_limit_are_refused_while_reading(settings):

@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from crm.contact import country_code
+from crm.imports.encodings import ENCODINGS
 from crm.imports.engine import ImportResult
 from crm.imports.files import ImportFileError
 from crm.imports.services import campaign_for_event, lead_import_file
@@ -21,12 +22,18 @@ class Command(BaseCommand):
         parser.add_argument("--event", required=True, help="The event's campaign name.")
         parser.add_argument("--country", default="", help="The event's country (code or name).")
         parser.add_argument("--source", default="", help="Whose export: reuses its mapping.")
+        parser.add_argument(
+            "--encoding",
+            default="",
+            help="A CSV file's text encoding, when the one detected reads it wrong: "
+            f"{', '.join(ENCODINGS)} (or another name of one).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check, store nothing.")
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print one JSON object."
         )
 
-    def handle(self, *args, file, event, country, source, dry_run, as_json, **options):
+    def handle(self, *args, file, event, country, source, encoding, dry_run, as_json, **options):
         country_iso = country_code(country)
         if country and not country_iso:
             raise CommandError(f"--country {country!r} is not a country.")
@@ -37,6 +44,7 @@ class Command(BaseCommand):
                 campaign=campaign,
                 source=source,
                 default_country=country_iso,
+                encoding=encoding,
                 dry_run=dry_run,
                 progress=self._progress if options["verbosity"] > 1 else None,
             )
