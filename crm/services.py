@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from crm.models import (
     LEAD_PROFILE_FIELDS,
     ApiToken,
     Campaign,
+    ContactPoint,
     Interaction,
     Lead,
     LeadMerge,
@@ -37,6 +39,9 @@ EMAIL_CONSENT_STRICTNESS = [
     Lead.EmailConsent.NONE,
     Lead.EmailConsent.UNSUBSCRIBED,
 ]
+
+
+OTHER_CONTACTS_BATCH = 500  # leads per UPDATE
 
 
 class LeadOfAnotherRep(Exception):
@@ -195,6 +200,21 @@ def lead_update(
         _withdraw_email_consent(lead, by=by)
     _save_validated(lead)
     return lead
+
+
+def lead_other_contacts_refresh(*, lead_ids: Iterable[int]) -> None:
+    """Write each lead's other_contacts (the search text of its ContactPoints) again,
+    after some of them were added or removed."""
+    ids = sorted(set(lead_ids))
+    for start in range(0, len(ids), OTHER_CONTACTS_BATCH):
+        texts: dict[int, list[str]] = {pk: [] for pk in ids[start : start + OTHER_CONTACTS_BATCH]}
+        points = ContactPoint.objects.filter(lead_id__in=texts).order_by("kind", "pk")
+        for lead_id, value in points.values_list("lead_id", "value"):
+            texts[lead_id].append(value)
+        Lead.objects.bulk_update(
+            [Lead(pk=pk, other_contacts=" ".join(values)) for pk, values in texts.items()],
+            ["other_contacts"],
+        )
 
 
 @transaction.atomic

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/confirm/", views.import_confirm, name="confirm"),
     path("<int:pk>/retry/", views.import_retry, name="retry"),
     path("<int:pk>/invalid-rows.csv", views.import_errors, name="errors"),
+    path("<int:pk>/undo/", views.import_undo_check, name="undo_check"),
+    path("<int:pk>/undo/confirm/", views.import_undo, name="undo"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.exports import neutralise
-from crm.imports import selectors, services
+from crm.imports import selectors, services, undo
 from crm.imports.files import ImportFileError
 from crm.imports.forms import MappingForm, UploadForm
 from crm.models import LeadImport
@@ -83,6 +83,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "engaged": selectors.engaged_visits(lead_import)
         if lead_import.status == LeadImport.Status.DONE
         else [],
+        "undo": undo.undo_offer(lead_import),
     }
     return render(request, "crm/imports/detail.html", context)
 
@@ -134,3 +135,34 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
             [error["row"], *map(neutralise, error["cells"]), neutralise(error["message"])]
         )
     return response
+
+
+@login_required
+@manager_only
+def import_undo_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dry run of an undo, to confirm: what goes, what stays and why."""
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    refusal = undo.undo_refusal(lead_import)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(lead_import)
+    context = {
+        "lead_import": lead_import,
+        "plan": undo.lead_import_undo_plan(lead_import=lead_import).summary(),
+        "offer": undo.undo_offer(lead_import),
+    }
+    return render(request, "crm/imports/undo.html", context)
+
+
+@login_required
+@manager_only
+@require_POST
+def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    try:
+        undo.lead_import_undo(lead_import=lead_import, by=request.user)
+    except undo.UndoRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "The import is undone.")
+    return redirect(lead_import)
