@@ -39,6 +39,7 @@ from itertools import islice
 from typing import TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -46,6 +47,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.text import capfirst
 
+from config.jobs import enqueue
 from crm import interaction_hooks
 from crm.audiences.services import audience_members_forget_many, audience_members_update_later
 from crm.models import ContactPoint, Interaction, Lead, LeadImport, User
@@ -56,6 +58,10 @@ Status = LeadImport.Status
 Kind = Interaction.Kind
 BATCH = 1000  # ids per statement (SQLite allows 32,766 parameters)
 SHOWN = 500  # leads listed by name, on the page and in the report
+# How long the page says an undo is under way, at most: its job has the queue's
+# 10 minutes, and a job that died must not keep the undo from being offered.
+RUNNING_HINT_SECONDS = 15 * 60
+JOBS = "crm.imports.jobs."  # by path: the jobs module imports this one
 WITHDRAWN_REASON = "import undone"
 PHONE_FIELDS = ("phone", "phone_raw", "phone_ext")  # filled together, emptied together
 # What makes the phone the import filled the same one: the number as written may
@@ -95,12 +101,10 @@ class UpdatedLead:
     lead_id: int
     name: str
     visit_ids: tuple[int, ...]
-    emptied: tuple[
-        str, ...
-    ]  # fields the import filled that still hold its value ("phone": all three)
-    edited: tuple[
-        str, ...
-    ]  # fields the import filled that were changed since: they keep the change
+    # The fields the import filled that still hold what it wrote ("phone" for its
+    # three fields), to empty; and those changed since, which keep the change.
+    emptied: tuple[str, ...]
+    edited: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -134,10 +138,12 @@ class UndoPlan:
 
 @dataclass(frozen=True)
 class UndoOffer:
-    """Whether the result page offers the undo, until when, or why not."""
+    """Whether the result page offers the undo, until when, or why not; and
+    whether an undo is under way."""
 
     until: dt.datetime | None
     refusal: str
+    running: bool
 
     @property
     def allowed(self) -> bool:
@@ -145,7 +151,17 @@ class UndoOffer:
 
 
 def undo_offer(lead_import: LeadImport, *, now: dt.datetime | None = None) -> UndoOffer:
-    return UndoOffer(until=_deadline(lead_import), refusal=undo_refusal(lead_import, now=now))
+    return UndoOffer(
+        until=_deadline(lead_import),
+        refusal=undo_refusal(lead_import, now=now),
+        running=lead_import.status == Status.DONE and undo_running(lead_import),
+    )
+
+
+def undo_running(lead_import: LeadImport) -> bool:
+    """An undo was asked for and its job hasn't finished: a hint kept in the cache,
+    like an import's progress (the LeadImport row says what really happened)."""
+    return cache.get(_running_key(lead_import.pk)) is not None
 
 
 def undo_refusal(lead_import: LeadImport, *, now: dt.datetime | None = None) -> str:
@@ -183,6 +199,40 @@ def lead_import_undo_plan(*, lead_import: LeadImport) -> UndoPlan:
         contact_points=_contact_points_added(lead_import, existing),
         visited_at=min((lead.visited_at for lead in visits.values()), default=None),
     )
+
+
+def lead_import_undo_start(*, lead_import: LeadImport, by: User) -> None:
+    """Queue the undo (a large list takes minutes). Raises UndoRefused when it
+    can't be undone, or is being undone already."""
+    refusal = undo_start_refusal(lead_import)
+    if refusal:
+        raise UndoRefused(refusal)
+    cache.set(_running_key(lead_import.pk), by.pk, timeout=RUNNING_HINT_SECONDS)
+    enqueue(JOBS + "lead_import_undo", lead_import.pk, by.pk, queue="imports")
+
+
+def undo_start_refusal(lead_import: LeadImport) -> str:
+    """Why an undo can't be asked for now, in words; "" when it can."""
+    if undo_running(lead_import):
+        return "This import is being undone."
+    return undo_refusal(lead_import)
+
+
+def lead_import_undo_queued(*, lead_import: LeadImport, by: User | None) -> None:
+    """The queued undo. A job run twice, or one that found the import no longer
+    undoable, does nothing; the page stops saying it is under way either way. The
+    report's days are those of the manager who asked for it."""
+    try:
+        with timezone.override(by.time_zone if by else None):
+            lead_import_undo(lead_import=lead_import, by=by)
+    except UndoRefused:
+        pass
+    finally:
+        cache.delete(_running_key(lead_import.pk))
+
+
+def _running_key(pk: int) -> str:
+    return f"crm:lead-import:{pk}:undo"
 
 
 @transaction.atomic
@@ -473,17 +523,30 @@ def _undo_visits(plan: UndoPlan, *, now: dt.datetime) -> Counter[str]:
 
 
 def _empty_filled_fields(updated: list[UpdatedLead]) -> None:
+    """The fields emptied, and a time zone emptied derived again from what the lead
+    has left: one UPDATE for the leads of a batch that end up with the same values
+    (the leads are locked, their values are as planned)."""
     for chunk in _chunks(updated):
-        leads = Lead.objects.in_bulk([lead.lead_id for lead in chunk])
-        fields: set[str] = set()
-        for planned in chunk:
-            lead = leads[planned.lead_id]
-            for name in _field_names(planned.emptied):
-                setattr(lead, name, "")
-                fields.add(name)
-            if "time_zone" in planned.emptied:
-                lead.fill_time_zone()  # from what the lead has left, as on any lead
-        Lead.objects.bulk_update(leads.values(), sorted(fields))
+        groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
+        for planned, lead in _with_locations(chunk):
+            values = dict.fromkeys(_field_names(planned.emptied), "")
+            for name, value in values.items():
+                setattr(lead, name, value)
+            if "time_zone" in values:
+                lead.fill_time_zone()
+                values["time_zone"] = lead.time_zone
+            groups.setdefault(tuple(sorted(values.items())), []).append(lead.pk)
+        for values, lead_ids in groups.items():
+            Lead.objects.filter(pk__in=lead_ids).update(**dict(values))
+
+
+def _with_locations(planned: list[UpdatedLead]) -> Iterator[tuple[UpdatedLead, Lead]]:
+    """Each planned lead with what its time zone is derived from."""
+    leads = Lead.objects.only("phone", "country", "region", "time_zone").in_bulk(
+        [lead.lead_id for lead in planned]
+    )
+    for lead in planned:
+        yield lead, leads[lead.lead_id]
 
 
 def _field_names(groups: Iterable[str]) -> list[str]:

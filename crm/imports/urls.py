@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/invalid-rows.csv", views.import_errors, name="errors"),
     path("<int:pk>/undo/", views.import_undo_check, name="undo_check"),
     path("<int:pk>/undo/confirm/", views.import_undo, name="undo"),
+    path("<int:pk>/undo/progress/", views.import_undo_progress, name="undo_progress"),
 ]

@@ -142,7 +142,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 def import_undo_check(request: HttpRequest, pk: int) -> HttpResponse:
     """The dry run of an undo, to confirm: what goes, what stays and why."""
     lead_import = selectors.get_import_for_user(request.user, pk)
-    refusal = undo.undo_refusal(lead_import)
+    refusal = undo.undo_start_refusal(lead_import)
     if refusal:
         messages.error(request, refusal)
         return redirect(lead_import)
@@ -160,9 +160,23 @@ def import_undo_check(request: HttpRequest, pk: int) -> HttpResponse:
 def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
     lead_import = selectors.get_import_for_user(request.user, pk)
     try:
-        undo.lead_import_undo(lead_import=lead_import, by=request.user)
+        undo.lead_import_undo_start(lead_import=lead_import, by=request.user)
     except undo.UndoRefused as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, "The import is undone.")
+        messages.success(request, "Undoing the import: this page says what was undone when done.")
     return redirect(lead_import)
+
+
+@login_required
+@manager_only
+def import_undo_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled while an undo runs; once it is over, the whole page reloads to show it."""
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    offer = undo.undo_offer(lead_import)
+    if not offer.running:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    context = {"lead_import": lead_import, "undo": offer}
+    return render(request, "crm/imports/partials/undo.html", context)

@@ -15,6 +15,7 @@ from crm.audiences.models import AudienceMember
 from crm.audiences.services import audience_save
 from crm.contact import parse_phone
 from crm.imports.jobs import lead_import_recorded
+from crm.imports.jobs import lead_import_undo as lead_import_undo_job
 from crm.imports.undo import UndoRefused, lead_import_undo, lead_import_undo_plan
 from crm.models import ContactPoint, Interaction, Lead, LeadImport
 from crm.services import interaction_record, lead_merge, lead_update
@@ -353,12 +354,42 @@ def test_undoing_twice_is_harmless(imported, manager_maria, client):
     first = client.post(url, follow=True)
     second = client.post(url, follow=True)
 
-    assert "The import is undone." in first.content.decode()
+    assert "Undoing the import" in first.content.decode()
     assert "This import was undone on 10 Mar 2026." in second.content.decode()
     assert second.status_code == 200
     assert Lead.objects.count() == 1
     imported.refresh_from_db()
     assert imported.undo_report["deleted"] == 2  # the second click changed nothing
+
+
+@pytest.fixture
+def jobs_wait(settings, imported, manager_maria):
+    """Jobs queued after commit, which never comes in a test's transaction."""
+    settings.JOBS_MODE = "thread"
+    yield
+    # Run it anyway: the page would say "being undone" for a while after a failed test.
+    lead_import_undo_job(imported.pk, manager_maria.pk)
+
+
+def test_while_an_undo_runs_the_page_says_so_and_another_click_starts_nothing(
+    imported, manager_maria, client, jobs_wait
+):
+    client.force_login(manager_maria)
+    url = reverse("imports:undo", args=[imported.pk])
+    progress = reverse("imports:undo_progress", args=[imported.pk])
+
+    client.post(url)
+    again = client.post(url, follow=True)
+
+    assert "This import is being undone." in visible(again)
+    assert "Undoing…" in visible(client.get(progress))
+    assert client.get(reverse("imports:undo_check", args=[imported.pk])).status_code == 302
+    lead_import_undo_job(imported.pk, manager_maria.pk)
+    lead_import_undo_job(imported.pk, manager_maria.pk)  # a job run twice
+    done = client.get(progress)
+    assert (done.status_code, done["HX-Refresh"]) == (204, "true")
+    assert "Undone by Maria Manager" in visible(client.get(imported.get_absolute_url()))
+    assert Lead.objects.count() == 1
 
 
 def test_only_a_finished_import_can_be_undone(expo, manager_maria, client):
