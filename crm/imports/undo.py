@@ -41,7 +41,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -113,7 +113,6 @@ class UndoPlan:
     updated: list[UpdatedLead]  # the leads that existed
     kept: list[KeptLead]  # by name
     contact_points: list[int]  # the emails and phones the import added to the updated leads
-    visited_at: dt.datetime | None  # the visits' time, which the import made their last activity
 
     def summary(self) -> dict:
         """What the undo does (or did: LeadImport.undo_report), as the page shows it."""
@@ -197,7 +196,6 @@ def lead_import_undo_plan(*, lead_import: LeadImport) -> UndoPlan:
         updated=_updated_leads(existing, visits),
         kept=_kept_leads(reasons),
         contact_points=_contact_points_added(lead_import, existing),
-        visited_at=min((lead.visited_at for lead in visits.values()), default=None),
     )
 
 
@@ -249,7 +247,7 @@ def lead_import_undo(
     _wait_for_imports()
     _lock_leads(lead_import)
     plan = lead_import_undo_plan(lead_import=lead_import)
-    stopped = _undo_visits(plan, now=now)
+    stopped = _undo_visits(plan, lead_import, now=now)
     _delete_leads(plan.deleted)
     lead_import.status, lead_import.undone_at, lead_import.undone_by = Status.UNDONE, now, by
     lead_import.undo_report = plan.summary() | {"stopped": sorted(stopped.items())}
@@ -263,7 +261,6 @@ class _LeadVisits:
     created: bool
     filled: dict[str, str]
     written_at: dt.datetime  # when the import wrote the visit
-    visited_at: dt.datetime
 
 
 def _leads_of(lead_import: LeadImport) -> QuerySet:
@@ -277,7 +274,6 @@ def _visits_by_lead(lead_import: LeadImport) -> dict[int, _LeadVisits]:
         "pk",
         "lead_id",
         "created_at",
-        "occurred_at",
         "data__created_lead",
         "data__filled",
         "lead__created_at",
@@ -285,8 +281,8 @@ def _visits_by_lead(lead_import: LeadImport) -> dict[int, _LeadVisits]:
         "campaign_id",
     )
     leads: dict[int, _LeadVisits] = {}
-    for pk, lead_id, written_at, visited_at, created_lead, filled, *origin in rows:
-        lead = leads.setdefault(lead_id, _LeadVisits([], False, {}, written_at, visited_at))
+    for pk, lead_id, written_at, created_lead, filled, *origin in rows:
+        lead = leads.setdefault(lead_id, _LeadVisits([], False, {}, written_at))
         lead.visit_ids.append(pk)
         lead.created |= bool(created_lead) or (
             created_lead is None and filled is None and _made_with(written_at, *origin)
@@ -502,11 +498,14 @@ def _lock_leads(lead_import: LeadImport) -> None:
     list(leads.order_by("pk").values_list("pk", flat=True))
 
 
-def _undo_visits(plan: UndoPlan, *, now: dt.datetime) -> Counter[str]:
-    """The leads that existed: the visits withdrawn (what followed from them stops),
-    then deleted; the filled fields emptied, the added contacts removed, and their
-    activity, score and audiences worked out again. What was stopped, counted."""
+def _undo_visits(plan: UndoPlan, lead_import: LeadImport, *, now: dt.datetime) -> Counter[str]:
+    """The leads that existed: their last activity moved back, the visits withdrawn
+    (what followed from them stops), then deleted; the filled fields emptied, the
+    added contacts removed, and their score and audiences worked out again. What
+    was stopped, counted."""
     stopped: Counter[str] = Counter()
+    lead_ids = [lead.lead_id for lead in plan.updated]
+    _move_activity_back(lead_ids, lead_import)
     visit_ids = [pk for lead in plan.updated for pk in lead.visit_ids]
     for chunk in _chunks(visit_ids):
         stopped.update(
@@ -514,9 +513,7 @@ def _undo_visits(plan: UndoPlan, *, now: dt.datetime) -> Counter[str]:
         )
         Interaction.objects.filter(pk__in=chunk).delete()
     _empty_filled_fields([lead for lead in plan.updated if lead.emptied])
-    lead_ids = [lead.lead_id for lead in plan.updated]
     _remove_contact_points(plan.contact_points)
-    _move_activity_back(lead_ids, plan.visited_at)
     scores_update(lead_ids=lead_ids, now=now)
     audience_members_update_later(lead_ids=lead_ids)
     return +stopped  # the non-zero counts
@@ -562,13 +559,17 @@ def _remove_contact_points(ids: list[int]) -> None:
     lead_other_contacts_refresh(lead_ids=lead_ids)
 
 
-def _move_activity_back(lead_ids: list[int], visited_at: dt.datetime | None) -> None:
-    """The import made its visit the last activity of leads with none newer: it is
-    their newest remaining interaction again (their creation, when none is left)."""
-    newest = Interaction.objects.filter(lead=OuterRef("pk")).order_by("-occurred_at")
+def _move_activity_back(lead_ids: list[int], lead_import: LeadImport) -> None:
+    """Leads whose last activity the import's visit is (it moved it up): their newest
+    other interaction is again, or their creation when they have none."""
+    own_visit = Interaction.objects.filter(
+        lead=OuterRef("pk"), lead_import=lead_import, occurred_at=OuterRef("last_activity_at")
+    )
+    others = Interaction.objects.filter(lead=OuterRef("pk")).exclude(lead_import=lead_import)
+    newest = Subquery(others.order_by("-occurred_at").values("occurred_at")[:1])
     for chunk in _chunks(lead_ids):
-        Lead.objects.filter(pk__in=chunk, last_activity_at=visited_at).update(
-            last_activity_at=Coalesce(Subquery(newest.values("occurred_at")[:1]), F("created_at"))
+        Lead.objects.filter(Exists(own_visit), pk__in=chunk).update(
+            last_activity_at=Coalesce(newest, F("created_at"))
         )
 
 
