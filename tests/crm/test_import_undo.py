@@ -322,10 +322,14 @@ def test_scores_and_audiences_follow_the_undo(imported, expo, kim, manager_maria
 def test_the_dry_run_says_what_the_undo_does(imported, rep_alice, kim):
     interaction_record(lead=lead(ANA), kind=Interaction.Kind.CALL, user=rep_alice)
     plan = lead_import_undo_plan(lead_import=imported)
-    assert (len(plan.deleted), len(plan.updated), len(plan.kept)) == (1, 1, 1)
+    assert (plan.deleted, [lead.lead_id for lead in plan.updated]) == ([lead(TOM).pk], [kim.pk])
+    assert [lead.lead_id for lead in plan.kept] == [lead(ANA).pk]
+    before = set(Lead.objects.values_list("pk", flat=True))
 
     undone = undo(imported)
 
+    assert before - set(Lead.objects.values_list("pk", flat=True)) == set(plan.deleted)
+    assert list(imported.interactions.values_list("lead_id", flat=True)) == [lead(ANA).pk]
     report = dict(undone.undo_report)
     report.pop("stopped")
     assert report == plan.summary()
