@@ -41,6 +41,9 @@ EMAIL_CONSENT_STRICTNESS = [
 ]
 
 
+OTHER_CONTACTS_BATCH = 500  # leads per UPDATE
+
+
 class LeadOfAnotherRep(Exception):
     """The person is already a lead the caller may not see; nothing was changed."""
 
@@ -199,6 +202,22 @@ def lead_update(
         _withdraw_email_consent(lead, by=by)
     _save_validated(lead)
     return lead
+
+
+def lead_other_contacts_refresh(*, lead_ids: Iterable[int]) -> None:
+    """Write each lead's other_contacts (the search text of its ContactPoints) again,
+    after some of them were added or removed other than by an import (which keeps
+    it as it goes)."""
+    ids = sorted(set(lead_ids))
+    for start in range(0, len(ids), OTHER_CONTACTS_BATCH):
+        texts: dict[int, list[str]] = {pk: [] for pk in ids[start : start + OTHER_CONTACTS_BATCH]}
+        points = ContactPoint.objects.filter(lead_id__in=texts).order_by("pk")
+        for lead_id, value in points.values_list("lead_id", "value"):
+            texts[lead_id].append(value)
+        Lead.objects.bulk_update(
+            [Lead(pk=pk, other_contacts=" ".join(values)) for pk, values in texts.items()],
+            ["other_contacts"],
+        )
 
 
 @transaction.atomic
@@ -404,15 +423,6 @@ def _fold_contact_points(primary: Lead, duplicate: Lead) -> None:
 def _other_contacts_text(lead: Lead) -> str:
     """Lead.other_contacts: the values of its ContactPoints, for the lead search."""
     return " ".join(lead.contact_points.order_by("pk").values_list("value", flat=True))
-
-
-def lead_other_contacts_refresh(*, lead_ids: Iterable[int]) -> None:
-    """Write Lead.other_contacts again from the leads' ContactPoints, after some of
-    them were added or removed other than by an import (which keeps it itself)."""
-    for lead in Lead.objects.filter(pk__in=list(lead_ids)).only("pk", "other_contacts"):
-        text = _other_contacts_text(lead)
-        if text != lead.other_contacts:
-            Lead.objects.filter(pk=lead.pk).update(other_contacts=text)
 
 
 @transaction.atomic

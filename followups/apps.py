@@ -13,8 +13,10 @@ class FollowupsConfig(AppConfig):
         from followups import lookups, priorities, rules, selectors  # noqa: F401 (lookups: __any)
         from followups.calling_hours import forget_holidays
         from followups.models import Holiday
+        from followups.services import touches_withdraw
 
         interaction_hooks.register_batch(rules.rules_apply_many)
+        interaction_hooks.register_withdrawn(touches_withdraw)
         register_follower(lock=priorities.open_calls_lock, follow=priorities.call_priorities_follow)
         timeline.register_upcoming(selectors.upcoming_items)
         for signal in (post_save, post_delete):

@@ -1,7 +1,7 @@
 """Planning touches: the one way a touch gets into the ledger."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
@@ -106,6 +106,16 @@ def touches_cancel(*, lead: Lead, channel: str, outcome: str) -> int:
     return Touch.objects.filter(lead=lead, channel=channel, status__in=Touch.OPEN).update(
         status=Touch.Status.CANCELLED, outcome=outcome[:100]
     )
+
+
+def touches_withdraw(*, interaction_ids: Sequence[int], reason: str) -> dict[str, int]:
+    """Cancel the open touches planned from these interactions, which are about to
+    be deleted (an interaction hook: crm.interaction_hooks.run_withdrawn)."""
+    cancelled = Touch.objects.filter(interaction_id__in=interaction_ids, status__in=Touch.OPEN)
+    count = cancelled.update(
+        status=Touch.Status.CANCELLED, outcome=reason[:100], claimed_at=None, claimed_by=None
+    )
+    return {"Planned calls, emails and letters cancelled": count}
 
 
 def open_touches_per_person() -> dict[int, int]:

@@ -3,6 +3,7 @@ the ledger (with its outbox row), move on after a send, and stop."""
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -142,6 +143,21 @@ def enrolments_stop(*, lead: Lead, reason: str, drips=None, now: dt.datetime | N
     active = Enrolment.objects.filter(lead=lead, status=Enrolment.Status.ACTIVE)
     if drips is not None:
         active = active.filter(drip__in=drips)
+    return _stop(active, reason=reason, now=now)
+
+
+@transaction.atomic
+def enrolments_withdraw(*, interaction_ids: Sequence[int], reason: str) -> dict[str, int]:
+    """Stop the active enrolments these interactions started, which are about to be
+    deleted, and cancel their unsent emails; sent ones stay (an interaction hook:
+    crm.interaction_hooks.run_withdrawn)."""
+    active = Enrolment.objects.filter(
+        interaction_id__in=interaction_ids, status=Enrolment.Status.ACTIVE
+    )
+    return {"Drip enrolments stopped": _stop(active, reason=reason, now=timezone.now())}
+
+
+def _stop(active: QuerySet[Enrolment], *, reason: str, now: dt.datetime) -> int:
     ids = list(active.values_list("pk", flat=True))
     if not ids:
         return 0

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from config.jobs import enqueue
@@ -131,6 +131,16 @@ def audience_members_forget(*, lead: Lead) -> None:
         Audience.objects.filter(pk__in=audience_ids).update(
             member_count=Greatest(F("member_count") - 1, 0)
         )
+
+
+def audience_members_forget_many(*, leads: QuerySet[Lead]) -> None:
+    """Take these leads out of every audience (they are about to be deleted: the
+    cascade would leave the member counts too high) and count those audiences again."""
+    members = AudienceMember.objects.filter(lead__in=leads)
+    audience_ids = list(members.order_by().values_list("audience_id", flat=True).distinct())
+    if audience_ids:
+        members.delete()
+        _recount(audience_ids)
 
 
 def _update_for_leads(audience_id: int, lead_ids: list[int], now: dt.datetime) -> None:

@@ -2,8 +2,8 @@
 
 from config.jobs import enqueue
 from crm import interaction_hooks
-from crm.imports import services
-from crm.models import Interaction, LeadImport
+from crm.imports import services, undo
+from crm.models import Interaction, LeadImport, User
 
 JOBS = "crm.imports.jobs."
 # Booth visits per follow-up job (about 15 s of hooks), and per run of the batch
@@ -37,3 +37,10 @@ def lead_import_recorded(lead_import_id: int, after_id: int = 0) -> None:
     interaction_hooks.run_many(batch)
     if len(batch) == HOOK_BATCH:
         enqueue(JOBS + "lead_import_recorded", lead_import_id, batch[-1].pk)
+
+
+def lead_import_undo(lead_import_id: int, user_id: int) -> None:
+    lead_import = LeadImport.objects.filter(pk=lead_import_id).first()
+    if lead_import is not None:
+        by = User.objects.filter(pk=user_id).first()
+        undo.lead_import_undo_queued(lead_import=lead_import, by=by)

@@ -14,4 +14,7 @@ urlpatterns = [
     path("<int:pk>/confirm/", views.import_confirm, name="confirm"),
     path("<int:pk>/retry/", views.import_retry, name="retry"),
     path("<int:pk>/invalid-rows.csv", views.import_errors, name="errors"),
+    path("<int:pk>/undo/", views.import_undo_check, name="undo_check"),
+    path("<int:pk>/undo/confirm/", views.import_undo, name="undo"),
+    path("<int:pk>/undo/progress/", views.import_undo_progress, name="undo_progress"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.exports import neutralise
-from crm.imports import selectors, services
+from crm.imports import selectors, services, undo
 from crm.imports.encodings import encoding_name
 from crm.imports.files import ImportFileError
 from crm.imports.forms import EncodingForm, MappingForm, UploadForm
@@ -127,6 +127,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "engaged": selectors.engaged_visits(lead_import)
         if lead_import.status == LeadImport.Status.DONE
         else [],
+        "undo": undo.undo_offer(lead_import),
     }
     return render(request, "crm/imports/detail.html", context)
 
@@ -177,3 +178,48 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     for row, imported, cells, reason in selectors.rows_to_check(lead_import):
         writer.writerow([row, *map(neutralise, cells), imported, neutralise(reason)])
     return response
+
+
+@login_required
+@manager_only
+def import_undo_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dry run of an undo, to confirm: what goes, what stays and why."""
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    refusal = undo.undo_start_refusal(lead_import)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(lead_import)
+    context = {
+        "lead_import": lead_import,
+        "plan": undo.lead_import_undo_plan(lead_import=lead_import).summary(),
+        "offer": undo.undo_offer(lead_import),
+    }
+    return render(request, "crm/imports/undo.html", context)
+
+
+@login_required
+@manager_only
+@require_POST
+def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    try:
+        undo.lead_import_undo_start(lead_import=lead_import, by=request.user)
+    except undo.UndoRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "Undoing the import: this page says what was undone when done.")
+    return redirect(lead_import)
+
+
+@login_required
+@manager_only
+def import_undo_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled while an undo runs; once it is over, the whole page reloads to show it."""
+    lead_import = selectors.get_import_for_user(request.user, pk)
+    offer = undo.undo_offer(lead_import)
+    if not offer.running:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    context = {"lead_import": lead_import, "undo": offer}
+    return render(request, "crm/imports/partials/undo.html", context)

@@ -37,6 +37,16 @@ def leads_in_open_runs(lead_ids: list[int], *, excluding: PrintRun) -> dict[int,
     return dict(held)
 
 
+def leads_with_letters_in_open_runs(*, leads: QuerySet[Lead]) -> dict[int, str]:
+    """Lead id -> why it stays as it is when an import is undone: a letter to it
+    is in an open print run, perhaps printed already (crm.imports.undo.register_hold)."""
+    held = PrintRunLetter.objects.filter(lead__in=leads, holds_touch=True)
+    return {
+        lead_id: f"a letter to them is in the print run “{name}”"
+        for lead_id, name in held.values_list("lead_id", "run__name")
+    }
+
+
 def runs_with_counts() -> QuerySet[PrintRun]:
     return PrintRun.objects.select_related("template", "created_by").annotate(
         printed=Count("letters", filter=Q(letters__exception="")),
