@@ -17,6 +17,8 @@ of it we keep these conventions:
   López. nameparser alone would make José García a middle name. An English name
   of four parts ("George Herbert Walker Bush") is split the same way: a middle
   name in the last name field is a smaller harm than half a surname in the first.
+  (nameparser's own two_family_names would also take the middle name of every
+  three-word name, "Hans Peter | Müller" -> "Hans | Peter Müller".)
 - "Last, First" works, with the suffix on either side of the comma.
 - A first name cell that holds a whole name (no last name given) is read as one
   when it is unmistakable: a comma, a suffix, or three or more words. Two words
@@ -75,6 +77,10 @@ GENERATIONAL_SUFFIXES = frozenset(
     {"jr", "jnr", "junior", "sr", "snr", "senior", "ii", "iii", "iv", "v", "vi"}
 )
 
+# Roman numerals nameparser reads as a suffix at the end of a name ("Henry VIII"),
+# listed or not: no plain name may hold one.
+_ROMAN_NUMERALS = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix"})
+
 # Letters of the Latin script (accented too) and the apostrophes people write.
 _LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 _APOSTROPHES = "'\u2019"
@@ -116,14 +122,15 @@ def parse_name(*, full: str = "", first: str = "", last: str = "") -> PersonName
 def formal_name(name: PersonName) -> str:
     """The name as an address or a heading writes it: "Dr. Anna Schmidt, PhD",
     "John Smith Jr."; "" without a first or last name."""
-    core = " ".join(part for part in (name.first, name.last) if part)
-    if not core:
+    parts = (name.prefix, name.first, name.last, name.suffix)
+    prefix, first, last, suffix = (" ".join(part.split()) for part in parts)
+    if not (first or last):
         return ""
-    core = " ".join(part for part in (name.prefix, core) if part)
-    if not name.suffix:
+    core = " ".join(part for part in (prefix, first, last) if part)
+    if not suffix:
         return core
-    generational = _lookup_key(name.suffix.split()[0].rstrip(",")) in GENERATIONAL_SUFFIXES
-    return f"{core}{' ' if generational else ', '}{name.suffix}"
+    generational = _lookup_key(suffix.split()[0].rstrip(",")) in GENERATIONAL_SUFFIXES
+    return f"{core}{' ' if generational else ', '}{suffix}"
 
 
 def _from_whole(text: str) -> PersonName:
@@ -181,12 +188,14 @@ def _plain_reading(words: list[str]) -> PersonName:
 def _parsed_reading(text: str) -> PersonName:
     parsed = _parse(text)
     first_tokens, last_tokens = _first_and_last_tokens(parsed)
-    return PersonName(
+    reading = PersonName(
         prefix=parsed.title,
         first=_as_written(parsed, first_tokens),
         last=_as_written(parsed, last_tokens),
         suffix=parsed.suffix,
     )
+    # Text with no name in it ("!!!", "?") is kept as typed rather than lost.
+    return reading if reading != PersonName() else PersonName(first=text)
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -390,7 +399,7 @@ def _glued_particle() -> re.Pattern:
 
 @cache
 def _special_words() -> frozenset[str]:
-    """Every word nameparser's vocabulary gives a meaning to, in lower case."""
+    """Every word nameparser gives a meaning to, in lower case."""
     lexicon = _lexicon()
     fields = (
         "titles",
@@ -403,4 +412,4 @@ def _special_words() -> frozenset[str]:
         "maiden_markers",
         "surnames",
     )
-    return frozenset().union(*(getattr(lexicon, name) for name in fields))
+    return _ROMAN_NUMERALS.union(*(getattr(lexicon, name) for name in fields))

@@ -68,6 +68,7 @@ def name(prefix: str = "", first: str = "", last: str = "", suffix: str = "") ->
         ("Dame Judi Dench", name(prefix="Dame", first="Judi", last="Dench")),
         ("Mx Sam Lee", name(prefix="Mx", first="Sam", last="Lee")),
         ("JOHN SMITH MD", name(first="JOHN", last="SMITH", suffix="MD")),
+        ("John Smith VIII", name(first="John", last="Smith", suffix="VIII")),
         ("Stefan de Vries MSc", name(first="Stefan", last="de Vries", suffix="MSc")),
         # German, Austrian, French, Spanish, Italian, Dutch, Czech honorifics
         ("Frau Dr. Anna Schmidt", name(prefix="Frau Dr.", first="Anna", last="Schmidt")),
@@ -98,6 +99,9 @@ def name(prefix: str = "", first: str = "", last: str = "", suffix: str = "") ->
         # Nicknames and maiden names are kept as written
         ('Robert "Bob" Smith', name(first='Robert "Bob"', last="Smith")),
         ("Jane Smith (née Jones)", name(first="Jane", last="Smith (née Jones)")),
+        # Text with no name in it is kept as typed
+        ("???", name(first="???")),
+        ("12345", name(first="12345")),
     ],
 )
 def test_a_whole_name_is_read_into_its_four_parts(text, expected):
@@ -188,6 +192,7 @@ def test_separate_cells_win_over_a_whole_name():
         (name("Dr.", "", "Schmidt"), "Dr. Schmidt"),
         (name("", "Cher"), "Cher"),
         (name("Dr.", "", "", "PhD"), ""),
+        (name("  ", " Anna ", "Schmidt", "  "), "Anna Schmidt"),
         (name(), ""),
     ],
 )
@@ -226,7 +231,8 @@ def test_plain_names_skip_the_parser_and_read_exactly_as_the_parser_would():
 @pytest.mark.parametrize(
     "text",
     ["Ludwig van Beethoven", "Dr. Anna Schmidt", "Jane Roe PhD", "Luca D'Angelo", "John F Kennedy",
-     "Ahmed al-Hassan", "Smith, Mary", "Robert (Bob) Smith", "김민준", "Major Tom"],
+     "Ahmed al-Hassan", "Smith, Mary", "Robert (Bob) Smith", "김민준", "Major Tom",
+     "Henry VIII", "Anna Vi", "John and Jane Smith", "Maria geb Schmidt", "Abdul Rahman"],
 )  # fmt: skip
 def test_names_with_a_word_the_parser_knows_are_not_read_as_plain(text):
     assert not _all_plain(text)
