@@ -20,6 +20,10 @@ of it we keep these conventions:
   (nameparser's own two_family_names would also take the middle name of every
   three-word name, "Hans Peter | Müller" -> "Hans | Peter Müller".)
 - "Last, First" works, with the suffix on either side of the comma.
+- Words in brackets stay where they were written: after a title or a suffix
+  they are part of it ("Dipl.-Ing. (FH)", "BSc (Hons)"), else part of the name
+  ('Robert "Bob"', "Smith (née Jones)").
+- Text with no name in it ("???") is kept as the first name rather than lost.
 - A first name cell that holds a whole name (no last name given) is read as one
   when it is unmistakable: a comma, a suffix, or three or more words. Two words
   stay the first name ("María José", "Anna Lena"): a double first name split in
@@ -54,7 +58,7 @@ from nameparser.config.titles import AFTER_GIVEN_TITLES, GIVEN_NAME_TITLES
 _HONORIFICS_BY_LANGUAGE = {
     "English": "mr mrs ms miss mx mister messrs dr doctor prof professor rev revd reverend hon "
     "sir dame capt col lt maj sgt cmdr adm cllr fr msgr rabbi",
-    "German": "herr herrn frau fräulein mag ing dipl.-ing dipl.-kfm dipl.-kffr dipl.-inf "
+    "German": "herr herrn frau fräulein h.c mag ing dipl.-ing dipl.-kfm dipl.-kffr dipl.-inf "
     "dipl.-psych dipl.-phys dr.-ing univ.-prof priv.-doz fh-prof",
     "French": "mme mlle monsieur madame mademoiselle",
     "Spanish and Portuguese": "sr sra srta señor señora señorita dña doña dra lic arq "
@@ -189,10 +193,10 @@ def _parsed_reading(text: str) -> PersonName:
     parsed = _parse(text)
     first_tokens, last_tokens = _first_and_last_tokens(parsed)
     reading = PersonName(
-        prefix=parsed.title,
+        prefix=_as_written(parsed, _with_brackets(parsed, Role.TITLE)),
         first=_as_written(parsed, first_tokens),
         last=_as_written(parsed, last_tokens),
-        suffix=parsed.suffix,
+        suffix=_as_written(parsed, _with_brackets(parsed, Role.SUFFIX)),
     )
     # Text with no name in it ("!!!", "?") is kept as typed rather than lost.
     return reading if reading != PersonName() else PersonName(first=text)
@@ -208,17 +212,18 @@ def _cells_reading(first: str, last: str) -> PersonName:
     boundary = len(first) + 1 if first else 0
     titles = _leading_titles(parsed, end=boundary)
     after = _trailing_extras(parsed, start=boundary)
-    last_rest = joined[boundary : after[0].span.start if after else None].strip(" ,")
+    last_end = _written_span(parsed, after)[0] if after else len(joined)
+    last_rest = joined[boundary:last_end].strip(" ,")
     if not last_rest:
         after, last_rest = [], last  # a last name cell is a last name: "MA" is Ma here
     last_prefix, last_rest = _prefix_of_last(last_rest)
-    post_titles = [token for token in after if token.role == Role.TITLE]
+    post_titles = [token for token in after if token in _with_brackets(parsed, Role.TITLE)]
     prefixes = (_as_written(parsed, titles), last_prefix, _as_written(parsed, post_titles))
     return PersonName(
         prefix=" ".join(part for part in prefixes if part),
-        first=first[titles[-1].span.end :].strip() if titles else first,
+        first=first[_written_span(parsed, titles)[1] :].strip() if titles else first,
         last=last_rest,
-        suffix=_as_written(parsed, [token for token in after if token.role == Role.SUFFIX]),
+        suffix=_as_written(parsed, [token for token in after if token not in post_titles]),
     )
 
 
@@ -227,38 +232,60 @@ def _prefix_of_last(last: str) -> tuple[str, str]:
     or nothing would be left of the name."""
     if not last or _all_plain(last):
         return "", last
-    titles = _leading_titles(_parse(last), end=len(last))
-    rest = last[titles[-1].span.end :].strip() if titles else ""
-    if not rest:
+    parsed = _parse(last)
+    titles = _leading_titles(parsed, end=len(last))
+    cut = _written_span(parsed, titles)[1] if titles else len(last)
+    if not last[cut:].strip():
         return "", last
-    return last[: titles[-1].span.end], rest
+    return last[:cut], last[cut:].strip()
 
 
 def _leading_titles(parsed: ParsedName, *, end: int) -> list[Token]:
-    """The title tokens that open the text, within text[:end]."""
-    run = []
+    """The title tokens that open the text, within text[:end], with the words
+    in brackets after them ("Dipl.-Ing. (FH)")."""
+    run: list[Token] = []
     for token in parsed.tokens:
-        if token.role != Role.TITLE or token.span is None or token.span.end > end:
+        if token.span is None or token.span.end > end:
+            break
+        if not (token.role == Role.TITLE or (token.role == Role.NICKNAME and run)):
             break
         run.append(token)
     return run
 
 
 def _trailing_extras(parsed: ParsedName, *, start: int) -> list[Token]:
-    """The suffix and title tokens that end the text, within text[start:]."""
+    """The suffix and title tokens that end the text, within text[start:], with
+    the words in brackets after them ("BSc (Hons)")."""
     run: list[Token] = []
     for token in reversed(parsed.tokens):
-        if token.role not in _AFTER_NAME_ROLES or token.span is None or token.span.start < start:
+        if token.span is None or token.span.start < start:
+            break
+        if token.role not in _AFTER_NAME_ROLES and token.role != Role.NICKNAME:
             break
         run.insert(0, token)
+    while run and run[0].role == Role.NICKNAME:
+        run.pop(0)  # brackets after the name itself are the name's: "Smith (Bob)"
     return run
+
+
+def _with_brackets(parsed: ParsedName, role: Role) -> list[Token]:
+    """The tokens of `role` with the bracketed words written right after them,
+    which nameparser takes for a nickname: "Dipl.-Ing. (FH)", "BSc (Hons)"."""
+    tokens, previous = [], None
+    for token in sorted(parsed.tokens, key=_position):
+        if token.role == role or (token.role == Role.NICKNAME and previous == role):
+            tokens.append(token)
+        if token.role != Role.NICKNAME:
+            previous = token.role
+    return tokens
 
 
 def _first_and_last_tokens(parsed: ParsedName) -> tuple[list[Token], list[Token]]:
     """The tokens of the first name (with a nickname) and of the last name (with a
     maiden name), in the order written."""
+    attached = _with_brackets(parsed, Role.TITLE) + _with_brackets(parsed, Role.SUFFIX)
     tokens = sorted(
-        (token for token in parsed.tokens if token.role in _FIRST_ROLES | _LAST_ROLES),
+        (t for t in parsed.tokens if t.role in _FIRST_ROLES | _LAST_ROLES and t not in attached),
         key=_position,
     )
     boundary = _double_surname_start(parsed)
@@ -319,21 +346,32 @@ def _as_written(parsed: ParsedName, tokens: list[Token]) -> str:
     start, end = min(span.start for span in spans), max(span.end for span in spans)
     if any(t not in tokens and t.span and start <= t.span.start < end for t in parsed.tokens):
         return " ".join(token.text for token in sorted(tokens, key=_position))
-    text = parsed.original[start:end]
-    closer = _unclosed(text)
-    if closer and parsed.original[end : end + 1] == closer:
-        text += closer
-    return text.strip(" ,")
+    start, end = _written_span(parsed, tokens)
+    return parsed.original[start:end].strip(" ,")
 
 
-def _unclosed(text: str) -> str:
-    """The closing mark that `text` opens and doesn't close, or ""."""
+def _written_span(parsed: ParsedName, tokens: list[Token]) -> tuple[int, int]:
+    """Where the tokens are written in the original, with the brackets or quotes
+    around their first or last word."""
+    starts = [token.span.start for token in tokens if token.span]
+    ends = [token.span.end for token in tokens if token.span]
+    return _bracketed(parsed.original, min(starts), max(ends))
+
+
+def _bracketed(original: str, start: int, end: int) -> tuple[int, int]:
+    """original[start:end] widened by one character on a side where it leaves a
+    bracket or a quote open: "(FH" -> "(FH)", "Bob) Robert" -> "(Bob) Robert"."""
+    text = original[start:end]
     for opener, closer in _CLOSERS.items():
-        if opener == closer and text.count(opener) % 2:
-            return closer
-        if opener != closer and text.count(opener) > text.count(closer):
-            return closer
-    return ""
+        opens, closes = text.count(opener), text.count(closer)
+        unbalanced = opens % 2 if opener == closer else opens != closes
+        if not unbalanced:
+            continue
+        if opens >= closes and original[end : end + 1] == closer:
+            return start, end + 1
+        if start and original[start - 1] == opener:
+            return start - 1, end
+    return start, end
 
 
 def _position(token: Token) -> int:

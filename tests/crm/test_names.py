@@ -86,6 +86,17 @@ def name(prefix: str = "", first: str = "", last: str = "", suffix: str = "") ->
         ("Mevr. Anna Jansen", name(prefix="Mevr.", first="Anna", last="Jansen")),
         ("Ing. Petr Novák", name(prefix="Ing.", first="Petr", last="Novák")),
         ("Mgr. Jana Nováková", name(prefix="Mgr.", first="Jana", last="Nováková")),
+        ("Ing. Mgr. Petr Novák, Ph.D.", name("Ing. Mgr.", "Petr", "Novák", "Ph.D.")),
+        ("Herr Dipl.-Ing. (FH) Hans Müller", name("Herr Dipl.-Ing. (FH)", "Hans", "Müller")),
+        ("Dr. Dr. h.c. Hans Müller", name(prefix="Dr. Dr. h.c.", first="Hans", last="Müller")),
+        ("Frau Prof. Dr. med. Anna Schmidt", name("Frau Prof. Dr. med.", "Anna", "Schmidt")),
+        ("Hans Müller (Dr.)", name(prefix="Dr.", first="Hans", last="Müller")),
+        ("ir. Jan de Vries", name(prefix="ir.", first="Jan", last="de Vries")),
+        ("mr. dr. Anna Jansen", name(prefix="mr. dr.", first="Anna", last="Jansen")),
+        ("DR. ANNA SCHMIDT", name(prefix="DR.", first="ANNA", last="SCHMIDT")),
+        ("Anna Schmidt BSc (Hons)", name(first="Anna", last="Schmidt", suffix="BSc (Hons)")),
+        ("Ms. Jane Doe, CPA, CFA", name(prefix="Ms.", first="Jane", last="Doe", suffix="CPA, CFA")),
+        ("Mrs Jane Smith-Jones OBE", name("Mrs", "Jane", "Smith-Jones", "OBE")),
         # "M." is as often an initial: it stays with the first name
         ("M. Night Shyamalan", name(first="M. Night", last="Shyamalan")),
         # Apostrophes, hyphens, letters from everywhere
@@ -98,6 +109,7 @@ def name(prefix: str = "", first: str = "", last: str = "", suffix: str = "") ->
         ("mary ann smith", name(first="mary ann", last="smith")),
         # Nicknames and maiden names are kept as written
         ('Robert "Bob" Smith', name(first='Robert "Bob"', last="Smith")),
+        ("(Bob) Robert Smith", name(first="(Bob) Robert", last="Smith")),
         ("Jane Smith (née Jones)", name(first="Jane", last="Smith (née Jones)")),
         # Text with no name in it is kept as typed
         ("???", name(first="???")),
@@ -148,6 +160,9 @@ def test_a_first_name_that_is_also_a_title_is_kept_as_the_name(text, expected):
         ("Tom", "Baker III", name(first="Tom", last="Baker", suffix="III")),
         ("Hans", "Müller, Dipl.-Ing.", name(prefix="Dipl.-Ing.", first="Hans", last="Müller")),
         ("Anna", "van der Berg", name(first="Anna", last="van der Berg")),
+        ("Dipl.-Ing. (FH) Hans", "Müller", name("Dipl.-Ing. (FH)", "Hans", "Müller")),
+        ("Anna", "Schmidt BSc (Hons)", name(first="Anna", last="Schmidt", suffix="BSc (Hons)")),
+        ("Anna", "Smith (Bob)", name(first="Anna", last="Smith (Bob)")),
         ("María José", "García Pérez", name(first="María José", last="García Pérez")),
         ("Major Tom", "Jones", name(prefix="Major", first="Tom", last="Jones")),
         ("Major", "Jones", name(first="Major", last="Jones")),
