@@ -110,17 +110,27 @@ class PersonName:
     suffix: str = ""
 
 
-def parse_name(*, full: str = "", first: str = "", last: str = "") -> PersonName:
+def parse_name(
+    *, full: str = "", first: str = "", last: str = "", prefix: str = "", suffix: str = ""
+) -> PersonName:
     """The prefix, first name, last name and suffix of a person.
 
     From the first and last name cells when either is given, else from the whole
     name: "Dr. Anna" / "Schmidt PhD" -> Dr. / Anna / Schmidt / PhD; "Smith Jr.,
-    John" -> "" / John / Smith / Jr. Spaces are tidied, casing kept.
+    John" -> "" / John / Smith / Jr. A prefix or suffix given on its own (a
+    Salutation column) comes first, and what the name held is added unless it
+    repeats it: "Frau" with "Dr. Anna" -> "Frau Dr.". Spaces are tidied, casing
+    kept.
     """
     first, last = " ".join(first.split()), " ".join(last.split())
-    if first or last:
-        return _from_cells(first, last)
-    return _from_whole(" ".join(full.split()))
+    name = _from_cells(first, last) if first or last else _from_whole(" ".join(full.split()))
+    if not (prefix or suffix):
+        return name
+    return dataclasses.replace(
+        name,
+        prefix=_joined(" ", prefix, name.prefix),
+        suffix=_joined(", ", suffix, name.suffix),
+    )
 
 
 def formal_name(name: PersonName) -> str:
@@ -135,6 +145,15 @@ def formal_name(name: PersonName) -> str:
         return core
     generational = _lookup_key(suffix.split()[0].rstrip(",")) in GENERATIONAL_SUFFIXES
     return f"{core}{' ' if generational else ', '}{suffix}"
+
+
+def _joined(separator: str, given: str, parsed: str) -> str:
+    """The given words, then the parsed ones unless they say the same ("Dr" and
+    "Dr." do)."""
+    given = " ".join(given.split())
+    if not given or _lookup_key(given) == _lookup_key(parsed):
+        return given or parsed
+    return separator.join(part for part in (given, parsed) if part)
 
 
 def _from_whole(text: str) -> PersonName:

@@ -190,6 +190,24 @@ def test_first_and_last_name_cells_give_up_their_prefix_and_suffix(first, last, 
     assert parse_name(first=first, last=last) == expected
 
 
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (
+            {"prefix": "Frau", "first": "Dr. Anna", "last": "Schmidt"},
+            name("Frau Dr.", "Anna", "Schmidt"),
+        ),
+        ({"prefix": "Dr", "first": "Dr. Anna", "last": "Schmidt"}, name("Dr", "Anna", "Schmidt")),
+        ({"prefix": " Ms ", "full": "Jane Roe"}, name(prefix="Ms", first="Jane", last="Roe")),
+        ({"suffix": "PhD", "full": "Jane Roe MD"}, name("", "Jane", "Roe", "PhD, MD")),
+        ({"suffix": "Jr.", "first": "John", "last": "Smith Jr"}, name("", "John", "Smith", "Jr.")),
+        ({"prefix": "Mr", "suffix": "III"}, name(prefix="Mr", suffix="III")),
+    ],
+)
+def test_a_prefix_or_suffix_column_comes_first_and_is_not_repeated(cells, expected):
+    assert parse_name(**cells) == expected
+
+
 def test_separate_cells_win_over_a_whole_name():
     parsed = parse_name(full="Hans Müller", first="Anna", last="Schmidt")
 
