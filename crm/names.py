@@ -159,9 +159,7 @@ def _joined(separator: str, given: str, parsed: str) -> str:
 def _from_whole(text: str) -> PersonName:
     if not text:
         return PersonName()
-    if _all_plain(text):
-        return _plain_reading(text.split())
-    return _parsed_reading(text)
+    return _quick_reading(text) or _parsed_reading(text)
 
 
 def _from_cells(first: str, last: str) -> PersonName:
@@ -169,9 +167,62 @@ def _from_cells(first: str, last: str) -> PersonName:
         return _from_first_cell(first)
     if not first and "," in last:
         return _from_whole(last)
-    if _all_plain(f"{first} {last}".strip()):
-        return PersonName(first=first, last=last)
-    return _cells_reading(first, last)
+    return _quick_cells_reading(first, last) or _cells_reading(first, last)
+
+
+def _quick_reading(text: str) -> PersonName | None:
+    """What _parsed_reading gives, without nameparser, for a plain name with
+    perhaps honorifics before it and post-nominals after it ("Dr. Anna Schmidt",
+    "Tom Baker III"); None for any other name."""
+    words = text.split()
+    start = _prefix_length(words)
+    end = len(words) - _suffix_length(words[start:])
+    if (start or end < len(words)) and end - start < 2:
+        return None  # "Dr Anna": is Anna a first or a last name? nameparser decides
+    if not _all_plain(" ".join(words[start:end])):
+        return None
+    return dataclasses.replace(
+        _plain_reading(words[start:end]),
+        prefix=" ".join(words[:start]),
+        suffix=" ".join(words[end:]),
+    )
+
+
+def _quick_cells_reading(first: str, last: str) -> PersonName | None:
+    """What _cells_reading gives, without nameparser, for plain name cells with
+    perhaps honorifics leading the first and post-nominals ending the last."""
+    first_words, last_words = first.split(), last.split()
+    start = _prefix_length(first_words)
+    end = len(last_words) - _suffix_length(last_words)
+    if not end or not _all_plain(" ".join(first_words[start:] + last_words[:end])):
+        return None
+    return PersonName(
+        prefix=" ".join(first_words[:start]),
+        first=" ".join(first_words[start:]),
+        last=" ".join(last_words[:end]),
+        suffix=" ".join(last_words[end:]),
+    )
+
+
+def _prefix_length(words: list[str]) -> int:
+    """How many of the words are honorifics leading them ("Prof. Dr.", "Mr")."""
+    count = 0
+    while count < len(words) and _bare(words[count]) in _quick_prefixes():
+        count += 1
+    return count
+
+
+def _suffix_length(words: list[str]) -> int:
+    """How many of the words are post-nominals ending them ("PhD", "Jr.", "III")."""
+    count = 0
+    while count < len(words) and _bare(words[-1 - count]) in _quick_suffixes():
+        count += 1
+    return count
+
+
+def _bare(word: str) -> str:
+    """A word in lower case without the one period that may end it: "Dr." -> "dr"."""
+    return (word[:-1] if word.endswith(".") else word).lower()
 
 
 def _from_first_cell(first: str) -> PersonName:
@@ -452,6 +503,29 @@ def _glued_particle() -> re.Pattern:
     heads = sorted({particle.rstrip(marks) for particle in _lexicon().particles}, key=len)
     alternatives = "|".join(re.escape(head) for head in reversed(heads) if head)
     return re.compile(f"(?:^| )(?:{alternatives})[{marks}]")
+
+
+@cache
+def _quick_prefixes() -> frozenset[str]:
+    """Honorifics that are a prefix wherever they lead a name of two or more words.
+    Not "Sir" or "Dame" (nameparser reads "Sir Elton" as a first name, so it
+    decides), nor words written with periods or hyphens inside ("Dipl.-Ing.")."""
+    return frozenset(
+        word for word in HONORIFICS - GIVEN_NAME_TITLES if word.isalpha() and len(word) > 1
+    )
+
+
+@cache
+def _quick_suffixes() -> frozenset[str]:
+    """Post-nominals that are a suffix wherever they end a name of two or more
+    words: not those that are also surnames ("Ma", "Do"), nor single letters."""
+    lexicon = _lexicon()
+    words = lexicon.suffix_words | lexicon.suffix_acronyms
+    return frozenset(
+        word
+        for word in words - lexicon.suffix_acronyms_ambiguous
+        if word.isalpha() and word.isascii() and len(word) > 1
+    )
 
 
 @cache

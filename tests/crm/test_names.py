@@ -4,7 +4,16 @@ from itertools import cycle
 
 import pytest
 
-from crm.names import PersonName, _all_plain, _parsed_reading, formal_name, parse_name
+from crm.names import (
+    PersonName,
+    _all_plain,
+    _cells_reading,
+    _parsed_reading,
+    _quick_cells_reading,
+    _quick_reading,
+    formal_name,
+    parse_name,
+)
 
 
 def name(prefix: str = "", first: str = "", last: str = "", suffix: str = "") -> PersonName:
@@ -245,20 +254,44 @@ SURNAMES = (
 )  # fmt: skip
 
 
-def plain_names() -> list[str]:
-    """Two-, three- and four-word names from everywhere, written three ways."""
+PREFIXES = ("", "", "Dr.", "Prof. Dr.", "Mr", "MRS.", "Frau", "Sra.", "dott.", "Ing.", "Mx")
+SUFFIXES = ("", "", "", "PhD", "Jr.", "III", "MBA", "md", "Ph.D.")
+
+
+def names_from_everywhere() -> list[tuple[str, str, str, str]]:
+    """(prefix, first, last, suffix) of names from everywhere, written three ways."""
     pairs = [(given, last) for given in GIVEN_NAMES for last in SURNAMES]
     middles = cycle(reversed(GIVEN_NAMES))
-    with_middle = [f"{given} {next(middles)} {last}" for given, last in pairs[:200]]
-    names = [f"{given} {last}" for given, last in pairs] + with_middle
-    return [variant for text in names for variant in (text, text.lower(), text.upper())]
+    with_middle = [(f"{given} {next(middles)}", last) for given, last in pairs[:200]]
+    names = [
+        (PREFIXES[n % len(PREFIXES)], first, last, SUFFIXES[n % len(SUFFIXES)])
+        for n, (first, last) in enumerate(pairs + with_middle)
+    ]
+    return [
+        tuple(spell(part) for part in name)
+        for name in names
+        for spell in (str, str.lower, str.upper)
+    ]
 
 
-def test_plain_names_skip_the_parser_and_read_exactly_as_the_parser_would():
-    names = [text for text in plain_names() if _all_plain(text)]
+def test_names_mostly_skip_the_parser_and_read_exactly_as_the_parser_would():
+    wholes = [" ".join(part for part in name if part) for name in names_from_everywhere()]
+    quick = [text for text in wholes if _quick_reading(text)]
 
-    assert len(names) > 1500  # the fast path is the path most names take
-    assert [parse_name(full=text) for text in names] == [_parsed_reading(t) for t in names]
+    assert len(quick) > 0.8 * len(wholes)  # most names never reach nameparser
+    assert [parse_name(full=text) for text in quick] == [_parsed_reading(t) for t in quick]
+
+
+def test_name_cells_mostly_skip_the_parser_and_read_exactly_as_the_parser_would():
+    cells = [
+        (f"{p} {f}".strip(), f"{last} {s}".strip()) for p, f, last, s in names_from_everywhere()
+    ]
+    quick = [pair for pair in cells if _quick_cells_reading(*pair)]
+
+    assert len(quick) > 0.8 * len(cells)
+    assert [parse_name(first=f, last=last) for f, last in quick] == [
+        _cells_reading(f, last) for f, last in quick
+    ]
 
 
 @pytest.mark.parametrize(
@@ -269,3 +302,12 @@ def test_plain_names_skip_the_parser_and_read_exactly_as_the_parser_would():
 )  # fmt: skip
 def test_names_with_a_word_the_parser_knows_are_not_read_as_plain(text):
     assert not _all_plain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Dr Anna", "Sir Elton John", "Jane Roe, MD", "Dipl.-Ing. Hans Müller", "Jack Ma PhD",
+     "Major Tom Jones", "Anna Schmidt PhD Smith", "Dr. Ludwig van Beethoven"],
+)  # fmt: skip
+def test_names_the_quick_reading_cannot_be_sure_of_go_to_the_parser(text):
+    assert _quick_reading(text) is None
