@@ -5,8 +5,12 @@ Pure functions with no database access, like crm.contact. A name comes whole
 ("Dr. Anna" / "Schmidt PhD"); either way the honorifics and post-nominals go to
 their own fields and the rest is kept as written, casing included.
 
-nameparser does the reading, with a vocabulary of our own (see TITLES). On top
-of it we keep these conventions:
+nameparser does the reading, with titles of our own (HONORIFICS): only real
+honorifics are prefixes, never its occupations, ranks and nobility that are
+everyday names ("Dean Martin", "King Charles", "Will Smith"). A title that is
+also a name (NAME_LIKE_TITLES: "Major", "Judge", "Pastor") is a prefix only
+before a first and a last name: "Major Tom" is a name, "Major Tom Jones" a major.
+On top of nameparser we keep these conventions:
 
 - Middle names stay with the first name: "Mary Ann Smith-Jones" -> Mary Ann /
   Smith-Jones. Particles stay with the last name: "Ludwig van Beethoven" ->
@@ -31,10 +35,11 @@ of it we keep these conventions:
   looks odd. A last name cell with a comma ("Smith, John") is read as a whole
   name when the first name cell is empty.
 
-Speed: nameparser costs about 100 µs a name, too much for a 100,000-row import,
-so a plain name (letters, hyphens and apostrophes only, no word nameparser
-gives a meaning to) takes a split that gives the same answer in a microsecond
-or two, and parsed names are cached.
+Speed: nameparser costs 100-300 µs a name, too much for a 100,000-row import.
+A plain name (Latin letters, hyphens and apostrophes, no word nameparser gives a
+meaning to), with perhaps honorifics before it and post-nominals after it ("Dr.
+Anna Schmidt", "Tom Baker III"), is read by a split that gives nameparser's
+answer in a few microseconds; the others are parsed, and cached.
 """
 
 import dataclasses
