@@ -186,10 +186,8 @@ def _quick_reading(text: str) -> PersonName | None:
         return None  # "Dr Anna": is Anna a first or a last name? nameparser decides
     if not _all_plain(" ".join(words[start:end])):
         return None
-    return dataclasses.replace(
-        _plain_reading(words[start:end]),
-        prefix=" ".join(words[:start]),
-        suffix=" ".join(words[end:]),
+    return _plain_reading(
+        words[start:end], prefix=" ".join(words[:start]), suffix=" ".join(words[end:])
     )
 
 
@@ -254,13 +252,11 @@ def _all_plain(text: str) -> bool:
     return not (_GLUE_MARK.search(text) and _glued_particle().search(lowered))
 
 
-def _plain_reading(words: list[str]) -> PersonName:
+def _plain_reading(words: list[str], prefix: str = "", suffix: str = "") -> PersonName:
     """What _parsed_reading gives for plain words, without nameparser: the last
     word is the last name, or the last two of four."""
-    if len(words) == 1:
-        return PersonName(first=words[0])
-    cut = 2 if len(words) == 4 else len(words) - 1
-    return PersonName(first=" ".join(words[:cut]), last=" ".join(words[cut:]))
+    cut = 2 if len(words) == 4 else max(len(words) - 1, 1)
+    return PersonName(prefix, " ".join(words[:cut]), " ".join(words[cut:]), suffix)
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
