@@ -106,8 +106,10 @@ def _contains_nul(value: Any) -> bool:
 class LeadIn(Input):
     email: Annotated[str, Field(max_length=254)] = ""
     phone: Annotated[str, Field(max_length=64)] = ""
+    name_prefix: Annotated[str, Field(max_length=50, description="Dr., Prof., Ms, Herr, …")] = ""
     first_name: Annotated[str, Field(max_length=100)] = ""
     last_name: Annotated[str, Field(max_length=100)] = ""
+    name_suffix: Annotated[str, Field(max_length=50, description="Jr., III, PhD, …")] = ""
     company: Short = ""
     title: Short = ""
     address_line1: Short = ""
@@ -126,8 +128,10 @@ class LeadIn(Input):
 
 class LeadOut(Schema):
     id: int
+    name_prefix: str
     first_name: str
     last_name: str
+    name_suffix: str
     email: str
     phone: str
     phone_ext: str

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from crm.contact import Phone, address_lines, derive_time_zone, validate_time_zone
+from crm.names import PersonName, formal_name
 from crm.roles import Role
 
 
@@ -224,6 +225,16 @@ class Lead(models.Model):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email or self.phone or f"Lead #{self.pk}"
+
+    @property
+    def person_name(self) -> PersonName:
+        return PersonName(self.name_prefix, self.first_name, self.last_name, self.name_suffix)
+
+    @property
+    def formal_name(self) -> str:
+        """The name with its prefix and suffix, as a heading or an envelope writes
+        it ("Dr. Anna Schmidt, PhD"); "" when there is no first or last name."""
+        return formal_name(self.person_name)
 
     @property
     def can_email(self) -> bool:

@@ -44,9 +44,12 @@ def merge_fields(lead: Lead) -> dict:
     owner = lead.owner
     return {
         "lead": {
+            "name_prefix": lead.name_prefix,
             "first_name": lead.first_name,
             "last_name": lead.last_name,
+            "name_suffix": lead.name_suffix,
             "full_name": f"{lead.first_name} {lead.last_name}".strip(),
+            "formal_name": lead.formal_name,
             "email": lead.email,
             "company": lead.company,
             "title": lead.title,

@@ -131,7 +131,7 @@ def address_problems(address: PostalAddress) -> list[str]:
 def lead_address(lead) -> PostalAddress:
     """The postal address of a crm Lead."""
     return PostalAddress(
-        name=lead.full_name,
+        name=lead.formal_name,
         organisation=lead.company,
         line1=lead.address_line1,
         line2=lead.address_line2,

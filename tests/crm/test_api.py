@@ -64,6 +64,39 @@ def test_posting_a_new_person_creates_a_lead_owned_by_the_rep(alice_api, rep_ali
     assert body["lead"]["email"] == "mary@example.com"
 
 
+def test_a_lead_is_created_with_its_name_prefix_and_suffix_and_returns_them(alice_api):
+    body = {
+        "email": "anna@example.de",
+        "name_prefix": "Dr.",
+        "first_name": "Anna",
+        "last_name": "Schmidt",
+        "name_suffix": "PhD",
+    }
+
+    response = alice_api.post(LEADS, body)
+
+    assert response.status_code == 201
+    lead = Lead.objects.get(pk=response.json()["id"])
+    assert (lead.name_prefix, lead.name_suffix) == ("Dr.", "PhD")
+    returned = response.json()["lead"]
+    assert (returned["name_prefix"], returned["name_suffix"]) == ("Dr.", "PhD")
+    read = alice_api.get(f"{LEADS}{lead.pk}/").json()
+    assert (read["name_prefix"], read["name_suffix"]) == ("Dr.", "PhD")
+
+
+def test_a_name_prefix_fills_an_existing_lead_without_one_but_never_overwrites(alice_api):
+    alice_api.post(LEADS, {"email": "anna@example.de", "name_suffix": "MD"})
+
+    found = alice_api.post(
+        LEADS, {"email": "anna@example.de", "name_prefix": "Prof.", "name_suffix": "PhD"}
+    )
+
+    assert (found.json()["lead"]["name_prefix"], found.json()["lead"]["name_suffix"]) == (
+        "Prof.",
+        "MD",
+    )
+
+
 def test_posting_the_same_person_again_by_email_in_another_case_finds_the_lead(alice_api):
     created = alice_api.post(LEADS, {"email": "mary@example.com", "phone": "+1 415 555 2671"})
 
@@ -157,6 +190,8 @@ def test_a_lead_remembers_the_campaign_it_came_from(alice_api):
         ({"email": "mary@example.com", "time_zone": "Mars/Olympus"}, "time_zone"),
         ({"email": "x" * 300 + "@example.com"}, "email"),
         ({"email": "mary@example.com", "first_name": "Ma\u0000ry"}, "first_name"),
+        ({"email": "mary@example.com", "name_prefix": "Dr. " * 20}, "name_prefix"),
+        ({"email": "mary@example.com", "name_suffix": ["PhD"]}, "name_suffix"),
     ],
 )
 def test_invalid_lead_data_answers_400_with_field_errors(alice_api, body, field):
@@ -381,6 +416,14 @@ def test_the_openapi_schema_lists_the_endpoints(client):
     assert response.status_code == 200
     paths = json.loads(response.content)["paths"]
     assert {"/api/leads/", "/api/leads/{lead_id}/", "/api/interactions/"} <= set(paths)
+
+
+def test_the_openapi_schema_documents_the_name_prefix_and_suffix(client):
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+
+    for schema in ("LeadIn", "LeadOut"):
+        assert {"name_prefix", "name_suffix"} <= set(schemas[schema]["properties"])
+    assert "Dr." in schemas["LeadIn"]["properties"]["name_prefix"]["description"]
 
 
 def test_a_mailroom_token_may_not_create_leads_or_log_interactions(client, mailroom_max):

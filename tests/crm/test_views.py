@@ -317,6 +317,27 @@ def test_the_lead_page_shows_the_timeline_newest_first(alice, rep_alice):
     assert text.index("Newer note") < text.index("Older note")
 
 
+def test_the_lead_page_heading_gives_the_name_with_its_prefix_and_suffix(alice, rep_alice):
+    name = {
+        "name_prefix": "Dr.",
+        "first_name": "Anna",
+        "last_name": "Schmidt",
+        "name_suffix": "PhD",
+    }
+    lead = LeadFactory(owner=rep_alice, **name)
+
+    text = alice.get(lead.get_absolute_url()).text
+
+    assert "<h1>Dr. Anna Schmidt, PhD</h1>" in text
+    assert "<title>Dr. Anna Schmidt, PhD" in text
+
+
+def test_the_lead_page_heading_of_a_lead_without_a_name_is_its_email(alice, rep_alice):
+    lead = LeadFactory(owner=rep_alice, name_prefix="Dr.", first_name="", last_name="")
+
+    assert f"<h1>{lead.email}</h1>" in alice.get(lead.get_absolute_url()).text
+
+
 def test_the_lead_page_runs_a_bounded_number_of_queries(
     maria, rep_alice, django_assert_max_num_queries
 ):
@@ -348,6 +369,30 @@ def test_editing_reads_the_phone_in_the_leads_country(alice, rep_alice):
     lead.refresh_from_db()
     assert (lead.phone, lead.phone_raw) == ("+442079460958", "020 7946 0958")
     assert "+442079460958" in alice.get(lead.get_absolute_url()).text
+
+
+def test_the_edit_form_shows_the_name_prefix_and_suffix_around_the_name(alice, rep_alice):
+    lead = LeadFactory(owner=rep_alice, name_prefix="Prof. Dr.", name_suffix="MBA")
+
+    text = alice.get(reverse("crm:lead_edit", args=[lead.pk])).text
+
+    fields = [text.index(f'name="{name}"') for name in LEAD_PROFILE_FIELDS[:4]]
+    assert fields == sorted(fields)  # prefix, first name, last name, suffix
+    assert 'name="name_prefix" value="Prof. Dr."' in text
+    assert 'name="name_suffix" value="MBA"' in text
+
+
+def test_editing_changes_the_name_prefix_and_suffix(alice, rep_alice):
+    lead = LeadFactory(owner=rep_alice, name_prefix="Ms", name_suffix="")
+
+    response = alice.post(
+        reverse("crm:lead_edit", args=[lead.pk]),
+        edit_data(lead, name_prefix="Dr.", name_suffix="PhD"),
+    )
+
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert (lead.name_prefix, lead.name_suffix) == ("Dr.", "PhD")
 
 
 def test_editing_with_an_invalid_phone_answers_400_and_changes_nothing(alice, rep_alice):
@@ -604,6 +649,18 @@ def test_a_manager_merges_a_duplicate_through_the_merge_page(maria, manager_mari
     assert f"Merged lead #{duplicate.pk}" in page
     assert "+14155552671" in page
     assert LeadMerge.objects.get().merged_by == manager_maria
+
+
+def test_merging_fills_the_name_prefix_the_merge_page_showed(maria):
+    lead = LeadFactory(name_prefix="", first_name="Anna", last_name="Schmidt")
+    duplicate = LeadFactory(name_prefix="Dr.", first_name="Anna", last_name="Schmidt")
+    url = reverse("crm:lead_merge", args=[lead.pk])
+
+    compare = maria.get(url, {"duplicate": duplicate.pk}).text
+
+    assert "<td>Anna Schmidt</td><td>Dr. Anna Schmidt</td>" in compare
+    maria.post(url, {"duplicate": duplicate.pk})
+    assert "<h1>Dr. Anna Schmidt</h1>" in maria.get(lead.get_absolute_url()).text
 
 
 def test_the_lead_page_offers_a_manager_to_merge_a_possible_duplicate(maria):

@@ -188,6 +188,13 @@ def test_the_card_says_why_now_and_how_to_call(alice, rep_alice):
     assert '<kbd aria-hidden="true">3</kbd> Meeting booked' in response.text
 
 
+def test_the_card_tells_the_rep_how_to_address_the_person(alice, rep_alice):
+    name = {"name_prefix": "Prof. Dr.", "first_name": "Anna", "last_name": "Schmidt"}
+    call_for(lead_of(rep_alice, name_suffix="MBA", **name))
+
+    assert card_heading(alice.get(QUEUE)) == "Call Prof. Dr. Anna Schmidt, MBA"
+
+
 def test_the_card_shows_the_ten_latest_interactions(alice, rep_alice):
     lead = lead_of(rep_alice)
     for days in range(12):

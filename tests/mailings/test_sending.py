@@ -81,6 +81,23 @@ def test_the_text_part_is_made_from_the_html_and_merge_fields_are_escaped(drip, 
     assert "Hi Ada, from <b>Acme</b> & Co." in message.get_body(("plain",)).get_content()
 
 
+def test_a_drip_email_can_greet_the_lead_by_name_prefix_and_last_name(drip, smtp):
+    drip.steps.get(position=1).variants.update(
+        subject="For {{ lead.formal_name }}",
+        html_body="<p>Dear {% if lead.name_prefix %}{{ lead.name_prefix }} {{ lead.last_name }}"
+        "{% else %}{{ lead.first_name }}{% endif %},</p>",
+    )
+    doctor = enrol(drip, name_prefix="Dr.", last_name="Schmidt", name_suffix="PhD")
+    plain = enrol(drip, name_prefix="", last_name="Lovelace", name_suffix="")
+
+    scheduler_pass()
+
+    to_doctor = smtp.to(doctor.email)[0]
+    assert to_doctor["Subject"] == "For Dr. Ada Schmidt, PhD"
+    assert "Dear Dr. Schmidt," in to_doctor.get_body(("plain",)).get_content()
+    assert "Dear Ada," in smtp.to(plain.email)[0].get_body(("plain",)).get_content()
+
+
 def test_links_are_tracked_but_the_unsubscribe_link_is_not(drip, smtp):
     drip.steps.get(position=1).variants.update(
         html_body='<p><a href="https://example.com/pricing?plan=pro&amp;ref=mail">Pricing</a></p>'
