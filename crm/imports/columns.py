@@ -414,31 +414,6 @@ class _Candidate:
     reason: str
 
 
-_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq"})
-_SURNAME_PARTICLES = frozenset(
-    {
-        "van",
-        "von",
-        "der",
-        "den",
-        "de",
-        "del",
-        "della",
-        "da",
-        "di",
-        "du",
-        "la",
-        "le",
-        "dos",
-        "das",
-        "ter",
-        "ten",
-        "bin",
-        "al",
-    }
-)
-
-
 def normalise_heading(text: str) -> str:
     """Lowercase, accents removed, every run of other characters a single space.
 
@@ -491,29 +466,6 @@ def recognise_layout(header: list[str]) -> VendorLayout | None:
     keys = {_layout_key(heading) for heading in header}
     matching = [layout for layout, signature in _LAYOUT_SIGNATURES if signature <= keys]
     return max(matching, key=lambda layout: len(layout.signature), default=None)
-
-
-def split_full_name(text: str) -> tuple[str, str]:
-    """(first name, last name) from a whole name.
-
-    "Mary Ann Smith-Jones" -> ("Mary Ann", "Smith-Jones"); "Smith, Mary" ->
-    ("Mary", "Smith"); "Cher" -> ("Cher", ""). The last name keeps its particles
-    and suffix: "Ludwig van Beethoven" -> ("Ludwig", "van Beethoven"), "John Smith
-    Jr." -> ("John", "Smith Jr.").
-    """
-    name = " ".join(text.split())
-    last, comma, first = name.partition(",")
-    if comma and first.strip() and not _is_name_suffix(first):
-        return " ".join(first.split()), last.strip()
-    words = name.replace(",", " ").split()
-    if len(words) < 2:
-        return (words[0] if words else ""), ""
-    cut = len(words) - 1
-    if cut >= 2 and _is_name_suffix(words[-1]):
-        cut -= 1
-    while cut > 1 and words[cut - 1].casefold() in _SURNAME_PARTICLES:
-        cut -= 1
-    return " ".join(words[:cut]), " ".join(words[cut:])
 
 
 def looks_like_header(cells: list[str]) -> bool:
@@ -726,10 +678,6 @@ def _claim(mapping: dict[int, str], candidate: _Candidate, header: list[str]) ->
 
 def _looks_like_value(text: str) -> bool:
     return "@" in text or sum(char.isdigit() for char in text) >= _VALUE_MIN_DIGITS
-
-
-def _is_name_suffix(word: str) -> bool:
-    return word.strip(" .,").casefold() in _NAME_SUFFIXES
 
 
 _LAYOUT_SIGNATURES = [

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from crm.contact import InvalidPhone, Phone, country_code
-from crm.imports.columns import REPEATABLE_FIELDS, split_full_name
+from crm.imports.columns import REPEATABLE_FIELDS
 from crm.imports.emails import read_email_cell
 from crm.imports.phones import read_phone_cell
 from crm.imports.times import parse_scan_time
 from crm.models import LEAD_PROFILE_FIELDS, ContactPoint, Lead
+from crm.names import parse_name
 
 MAX_LENGTHS = {name: Lead._meta.get_field(name).max_length for name in LEAD_PROFILE_FIELDS}
+NAME_FIELDS = frozenset({"name_prefix", "first_name", "last_name", "name_suffix"})
 
 
 @dataclass(frozen=True)
@@ -243,9 +245,20 @@ def _scan_time(text: str, country: str, row: BoothRow) -> dt.datetime | None:
 
 def _profile(values: dict, country_iso: str, extra: dict[str, str]) -> dict[str, str]:
     profile = {name: values[name] for name in LEAD_PROFILE_FIELDS if values.get(name)}
-    if "full_name" in values and not (profile.get("first_name") or profile.get("last_name")):
-        first, last = split_full_name(values["full_name"])
-        profile.update({"first_name": first, "last_name": last})
+    if NAME_FIELDS & profile.keys() or "full_name" in values:
+        name = parse_name(
+            full=values.get("full_name", ""),
+            first=profile.get("first_name", ""),
+            last=profile.get("last_name", ""),
+            prefix=profile.get("name_prefix", ""),
+            suffix=profile.get("name_suffix", ""),
+        )
+        profile |= {
+            "name_prefix": name.prefix,
+            "first_name": name.first,
+            "last_name": name.last,
+            "name_suffix": name.suffix,
+        }
     profile["country"] = country_iso
     for name, value in list(profile.items()):
         limit = MAX_LENGTHS[name]

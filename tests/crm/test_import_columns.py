@@ -10,7 +10,6 @@ from crm.imports.columns import (
     looks_like_header,
     normalise_heading,
     recognise_layout,
-    split_full_name,
 )
 from crm.imports.vendors import VENDOR_LAYOUTS
 
@@ -185,26 +184,6 @@ def test_saved_headings_are_matched_after_normalisation():
 
 def test_a_saved_field_that_no_longer_exists_leaves_the_column_unmapped():
     assert guess_mapping(["Email", "Badge"], {"badge": "badge_number"}).mapping == {0: "email"}
-
-
-@pytest.mark.parametrize(
-    ("text", "names"),
-    [
-        ("Mary Ann Smith-Jones", ("Mary Ann", "Smith-Jones")),
-        ("Smith, Mary", ("Mary", "Smith")),
-        ("  Smith ,   Mary   Ann ", ("Mary Ann", "Smith")),
-        ("Cher", ("Cher", "")),
-        ("  Mary    Smith  ", ("Mary", "Smith")),
-        ("Ludwig van Beethoven", ("Ludwig", "van Beethoven")),
-        ("Maria de la Cruz", ("Maria", "de la Cruz")),
-        ("Van Morrison", ("Van", "Morrison")),
-        ("John Smith Jr.", ("John", "Smith Jr.")),
-        ("John Smith, Jr.", ("John", "Smith Jr.")),
-        ("", ("", "")),
-    ],
-)
-def test_a_full_name_is_split_into_first_and_last_name(text, names):
-    assert split_full_name(text) == names
 
 
 @pytest.mark.parametrize(

@@ -199,3 +199,25 @@ def test_the_preview_lists_the_phone_to_check_and_the_report_has_every_problem(m
     listed = [(row[0], row[-2]) for row in rows[1:]]
     assert listed == [("4", "yes"), ("8", "yes"), ("9", "yes"), ("9", "yes"), ("11", "no")]
     assert rows[2][1] == "Claire Dubois"  # the row's cells, to correct in the file
+
+
+def test_names_are_split_with_their_prefix_and_last_first_order(signups):
+    anna = Lead.objects.get(email__iexact="anna.schmidt@siemens-energy.example")
+    jane = Lead.objects.get(email="jane.roe@acme.example")
+
+    assert (anna.name_prefix, anna.first_name, anna.last_name) == ("Dr.", "Anna", "Schmidt")
+    assert (jane.first_name, jane.last_name) == ("Jane", "Roe")
+
+
+def test_countries_in_the_local_language_are_read(signups):
+    countries = dict(Lead.objects.values_list("last_name", "country"))
+
+    assert countries == {
+        "Schmidt": "DE",  # Deutschland
+        "Roe": "US",  # U.S.A.
+        "Baker": "GB",  # UK
+        "Ærø": "DK",  # Danmark
+        "Dubois": "DE",  # Allemagne, as she wrote it
+        "Mustermann": "",  # Atlantis: reported on its row
+        "Muñoz": "ES",  # España
+    }
