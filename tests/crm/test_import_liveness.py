@@ -107,9 +107,10 @@ def wait_until_writing(process: subprocess.Popen) -> None:
 
 def backend_doing(query: str, state: str, wait_event: str = "%") -> bool:
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # read once a transaction otherwise
         cursor.execute(
             "SELECT 1 FROM pg_stat_activity WHERE application_name = %s AND query LIKE %s"
-            " AND state = %s AND coalesce(wait_event, '') LIKE %s",
+            " AND state LIKE %s AND coalesce(wait_event, '') LIKE %s",
             [APP_NAME, query, state, wait_event],
         )
         return cursor.fetchone() is not None
@@ -226,6 +227,29 @@ def test_an_import_waiting_for_another_to_finish_is_alive(tmp_path, database_url
     assert process.wait(timeout=120) == 0
     lead_import.refresh_from_db()
     assert (lead_import.status, lead_import.created) == (LeadImport.Status.DONE, 10)
+
+
+@transactional
+def test_an_import_killed_after_writing_its_rows_but_before_recording_them_stores_nothing(
+    tmp_path, database_url, postgres
+):
+    process = import_process(badge_scans(tmp_path / "scans.csv", people=2500), database_url)
+    try:
+        taken_up = LeadImport.objects.filter(running_since__isnull=False)
+        pk = eventually(lambda: taken_up.values_list("pk", flat=True).first())
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Its process writes every row, then waits to record them on the import's row
+            # (FOR SHARE lets the leads' and visits' foreign keys to it be checked).
+            cursor.execute("SELECT 1 FROM crm_leadimport WHERE id = %s FOR SHARE", [pk])
+            eventually(lambda: backend_doing('UPDATE "crm_leadimport" SET "filename"%', "active"))
+            kill(process)
+    finally:
+        if process.poll() is None:
+            kill(process)
+
+    eventually(lambda: not backend_doing("%", "%"))  # its connection has gone too
+    assert nothing_stored()
+    assert reaped(LeadImport.objects.get(pk=pk))
 
 
 @pytest.fixture
