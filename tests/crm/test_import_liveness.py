@@ -163,7 +163,7 @@ def assert_imported_once(lead_import: LeadImport) -> None:
     assert Lead.objects.count() == PEOPLE
     visits = Interaction.objects.filter(campaign=campaign, lead_import=lead_import)
     assert visits.count() == PEOPLE
-    assert visits.get(lead__email="visitor0@example.de").notes == ("Stand B0\nCame back on day two")
+    assert visits.get(lead__email="visitor0@example.de").notes == "Stand B0\nCame back on day two"
 
 
 @transactional
