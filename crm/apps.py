@@ -20,6 +20,9 @@ class CrmConfig(AppConfig):
         periodic.register(
             "carts_abandon", "crm.tracking.jobs.carts_abandon", every=dt.timedelta(minutes=1)
         )
+        periodic.register(
+            "lead_imports_reap", "crm.imports.jobs.lead_imports_reap", every=dt.timedelta(minutes=1)
+        )
 
         # Audiences last: their batch hook reads the stages and scores set above.
         from django.db.models.signals import post_save

@@ -1,5 +1,7 @@
 """RQ entry points for imports: load by id, call a service, return."""
 
+import datetime as dt
+
 from config.jobs import enqueue
 from crm import interaction_hooks
 from crm.imports import services, undo
@@ -21,6 +23,11 @@ def lead_import_run(lead_import_id: int) -> None:
     lead_import = LeadImport.objects.filter(pk=lead_import_id).first()
     if lead_import is not None:
         services.lead_import_run(lead_import=lead_import)
+
+
+def lead_imports_reap(now: str) -> None:
+    """The periodic task (every minute): imports whose worker died are failed."""
+    services.lead_imports_reap(now=dt.datetime.fromisoformat(now))
 
 
 def lead_import_recorded(lead_import_id: int, after_id: int = 0) -> None:

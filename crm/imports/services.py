@@ -2,8 +2,17 @@
 
 Previews and imports run as jobs; their progress lives in the cache (it is
 only ever a hint, the LeadImport row says what really happened).
+
+A job never leaves its import "running" when it dies: the worker holds the
+import's liveness lock (crm.imports.liveness) from before it marks the import
+taken up (running_since) until the import's new status is committed, together
+with the rows it wrote. An import taken up whose lock nobody holds has lost its
+worker: the reaper marks it failed (every minute, and when its page is viewed),
+and the manager tries again. started_at says when the current job was queued: a
+job that no worker took up within QUEUE_LEASE was lost and is queued again.
 """
 
+import datetime as dt
 import io
 import os
 from collections.abc import Iterator
@@ -15,9 +24,11 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from config.jobs import enqueue
+from config.jobs import enqueue, oldest_waiting_since
+from crm.imports import liveness
 from crm.imports.columns import (
     GUESS_SAMPLE_ROWS,
     MappingGuess,
@@ -29,8 +40,21 @@ from crm.imports.files import ImportFileError, Table, read_table
 from crm.models import Campaign, ImportMapping, LeadImport, User
 
 Status = LeadImport.Status
+RUNNING = (Status.PREVIEWING, Status.IMPORTING)
 JOBS = "crm.imports.jobs."  # by path: the jobs module imports this one
 ALREADY_RUNNING = "This import is already running or done."
+JOB_FOR = {
+    Status.PREVIEWING: JOBS + "lead_import_preview",
+    Status.IMPORTING: JOBS + "lead_import_run",
+}
+QUEUE = "imports"
+QUEUE_LEASE = dt.timedelta(minutes=5)
+# A job is on the queue within this of its import's started_at (after the commit).
+QUEUE_SLACK = dt.timedelta(minutes=1)
+WORKER_DIED = (
+    "The import stopped: the worker running it was killed or crashed. "
+    "Nothing of it was stored. Try again."
+)
 
 
 def campaign_for_event(*, name: str, country: str = "", starts_on=None) -> Campaign:
@@ -114,10 +138,11 @@ def lead_import_set_mapping(
     lead_import.mapping = _as_json_mapping(mapping)
     lead_import.status = Status.PREVIEWING
     lead_import.failure = ""
-    lead_import.save(update_fields=["mapping", "status", "failure"])
+    lead_import.started_at, lead_import.running_since = timezone.now(), None
+    lead_import.save(update_fields=["mapping", "status", "failure", "started_at", "running_since"])
     if lead_import.source:
         _remember_mapping(lead_import, mapping, user)
-    enqueue(JOBS + "lead_import_preview", lead_import.pk, queue="imports")
+    enqueue(JOB_FOR[Status.PREVIEWING], lead_import.pk, queue=QUEUE)
     return lead_import
 
 
@@ -166,50 +191,76 @@ def _remember_mapping(lead_import: LeadImport, mapping: dict[int, str], user: Us
 
 def lead_import_preview(*, lead_import: LeadImport) -> None:
     """Run the whole import and roll it back: the preview's counts are the import's."""
-    if lead_import.status != Status.PREVIEWING:
-        return  # a repeated job: the preview is done or superseded
-    result = _run(lead_import, dry_run=True)
-    if result is not None:
-        _store(lead_import, result, status=Status.PREVIEWED)
+    with _taken_up(lead_import, Status.PREVIEWING) as taken:
+        if taken:
+            _run(lead_import, dry_run=True, status=Status.PREVIEWED)
 
 
 @transaction.atomic
 def lead_import_start(*, lead_import: LeadImport) -> bool:
     """Previewed → importing, once: a second click (or a second manager) starts nothing."""
     started = LeadImport.objects.filter(pk=lead_import.pk, status=Status.PREVIEWED).update(
-        status=Status.IMPORTING, started_at=timezone.now(), failure=""
+        status=Status.IMPORTING, started_at=timezone.now(), running_since=None, failure=""
     )
     if started:
-        enqueue(JOBS + "lead_import_run", lead_import.pk, queue="imports")
+        enqueue(JOB_FOR[Status.IMPORTING], lead_import.pk, queue=QUEUE)
     return bool(started)
 
 
 def lead_import_run(*, lead_import: LeadImport) -> None:
-    if lead_import.status != Status.IMPORTING:
-        return  # a repeated job: imported already, or failed and waiting for a retry
-    result = _run(lead_import, dry_run=False)
-    if result is not None:
-        _store(lead_import, result, status=Status.DONE)
-        enqueue(JOBS + "lead_import_recorded", lead_import.pk)
+    with _taken_up(lead_import, Status.IMPORTING) as taken:
+        if taken and _run(lead_import, dry_run=False, status=Status.DONE) is not None:
+            enqueue(JOBS + "lead_import_recorded", lead_import.pk)
 
 
-def _run(lead_import: LeadImport, *, dry_run: bool) -> ImportResult | None:
-    """The engine over the stored file; a file or database failure marks the import
-    failed (the transaction has been rolled back) instead of leaving it running."""
+@contextmanager
+def _taken_up(lead_import: LeadImport, status: str) -> Iterator[bool]:
+    """Hold the import's liveness lock, and mark the import taken up (committed, for
+    the reaper to see) if it still waits for this job: False for a repeated or late
+    job (another live worker has the import, or it moved on)."""
+    with liveness.import_lock(lead_import.pk) as held:
+        yield held and _take_up(lead_import, status)
+
+
+def _take_up(lead_import: LeadImport, status: str) -> bool:
+    now = timezone.now()
+    if not LeadImport.objects.filter(pk=lead_import.pk, status=status).update(running_since=now):
+        return False
+    lead_import.running_since = now
+    return True
+
+
+def _run(lead_import: LeadImport, *, dry_run: bool, status: str) -> ImportResult | None:
+    """The engine over the stored file, and the import's new status committed in the
+    same transaction as the rows (a worker killed between the two would leave them
+    stored and the import running); None when the file could not be read."""
     try:
-        with _stored_table(lead_import) as table:
-            return import_booth_rows(
-                table.rows,
-                _spec(lead_import, table),
-                dry_run=dry_run,
-                progress=lambda done: _report_progress(lead_import, done),
-            )
+        with _failed_on_error(lead_import), _stored_table(lead_import) as table:
+            with transaction.atomic():
+                result = import_booth_rows(
+                    table.rows,
+                    _spec(lead_import, table),
+                    dry_run=dry_run,
+                    progress=lambda done: _report_progress(lead_import, done),
+                )
+                _store(lead_import, result, status=status)
+            return result
+    except ImportFileError:
+        return None  # the import says why
+
+
+@contextmanager
+def _failed_on_error(lead_import: LeadImport) -> Iterator[None]:
+    """A file or database failure marks the import failed (the transaction has been
+    rolled back) instead of leaving it running."""
+    try:
+        yield
     except ImportFileError as exc:
         _fail(lead_import, str(exc))
+        raise
     except Exception as exc:
         _fail(lead_import, f"The import stopped and changed nothing: {exc}")
         raise
-    return None
 
 
 @contextmanager
@@ -255,12 +306,15 @@ def _store(lead_import: LeadImport, result: ImportResult, *, status: str) -> Non
     ]
     lead_import.status = status
     lead_import.finished_at = timezone.now() if status == Status.DONE else None
+    lead_import.running_since = None
     lead_import.save()
     cache.delete(_progress_key(lead_import.pk))
 
 
 def _fail(lead_import: LeadImport, message: str) -> None:
-    LeadImport.objects.filter(pk=lead_import.pk).update(status=Status.FAILED, failure=message)
+    LeadImport.objects.filter(pk=lead_import.pk).update(
+        status=Status.FAILED, failure=message, running_since=None
+    )
     cache.delete(_progress_key(lead_import.pk))
 
 
@@ -272,6 +326,68 @@ def lead_import_retry(*, lead_import: LeadImport) -> None:
             mapping=lead_import_mapping(lead_import),
             user=lead_import.created_by,
         )
+
+
+def lead_imports_reap(*, now: dt.datetime) -> int:
+    """The periodic task: imports whose worker died are failed, and jobs that no
+    worker took up are queued again. The number failed."""
+    _queue_lost_jobs(now)
+    return _fail_dead(LeadImport.objects.all())
+
+
+def lead_import_reap(*, lead_import: LeadImport) -> None:
+    """Fail this import at once if its worker died, for the manager watching it."""
+    taken_up = lead_import.is_running and lead_import.running_since
+    if taken_up and _fail_dead(LeadImport.objects.filter(pk=lead_import.pk)):
+        lead_import.refresh_from_db(fields=["status", "failure", "running_since"])
+
+
+def _fail_dead(imports: QuerySet[LeadImport]) -> int:
+    """Fail those taken up whose liveness lock nobody holds. Each update is
+    conditional on the import being as it was read, so a job that finished or
+    started meanwhile (and released or took the lock) is left alone."""
+    taken_up = dict(
+        imports.filter(status__in=RUNNING, running_since__isnull=False).values_list(
+            "pk", "running_since"
+        )
+    )
+    alive = liveness.imports_held(taken_up)
+    failed = 0
+    for pk, running_since in taken_up.items():
+        if pk not in alive:
+            failed += LeadImport.objects.filter(
+                pk=pk, status__in=RUNNING, running_since=running_since
+            ).update(status=Status.FAILED, failure=WORKER_DIED, running_since=None)
+            cache.delete(_progress_key(pk))
+    return failed
+
+
+def _queue_lost_jobs(now: dt.datetime) -> None:
+    """Queue again the job of each import queued before the lease and never taken
+    up (Redis was flushed, or the web process running jobs restarted). A job that
+    was only slow comes after its import moved on, and does nothing."""
+    queued_before = _lost_before(now)
+    lost = LeadImport.objects.filter(
+        Q(started_at__lt=queued_before) | Q(started_at__isnull=True),
+        status__in=RUNNING,
+        running_since__isnull=True,
+    )
+    for pk, status, started_at in lost.values_list("pk", "status", "started_at"):
+        if LeadImport.objects.filter(
+            pk=pk, status=status, running_since__isnull=True, started_at=started_at
+        ).update(started_at=now):
+            enqueue(JOB_FOR[status], pk, queue=QUEUE)
+
+
+def _lost_before(now: dt.datetime) -> dt.datetime:
+    """Jobs queued before this are lost: older than the lease, and older than the
+    jobs still waiting on the queue (the queue is first in, first out: while it is
+    backed up, later ones may still be waiting behind its head)."""
+    lost_before = now - QUEUE_LEASE
+    waiting_since = oldest_waiting_since(QUEUE)
+    if waiting_since is not None:
+        lost_before = min(lost_before, waiting_since - QUEUE_SLACK)
+    return lost_before
 
 
 def _progress_key(pk: int) -> str:
@@ -335,11 +451,26 @@ def lead_import_file(
             lead_import=lead_import,
         )
         rows = chain(first_rows, table.rows)
-        result = import_booth_rows(rows, spec, dry_run=dry_run, progress=progress)
-    if lead_import is not None:
-        _store(lead_import, result, status=Status.DONE)
-        enqueue(JOBS + "lead_import_recorded", lead_import.pk)
+        if lead_import is None:
+            return import_booth_rows(rows, spec, dry_run=True, progress=progress)
+        with _command_line_run(lead_import):
+            result = import_booth_rows(rows, spec, progress=progress)
+            _store(lead_import, result, status=Status.DONE)
+    enqueue(JOBS + "lead_import_recorded", lead_import.pk)
     return result
+
+
+@contextmanager
+def _command_line_run(lead_import: LeadImport) -> Iterator[None]:
+    """Run as a job runs an import (it has only just been created, so no other
+    process holds it): reaped if the process dies, failed on an error, and its
+    status committed with its rows."""
+    with (
+        _taken_up(lead_import, Status.IMPORTING),
+        _failed_on_error(lead_import),
+        transaction.atomic(),
+    ):
+        yield
 
 
 def lead_import_first_rows(lead_import: LeadImport, count: int = 3) -> list[list[str]]:

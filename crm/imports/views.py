@@ -120,6 +120,7 @@ def _mapping_page(
 @manager_only
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead_import = selectors.get_import_for_user(request.user, pk)
+    services.lead_import_reap(lead_import=lead_import)
     context = {
         "lead_import": lead_import,
         "encoding": encoding_name(lead_import.encoding),
@@ -137,6 +138,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled while a job runs; once it is over, the whole page reloads to show why."""
     lead_import = selectors.get_import_for_user(request.user, pk)
+    services.lead_import_reap(lead_import=lead_import)
     if not lead_import.is_running:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
