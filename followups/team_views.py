@@ -1,21 +1,34 @@
-"""The manager's team view, moving work between people, and everyone's calendar feed."""
+"""The manager's team view, moving work between people, sharing leads out, and
+everyone's calendar feed."""
 
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from crm.filters import LeadFilter, filter_summary
 from crm.models import Lead, User
 from crm.roles import require_manager
+from crm.selectors import leads_visible_to
 from followups import calendar_feeds, team_selectors, team_services
-from followups.team_forms import ReassignForm, Scope
+from followups.team_forms import (
+    Method,
+    PeopleChoices,
+    ReassignForm,
+    RoundRobinForm,
+    Scope,
+    Which,
+    WhichLeadsForm,
+    territory_formset,
+)
 
 
 @login_required
@@ -79,6 +92,96 @@ def _moved_message(moved: team_services.Reassigned, to_user: User) -> str:
         leads = f"{moved.leads} lead{'' if moved.leads == 1 else 's'}"
         return f"{to_user.display_name} now owns {leads} and has their {touches}."
     return f"Gave {touches} to {to_user.display_name}."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest) -> HttpResponse:
+    """Share out the leads a lead-list filter shows (an import's, from its page):
+    round-robin among the people ticked, or a person per country or region. A
+    POST with `preview` (sent on every change) only says who would get how many."""
+    require_manager(request.user, "The team pages")
+    leads = leads_visible_to(request.user)
+    lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
+    which = WhichLeadsForm(request.GET)
+    context = {"filter": lead_filter, "which": which}
+    if not (lead_filter.is_valid() & which.is_valid()):
+        return render(request, ASSIGN_TEMPLATE, context, status=400)
+    if not filter_summary(lead_filter):  # a slip, not a wish to deal out every lead
+        return render(request, ASSIGN_TEMPLATE, context | {"no_filter": True}, status=400)
+    leads = which.narrow(lead_filter.qs)
+    territories = team_selectors.territories_of(leads)
+    method = request.POST.get("method")
+    people = PeopleChoices(team_selectors.assignable_people())
+    round_robin = RoundRobinForm(_posted(request, method, Method.ROUND_ROBIN), people=people)
+    by_territory = territory_formset(
+        _posted(request, method, Method.TERRITORY), territories=territories, people=people
+    )
+    posted = {Method.ROUND_ROBIN: round_robin, Method.TERRITORY: by_territory}.get(method)
+    if request.method == "POST" and posted is None:
+        return HttpResponseBadRequest("Choose round-robin or territory.")
+    if posted is not None and posted.is_valid() and "preview" not in request.POST:
+        shared = _share(method, posted, leads, by=request.user)
+        messages.success(request, _shared_message(shared))
+        return redirect(_after_sharing(request, lead_filter))
+    context |= _assign_context(lead_filter, which, territories, round_robin, by_territory)
+    status = 400 if posted is not None and not posted.is_valid() else 200
+    return render(request, ASSIGN_TEMPLATE, context, status=status)
+
+
+ASSIGN_TEMPLATE = "followups/team/assign.html"
+
+
+def _posted(request: HttpRequest, method: str | None, form_method: str):
+    return request.POST if method == form_method else None
+
+
+def _share(method: str, form, leads, *, by: User) -> list[tuple[User, team_services.Reassigned]]:
+    if method == Method.ROUND_ROBIN:
+        return team_services.leads_share_round_robin(leads=leads, people=form.chosen(), by=by)
+    return team_services.leads_share_by_territory(leads=leads, chosen=form.chosen(), by=by)
+
+
+def _assign_context(lead_filter, which, territories, round_robin, by_territory) -> dict:
+    count = sum(territory.leads for territory in territories if not territory.region)
+    total = lead_filter.qs.count()
+    context = {
+        "summary": filter_summary(lead_filter),
+        "count": count,
+        "total": total,
+        "being_worked": 0 if which.cleaned_data["which"] == Which.ALL else total - count,
+        "round_robin": round_robin,
+        "by_territory": by_territory,
+        "territory_rows": by_territory.rows(territories),
+    }
+    if round_robin.is_bound and round_robin.is_valid():
+        context["round_robin_shares"] = team_selectors.round_robin_shares(
+            count, round_robin.chosen()
+        )
+    if by_territory.is_bound and by_territory.is_valid():
+        shares = team_selectors.territory_shares(territories, by_territory.chosen())
+        context["territory_shares"] = shares
+        context["territory_staying"] = count - sum(share.leads for share in shares)
+    return context
+
+
+def _shared_message(shared: list[tuple[User, team_services.Reassigned]]) -> str:
+    leads = sum(moved.leads for _, moved in shared)
+    touches = sum(moved.touches for _, moved in shared)
+    each = ", ".join(f"{person.display_name} {moved.leads}" for person, moved in shared)
+    return (
+        f"Assigned {leads} lead{'' if leads == 1 else 's'}: {each}. "
+        f"Their {touches} open touch{'' if touches == 1 else 'es'} moved with them."
+    )
+
+
+def _after_sharing(request: HttpRequest, lead_filter: LeadFilter) -> str:
+    """Back to the import the leads came from, else to the lead list they came from."""
+    lead_import = lead_filter.form.cleaned_data.get("lead_import")
+    if lead_import is not None:
+        return lead_import.get_absolute_url()
+    query = [(name, value) for name, value in request.GET.items() if name != "which"]
+    return f"{reverse('crm:lead_list')}?{urlencode(query)}"
 
 
 @login_required

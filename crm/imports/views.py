@@ -83,6 +83,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "engaged": selectors.engaged_visits(lead_import)
         if lead_import.status == LeadImport.Status.DONE
         else [],
+        "next_steps": selectors.import_lead_counts(lead_import)
+        if lead_import.status == LeadImport.Status.DONE
+        else None,
     }
     return render(request, "crm/imports/detail.html", context)
 
