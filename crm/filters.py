@@ -75,6 +75,11 @@ class LeadFilter(django_filters.FilterSet):
         return queryset.filter(Q(source_campaign=value) | Exists(took_part))
 
     @property
+    def is_narrowed(self) -> bool:
+        """Whether a filter is set (the sort order is none), once the filters are valid."""
+        return bool(getattr(self.form, "cleaned_data", None)) and bool(filter_summary(self))
+
+    @property
     def lead_import_in_words(self) -> str:
         """The import filter in words, "From the import of expo-badges.csv, 3 Dec",
         once the filters are valid; empty when the list is not narrowed to an import."""

@@ -107,7 +107,7 @@ def assign(request: HttpRequest) -> HttpResponse:
     context = {"filter": lead_filter, "which": which}
     if not (lead_filter.is_valid() & which.is_valid()):
         return render(request, ASSIGN_TEMPLATE, context, status=400)
-    if not filter_summary(lead_filter):  # a slip, not a wish to deal out every lead
+    if not lead_filter.is_narrowed:  # a slip, not a wish to deal out every lead
         return render(request, ASSIGN_TEMPLATE, context | {"no_filter": True}, status=400)
     leads = which.narrow(lead_filter.qs)
     territories = team_selectors.territories_of(leads)
