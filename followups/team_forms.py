@@ -163,3 +163,28 @@ def territory_formset(
         prefix="territory",
         form_kwargs={"people": people},
     )
+
+
+class SharingForms:
+    """The two ways of sharing leads out, side by side on one page: a POST fills
+    the one its `method` names and leaves the other as the page shows it."""
+
+    def __init__(self, data, *, territories: list[Territory], people: PeopleChoices):
+        self.data, self.method = data, data.get("method") if data is not None else None
+        self.round_robin = RoundRobinForm(self._if(Method.ROUND_ROBIN), people=people)
+        self.by_territory = territory_formset(
+            self._if(Method.TERRITORY), territories=territories, people=people
+        )
+        ways = {Method.ROUND_ROBIN: self.round_robin, Method.TERRITORY: self.by_territory}
+        self.posted = ways.get(self.method)
+
+    def _if(self, method: str):
+        return self.data if self.method == method else None
+
+    def is_valid(self) -> bool:
+        return self.posted is not None and self.posted.is_valid()
+
+    @property
+    def refused(self) -> bool:
+        """Something was posted, and it is not a way of sharing leads out as it should be."""
+        return self.data is not None and not self.is_valid()

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,12 +23,12 @@ from followups.team_forms import (
     Method,
     PeopleChoices,
     ReassignForm,
-    RoundRobinForm,
     Scope,
+    SharingForms,
     Which,
     WhichLeadsForm,
-    territory_formset,
 )
+from followups.team_services import Reassigned
 
 
 @login_required
@@ -111,38 +111,28 @@ def assign(request: HttpRequest) -> HttpResponse:
         return render(request, ASSIGN_TEMPLATE, context | {"no_filter": True}, status=400)
     leads = which.narrow(lead_filter.qs)
     territories = team_selectors.territories_of(leads)
-    method = request.POST.get("method")
     people = PeopleChoices(team_selectors.assignable_people())
-    round_robin = RoundRobinForm(_posted(request, method, Method.ROUND_ROBIN), people=people)
-    by_territory = territory_formset(
-        _posted(request, method, Method.TERRITORY), territories=territories, people=people
-    )
-    posted = {Method.ROUND_ROBIN: round_robin, Method.TERRITORY: by_territory}.get(method)
-    if request.method == "POST" and posted is None:
-        return HttpResponseBadRequest("Choose round-robin or territory.")
-    if posted is not None and posted.is_valid() and "preview" not in request.POST:
-        shared = _share(method, posted, leads, by=request.user)
+    posted = request.POST if request.method == "POST" else None
+    sharing = SharingForms(posted, territories=territories, people=people)
+    if sharing.is_valid() and "preview" not in request.POST:
+        shared = _share(sharing, leads, by=request.user)
         messages.success(request, _shared_message(shared))
         return redirect(_after_sharing(request, lead_filter))
-    context |= _assign_context(lead_filter, which, territories, round_robin, by_territory)
-    status = 400 if posted is not None and not posted.is_valid() else 200
-    return render(request, ASSIGN_TEMPLATE, context, status=status)
+    context |= _assign_context(lead_filter, which, territories, sharing)
+    return render(request, ASSIGN_TEMPLATE, context, status=400 if sharing.refused else 200)
 
 
 ASSIGN_TEMPLATE = "followups/team/assign.html"
 
 
-def _posted(request: HttpRequest, method: str | None, form_method: str):
-    return request.POST if method == form_method else None
+def _share(sharing: SharingForms, leads, *, by: User) -> list[tuple[User, Reassigned]]:
+    chosen = sharing.posted.chosen()
+    if sharing.method == Method.ROUND_ROBIN:
+        return team_services.leads_share_round_robin(leads=leads, people=chosen, by=by)
+    return team_services.leads_share_by_territory(leads=leads, chosen=chosen, by=by)
 
 
-def _share(method: str, form, leads, *, by: User) -> list[tuple[User, team_services.Reassigned]]:
-    if method == Method.ROUND_ROBIN:
-        return team_services.leads_share_round_robin(leads=leads, people=form.chosen(), by=by)
-    return team_services.leads_share_by_territory(leads=leads, chosen=form.chosen(), by=by)
-
-
-def _assign_context(lead_filter, which, territories, round_robin, by_territory) -> dict:
+def _assign_context(lead_filter, which, territories, sharing: SharingForms) -> dict:
     count = sum(territory.leads for territory in territories if not territory.region)
     total = lead_filter.qs.count()
     context = {
@@ -150,22 +140,22 @@ def _assign_context(lead_filter, which, territories, round_robin, by_territory) 
         "count": count,
         "total": total,
         "being_worked": 0 if which.cleaned_data["which"] == Which.ALL else total - count,
-        "round_robin": round_robin,
-        "by_territory": by_territory,
-        "territory_rows": by_territory.rows(territories),
+        "sharing": sharing,
+        "round_robin": sharing.round_robin,
+        "by_territory": sharing.by_territory,
+        "territory_rows": sharing.by_territory.rows(territories),
     }
-    if round_robin.is_bound and round_robin.is_valid():
-        context["round_robin_shares"] = team_selectors.round_robin_shares(
-            count, round_robin.chosen()
-        )
-    if by_territory.is_bound and by_territory.is_valid():
-        shares = team_selectors.territory_shares(territories, by_territory.chosen())
+    if sharing.is_valid() and sharing.method == Method.ROUND_ROBIN:
+        people = sharing.round_robin.chosen()
+        context["round_robin_shares"] = team_selectors.round_robin_shares(count, people)
+    elif sharing.is_valid():
+        shares = team_selectors.territory_shares(territories, sharing.by_territory.chosen())
         context["territory_shares"] = shares
         context["territory_staying"] = count - sum(share.leads for share in shares)
     return context
 
 
-def _shared_message(shared: list[tuple[User, team_services.Reassigned]]) -> str:
+def _shared_message(shared: list[tuple[User, Reassigned]]) -> str:
     leads = sum(moved.leads for _, moved in shared)
     touches = sum(moved.touches for _, moved in shared)
     each = ", ".join(f"{person.display_name} {moved.leads}" for person, moved in shared)

@@ -328,10 +328,15 @@ def test_without_a_valid_filter_the_page_answers_400(maria, expo, rep_bob, query
     assert owners() == before
 
 
-def test_an_unknown_way_of_sharing_answers_400(maria, expo, rep_bob):
-    response = maria.post(url_for(expo), {"method": "lottery", "people": [rep_bob.pk]})
+@pytest.mark.parametrize("data", [{"method": "lottery"}, {}])
+def test_an_unknown_way_of_sharing_answers_400(maria, expo, rep_bob, data):
+    before = owners()
+
+    response = maria.post(url_for(expo), {**data, "people": [rep_bob.pk]})
 
     assert response.status_code == 400
+    assert "Choose round-robin or by territory." in text_of(response)
+    assert owners() == before
 
 
 def test_the_page_says_how_many_are_being_worked_and_stay(maria, expo, rep_bob):
