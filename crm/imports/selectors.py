@@ -21,19 +21,6 @@ def get_import_for_user(user: User, pk: int) -> LeadImport:
         raise Http404("No such import.") from None
 
 
-def import_sources() -> list[str]:
-    return list(ImportMapping.objects.values_list("source", flat=True))
-
-
-def engaged_visits(lead_import: LeadImport, *, limit: int = 50) -> list[Interaction]:
-    """The booth visits of people who were already engaged before the event."""
-    return list(
-        Interaction.objects.filter(lead_import=lead_import, data__already_engaged=True)
-        .select_related("lead")
-        .order_by("lead__last_name", "lead__first_name")[:limit]
-    )
-
-
 def leads_from_import(leads: QuerySet[Lead], lead_import: LeadImport) -> QuerySet[Lead]:
     """Those of `leads` with a booth visit recorded by the import: the leads it
     created and those it updated. A semi-join on the visits' lead_import index,
@@ -61,4 +48,17 @@ def import_lead_counts(lead_import: LeadImport) -> ImportLeadCounts:
     return ImportLeadCounts(
         leads=visits.count(),
         not_yet_worked=visits.filter(~lead_worked(OuterRef("lead"))).count(),
+    )
+
+
+def import_sources() -> list[str]:
+    return list(ImportMapping.objects.values_list("source", flat=True))
+
+
+def engaged_visits(lead_import: LeadImport, *, limit: int = 50) -> list[Interaction]:
+    """The booth visits of people who were already engaged before the event."""
+    return list(
+        Interaction.objects.filter(lead_import=lead_import, data__already_engaged=True)
+        .select_related("lead")
+        .order_by("lead__last_name", "lead__first_name")[:limit]
     )

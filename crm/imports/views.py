@@ -80,12 +80,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "lead_import": lead_import,
         "progress": services.lead_import_progress(lead_import),
-        "engaged": selectors.engaged_visits(lead_import)
-        if lead_import.status == LeadImport.Status.DONE
-        else [],
         "next_steps": selectors.import_lead_counts(lead_import)
         if lead_import.status == LeadImport.Status.DONE
         else None,
+        "engaged": selectors.engaged_visits(lead_import)
+        if lead_import.status == LeadImport.Status.DONE
+        else [],
     }
     return render(request, "crm/imports/detail.html", context)
 
