@@ -139,7 +139,7 @@ class BaseTerritoryFormSet(forms.BaseFormSet):
 
     def chosen(self) -> dict[tuple[str, str], User]:
         """(country, region) -> the person chosen for it, for the rows with one."""
-        return {form.key: form.chosen() for form in self if form.chosen() is not None}
+        return {form.key: person for form in self if (person := form.chosen()) is not None}
 
 
 TerritoryFormSet = forms.formset_factory(
