@@ -1,9 +1,12 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from crm.contact import country_code_or_text
-from crm.models import Campaign, Interaction, Lead, User
+from crm.imports.selectors import imports_visible_to, leads_from_import
+from crm.models import Campaign, Interaction, Lead, LeadImport, User
 from crm.selectors import lead_search, reps
 
 LEAD_ORDERINGS = {
@@ -27,6 +30,15 @@ class LeadFilter(django_filters.FilterSet):
         empty_label="Any campaign",
     )
     country = django_filters.CharFilter(method="filter_country", label="Country")
+    # Set by the links on an import's page, not chosen in the form: a hidden field,
+    # shown in words above the list (see lead_import_in_words).
+    lead_import = django_filters.ModelChoiceFilter(
+        queryset=LeadImport.objects.none(),
+        method="filter_lead_import",
+        label="Import",
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "There is no such import."},
+    )
     sort = django_filters.ChoiceFilter(
         choices=[("activity", "Latest activity"), ("newest", "Newest"), ("name", "Name")],
         method="filter_nothing",
@@ -36,14 +48,17 @@ class LeadFilter(django_filters.FilterSet):
 
     class Meta:
         model = Lead
-        fields = ["q", "stage", "owner", "campaign", "country"]
+        fields = ["q", "stage", "owner", "campaign", "country", "lead_import"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if user.is_manager:
             self.form.fields["owner"].label_from_instance = User.display_name.fget
+            self.form.fields["lead_import"].queryset = imports_visible_to(user)
+            self.form.fields["lead_import"].label_from_instance = import_in_words
         else:
             del self.filters["owner"]  # a rep only ever sees their own leads
+            del self.filters["lead_import"]  # imports are a manager's tool
         self.form.fields["country"].widget = forms.TextInput(
             attrs={"placeholder": "US, Germany, …", "size": 10}
         )
@@ -59,11 +74,34 @@ class LeadFilter(django_filters.FilterSet):
         took_part = Interaction.objects.filter(lead=OuterRef("pk"), campaign=value)
         return queryset.filter(Q(source_campaign=value) | Exists(took_part))
 
+    @property
+    def is_narrowed(self) -> bool:
+        """Whether a filter is set (the sort order is none), once the filters are valid."""
+        return bool(getattr(self.form, "cleaned_data", None)) and bool(filter_summary(self))
+
+    @property
+    def lead_import_in_words(self) -> str:
+        """The import filter in words, "From the import of expo-badges.csv, 3 Dec",
+        once the filters are valid; empty when the list is not narrowed to an import."""
+        lead_import = getattr(self.form, "cleaned_data", {}).get("lead_import")
+        return f"From the import of {import_in_words(lead_import)}" if lead_import else ""
+
     def filter_country(self, queryset, name, value):
         return queryset.filter(country=country_code_or_text(value))
 
+    def filter_lead_import(self, queryset, name, value):
+        return leads_from_import(queryset, value)
+
     def filter_nothing(self, queryset, name, value):
         return queryset
+
+
+def import_in_words(lead_import: LeadImport) -> str:
+    """The import as a manager remembers it: "expo-badges.csv, 3 Dec" (the day it was
+    uploaded, with the year when it is not this year)."""
+    uploaded = timezone.localtime(lead_import.created_at)
+    same_year = uploaded.year == timezone.localdate().year
+    return f"{lead_import.filename}, {date_format(uploaded, 'j M' if same_year else 'j M Y')}"
 
 
 def filter_summary(lead_filter: LeadFilter) -> list[tuple[str, str]]:

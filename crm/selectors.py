@@ -4,7 +4,7 @@ through leads_visible_to, so a rep never reaches another rep's lead."""
 import re
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -34,6 +34,21 @@ def marketing_consent() -> Q:
 def reps() -> QuerySet[User]:
     """Active users with the rep role: the people who may own leads."""
     return User.objects.filter(groups__name=Role.REP, is_active=True).order_by("username")
+
+
+# What a rep does with a lead: once one of these is on its timeline, the lead is
+# being worked, and sharing leads out leaves it with its owner by default.
+WORK_KINDS = (Interaction.Kind.CALL, Interaction.Kind.MEETING)
+
+
+def lead_worked(lead: OuterRef) -> Exists:
+    """Whether someone has called or met the lead (an outer query's lead id)."""
+    return Exists(Interaction.objects.filter(lead=lead, kind__in=WORK_KINDS))
+
+
+def leads_not_yet_worked(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+    """Those of `leads` no one has called or met yet (whoever owns them)."""
+    return leads.filter(~lead_worked(OuterRef("pk")))
 
 
 def get_lead_for_user(user: User, pk: int, *, for_update: bool = False) -> Lead:

@@ -1,12 +1,16 @@
-"""Reads for the manager's team view: each person's queue and today's calls."""
+"""Reads for the manager's team view: each person's queue and today's calls; and
+for sharing leads out: their territories, and who would get how many."""
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 
-from crm.models import Interaction, User
+from crm.contact import country_name
+from crm.models import Interaction, Lead, User
 from crm.roles import Role
 from followups.calls import Outcome
 from followups.models import Channel, Touch
@@ -120,3 +124,82 @@ def member_page(person: User | None) -> tuple[list[Touch], int]:
     page = list(touches.select_related("lead", "claimed_by")[:MEMBER_PAGE_SIZE])
     total = len(page) if len(page) < MEMBER_PAGE_SIZE else touches.count()
     return page, total
+
+
+@dataclass(frozen=True)
+class Territory:
+    """A country among some leads (region ""), or one of its regions."""
+
+    country: str
+    region: str
+    leads: int
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.country, self.region)
+
+    @property
+    def name(self) -> str:
+        if self.region:
+            return self.region
+        return country_name(self.country) if self.country else "No country"
+
+
+def territories_of(leads: QuerySet[Lead]) -> list[Territory]:
+    """The countries of `leads` with how many leads each has, each followed by its
+    regions when some of its leads have one (the country's count includes
+    theirs); countries by name, the leads without a country last. One query."""
+    counts = leads.order_by().values_list("country", "region").annotate(leads=Count("pk"))
+    regions: dict[str, list[Territory]] = defaultdict(list)
+    for country, region, count in counts:
+        regions[country].append(Territory(country, region, count))
+    countries = [
+        Territory(country, "", sum(territory.leads for territory in found))
+        for country, found in regions.items()
+    ]
+    countries.sort(key=lambda territory: (not territory.country, territory.name.casefold()))
+    return [
+        row
+        for country in countries
+        for row in [
+            country,
+            *sorted(
+                (territory for territory in regions[country.country] if territory.region),
+                key=lambda territory: territory.name.casefold(),
+            ),
+        ]
+    ]
+
+
+@dataclass(frozen=True)
+class Share:
+    person: User
+    leads: int
+
+
+def round_robin_shares(count: int, people: Sequence[User]) -> list[Share]:
+    """How many of `count` leads each person gets when they are dealt out in turn
+    (followups.team_services.leads_share_round_robin): the first count % len(people)
+    people one more than the others."""
+    return [
+        Share(person, count // len(people) + (turn < count % len(people)))
+        for turn, person in enumerate(people)
+    ]
+
+
+def territory_shares(
+    territories: Sequence[Territory], chosen: Mapping[tuple[str, str], User]
+) -> list[Share]:
+    """How many leads each person gets when `chosen` gives them countries and regions
+    (followups.team_services.leads_share_by_territory): a region's person takes
+    its leads from its country's, and a country no one was chosen for keeps its own."""
+    taken: dict[str, int] = defaultdict(int)  # by regions with a person of their own
+    for territory in territories:
+        if territory.region and territory.key in chosen:
+            taken[territory.country] += territory.leads
+    shares: dict[User, int] = defaultdict(int)
+    for territory in territories:
+        if person := chosen.get(territory.key):
+            others = 0 if territory.region else taken[territory.country]
+            shares[person] += territory.leads - others
+    return [Share(person, leads) for person, leads in shares.items()]

@@ -1,11 +1,14 @@
-"""Managers moving work between people: open touches, or whole leads."""
+"""Managers moving work between people: open touches, or whole leads, one person's
+or shared out among several (round-robin, or by territory)."""
 
 import logging
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from crm.audiences.services import audience_members_update_later
@@ -66,3 +69,65 @@ def _move_open_touches(touches: QuerySet[Touch], to_user: User) -> int:
     # An email or letter claimed by the scheduler is being delivered: leave its claim.
     others = open_touches.exclude(channel=Channel.CALL).update(assigned_to=to_user)
     return calls + others
+
+
+@transaction.atomic
+def leads_share_round_robin(
+    *, leads: QuerySet[Lead], people: Sequence[User], by: User
+) -> list[tuple[User, Reassigned]]:
+    """Deal `leads` out to `people` in turn, in the order of the leads' ids: the
+    first lead to the first person, the second to the second, and so on, so each
+    gets as many as the others give or take one (followups.team_selectors.
+    round_robin_shares says how many beforehand). Each lead moves with its open
+    touches (leads_reassign)."""
+    for person in people:
+        _check_reassign(to_user=person, by=by)
+    # Ids first: `leads` may be defined by the owner this changes.
+    lead_ids = list(leads.order_by("pk").values_list("pk", flat=True))
+    return [
+        (person, _reassign_ids(lead_ids[turn :: len(people)], to_user=person, by=by))
+        for turn, person in enumerate(people)
+    ]
+
+
+@transaction.atomic
+def leads_share_by_territory(
+    *, leads: QuerySet[Lead], chosen: Mapping[tuple[str, str], User], by: User
+) -> list[tuple[User, Reassigned]]:
+    """Give each person the leads of the countries and regions chosen for them, each
+    keyed (country, region) with region "" for the whole country: a region's person
+    takes its leads from its country's, and leads in a country or region no one
+    was chosen for keep their owner. Each lead moves with its open touches."""
+    for person in chosen.values():
+        _check_reassign(to_user=person, by=by)
+    lead_ids = {
+        person: list(leads.filter(where).order_by("pk").values_list("pk", flat=True))
+        for person, where in _territory_filters(chosen).items()
+    }
+    return [(person, _reassign_ids(ids, to_user=person, by=by)) for person, ids in lead_ids.items()]
+
+
+def _territory_filters(chosen: Mapping[tuple[str, str], User]) -> dict[User, Q]:
+    """Per person, the leads of their countries and regions, as a filter."""
+    regions_taken: dict[str, list[str]] = defaultdict(list)
+    for country, region in chosen:
+        if region:
+            regions_taken[country].append(region)
+    filters: dict[User, Q] = {}
+    for (country, region), person in chosen.items():
+        if region:
+            where = Q(country=country, region=region)
+        else:
+            where = Q(country=country) & ~Q(region__in=regions_taken[country])
+        filters[person] = filters[person] | where if person in filters else where
+    return filters
+
+
+def _reassign_ids(lead_ids: list[int], *, to_user: User, by: User) -> Reassigned:
+    """leads_reassign, BATCH leads at a time: a few queries a batch, none per lead."""
+    touches = leads = 0
+    for start in range(0, len(lead_ids), BATCH):
+        batch = Lead.objects.filter(pk__in=lead_ids[start : start + BATCH])
+        moved = leads_reassign(leads=batch, to_user=to_user, by=by)
+        touches, leads = touches + moved.touches, leads + moved.leads
+    return Reassigned(touches=touches, leads=leads)

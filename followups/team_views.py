@@ -1,5 +1,7 @@
-"""The manager's team view, moving work between people, and everyone's calendar feed."""
+"""The manager's team view, moving work between people, sharing leads out, and
+everyone's calendar feed."""
 
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -12,10 +14,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from crm.filters import LeadFilter, filter_summary
 from crm.models import Lead, User
 from crm.roles import require_manager
+from crm.selectors import leads_visible_to
 from followups import calendar_feeds, team_selectors, team_services
-from followups.team_forms import ReassignForm, Scope
+from followups.team_forms import (
+    Method,
+    PeopleChoices,
+    ReassignForm,
+    Scope,
+    SharingForms,
+    Which,
+    WhichLeadsForm,
+)
+from followups.team_services import Reassigned
 
 
 @login_required
@@ -79,6 +92,86 @@ def _moved_message(moved: team_services.Reassigned, to_user: User) -> str:
         leads = f"{moved.leads} lead{'' if moved.leads == 1 else 's'}"
         return f"{to_user.display_name} now owns {leads} and has their {touches}."
     return f"Gave {touches} to {to_user.display_name}."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest) -> HttpResponse:
+    """Share out the leads a lead-list filter shows (an import's, from its page):
+    round-robin among the people ticked, or a person per country or region. A
+    POST with `preview` (sent on every change) only says who would get how many."""
+    require_manager(request.user, "The team pages")
+    leads = leads_visible_to(request.user)
+    lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
+    which = WhichLeadsForm(request.GET)
+    context = {"filter": lead_filter, "which": which}
+    if not (lead_filter.is_valid() & which.is_valid()):
+        return render(request, ASSIGN_TEMPLATE, context, status=400)
+    if not lead_filter.is_narrowed:  # a slip, not a wish to deal out every lead
+        return render(request, ASSIGN_TEMPLATE, context | {"no_filter": True}, status=400)
+    leads = which.narrow(lead_filter.qs)
+    territories = team_selectors.territories_of(leads)
+    people = PeopleChoices(team_selectors.assignable_people())
+    posted = request.POST if request.method == "POST" else None
+    sharing = SharingForms(posted, territories=territories, people=people)
+    if sharing.is_valid() and "preview" not in request.POST:
+        shared = _share(sharing, leads, by=request.user)
+        messages.success(request, _shared_message(shared))
+        return redirect(_after_sharing(request, lead_filter))
+    context |= _assign_context(lead_filter, which, territories, sharing)
+    return render(request, ASSIGN_TEMPLATE, context, status=400 if sharing.refused else 200)
+
+
+ASSIGN_TEMPLATE = "followups/team/assign.html"
+
+
+def _share(sharing: SharingForms, leads, *, by: User) -> list[tuple[User, Reassigned]]:
+    chosen = sharing.posted.chosen()
+    if sharing.method == Method.ROUND_ROBIN:
+        return team_services.leads_share_round_robin(leads=leads, people=chosen, by=by)
+    return team_services.leads_share_by_territory(leads=leads, chosen=chosen, by=by)
+
+
+def _assign_context(lead_filter, which, territories, sharing: SharingForms) -> dict:
+    count = sum(territory.leads for territory in territories if not territory.region)
+    total = lead_filter.qs.count()
+    context = {
+        "summary": filter_summary(lead_filter),
+        "count": count,
+        "total": total,
+        "being_worked": 0 if which.cleaned_data["which"] == Which.ALL else total - count,
+        "sharing": sharing,
+        "round_robin": sharing.round_robin,
+        "by_territory": sharing.by_territory,
+        "territory_rows": sharing.by_territory.rows(territories),
+    }
+    if sharing.is_valid() and sharing.method == Method.ROUND_ROBIN:
+        people = sharing.round_robin.chosen()
+        context["round_robin_shares"] = team_selectors.round_robin_shares(count, people)
+    elif sharing.is_valid():
+        shares = team_selectors.territory_shares(territories, sharing.by_territory.chosen())
+        context["territory_shares"] = shares
+        context["territory_staying"] = count - sum(share.leads for share in shares)
+    return context
+
+
+def _shared_message(shared: list[tuple[User, Reassigned]]) -> str:
+    leads = sum(moved.leads for _, moved in shared)
+    touches = sum(moved.touches for _, moved in shared)
+    each = ", ".join(f"{person.display_name} {moved.leads}" for person, moved in shared)
+    return (
+        f"Assigned {leads} lead{'' if leads == 1 else 's'}: {each}. "
+        f"Their {touches} open touch{'' if touches == 1 else 'es'} moved with them."
+    )
+
+
+def _after_sharing(request: HttpRequest, lead_filter: LeadFilter) -> str:
+    """Back to the import the leads came from, else to the lead list they came from."""
+    lead_import = lead_filter.form.cleaned_data.get("lead_import")
+    if lead_import is not None:
+        return lead_import.get_absolute_url()
+    query = [(name, value) for name, value in request.GET.items() if name != "which"]
+    return f"{reverse('crm:lead_list')}?{urlencode(query)}"
 
 
 @login_required

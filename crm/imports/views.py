@@ -125,6 +125,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lead_import": lead_import,
         "encoding": encoding_name(lead_import.encoding),
         "progress": services.lead_import_progress(lead_import),
+        "next_steps": selectors.import_lead_counts(lead_import)
+        if lead_import.status == LeadImport.Status.DONE
+        else None,
         "engaged": selectors.engaged_visits(lead_import)
         if lead_import.status == LeadImport.Status.DONE
         else [],
