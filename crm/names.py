@@ -90,8 +90,9 @@ GENERATIONAL_SUFFIXES = frozenset(
 # listed or not: no plain name may hold one.
 _ROMAN_NUMERALS = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix"})
 
-# Letters of the Latin script (accented too) and the apostrophes people write.
-_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+# Letters of the Latin script (accented too), digits (a list's "Visitor 12" is
+# read by position like any word) and the apostrophes people write.
+_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 _APOSTROPHES = "'\u2019"
 # Words of two or more Latin letters, with inner hyphens and apostrophes, one space apart.
 _PLAIN_WORD = f"(?=[^ ]{{2}})[{_LATIN}]+(?:[{_APOSTROPHES}-][{_LATIN}]+)*"
@@ -179,6 +180,8 @@ def _quick_reading(text: str) -> PersonName | None:
     """What _parsed_reading gives, without nameparser, for a plain name with
     perhaps honorifics before it and post-nominals after it ("Dr. Anna Schmidt",
     "Tom Baker III"); None for any other name."""
+    if "," in text:
+        return _quick_last_first(text)
     words = text.split()
     start = _prefix_length(words)
     end = len(words) - _suffix_length(words[start:])
@@ -189,6 +192,15 @@ def _quick_reading(text: str) -> PersonName | None:
     return _plain_reading(
         words[start:end], prefix=" ".join(words[:start]), suffix=" ".join(words[end:])
     )
+
+
+def _quick_last_first(text: str) -> PersonName | None:
+    """ "Smith, Mary Ann" as nameparser reads it (last name, then the first and
+    middle names), for plain words on both sides of one comma; None otherwise."""
+    last, _, first = (part.strip() for part in text.partition(","))
+    if "," in first or not (_all_plain(last) and _all_plain(first)):
+        return None
+    return PersonName(first=first, last=last)
 
 
 def _quick_cells_reading(first: str, last: str) -> PersonName | None:

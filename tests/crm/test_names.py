@@ -276,6 +276,8 @@ def names_from_everywhere() -> list[tuple[str, str, str, str]]:
 
 def test_names_mostly_skip_the_parser_and_read_exactly_as_the_parser_would():
     wholes = [" ".join(part for part in name if part) for name in names_from_everywhere()]
+    wholes += [f"{last}, {first}" for _, first, last, _ in names_from_everywhere()]
+    wholes += [f"Visitor {n} {last}" for n, (_, _, last, _) in enumerate(names_from_everywhere())]
     quick = [text for text in wholes if _quick_reading(text)]
 
     assert len(quick) > 0.8 * len(wholes)  # most names never reach nameparser
