@@ -6,7 +6,7 @@ API, imports) through the find-or-create service.
 
 import pickle
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -312,6 +312,8 @@ def derive_time_zone(*, phone: str = "", country: str = "", region: str = "") ->
     of London, Guernsey and the Isle of Man), so the country's zone is taken instead.
     """
     code = country_code(country)
+    if code in _single_zone_countries():
+        return _country_time_zones()[code]  # whatever the phone says (and no need to ask)
     phone_zones = _phone_time_zones(phone)
     if code in _country_time_zones():
         phone_zones = [zone for zone in phone_zones if _zone_countries().get(zone) == code]
@@ -384,6 +386,13 @@ def _country_time_zones() -> dict[str, str]:
     for code, zone in _zone_tab():
         zones.setdefault(code, zone)
     return zones | MAIN_TIME_ZONES
+
+
+@cache
+def _single_zone_countries() -> frozenset[str]:
+    """Countries with one zone: by the rule above, a lead there is in it."""
+    zones = Counter(code for code, _zone in _zone_tab())
+    return frozenset(code for code, count in zones.items() if count == 1)
 
 
 @cache

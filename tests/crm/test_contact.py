@@ -294,7 +294,7 @@ def test_a_phone_from_outside_the_leads_country_gives_way_to_the_countrys_zone(
         ("+12125550123", "US", "CA", "America/New_York"),  # the phone says more than "CA"
         ("+13125550123", "USA", "", "America/Chicago"),
         ("+4915123456789", "DE", "", "Europe/Berlin"),
-        ("+919876543210", "IN", "", "Asia/Calcutta"),  # zone.tab's Asia/Kolkata, old name
+        ("+919876543210", "IN", "", "Asia/Kolkata"),  # one zone: the country's, by its own name
         ("+447400123456", "", "", "Europe/London"),
         ("+4915123456789", "Atlantis", "", "Europe/Berlin"),
     ],
