@@ -208,9 +208,8 @@ _ALIASES = {
     alias.replace(" ", ""): field for field, aliases in _FIELD_ALIASES.items() for alias in aliases
 }
 
-# Words that qualify a heading without changing its field: "Attendee First Name",
-# "Mailing City", "Phone (optional)", "Rep Notes".
-_LEADING_QUALIFIERS = frozenset(
+# Leading qualifiers that say whose the value is, rather than which of theirs.
+_WHOSE = frozenset(
     {
         "attendee",
         "contact",
@@ -222,6 +221,17 @@ _LEADING_QUALIFIERS = frozenset(
         "guest",
         "customer",
         "badge",
+        "your",
+        "rep",
+        "staff",
+        "scanner",
+        "exhibitor",
+    }
+)
+# Words that qualify a heading without changing its field: "Attendee First Name",
+# "Mailing City", "Phone (optional)", "Rep Notes".
+_LEADING_QUALIFIERS = _WHOSE | frozenset(
+    {
         "primary",
         "main",
         "work",
@@ -237,11 +247,6 @@ _LEADING_QUALIFIERS = frozenset(
         "postal",
         "billing",
         "shipping",
-        "your",
-        "rep",
-        "staff",
-        "scanner",
-        "exhibitor",
         "booth",
     }
 )
@@ -320,26 +325,6 @@ NO_HEADING = f"no heading: {KEPT}"
 VALUES_ARE_EMAILS = "its values are email addresses"
 VALUES_ARE_IDS = "not a name: its values are numbers or ids"
 
-# Leading qualifiers that say whose the value is, rather than which of theirs.
-_WHOSE = frozenset(
-    {
-        "attendee",
-        "contact",
-        "lead",
-        "visitor",
-        "registrant",
-        "participant",
-        "delegate",
-        "guest",
-        "customer",
-        "badge",
-        "your",
-        "rep",
-        "staff",
-        "scanner",
-        "exhibitor",
-    }
-)
 # Words naming a person other than the one on the row: "Scanned By", "Contact owner",
 # "Scanner Email", "Assistant Phone". Their emails and numbers are not the lead's, but
 # what they say about the visit is ("Rep notes", "Staff rating").

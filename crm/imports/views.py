@@ -143,9 +143,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     lead_import = selectors.get_import_for_user(request.user, pk)
     services.lead_import_reap(lead_import=lead_import)
     if not lead_import.is_running:
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"
-        return response
+        return _reload_the_page()
     context = {"lead_import": lead_import, "progress": services.lead_import_progress(lead_import)}
     return render(request, "crm/imports/partials/progress.html", context)
 
@@ -223,8 +221,13 @@ def import_undo_progress(request: HttpRequest, pk: int) -> HttpResponse:
     lead_import = selectors.get_import_for_user(request.user, pk)
     offer = undo.undo_offer(lead_import)
     if not offer.running:
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"
-        return response
+        return _reload_the_page()
     context = {"lead_import": lead_import, "undo": offer}
     return render(request, "crm/imports/partials/undo.html", context)
+
+
+def _reload_the_page() -> HttpResponse:
+    """The answer to a poll whose job is over: htmx reloads the page, which says why."""
+    response = HttpResponse(status=204)
+    response["HX-Refresh"] = "true"
+    return response
