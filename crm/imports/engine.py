@@ -4,8 +4,11 @@ Each batch costs a handful of queries, whatever its size: one LeadIndex load
 (who is who, by the same rule as every other way in), one look at the matched
 leads' history (already engaged? already recorded at this event?), then bulk
 inserts (crm.bulk: COPY on PostgreSQL, with ids reserved first) and updates.
-The whole import is one transaction: a crash or a killed worker leaves the
-database as it was. A dry run does everything, then rolls back.
+A lead gets its empty fields filled, the row's other emails and phones as
+ContactPoints (kept in step with Lead.other_contacts, its search text), and one
+booth visit at the event that every later row about the same person joins
+(crm.imports.visits). The whole import is one transaction: a crash or a killed
+worker leaves the database as it was. A dry run does everything, then rolls back.
 """
 
 from collections.abc import Callable, Iterable, Iterator
