@@ -6,7 +6,6 @@ guard against ORM calls from async code is lifted for these tests only.
 """
 
 import os
-import re
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -29,8 +28,6 @@ CHROMIUM_ARGS = [
 
 AXE_CORE = settings.BASE_DIR / "node_modules" / "axe-core"
 AXE_AGENT = Path(__file__).with_name("axe_agent.js")
-# Everything but static files: the requests among which navigations are.
-PAGE_REQUESTS = re.compile(r"^(?!.*/static/)")
 CHECK_SECONDS = 30
 CHECK_NOW = """async () => {
   try {
@@ -129,7 +126,7 @@ class AccessibilityCheck:
         self.violations: dict[tuple[str, str, str], Violation] = {}
         self.errors: list[str] = []
         # Per page, its document and the checks a navigation away waits for; those
-        # of a document that is gone (a navigation no route held) no longer count.
+        # of a document that is gone (its navigation was not held) no longer count.
         self._documents: dict[object, str] = {}
         self._leaving: dict[object, int] = {}
         context.expose_binding("__axeDocument", self._new_document)
@@ -137,8 +134,7 @@ class AccessibilityCheck:
         context.expose_binding("__axeReport", self._collect)
         context.expose_binding("__axeFailed", lambda _source, url, error: self._fail(url, error))
         context.add_init_script(script=axe_script())
-        context.route(PAGE_REQUESTS, self._hold_navigation)
-        context.on("page", self._check_before_leaving)
+        context.on("page", self._watch)
 
     def check(self, page) -> None:
         """Check the page as it is now, after any check already under way."""
@@ -203,23 +199,21 @@ class AccessibilityCheck:
         if self._documents.get(page) == document:
             self._leaving[page] += 1 if started else -1
 
-    def _hold_navigation(self, route, request) -> None:
-        """Let a page's navigation go once the page has checked what it leaves."""
-        if request.is_navigation_request() and request.frame.parent_frame is None:
-            page = request.frame.page
-            deadline = time.monotonic() + CHECK_SECONDS
-            while self._leaving.get(page) and time.monotonic() < deadline:
-                page.wait_for_timeout(10)
-            if self._leaving.get(page):
-                self._fail(page.url, f"no result in {CHECK_SECONDS} s")
-        route.fallback()
-
-    def _check_before_leaving(self, page) -> None:
+    def _watch(self, page) -> None:
         # Playwright tells of a navigation or a close only once it has begun, when
         # the page can no longer be read: the page's methods check it first.
         for name in self.LEAVING_METHODS:
-            method = getattr(page, name)
-            setattr(page, name, self._checking_first(page, method))
+            setattr(page, name, self._checking_first(page, getattr(page, name)))
+        # Chromium's own request interception, for documents only: Playwright's
+        # (page.route) would turn the HTTP cache off, and scripts would then come
+        # later after each load than they do for people.
+        session = self.context.new_cdp_session(page)
+        main_frame = session.send("Page.getFrameTree")["frameTree"]["frame"]["id"]
+        session.on(
+            "Fetch.requestPaused",
+            lambda paused: self._hold_navigation(page, session, paused, main_frame),
+        )
+        session.send("Fetch.enable", {"patterns": [{"resourceType": "Document"}]})
 
     def _checking_first(self, page, method):
         def checked(*args, **kwargs):
@@ -227,3 +221,19 @@ class AccessibilityCheck:
             return method(*args, **kwargs)
 
         return checked
+
+    def _hold_navigation(self, page, session, paused: dict, main_frame: str) -> None:
+        """Let a page's navigation go once the page has checked what it leaves."""
+        from playwright.sync_api import Error
+
+        try:
+            if paused["frameId"] == main_frame:
+                deadline = time.monotonic() + CHECK_SECONDS
+                while self._leaving.get(page) and time.monotonic() < deadline:
+                    page.wait_for_timeout(10)
+                if self._leaving.get(page):
+                    self._fail(page.url, f"no result in {CHECK_SECONDS} s")
+            session.send("Fetch.continueRequest", {"requestId": paused["requestId"]})
+        except Error:
+            if not page.is_closed():
+                raise

@@ -8,8 +8,11 @@ import pytest
 
 from tests.browser.conftest import AccessibilityCheck
 
-# The pages are served by the browser context; the live server gives only htmx.
-pytestmark = pytest.mark.browser
+# As in every browser test: without it, the next ones' serialized rollback fails.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
+]
 
 UNLABELLED_FIELD = '<input type="text" name="nickname">'
 TEST_PAGES = {
@@ -46,7 +49,6 @@ def checked(browser, live_server):
         checked.found_at_request[name] = found(checked.check)
         route.fulfill(content_type="text/html; charset=utf-8", body=page_html(name))
 
-    # Registered first, so the check's own route sees the navigations first.
     context.route("**/accessibility/*/", serve)
     check = AccessibilityCheck(context)
     checked = Checked(page=context.new_page(), check=check)
