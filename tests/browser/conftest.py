@@ -28,7 +28,9 @@ CHROMIUM_ARGS = [
 
 AXE_CORE = settings.BASE_DIR / "node_modules" / "axe-core"
 AXE_AGENT = Path(__file__).with_name("axe_agent.js")
+# How long a navigation waits for the check of the page it leaves.
 CHECK_SECONDS = 30
+# A check of the page as it is now; a failure comes back as its message.
 CHECK_NOW = """async () => {
   try {
     await window.__axeCheck?.();
