@@ -7,11 +7,16 @@ PORT ?= 8000
 
 .PHONY: install run test lint format bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+# axe-core, which the browser tests run on every page, as package-lock.json pins it.
+node_modules/.installed: package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
 # The app on SQLite with demo data, and the scheduler loop beside it; jobs run
@@ -48,4 +53,4 @@ bench: install
 	$(PY) bench/import_booth.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache

@@ -71,6 +71,8 @@ def test_marking_mailed_asks_first(page, mailroom_max, approved):
     page.goto("/letters/mailroom/")
     page.get_by_role("button", name="Generate PDF").click()
     expect(page.locator(".mailroom-run .status")).to_have_text("Ready to print")
+    # The question comes from letters.js, which runs once the page is parsed.
+    page.wait_for_load_state()
 
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Mark mailed").click()
