@@ -8,7 +8,13 @@ class CrmConfig(AppConfig):
     def ready(self):
         import datetime as dt
 
-        from crm import interaction_hooks, periodic, referrals, services
+        from crm import (
+            interaction_hooks,
+            lookups,  # noqa: F401 (registers field__any)
+            periodic,
+            referrals,
+            services,
+        )
         from crm.scoring import services as scoring
 
         interaction_hooks.register(services.lead_progress_stage)

@@ -16,7 +16,9 @@ from django.db.models.functions import Lower
 
 from crm.models import ContactPoint, Lead
 
-QUERY_CHUNK = 2000  # parameters per IN (...) query, well inside every database's limit
+# Values per query: one array parameter on PostgreSQL (crm.lookups), an IN (...)
+# list elsewhere, well inside every database's limit.
+QUERY_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,11 @@ class LeadIndex:
         # "email <> ''" lets the database use the partial unique index on lower(email).
         by_email = leads.exclude(email="").alias(email_lower=Lower("email"))
         for chunk in _chunks(emails):
-            index.add_all(by_email.filter(email_lower__in=chunk))
+            index.add_all(by_email.filter(email_lower__any=chunk))
         index._load_points(leads, ContactPoint.Kind.EMAIL, emails)
         unknown = [contact for contact in contacts if not index._knows_an_email_of(contact)]
         for chunk in _chunks(sorted({phone for contact in unknown for phone in contact.phones})):
-            index.add_all(leads.filter(phone__in=chunk))
+            index.add_all(leads.filter(phone__any=chunk))
         # Every phone, not only the unknown contacts': a known lead's other numbers must
         # be known too, or the caller would add them again.
         phones = sorted({phone for contact in contacts for phone in contact.phones})
@@ -71,12 +73,12 @@ class LeadIndex:
         """The other contacts with these values, and their leads."""
         points = []
         for chunk in _chunks(values):
-            points += ContactPoint.objects.filter(kind=kind, value__in=chunk).values_list(
+            points += ContactPoint.objects.filter(kind=kind, value__any=chunk).values_list(
                 "lead_id", "value"
             )
         missing = sorted({lead_id for lead_id, _ in points} - set(self.by_pk))
         for chunk in _chunks(missing):
-            self.add_all(leads.filter(pk__in=chunk))
+            self.add_all(leads.filter(pk__any=chunk))
         for lead_id, value in sorted(points):
             if lead_id in self.by_pk:
                 self.add_other(self.by_pk[lead_id], kind, value)

@@ -10,7 +10,7 @@ class FollowupsConfig(AppConfig):
 
         from crm import interaction_hooks, timeline
         from crm.scoring.services import register_follower
-        from followups import lookups, priorities, rules, selectors  # noqa: F401 (lookups: __any)
+        from followups import priorities, rules, selectors
         from followups.calling_hours import forget_holidays
         from followups.models import Holiday
         from followups.services import touches_withdraw

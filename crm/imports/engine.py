@@ -11,6 +11,7 @@ booth visit at the event that every later row about the same person joins
 worker leaves the database as it was. A dry run does everything, then rolls back.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -260,7 +261,7 @@ class _BoothListWriter:
         at this event (a list imported twice records each visit once)."""
         # Kinds are sorted out here: filtering on them too can lead the database to scan
         # every interaction of those kinds instead of only these leads' few.
-        history = Interaction.objects.filter(lead_id__in=batch.matched).values_list(
+        history = Interaction.objects.filter(lead_id__any=batch.matched).values_list(
             "lead_id", "kind", "campaign_id"
         )
         for lead_id, kind, campaign_id in history:
@@ -274,7 +275,7 @@ class _BoothListWriter:
 
     def _save(self, batch: "_Batch") -> None:
         earlier = self._earlier_visits(batch)
-        new_visits: dict[int, Interaction] = {}
+        new_visits: dict[int, _NewVisit] = {}
         grown: dict[int, Interaction] = {}
         for row, lead, match in batch.rows:
             if lead.pk in new_visits:
@@ -293,14 +294,14 @@ class _BoothListWriter:
             )
         for visit in (*new_visits.values(), *grown.values()):
             self._note_changes(visit)
-        _insert(self.visit_table, list(new_visits.values()))
+        self._insert_visits(list(new_visits.values()))
         self.visit_ids.update((lead_pk, visit.pk) for lead_pk, visit in new_visits.items())
         Interaction.objects.bulk_update(
             grown.values(), ["notes", "data", "occurred_at"], batch_size=500
         )
         self._move_last_activity(batch, new_visits)
 
-    def _move_last_activity(self, batch: "_Batch", new_visits: dict[int, Interaction]) -> None:
+    def _move_last_activity(self, batch: "_Batch", new_visits: dict[int, "_NewVisit"]) -> None:
         """The matched leads' last activity moves up to their visit: in one statement,
         unless scan times give the visits times of their own."""
         scanned = {
@@ -309,7 +310,7 @@ class _BoothListWriter:
             if lead_pk in batch.matched and visit.occurred_at != self.visited_at
         }
         Lead.objects.filter(
-            Q(pk__in=batch.matched - scanned.keys()) & Q(last_activity_at__lt=self.visited_at)
+            Q(pk__any=batch.matched - scanned.keys()) & Q(last_activity_at__lt=self.visited_at)
         ).update(last_activity_at=self.visited_at)
         for lead_pk, occurred_at in scanned.items():
             Lead.objects.filter(pk=lead_pk, last_activity_at__lt=occurred_at).update(
@@ -329,22 +330,26 @@ class _BoothListWriter:
         ids = {self.visit_ids[lead.pk] for _, lead, _ in batch.rows if lead.pk in self.visit_ids}
         return Interaction.objects.in_bulk(ids) if ids else {}
 
-    def _visit(self, row: BoothRow, lead: Lead, *, engaged: bool) -> Interaction:
+    def _visit(self, row: BoothRow, lead: Lead, *, engaged: bool) -> "_NewVisit":
         data = visit_data(row, self.zone)
         if engaged:
             data["already_engaged"] = True
-        return Interaction(
-            lead=lead,
-            kind=Interaction.Kind.BOOTH_VISIT,
-            occurred_at=scan_time(row, self.zone) or self.visited_at,
-            campaign=self.spec.campaign,
-            notes=row.notes,
-            data=data,
-            user=self.spec.user,
-            source="import",
-            lead_import=self.spec.lead_import,
-            created_at=self.now,
-        )
+        occurred_at = scan_time(row, self.zone) or self.visited_at
+        return _NewVisit(lead_id=lead.pk, occurred_at=occurred_at, notes=row.notes, data=data)
+
+    def _insert_visits(self, visits: list["_NewVisit"]) -> None:
+        """One row a visit, with what every visit of this import shares."""
+        shared = {
+            "kind": Interaction.Kind.BOOTH_VISIT,
+            "campaign_id": self.spec.campaign.pk,
+            "user_id": self.spec.user.pk if self.spec.user else None,
+            "source": "import",
+            "lead_import_id": self.spec.lead_import.pk if self.spec.lead_import else None,
+            "created_at": self.now,
+        }
+        for visit, pk in zip(visits, reserve_ids(Interaction, len(visits)), strict=True):
+            visit.id = pk
+        self.visit_table.insert([shared | vars(visit) for visit in visits])
 
     def _sample(self, row: BoothRow, lead: Lead, match: str, *, engaged: bool) -> None:
         if len(self.result.samples) < SAMPLE_ROWS:
@@ -360,6 +365,22 @@ class _BoothListWriter:
                     "engaged": engaged,
                 }
             )
+
+
+@dataclass
+class _NewVisit:
+    """A booth visit on its way in: what differs from visit to visit (an Interaction
+    instance a row would cost the import more than the row itself)."""
+
+    lead_id: int
+    occurred_at: dt.datetime
+    notes: str
+    data: dict
+    id: int | None = None  # reserved just before the insert
+
+    @property
+    def pk(self) -> int | None:
+        return self.id
 
 
 @dataclass
