@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from crm.imports import services
 from crm.models import Lead, LeadImport
 from tests.browser.conftest import log_in
+from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -17,6 +18,14 @@ MAC_ROMAN_LIST = (
     / "imports"
     / "encodings"
     / "booth-macroman.csv"
+)
+
+SIGNUP_SHEET = (
+    Path(__file__).resolve().parents[1]
+    / "fixtures"
+    / "imports"
+    / "booth"
+    / "google-sheets-booth-signups.csv"
 )
 
 BOOTH_LIST = (
@@ -145,3 +154,40 @@ def test_a_manager_reads_a_mac_list_in_another_encoding_and_back_before_the_prev
     for name in ("Søren Ærø", "Begoña Muñoz", "Zoë Brändli", "François Lefèvre", "Jürgen Groß"):
         assert name in samples
     assert "read as Mac Roman" in page.locator(".subtitle").inner_text()
+
+
+def test_the_preview_lists_what_to_check_before_anything_is_stored(page, manager_maria):
+    """The conflicts a manager must see before confirming: a phone cell that reads as
+    two valid numbers, values a known lead keeps, values that can't be used."""
+    LeadFactory(
+        email="jane.roe@acme.example", first_name="Jane", last_name="Roe", company="Contoso"
+    )
+    log_in(page, "maria")
+    page.goto("/imports/new/")
+    page.get_by_label("File").set_input_files(str(SIGNUP_SHEET))
+    page.get_by_label("New event's name").fill("Hannover Messe 2026")
+    page.get_by_label("New event's country").select_option("DE")
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.get_by_role("heading", name="Which column holds what?").wait_for()
+    page.get_by_role("button", name="Preview the import").click()
+
+    page.get_by_role("heading", name="Preview: nothing is stored yet").wait_for()
+    readings = page.get_by_role("region", name="Phone numbers to check")
+    expect(readings.get_by_role("row")).to_have_count(2)  # the heading's row and one row
+    row = readings.get_by_role("row").nth(1)
+    expect(row).to_contain_text("4917612345678")
+    expect(row.get_by_role("cell").nth(3)).to_have_text("+4917612345678")
+    expect(row.get_by_role("cell").nth(4)).to_have_text("+494917612345678")
+    kept = page.get_by_role("region", name="Other values kept")
+    expect(kept).to_contain_text("Contoso")
+    expect(kept).to_contain_text("Acme Corp")
+    left_out = page.get_by_role("region", name="Values that could not be used")
+    expect(left_out).to_contain_text("“claire.dubois@airbus” is not a valid email address")
+    expect(left_out).to_contain_text("4.91761E+12")
+    expect(left_out).to_contain_text("“Atlantis” is not a country we know")
+    assert Lead.objects.count() == 1
+
+    page.get_by_role("button", name="Import 8 rows").click()
+    page.get_by_role("heading", name="Imported").wait_for()
+    assert "Values to check\n4" in page.locator(".counts").inner_text()
+    assert Lead.objects.get(email="jane.roe@acme.example").company == "Contoso"

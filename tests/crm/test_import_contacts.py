@@ -193,7 +193,7 @@ def test_the_preview_lists_the_phone_to_check_and_the_report_has_every_problem(m
 
     assert "Phone numbers to check" in page
     assert "+494917612345678" in page  # the other reading, beside the one kept
-    assert "Imported with a value left out" in page and "claire.dubois@airbus" in page
+    assert "Values that could not be used" in page and "claire.dubois@airbus" in page
     assert not Lead.objects.exists()  # a preview
     rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
     listed = [(row[0], row[-2]) for row in rows[1:]]
@@ -221,3 +221,25 @@ def test_countries_in_the_local_language_are_read(signups):
         "Mustermann": "",  # Atlantis: reported on its row
         "Muñoz": "ES",  # España
     }
+
+
+XLSX = BOOTH.parent / "xlsx"
+
+
+@pytest.mark.parametrize("workbook", ["booth-excel.xlsx", "booth-google-sheets.xlsx"])
+def test_phones_typed_as_numbers_in_a_workbook_keep_their_country_code_once(workbook):
+    result = import_leads(XLSX / workbook)
+
+    assert dict(Lead.objects.values_list("email", "phone")) == {
+        "soren.aero@nordlys.example": "+4520123456",  # 4520123456 in a Danish row
+        "begona.munoz@iberdata.example": "+34612345678",
+        "zoe.braendli@kaeserei.example": "+41791234567",
+        "jurgen.gross@strassenbau.example": "+4917612345678",  # not +494917612345678
+        "mary.smith@northwind.example": "+12125550123",
+        "tom.baker@acme.example": "+442079460321",
+        "anna.schmidt@strassenbau.example": "+49301234567",  # 030 1234567, national
+    }
+    checks = [w for w in result["warning_rows"] if w["kind"] == "phone_reading"]
+    assert [(w["values"]["cell"], w["values"]["kept"], w["values"]["other"]) for w in checks] == [
+        ("4917612345678", "+4917612345678", "+494917612345678")
+    ]

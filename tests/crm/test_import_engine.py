@@ -389,3 +389,39 @@ def test_the_follow_ups_of_a_long_list_run_a_batch_a_job_until_every_visit_is_ha
         ("crm.imports.jobs.lead_import_recorded", (lead_import.pk, visits[1])),
         ("crm.imports.jobs.lead_import_recorded", (lead_import.pk, visits[3])),
     ]
+
+
+ENCODINGS = ROOT / "tests" / "fixtures" / "imports" / "encodings"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "booth-utf8.csv",
+        "booth-utf8-bom.csv",
+        "booth-utf16.txt",
+        "booth-cp1252.csv",
+        "booth-macroman.csv",
+    ],
+)
+def test_a_list_saved_in_any_encoding_imports_every_name_intact(name):
+    result = import_leads(ENCODINGS / name)
+
+    assert (result["rows"], result["created"], result["invalid"], result["warnings"]) == (
+        5,
+        5,
+        0,
+        0,
+    )
+    people = Lead.objects.order_by("pk").values_list("first_name", "last_name", "country")
+    assert list(people) == [
+        ("Søren", "Ærø", "DK"),
+        ("Begoña", "Muñoz", "ES"),
+        ("Zoë", "Brändli", "CH"),
+        ("François", "Lefèvre", "FR"),
+        ("Jürgen", "Groß", "DE"),
+    ]
+    begona = Interaction.objects.get(lead__last_name="Muñoz")
+    assert begona.notes == "Met at booth B12\nwants pricing for 40 seats"
+    assert begona.data["rows"] == [5]  # the spreadsheet's own row: title rows count
+    assert Lead.objects.get(last_name="Groß").phone == "+4917612345678"
