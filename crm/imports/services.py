@@ -285,20 +285,23 @@ def _spec(lead_import: LeadImport, table: Table) -> ImportSpec:
     )
 
 
+RESULT_FIELDS = (
+    "rows",
+    "created",
+    "updated",
+    "duplicates",
+    "invalid",
+    "engaged",
+    "samples",
+    "conflicts",
+    "conflict_rows",
+    "warnings",
+    "warning_rows",
+)
+
+
 def _store(lead_import: LeadImport, result: ImportResult, *, status: str) -> None:
-    for name in (
-        "rows",
-        "created",
-        "updated",
-        "duplicates",
-        "invalid",
-        "engaged",
-        "samples",
-        "conflicts",
-        "conflict_rows",
-        "warnings",
-        "warning_rows",
-    ):
+    for name in RESULT_FIELDS:
         setattr(lead_import, name, getattr(result, name))
     lead_import.errors = [
         {"row": problem.number, "message": problem.message, "cells": problem.cells}
@@ -307,7 +310,10 @@ def _store(lead_import: LeadImport, result: ImportResult, *, status: str) -> Non
     lead_import.status = status
     lead_import.finished_at = timezone.now() if status == Status.DONE else None
     lead_import.running_since = None
-    lead_import.save()
+    # Not the uploaded file (up to 50 MB), which nothing here changed.
+    lead_import.save(
+        update_fields=[*RESULT_FIELDS, "errors", "status", "finished_at", "running_since"]
+    )
     cache.delete(_progress_key(lead_import.pk))
 
 
