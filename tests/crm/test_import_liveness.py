@@ -241,7 +241,7 @@ def test_an_import_killed_after_writing_its_rows_but_before_recording_them_store
             # Its process writes every row, then waits to record them on the import's row
             # (FOR SHARE lets the leads' and visits' foreign keys to it be checked).
             cursor.execute("SELECT 1 FROM crm_leadimport WHERE id = %s FOR SHARE", [pk])
-            eventually(lambda: backend_doing('UPDATE "crm_leadimport" SET "filename"%', "active"))
+            eventually(lambda: backend_doing('UPDATE "crm_leadimport" SET "status"%', "active"))
             kill(process)
     finally:
         if process.poll() is None:
