@@ -315,10 +315,16 @@ STAGE_PROGRESS = {
 
 def lead_progress_stage(*, interaction: Interaction) -> None:
     """A purchase makes a customer, a meeting qualifies, a first call starts work."""
-    progress = STAGE_PROGRESS.get(interaction.kind)
+    lead_stage_advance(lead_id=interaction.lead_id, kind=interaction.kind)
+
+
+def lead_stage_advance(*, lead_id: int, kind: str) -> None:
+    """Move the lead forward as one interaction of this kind does (STAGE_PROGRESS),
+    also for what is known before it is recorded: a call booking a meeting."""
+    progress = STAGE_PROGRESS.get(kind)
     if progress:
         stage, from_stages = progress
-        Lead.objects.filter(pk=interaction.lead_id, stage__in=from_stages).update(stage=stage)
+        Lead.objects.filter(pk=lead_id, stage__in=from_stages).update(stage=stage)
 
 
 EMAIL_CONSENT_FIELDS = (
@@ -327,6 +333,54 @@ EMAIL_CONSENT_FIELDS = (
     "email_consent_method",
     "email_consent_text_version",
 )
+
+
+# What other apps change on a lead (crm is the only writer of its fields). None of
+# them moves updated_at, which says when the person's details were last edited:
+# crm.imports.undo keeps a lead the import created once it has been edited, and
+# handing a lead to a rep or a call's outcome is no such edit.
+
+
+def lead_owner_claim(*, lead: Lead, owner: User) -> bool:
+    """Make `owner` the owner of a lead that has none; False (and `lead.owner`
+    refreshed) when someone was given it meanwhile."""
+    if Lead.objects.filter(pk=lead.pk, owner__isnull=True).update(owner=owner):
+        lead.owner = owner
+        return True
+    lead.refresh_from_db(fields=["owner"])
+    return False
+
+
+def leads_owner_set(*, lead_ids: Iterable[int], owner_id: int) -> int:
+    """Give these leads to one person, in one statement."""
+    return Lead.objects.filter(pk__any=list(lead_ids)).update(owner_id=owner_id)
+
+
+def lead_calls_pause(*, lead_id: int, until: datetime) -> None:
+    Lead.objects.filter(pk=lead_id).update(calls_paused_until=until)
+
+
+def lead_do_not_call_set(*, lead_id: int) -> None:
+    Lead.objects.filter(pk=lead_id).update(do_not_call=True)
+
+
+def lead_phone_invalid_set(*, lead_id: int) -> None:
+    """The number reached the wrong person or no one: calls stop until another
+    number becomes the main one (contact_point_make_main)."""
+    Lead.objects.filter(pk=lead_id).update(phone_invalid=True)
+
+
+def lead_email_consent_set(*, lead: Lead, **fields: Any) -> None:
+    """Write the lead's email consent fields (EMAIL_CONSENT_FIELDS) as given: the
+    rules of consent (double opt-in, the suppression list) are mailings'."""
+    unknown = set(fields) - set(EMAIL_CONSENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not an email consent field: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    lead.save(update_fields=list(fields))  # audiences by consent hear of it (post_save)
+
+
 MERGE_FILL_FIELDS = ("email", *LEAD_PROFILE_FIELDS, "owner_id")
 # Filled together: an extension belongs to its number.
 PHONE_FIELDS = ("phone", "phone_raw", "phone_ext")

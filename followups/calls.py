@@ -9,7 +9,13 @@ from django.db.models import TextChoices
 from django.utils import timezone
 
 from crm.models import Interaction, Lead, User
-from crm.services import interaction_record
+from crm.services import (
+    interaction_record,
+    lead_calls_pause,
+    lead_do_not_call_set,
+    lead_phone_invalid_set,
+    lead_stage_advance,
+)
 from followups import selectors
 from followups.calling_hours import holidays_around, next_business_start
 from followups.claiming import claim_head
@@ -148,23 +154,21 @@ def _after_voicemail(*, touch, call, now, **_):
 
 def _after_meeting(*, touch, **_):
     touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="meeting booked")
-    Lead.objects.filter(pk=touch.lead_id, stage__in=[Lead.Stage.NEW, Lead.Stage.WORKING]).update(
-        stage=Lead.Stage.QUALIFIED
-    )
+    lead_stage_advance(lead_id=touch.lead_id, kind=Interaction.Kind.MEETING)
 
 
 def _after_not_interested(*, touch, now, **_):
-    Lead.objects.filter(pk=touch.lead_id).update(calls_paused_until=now + NOT_INTERESTED_PAUSE)
+    lead_calls_pause(lead_id=touch.lead_id, until=now + NOT_INTERESTED_PAUSE)
     touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="not interested")
 
 
 def _after_do_not_call(*, touch, **_):
-    Lead.objects.filter(pk=touch.lead_id).update(do_not_call=True)
+    lead_do_not_call_set(lead_id=touch.lead_id)
     touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="do not call")
 
 
 def _after_wrong_number(*, touch, **_):
-    Lead.objects.filter(pk=touch.lead_id).update(phone_invalid=True)
+    lead_phone_invalid_set(lead_id=touch.lead_id)
     touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="wrong number")
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from crm.bulk import TableWriter
 from crm.models import Campaign, Interaction, Lead
 from crm.roles import Role
+from crm.services import leads_owner_set
 from followups.calendar_feeds import CALL_BACK_ORIGIN, CALL_BACK_REASON
 from followups.calling_hours import zone
 from followups.models import Channel, Rule, Touch
@@ -55,7 +56,7 @@ def demo_touches_seed(*, seed: int = 1, now: datetime | None = None) -> DemoTouc
     while leads := _callable_leads(after, planner.now):
         rows, new_owners = planner.plan(leads, _latest_interactions(leads, reasons))
         for rep_id, lead_ids in new_owners.items():
-            Lead.objects.filter(pk__in=lead_ids).update(owner_id=rep_id, updated_at=planner.now)
+            leads_owner_set(lead_ids=lead_ids, owner_id=rep_id)
         writer.insert(rows)
         after = leads[-1]["id"]
     return planner.summary()

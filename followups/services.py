@@ -1,12 +1,14 @@
 """Planning touches: the one way a touch gets into the ledger."""
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from crm.models import Interaction, Lead, User
+from crm.services import lead_owner_claim
 from followups.models import Channel, Rule, Touch
 
 
@@ -111,11 +113,64 @@ def touches_cancel(*, lead: Lead, channel: str, outcome: str) -> int:
 def touches_withdraw(*, interaction_ids: Sequence[int], reason: str) -> dict[str, int]:
     """Cancel the open touches planned from these interactions, which are about to
     be deleted (an interaction hook: crm.interaction_hooks.run_withdrawn)."""
-    cancelled = Touch.objects.filter(interaction_id__in=interaction_ids, status__in=Touch.OPEN)
-    count = cancelled.update(
-        status=Touch.Status.CANCELLED, outcome=reason[:100], claimed_at=None, claimed_by=None
-    )
+    planned = Touch.objects.filter(interaction_id__in=interaction_ids)
+    count = touches_cancel_open(touch_ids=planned.values("pk"), outcome=reason)
     return {"Planned calls, emails and letters cancelled": count}
+
+
+# Closing touches that other apps deliver (mailings: emails and letters). Touch
+# status has one writer, this module's services; a claimed touch is its worker's
+# until one of them closes or holds it.
+
+
+def touches_cancel_open(*, touch_ids: Iterable[int] | QuerySet, outcome: str) -> int:
+    """Cancel those of these touches still open; a claimed one loses its claim."""
+    return Touch.objects.filter(pk__in=touch_ids, status__in=Touch.OPEN).update(
+        status=Touch.Status.CANCELLED, outcome=outcome[:100], claimed_at=None, claimed_by=None
+    )
+
+
+def touches_skip(
+    *, touch_ids: Iterable[int] | QuerySet, outcome: str, now: dt.datetime | None = None
+) -> int:
+    """Close touches that will not be done, saying why (no drip sends the email, it
+    may not go, its print run was cancelled)."""
+    return Touch.objects.filter(pk__in=touch_ids).update(
+        status=Touch.Status.SKIPPED,
+        outcome=outcome[:100],
+        completed_at=now or timezone.now(),
+        held_reason="",
+    )
+
+
+def touches_complete(*, touch_ids: Iterable[int] | QuerySet, outcome: str, now: dt.datetime) -> int:
+    """Close touches that were done ("sent", "mailed")."""
+    return Touch.objects.filter(pk__in=touch_ids).update(
+        status=Touch.Status.DONE, outcome=outcome[:100], completed_at=now, held_reason=""
+    )
+
+
+def touches_complete_claimed(
+    *, touch_ids: Iterable[int], outcome: str, now: dt.datetime
+) -> set[int]:
+    """Complete those of these touches still claimed, locked until the caller's
+    transaction ends; the ids completed. A touch taken back meanwhile (released,
+    cancelled) is left as it is."""
+    claimed = set(
+        Touch.objects.select_for_update()
+        .filter(pk__in=list(touch_ids), status=Touch.Status.CLAIMED)
+        .values_list("pk", flat=True)
+    )
+    touches_complete(touch_ids=claimed, outcome=outcome, now=now)
+    return claimed
+
+
+def touch_hold(*, touch_id: int, until: dt.datetime, why: str) -> None:
+    """A touch that may not be done yet goes back to pending until `until`, and
+    says why on the lead's page."""
+    Touch.objects.filter(pk=touch_id).update(
+        status=Touch.Status.PENDING, due_at=until, claimed_at=None, held_reason=why[:300]
+    )
 
 
 def open_touches_per_person() -> dict[int, int]:
@@ -142,8 +197,5 @@ def lead_assignee(lead: Lead, *, pick: Callable[[], User | None]) -> User | None
     rep = pick()
     if rep is None:
         return None
-    if not Lead.objects.filter(pk=lead.pk, owner__isnull=True).update(owner=rep):
-        lead.refresh_from_db(fields=["owner"])  # given to someone meanwhile: they call
-        return lead.owner
-    lead.owner = rep
-    return rep
+    lead_owner_claim(lead=lead, owner=rep)  # if someone was given it meanwhile, they call
+    return lead.owner

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from crm.audiences.services import audience_members_update_later
 from crm.models import Lead, User
+from crm.services import leads_owner_set
 from followups.models import Channel, Touch
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def leads_reassign(*, leads: QuerySet[Lead], to_user: User, by: User) -> Reassig
     for start in range(0, len(lead_ids), BATCH):
         batch = lead_ids[start : start + BATCH]
         moved += _move_open_touches(Touch.objects.filter(lead__in=batch), to_user)
-        Lead.objects.filter(pk__in=batch).update(owner=to_user, updated_at=timezone.now())
+        leads_owner_set(lead_ids=batch, owner_id=to_user.pk)
     audience_members_update_later(lead_ids=lead_ids)  # audiences by owner
     logger.info("%s gave %d leads and %d open touches to %s", by, len(lead_ids), moved, to_user)
     return Reassigned(touches=moved, leads=len(lead_ids))

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.models import Lead
+from crm.services import lead_email_consent_set
 from mailings.addresses import email_digest, normalise_email
 from mailings.models import ConsentRecord, ConsentText, Suppression
 
@@ -78,9 +79,7 @@ def consent_withdraw(
 
 def _consent_change(lead: Lead, action: str, *, source, ip_address, now=None, text=None, **fields):
     """Change the lead's consent fields and keep the evidence, together."""
-    for name, value in fields.items():
-        setattr(lead, name, value)
-    lead.save(update_fields=list(fields))
+    lead_email_consent_set(lead=lead, **fields)
     consent_record(
         lead=lead, action=action, source=source, ip_address=ip_address, consent_text=text, now=now
     )

@@ -3,6 +3,7 @@ first the stops (a reply, a meeting, a purchase where the drip says so, a
 bounce), then the enrolments it triggers. Idempotent, as hooks must be."""
 
 from crm.models import Interaction, Lead
+from crm.services import lead_email_consent_set
 from mailings.consent import is_suppressed
 from mailings.drips import drips_triggered_by, enrolment_create, enrolments_stop
 from mailings.models import Drip
@@ -45,7 +46,8 @@ def _keep_suppressed(lead: Lead) -> None:
     imported again after the old one was deleted."""
     if lead.email_consent == Lead.EmailConsent.UNSUBSCRIBED or not is_suppressed(lead.email):
         return
-    Lead.objects.filter(pk=lead.pk).update(
-        email_consent=Lead.EmailConsent.UNSUBSCRIBED, email_consent_method="suppression list"
+    lead_email_consent_set(
+        lead=lead,
+        email_consent=Lead.EmailConsent.UNSUBSCRIBED,
+        email_consent_method="suppression list",
     )
-    lead.email_consent = Lead.EmailConsent.UNSUBSCRIBED

@@ -225,6 +225,29 @@ def test_a_new_lead_edited_by_hand_stays_but_one_given_an_owner_does_not(
     ]
 
 
+def test_leads_shared_out_after_the_import_can_still_be_undone(
+    imported, manager_maria, rep_alice, rep_bob
+):
+    """The result page's "Assign them" hands the leads to reps: an owner is no edit
+    of the person, so the leads the import created still go."""
+    from followups.team_services import leads_share_round_robin
+
+    leads_share_round_robin(
+        leads=Lead.objects.filter(email__in=[ANA, TOM]),
+        people=[rep_alice, rep_bob],
+        by=manager_maria,
+    )
+    assert set(Lead.objects.filter(email__in=[ANA, TOM]).values_list("owner", flat=True)) == {
+        rep_alice.pk,
+        rep_bob.pk,
+    }
+
+    undone = undo(imported)
+
+    assert not Lead.objects.filter(email__in=[ANA, TOM]).exists()
+    assert undone.undo_report["kept_leads"] == []
+
+
 def test_what_was_planned_from_the_visits_stops_and_goes_with_the_deleted_leads(
     imported, kim, manager_maria
 ):
