@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from crm.models import Interaction, Lead, User
 from followups.models import Channel, Touch
-from followups.services import touch_schedule
+from followups.services import touch_schedule, touches_cancel_open
 from mailings.models import Drip, DripStep, Enrolment, OutboxEmail, StepVariant
 from mailings.windows import add_business_days
 
@@ -174,9 +174,7 @@ def emails_cancel(emails: QuerySet[OutboxEmail], *, reason: str) -> None:
     waiting = emails.filter(status=OutboxEmail.Status.PENDING)
     touch_ids = list(waiting.values_list("touch_id", flat=True))
     waiting.update(status=OutboxEmail.Status.CANCELLED, last_error=reason[:500])
-    Touch.objects.filter(pk__in=touch_ids, status__in=Touch.OPEN).update(
-        status=Touch.Status.CANCELLED, outcome=reason[:100], claimed_at=None, claimed_by=None
-    )
+    touches_cancel_open(touch_ids=touch_ids, outcome=reason)
 
 
 def drips_triggered_by(interaction: Interaction) -> QuerySet[Drip]:

@@ -34,6 +34,7 @@ from django.utils import timezone
 from crm.models import Interaction
 from crm.services import interactions_record
 from followups.models import Touch
+from followups.services import touch_hold, touches_complete_claimed, touches_skip
 from mailings.addresses import email_digest
 from mailings.consent import suppressed_digests, why_not_email
 from mailings.drips import enrolments_advance, enrolments_stop
@@ -142,7 +143,7 @@ def _check_and_render(outbox, now, cap, suppressed, report) -> Ready | None:
         report["in another worker's hands"] += 1
         return None
     if outbox.status in (OutboxEmail.Status.FAILED, OutboxEmail.Status.CANCELLED):
-        _close_touch(outbox.touch_id, Touch.Status.SKIPPED, outbox.last_error or outbox.status)
+        touches_skip(touch_ids=[outbox.touch_id], outcome=outbox.last_error or outbox.status)
         return None
     if outbox.enrolment.status != Enrolment.Status.ACTIVE:
         _drop(outbox, f"Drip ended: {outbox.enrolment.stop_reason or 'completed'}", report)
@@ -155,7 +156,7 @@ def _check_and_render(outbox, now, cap, suppressed, report) -> Ready | None:
     if held := hold_until(lead, now, cap):
         until, why = held
         when = local_description(until, lead.time_zone)
-        _hold(outbox.touch_id, until, f"Held: {why}; goes out {when}")
+        touch_hold(touch_id=outbox.touch_id, until=until, why=f"Held: {why}; goes out {when}")
         report["held"] += 1
         return None
     return _render(outbox, now, cap, report)
@@ -181,7 +182,7 @@ def _drop(outbox: OutboxEmail, reason: str, report) -> None:
     OutboxEmail.objects.filter(pk=outbox.pk).update(
         status=OutboxEmail.Status.CANCELLED, last_error=reason[:500]
     )
-    _close_touch(outbox.touch_id, Touch.Status.SKIPPED, reason)
+    touches_skip(touch_ids=[outbox.touch_id], outcome=reason)
     report["not sent: " + reason] += 1
 
 
@@ -189,20 +190,8 @@ def _fail(outbox: OutboxEmail, reason: str, report) -> None:
     OutboxEmail.objects.filter(pk=outbox.pk).update(
         status=OutboxEmail.Status.FAILED, last_error=reason[:500]
     )
-    _close_touch(outbox.touch_id, Touch.Status.SKIPPED, reason)
+    touches_skip(touch_ids=[outbox.touch_id], outcome=reason)
     report["failed"] += 1
-
-
-def _close_touch(touch_id: int, status: str, outcome: str) -> None:
-    Touch.objects.filter(pk=touch_id).update(
-        status=status, outcome=outcome[:100], completed_at=timezone.now(), held_reason=""
-    )
-
-
-def _hold(touch_id: int, until: dt.datetime, why: str) -> None:
-    Touch.objects.filter(pk=touch_id).update(
-        status=Touch.Status.PENDING, due_at=until, claimed_at=None, held_reason=why[:300]
-    )
 
 
 # 2. Send
@@ -267,7 +256,11 @@ def _retry_later(outbox: OutboxEmail, error: Exception, now, report) -> None:
     OutboxEmail.objects.filter(pk=outbox.pk).update(
         status=OutboxEmail.Status.PENDING, last_error=f"{error}"[:500]
     )
-    _hold(outbox.touch_id, now + wait, f"Retrying after a temporary failure: {error}")
+    touch_hold(
+        touch_id=outbox.touch_id,
+        until=now + wait,
+        why=f"Retrying after a temporary failure: {error}",
+    )
     report["retrying"] += 1
 
 
@@ -278,15 +271,10 @@ def _retry_later(outbox: OutboxEmail, error: Exception, now, report) -> None:
 def _finish(sent: list[OutboxEmail], now) -> None:
     if not sent:
         return
-    still_claimed = set(
-        Touch.objects.select_for_update()
-        .filter(pk__in=[outbox.touch_id for outbox in sent], status=Touch.Status.CLAIMED)
-        .values_list("pk", flat=True)
+    still_claimed = touches_complete_claimed(
+        touch_ids=[outbox.touch_id for outbox in sent], outcome="sent", now=now
     )
     finishing = [outbox for outbox in sent if outbox.touch_id in still_claimed]
-    Touch.objects.filter(pk__in=still_claimed).update(
-        status=Touch.Status.DONE, completed_at=now, outcome="sent", held_reason=""
-    )
     _record_sent(finishing)
     enrolments_advance(emails=finishing, now=now)
 

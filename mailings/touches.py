@@ -1,10 +1,9 @@
 """Email touches planned outside a drip (by a follow-up rule or a call outcome)
 are sent by the drip set up for them: the touch becomes that drip's first email."""
 
-from django.utils import timezone
-
 from crm.models import Interaction
 from followups.models import Touch
+from followups.services import touches_skip
 from mailings.drips import enrolment_create
 from mailings.models import Drip, OutboxEmail
 
@@ -34,8 +33,6 @@ def adopt_touch(touch: Touch) -> OutboxEmail | None:
         )
     if enrolment is None:
         why = "No drip sends this email" if drip is None else f"Already in the drip {drip.name}"
-        Touch.objects.filter(pk=touch.pk).update(
-            status=Touch.Status.SKIPPED, outcome=why[:100], completed_at=timezone.now()
-        )
+        touches_skip(touch_ids=[touch.pk], outcome=why)
         return None
     return enrolment.emails.get()

@@ -21,6 +21,7 @@ from config.jobs import enqueue
 from crm.models import Interaction, Lead, User
 from crm.services import interactions_record
 from followups.models import Channel, Touch
+from followups.services import touches_complete, touches_skip
 from mailings.letters.compose import why_not_mail
 from mailings.letters.models import LetterTemplate, PrintRun, PrintRunLetter
 from mailings.letters.selectors import due_letter_touches, leads_in_open_runs, print_order
@@ -223,9 +224,7 @@ def print_run_cancel(*, run: PrintRun, now: dt.datetime | None = None) -> PrintR
     with transaction.atomic():
         run = _locked(run, allowed=PrintRun.OPEN_STATUSES, doing="cancelled")
         made = run.letters.filter(holds_touch=True, touch_made_by_run=True)
-        Touch.objects.filter(pk__in=made.values("touch_id")).update(
-            status=Touch.Status.SKIPPED, completed_at=now, outcome="print run cancelled"
-        )
+        touches_skip(touch_ids=made.values("touch_id"), outcome="print run cancelled", now=now)
         run.letters.update(holds_touch=False)
         run.status, run.cancelled_at = Status.CANCELLED, now
         run.save(update_fields=["status", "cancelled_at"])
@@ -237,8 +236,8 @@ def print_run_mark_mailed(*, run: PrintRun, by: User, now: dt.datetime | None = 
     with transaction.atomic():
         run = _locked(run, allowed=(Status.READY,), doing="marked mailed")
         printed = list(run.letters.filter(exception="").only("lead_id", "touch_id", "position"))
-        Touch.objects.filter(pk__in=[letter.touch_id for letter in printed]).update(
-            status=Touch.Status.DONE, completed_at=now, outcome="mailed", held_reason=""
+        touches_complete(
+            touch_ids=[letter.touch_id for letter in printed], outcome="mailed", now=now
         )
         _record_mailed(run, printed, now)
         run.letters.update(holds_touch=False)
