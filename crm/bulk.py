@@ -1,4 +1,5 @@
-"""Writing many rows fast: COPY on PostgreSQL, executemany elsewhere.
+"""Writing many rows fast: COPY on PostgreSQL, executemany elsewhere; and
+batches, for work on more rows than one statement should take.
 
 bulk_create takes every value through each layer of field preparation; for
 demo data and booth lists of millions of values that alone took most of the
@@ -7,13 +8,23 @@ model instances); only datetimes and JSON go through Django's adapters. Ids
 for new rows can be reserved first, so related rows can point at them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from itertools import islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.utils import timezone
+
+T = TypeVar("T")
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """The items in lists of `size` (the last one shorter), read lazily."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 class TableWriter:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models.functions import Lower
 
+from crm.bulk import batches
 from crm.models import ContactPoint, Lead
 
 # Values per query: one array parameter on PostgreSQL (crm.lookups), an IN (...)
@@ -55,11 +56,12 @@ class LeadIndex:
         emails = sorted({email.lower() for contact in contacts for email in contact.emails})
         # "email <> ''" lets the database use the partial unique index on lower(email).
         by_email = leads.exclude(email="").alias(email_lower=Lower("email"))
-        for chunk in _chunks(emails):
+        for chunk in batches(emails, QUERY_CHUNK):
             index.add_all(by_email.filter(email_lower__any=chunk))
         index._load_points(leads, ContactPoint.Kind.EMAIL, emails)
         unknown = [contact for contact in contacts if not index._knows_an_email_of(contact)]
-        for chunk in _chunks(sorted({phone for contact in unknown for phone in contact.phones})):
+        unknown_phones = sorted({phone for contact in unknown for phone in contact.phones})
+        for chunk in batches(unknown_phones, QUERY_CHUNK):
             index.add_all(leads.filter(phone__any=chunk))
         # Every phone, not only the unknown contacts': a known lead's other numbers must
         # be known too, or the caller would add them again.
@@ -72,12 +74,12 @@ class LeadIndex:
     def _load_points(self, leads, kind: str, values: list[str]) -> None:
         """The other contacts with these values, and their leads."""
         points = []
-        for chunk in _chunks(values):
+        for chunk in batches(values, QUERY_CHUNK):
             points += ContactPoint.objects.filter(kind=kind, value__any=chunk).values_list(
                 "lead_id", "value"
             )
         missing = sorted({lead_id for lead_id, _ in points} - set(self.by_pk))
-        for chunk in _chunks(missing):
+        for chunk in batches(missing, QUERY_CHUNK):
             self.add_all(leads.filter(pk__any=chunk))
         for lead_id, value in sorted(points):
             if lead_id in self.by_pk:
@@ -127,8 +129,3 @@ class LeadIndex:
                     if not (emails and lead.email):
                         return lead
         return None
-
-
-def _chunks(values: list) -> Iterable[list]:
-    for start in range(0, len(values), QUERY_CHUNK):
-        yield values[start : start + QUERY_CHUNK]

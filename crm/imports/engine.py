@@ -12,15 +12,14 @@ worker leaves the database as it was. A dry run does everything, then rolls back
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.bulk import TableWriter, reserve_ids
+from crm.bulk import TableWriter, batches, reserve_ids
 from crm.dedupe import Contact, LeadIndex
 from crm.imports.files import Row
 from crm.imports.rows import BoothRow, RowContact, RowProblem, clean_row
@@ -89,8 +88,8 @@ def import_booth_rows(
 ) -> ImportResult:
     writer = _BoothListWriter(spec)
     with transaction.atomic():
-        _one_import_at_a_time()
-        for batch in _batches(rows, BATCH_ROWS):
+        one_import_at_a_time()
+        for batch in batches(rows, BATCH_ROWS):
             writer.write(_clean(batch, spec, writer.result))
             if progress:
                 progress(writer.result.rows)
@@ -99,17 +98,12 @@ def import_booth_rows(
     return writer.result
 
 
-def _one_import_at_a_time() -> None:
-    """Two imports of overlapping lists must not both create the same person."""
+def one_import_at_a_time() -> None:
+    """Two imports of overlapping lists must not both create the same person (nor an
+    undo delete one an import is matching): they take this lock, until they commit."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('crm.lead_import'))")
-
-
-def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def _clean(batch: list[Row], spec: ImportSpec, result: ImportResult) -> list[BoothRow]:

@@ -33,14 +33,12 @@ transaction, with the import and its leads locked, and does nothing twice.
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
-from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -50,9 +48,11 @@ from django.utils.text import capfirst
 from config.jobs import enqueue
 from crm import interaction_hooks
 from crm.audiences.services import audience_members_forget_many, audience_members_update_later
+from crm.bulk import batches
+from crm.imports.engine import one_import_at_a_time
 from crm.models import ContactPoint, Interaction, Lead, LeadImport, User
 from crm.scoring.services import scores_update
-from crm.services import lead_other_contacts_refresh
+from crm.services import PHONE_FIELDS, lead_other_contacts_refresh
 
 Status = LeadImport.Status
 Kind = Interaction.Kind
@@ -63,18 +63,14 @@ SHOWN = 500  # leads listed by name, on the page and in the report
 RUNNING_HINT_SECONDS = 15 * 60
 JOBS = "crm.imports.jobs."  # by path: the jobs module imports this one
 WITHDRAWN_REASON = "import undone"
-PHONE_FIELDS = ("phone", "phone_raw", "phone_ext")  # filled together, emptied together
 # What makes the phone the import filled the same one: the number as written may
 # differ (a lead form saves it as typed again).
 PHONE_IDENTITY = frozenset({"phone", "phone_ext"})
 LEAD_FIELDS = frozenset(field.name for field in Lead._meta.concrete_fields)
 NAME_FIELDS = ("first_name", "last_name", "email", "phone")  # what Lead.display_name reads
-# The engine's lock (crm.imports.engine): an undo waits for a running import.
-IMPORT_LOCK = "crm.lead_import"
 
 HoldFinder = Callable[..., dict[int, str]]
 _hold_finders: list[HoldFinder] = []
-T = TypeVar("T")
 
 
 class UndoRefused(Exception):
@@ -244,7 +240,7 @@ def lead_import_undo(
     refusal = undo_refusal(lead_import, now=now)
     if refusal:
         raise UndoRefused(refusal)
-    _wait_for_imports()
+    one_import_at_a_time()  # an import running meanwhile could match a lead deleted here
     _lock_leads(lead_import)
     plan = lead_import_undo_plan(lead_import=lead_import)
     stopped = _undo_visits(plan, lead_import, now=now)
@@ -433,7 +429,7 @@ def _contact_points_added(lead_import: LeadImport, lead_ids: list[int]) -> list[
     points = ContactPoint.objects.filter(lead_import=lead_import)
     return [
         pk
-        for chunk in _chunks(lead_ids)
+        for chunk in batches(lead_ids, BATCH)
         for pk in points.filter(lead_id__in=chunk).values_list("pk", flat=True)
     ]
 
@@ -443,7 +439,7 @@ def _updated_leads(ids: list[int], visits: dict[int, _LeadVisits]) -> list[Updat
     them (to empty) or changed since (to keep)."""
     fields = {name for pk in ids for name in visits[pk].filled} & LEAD_FIELDS
     updated = []
-    for chunk in _chunks(sorted(ids)):
+    for chunk in batches(sorted(ids), BATCH):
         for lead in Lead.objects.filter(pk__in=chunk).only(*NAME_FIELDS, *fields):
             emptied, edited = _filled_now(lead, visits[lead.pk].filled)
             updated.append(
@@ -477,18 +473,10 @@ def _filled_now(lead: Lead, filled: dict[str, str]) -> tuple[tuple[str, ...], tu
 
 def _kept_leads(reasons: dict[int, str]) -> list[KeptLead]:
     kept = []
-    for chunk in _chunks(sorted(reasons)):
+    for chunk in batches(sorted(reasons), BATCH):
         for lead in Lead.objects.filter(pk__in=chunk).only(*NAME_FIELDS):
             kept.append(KeptLead(lead_id=lead.pk, name=lead.display_name, why=reasons[lead.pk]))
     return sorted(kept, key=lambda lead: (lead.name.casefold(), lead.lead_id))
-
-
-def _wait_for_imports() -> None:
-    """An import running meanwhile could match a lead this undo deletes: take the
-    lock imports take, so that one waits for the other."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [IMPORT_LOCK])
 
 
 def _lock_leads(lead_import: LeadImport) -> None:
@@ -507,7 +495,7 @@ def _undo_visits(plan: UndoPlan, lead_import: LeadImport, *, now: dt.datetime) -
     lead_ids = [lead.lead_id for lead in plan.updated]
     _move_activity_back(lead_ids, lead_import)
     visit_ids = [pk for lead in plan.updated for pk in lead.visit_ids]
-    for chunk in _chunks(visit_ids):
+    for chunk in batches(visit_ids, BATCH):
         stopped.update(
             interaction_hooks.run_withdrawn(interaction_ids=chunk, reason=WITHDRAWN_REASON)
         )
@@ -523,7 +511,7 @@ def _empty_filled_fields(updated: list[UpdatedLead]) -> None:
     """The fields emptied, and a time zone emptied derived again from what the lead
     has left: one UPDATE for the leads of a batch that end up with the same values
     (the leads are locked, their values are as planned)."""
-    for chunk in _chunks(updated):
+    for chunk in batches(updated, BATCH):
         groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
         for planned, lead in _with_locations(chunk):
             values = dict.fromkeys(_field_names(planned.emptied), "")
@@ -552,7 +540,7 @@ def _field_names(groups: Iterable[str]) -> list[str]:
 
 def _remove_contact_points(ids: list[int]) -> None:
     lead_ids: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in batches(ids, BATCH):
         points = ContactPoint.objects.filter(pk__in=chunk)
         lead_ids.update(points.values_list("lead_id", flat=True))
         points.delete()
@@ -567,14 +555,14 @@ def _move_activity_back(lead_ids: list[int], lead_import: LeadImport) -> None:
     )
     others = Interaction.objects.filter(lead=OuterRef("pk")).exclude(lead_import=lead_import)
     newest = Subquery(others.order_by("-occurred_at").values("occurred_at")[:1])
-    for chunk in _chunks(lead_ids):
+    for chunk in batches(lead_ids, BATCH):
         Lead.objects.filter(Exists(own_visit), pk__in=chunk).update(
             last_activity_at=Coalesce(newest, F("created_at"))
         )
 
 
 def _delete_leads(lead_ids: list[int]) -> None:
-    for chunk in _chunks(lead_ids):
+    for chunk in batches(lead_ids, BATCH):
         leads = Lead.objects.filter(pk__in=chunk)
         audience_members_forget_many(leads=leads)
         leads.delete()
@@ -586,9 +574,3 @@ def _labels(fields: Iterable[str]) -> list[str]:
 
 def _day(moment: dt.datetime | None) -> str:
     return format_date(timezone.localtime(moment), "j M Y") if moment else "an unknown day"
-
-
-def _chunks(items: Sequence[T]) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, BATCH)):
-        yield chunk

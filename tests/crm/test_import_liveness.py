@@ -22,7 +22,7 @@ from django.utils.module_loading import import_string
 
 from crm import periodic
 from crm.imports import jobs, services
-from crm.imports.engine import _one_import_at_a_time
+from crm.imports.engine import one_import_at_a_time
 from crm.models import Campaign, ContactPoint, Interaction, Lead, LeadImport
 from tests.workers import rq_worker_process
 
@@ -217,7 +217,7 @@ def test_a_running_import_is_never_reaped_and_a_second_job_for_it_does_nothing(
 @transactional
 def test_an_import_waiting_for_another_to_finish_is_alive(tmp_path, database_url, postgres):
     with transaction.atomic():
-        _one_import_at_a_time()  # as another import, writing for now
+        one_import_at_a_time()  # as another import, writing for now
         process = import_process(badge_scans(tmp_path / "scans.csv", people=10), database_url)
         eventually(lambda: backend_doing("%pg_advisory_xact_lock%", "active", "advisory"))
         lead_import = LeadImport.objects.get()
