@@ -43,7 +43,11 @@ def leads_reassign(*, leads: QuerySet[Lead], to_user: User, by: User) -> Reassig
     every open touch of those leads (claimed calls go back to pending)."""
     _check_reassign(to_user=to_user, by=by)
     # Ids first: `leads` may be defined by the owner this changes.
-    lead_ids = list(leads.values_list("pk", flat=True))
+    return _reassign_ids(list(leads.values_list("pk", flat=True)), to_user=to_user, by=by)
+
+
+def _reassign_ids(lead_ids: list[int], *, to_user: User, by: User) -> Reassigned:
+    """leads_reassign, BATCH leads at a time: a few queries a batch, none per lead."""
     moved = 0
     for start in range(0, len(lead_ids), BATCH):
         batch = lead_ids[start : start + BATCH]
@@ -121,13 +125,3 @@ def _territory_filters(chosen: Mapping[tuple[str, str], User]) -> dict[User, Q]:
             where = Q(country=country) & ~Q(region__in=regions_taken[country])
         filters[person] = filters[person] | where if person in filters else where
     return filters
-
-
-def _reassign_ids(lead_ids: list[int], *, to_user: User, by: User) -> Reassigned:
-    """leads_reassign, BATCH leads at a time: a few queries a batch, none per lead."""
-    touches = leads = 0
-    for start in range(0, len(lead_ids), BATCH):
-        batch = Lead.objects.filter(pk__in=lead_ids[start : start + BATCH])
-        moved = leads_reassign(leads=batch, to_user=to_user, by=by)
-        touches, leads = touches + moved.touches, leads + moved.leads
-    return Reassigned(touches=touches, leads=leads)
