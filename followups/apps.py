@@ -9,14 +9,20 @@ class FollowupsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from crm import interaction_hooks, timeline
+        from crm.audiences.services import register_members_changed
         from crm.scoring.services import register_follower
         from followups import priorities, rules, selectors
+        from followups.cadences import audiences, triggers
+        from followups.cadences.services import enrolments_withdraw
         from followups.calling_hours import forget_holidays
         from followups.models import Holiday
         from followups.services import touches_withdraw
 
         interaction_hooks.register_batch(rules.rules_apply_many)
+        interaction_hooks.register_batch(triggers.cadences_apply)
         interaction_hooks.register_withdrawn(touches_withdraw)
+        interaction_hooks.register_withdrawn(enrolments_withdraw)
+        register_members_changed(audiences.audience_cadences_sync)
         register_follower(lock=priorities.open_calls_lock, follow=priorities.call_priorities_follow)
         timeline.register_upcoming(selectors.upcoming_items)
         for signal in (post_save, post_delete):

@@ -17,10 +17,12 @@ from crm.services import (
     lead_stage_advance,
 )
 from followups import selectors
+from followups.cadences.policies import enrolment_after_call
 from followups.calling_hours import holidays_around, next_business_start
 from followups.claiming import claim_head
+from followups.ledger import lead_call_barred, touch_schedule
 from followups.models import Channel, Touch
-from followups.services import lead_call_barred, touch_schedule, touches_cancel
+from followups.services import touches_skip, touches_skip_open
 
 
 class Outcome(TextChoices):
@@ -57,7 +59,7 @@ def call_claim_next(
     one else gets it. A call already claimed and not logged comes back first, unless
     its lead may no longer be called (marked do not call, the number found wrong,
     calls paused since the claim: the queue keeps such leads out, and a call on a
-    rep's card must not outlive that): then it is cancelled, added to `dropped`
+    rep's card must not outlive that): then it is skipped, added to `dropped`
     with the reason, and the next call claimed. Two reps asking at once get
     different calls (followups.claiming)."""
     now = now or timezone.now()
@@ -69,9 +71,7 @@ def call_claim_next(
         reason = lead_call_barred(held.lead, now) if held and not claimed else ""
         if not reason:
             return held
-        Touch.objects.filter(pk=held.pk, status=Touch.Status.CLAIMED).update(
-            status=Touch.Status.CANCELLED, outcome=reason[:100]
-        )
+        touches_skip(touch_ids=[held.pk], outcome=reason)
         if dropped is not None:
             dropped.append((held, reason))
 
@@ -114,7 +114,11 @@ def call_log_outcome(
     )
     touch.status, touch.completed_at, touch.outcome = Touch.Status.DONE, now, outcome
     touch.save(update_fields=["status", "completed_at", "outcome"])
-    NEXT_STEP[outcome](touch=touch, call=call, user=user, now=now, call_back_at=call_back_at)
+    if touch.enrolment_id:
+        _LEAD_EFFECTS.get(outcome, _no_effect)(touch=touch, now=now)
+        enrolment_after_call(touch=touch, outcome=outcome, now=now, call_back_at=call_back_at)
+    else:
+        NEXT_STEP[outcome](touch=touch, call=call, user=user, now=now, call_back_at=call_back_at)
     return call
 
 
@@ -152,24 +156,40 @@ def _after_voicemail(*, touch, call, now, **_):
     _email(touch, call, now + dt.timedelta(days=1), reason="Left a voicemail: follow up by email")
 
 
+# What an outcome says about the lead, whatever cadence the call was in: its
+# other open calls are skipped when it may not be called any more.
+
+
 def _after_meeting(*, touch, **_):
-    touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="meeting booked")
+    touches_skip_open(lead=touch.lead, channel=Channel.CALL, outcome="meeting booked")
     lead_stage_advance(lead_id=touch.lead_id, kind=Interaction.Kind.MEETING)
 
 
 def _after_not_interested(*, touch, now, **_):
     lead_calls_pause(lead_id=touch.lead_id, until=now + NOT_INTERESTED_PAUSE)
-    touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="not interested")
+    touches_skip_open(lead=touch.lead, channel=Channel.CALL, outcome="not interested")
 
 
 def _after_do_not_call(*, touch, **_):
     lead_do_not_call_set(lead_id=touch.lead_id)
-    touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="do not call")
+    touches_skip_open(lead=touch.lead, channel=Channel.CALL, outcome="do not call")
 
 
 def _after_wrong_number(*, touch, **_):
     lead_phone_invalid_set(lead_id=touch.lead_id)
-    touches_cancel(lead=touch.lead, channel=Channel.CALL, outcome="wrong number")
+    touches_skip_open(lead=touch.lead, channel=Channel.CALL, outcome="wrong number")
+
+
+def _no_effect(**_):
+    pass
+
+
+_LEAD_EFFECTS = {
+    Outcome.MEETING: _after_meeting,
+    Outcome.NOT_INTERESTED: _after_not_interested,
+    Outcome.DO_NOT_CALL: _after_do_not_call,
+    Outcome.WRONG_NUMBER: _after_wrong_number,
+}
 
 
 def _after_call_back(*, touch, call, user, call_back_at, **_):

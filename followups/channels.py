@@ -6,7 +6,10 @@ the same touch again after a crash). It takes either one claimed touch
 (`touch=`, inside the touch's transaction, which then marks it done) or, when
 registered with a batch size, a list of claimed touch ids (`touch_ids=`) whose
 fate it decides itself: email goes out in batches over one connection.
-Calls have no handler: reps pull them from their queue.
+Calls, personal emails and tasks have no handler: reps work them from their
+queue. A channel may also register a check: why a lead cannot get a touch on it
+("" when it can), asked when a cadence's step on that channel falls due, so
+the step is skipped with its reason and the cadence goes on.
 """
 
 from collections.abc import Callable
@@ -15,6 +18,8 @@ Handler = Callable[..., object]
 
 _handlers: dict[str, Handler] = {}
 _batch_sizes: dict[str, int] = {}
+Check = Callable[..., str]
+_checks: dict[str, Check] = {}
 
 
 def register(channel: str, handler: Handler, *, batch_size: int | None = None) -> None:
@@ -40,3 +45,11 @@ def handler_for(channel: str) -> Handler | None:
 
 def delivered_channels() -> list[str]:
     return sorted(_handlers)
+
+
+def register_check(channel: str, check: Check) -> None:
+    _checks[channel] = check
+
+
+def check_for(channel: str) -> Check | None:
+    return _checks.get(channel)

@@ -23,11 +23,11 @@ from crm.bulk import TableWriter
 from crm.models import Campaign, Interaction, Lead
 from crm.roles import Role
 from crm.services import leads_owner_set
+from followups.assigning import people_with_role
 from followups.calendar_feeds import CALL_BACK_ORIGIN, CALL_BACK_REASON
 from followups.calling_hours import zone
 from followups.models import Channel, Rule, Touch
 from followups.rules import describe
-from followups.services import people_with_role
 
 BATCH = 5000
 CALL_STAGES = (Lead.Stage.NEW, Lead.Stage.WORKING, Lead.Stage.QUALIFIED)

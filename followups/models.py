@@ -3,12 +3,15 @@ from django.db import models
 from django.utils import timezone
 
 from crm.models import Interaction, Lead
-
-
-class Channel(models.TextChoices):
-    CALL = "call", "Call"
-    EMAIL = "email", "Email"
-    LETTER = "letter", "Letter"
+from followups.cadences.models import (  # noqa: F401 (loaded with the app)
+    REP_CHANNELS,
+    Cadence,
+    CadenceStep,
+    CadenceTrigger,
+    Channel,
+    Enrolment,
+    OutcomePolicy,
+)
 
 
 class Holiday(models.Model):
@@ -45,7 +48,7 @@ class Rule(models.Model):
         blank=True,
         help_text="Only for interactions with this sentiment; empty: any.",
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.CALL)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.CALL)
     delay_minutes = models.PositiveIntegerField(default=0)
     delay_business_days = models.PositiveSmallIntegerField(
         default=0, help_text="1: the next business day, in the lead's time zone."
@@ -75,7 +78,7 @@ class Touch(models.Model):
     OPEN = (Status.PENDING, Status.CLAIMED)
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touches")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=300, help_text="Why, in plain words.")
@@ -90,7 +93,20 @@ class Touch(models.Model):
         related_name="assigned_touches",
     )
     rule = models.ForeignKey(Rule, null=True, blank=True, on_delete=models.SET_NULL)
-    origin = models.CharField(max_length=100, help_text="What planned it: a rule, a call outcome.")
+    enrolment = models.ForeignKey(
+        "followups.Enrolment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="touches",
+        help_text="The cadence enrolment it is a step of.",
+    )
+    step = models.ForeignKey(
+        "followups.CadenceStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    origin = models.CharField(
+        max_length=100, help_text="What planned it: a cadence, a call outcome."
+    )
     interaction = models.ForeignKey(
         Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -115,7 +131,13 @@ class Touch(models.Model):
                 fields=["lead"],
                 condition=models.Q(channel="call", status__in=["pending", "claimed"]),
                 name="touch_one_open_call_per_lead",
-            )
+            ),
+            # A cadence's step is tried once per attempt, however often it is planned.
+            models.UniqueConstraint(
+                fields=["enrolment", "step", "attempt"],
+                condition=models.Q(enrolment__isnull=False),
+                name="touch_once_per_step_attempt",
+            ),
         ]
         indexes = [
             models.Index(
@@ -125,6 +147,7 @@ class Touch(models.Model):
             models.Index(fields=["channel", "status", "due_at"], name="touch_due_idx"),
             models.Index(fields=["status", "claimed_at"], name="touch_claims_idx"),
             models.Index(fields=["lead", "status"], name="touch_lead_idx"),
+            models.Index(fields=["enrolment", "status"], name="touch_enrolment_idx"),
         ]
 
     def __str__(self):

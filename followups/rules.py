@@ -5,15 +5,11 @@ from collections.abc import Sequence
 
 from crm.models import Interaction, Lead, User
 from crm.roles import Role
+from followups.assigning import lead_assignee, open_touches_per_person, people_with_role
 from followups.calling_hours import Holidays, holidays_around, next_business_start
+from followups.ledger import touch_schedule
 from followups.models import Channel, Rule, Touch
 from followups.priorities import score_bonus
-from followups.services import (
-    lead_assignee,
-    open_touches_per_person,
-    people_with_role,
-    touch_schedule,
-)
 
 
 def rules_apply(*, interaction: Interaction) -> list[Touch]:

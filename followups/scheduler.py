@@ -22,8 +22,10 @@ from django.utils import timezone
 from config.jobs import enqueue, oldest_waiting_since
 from crm import periodic
 from followups import channels
+from followups.cadences.undoable import undoable_steps_skip
 from followups.calls import calls_release_abandoned
 from followups.models import Touch
+from followups.services import touches_complete
 
 BATCH = 500
 DELIVERY_LEASE = dt.timedelta(minutes=10)
@@ -37,19 +39,21 @@ DELIVERY_QUEUE = "mail"
 class PassResult:
     released_calls: int
     dispatched: int
+    skipped: int = 0
 
 
 def scheduler_pass(*, now: dt.datetime | None = None) -> PassResult:
     now = now or timezone.now()
     released = calls_release_abandoned(now=now)
     periodic.enqueue_due(now)
+    skipped = undoable_steps_skip(now=now)
     dispatched = 0
     while batch := _claim_due(now):
         _dispatch(batch)
         dispatched += len(batch)
         if len(batch) < BATCH:
             break
-    return PassResult(released_calls=released, dispatched=dispatched)
+    return PassResult(released_calls=released, dispatched=dispatched, skipped=skipped)
 
 
 def _dispatch(batch: list[tuple[int, str]]) -> None:
@@ -119,6 +123,5 @@ def touch_deliver(*, touch_id: int) -> bool:
     if touch is None or handler is None:
         return False  # delivered already, cancelled, or nobody delivers this channel
     handler(touch=touch)
-    touch.status, touch.completed_at = Touch.Status.DONE, timezone.now()
-    touch.save(update_fields=["status", "completed_at"])
+    touches_complete(touch_ids=[touch.pk], outcome="delivered", now=timezone.now())
     return True

@@ -10,8 +10,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from crm.models import Interaction, Lead, User
+from followups.ledger import touch_schedule
 from followups.models import Channel, Touch
-from followups.services import touch_schedule, touches_cancel_open
+from followups.services import touches_cancel_open
 from mailings.models import Drip, DripStep, Enrolment, OutboxEmail, StepVariant
 from mailings.windows import add_business_days
 

@@ -16,7 +16,7 @@ turns instead of deadlocking on the same rows.
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,23 @@ JOBS = "crm.audiences.jobs."
 class Sync:
     added: int
     removed: int
+
+
+# Who acts on members joining and leaving (followups enrols them in the cadences
+# that follow the audience), after a sync that changed them: called with
+# audience_id=. crm imports nothing above it, so they register here.
+_changed_handlers: list[Callable[..., None]] = []
+
+
+def register_members_changed(handler: Callable[..., None]) -> None:
+    if handler not in _changed_handlers:
+        _changed_handlers.append(handler)
+
+
+def _members_changed(audience_id: int, sync: "Sync") -> None:
+    if sync.added or sync.removed:
+        for handler in _changed_handlers:
+            handler(audience_id=audience_id)
 
 
 def audience_save(
@@ -79,6 +96,7 @@ def audience_refresh(*, audience: Audience, now: dt.datetime) -> Sync:
         sync = _sync(audience.pk, membership_qs(definition, now=now), now=now)
         count = AudienceMember.objects.filter(audience_id=audience.pk).count()
         Audience.objects.filter(pk=audience.pk).update(member_count=count, members_refreshed_at=now)
+    _members_changed(audience.pk, sync)
     return sync
 
 
@@ -158,6 +176,7 @@ def _update_for_leads(audience_id: int, lead_ids: list[int], now: dt.datetime) -
             Audience.objects.filter(pk=audience_id).update(
                 member_count=Greatest(F("member_count") + sync.added - sync.removed, 0)
             )
+    _members_changed(audience_id, sync)
 
 
 def _lock(audience_id: int, *, active_only: bool = False) -> dict | None:

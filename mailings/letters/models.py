@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from crm.models import Lead
-from followups.models import Touch
+from followups.models import CadenceStep, Touch
 
 
 class Paper(models.TextChoices):
@@ -42,6 +42,17 @@ class LetterTemplate(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("letters:template_edit", args=[self.pk])
+
+
+class StepLetter(models.Model):
+    """The letter a cadence's letter step sends: it goes into the next print run
+    of that template."""
+
+    step = models.OneToOneField(CadenceStep, on_delete=models.CASCADE, related_name="letter")
+    template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="steps")
+
+    def __str__(self) -> str:
+        return f"{self.step}: {self.template}"
 
 
 class PrintRun(models.Model):

@@ -1,0 +1,206 @@
+"""Writing cadences' enrolments: enrol (one lead, or thousands set-based), exit,
+pause, resume, remove, move; and switching a cadence on or off."""
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from crm.models import Interaction, Lead, User
+from followups.cadences import progress
+from followups.cadences.models import Cadence, CadenceStep, Enrolment
+from followups.models import Touch
+from followups.services import touches_cancel_open
+
+# What else stops with an enrolment (mailings cancels the unsent emails of its
+# touches): called with the ended enrolments' ids and the reason.
+EndedHandler = Callable[..., None]
+_ended_handlers: list[EndedHandler] = []
+
+
+def register_ended(handler: EndedHandler) -> None:
+    if handler not in _ended_handlers:
+        _ended_handlers.append(handler)
+
+
+def enrolment_create(
+    *,
+    cadence: Cadence,
+    lead: Lead,
+    source: str,
+    interaction: Interaction | None = None,
+    by: User | None = None,
+    now: dt.datetime | None = None,
+) -> Enrolment | None:
+    """Enrol the lead and plan the first step. None when the lead is in this cadence
+    already (the partial unique index says so, whoever asked first), or the
+    cadence has no steps."""
+    first = progress.following_step(cadence, None)
+    if first is None:
+        return None
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                cadence=cadence,
+                lead=lead,
+                source=source[:200],
+                interaction=interaction,
+                enrolled_by=by,
+                enrolled_at=now,
+            )
+            progress.go_to(enrolment, first, after=now, now=now)
+    except IntegrityError:
+        return None
+    return enrolment
+
+
+def leads_to_enrol(*, cadence: Cadence, leads: QuerySet[Lead]) -> QuerySet[Lead]:
+    """The leads not in the cadence now (an active or paused enrolment)."""
+    enrolled = Enrolment.objects.filter(cadence=cadence, status__in=Enrolment.OPEN)
+    return leads.exclude(pk__in=enrolled.values("lead_id"))
+
+
+@transaction.atomic
+def enrolments_end(
+    *,
+    enrolments: QuerySet[Enrolment],
+    reason: str,
+    status: str = Enrolment.Status.EXITED,
+    now: dt.datetime | None = None,
+) -> int:
+    """End these enrolments (those still open): their planned touches not done are
+    cancelled, and what the delivering apps prepared for them (unsent emails)."""
+    now = now or timezone.now()
+    ids = list(enrolments.filter(status__in=Enrolment.OPEN).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Enrolment.objects.filter(pk__in=ids).update(
+        status=status, ended_at=now, exit_reason=reason[:200]
+    )
+    touches_cancel_open(touch_ids=Touch.objects.filter(enrolment_id__in=ids), outcome=reason)
+    for handler in _ended_handlers:
+        handler(enrolment_ids=ids, reason=reason)
+    return len(ids)
+
+
+def enrolments_exit(
+    *,
+    lead: Lead,
+    reason: str,
+    cadences: Iterable[Cadence] | QuerySet[Cadence] | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """End the lead's open enrolments (in these cadences, or all)."""
+    open_ones = Enrolment.objects.filter(lead=lead)
+    if cadences is not None:
+        open_ones = open_ones.filter(cadence__in=cadences)
+    return enrolments_end(enrolments=open_ones, reason=reason, now=now)
+
+
+def enrolment_remove(*, enrolment: Enrolment, by: User) -> bool:
+    ended = enrolments_end(
+        enrolments=Enrolment.objects.filter(pk=enrolment.pk),
+        reason=f"Removed by {by.display_name}",
+    )
+    return bool(ended)
+
+
+def enrolments_withdraw(*, interaction_ids: Sequence[int], reason: str) -> dict[str, int]:
+    """End the open enrolments these interactions started, which are about to be
+    deleted (an interaction hook: crm.interaction_hooks.run_withdrawn)."""
+    started = Enrolment.objects.filter(interaction_id__in=interaction_ids)
+    return {"Cadence enrolments ended": enrolments_end(enrolments=started, reason=reason)}
+
+
+@transaction.atomic
+def enrolments_pause(*, enrolments: QuerySet[Enrolment], by: User) -> int:
+    """Pause: the planned touch is taken back; nothing more happens until resumed."""
+    now = timezone.now()
+    ids = list(
+        enrolments.filter(status=Enrolment.Status.ACTIVE)
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+    Enrolment.objects.filter(pk__in=ids).update(status=Enrolment.Status.PAUSED, paused_at=now)
+    touches_cancel_open(
+        touch_ids=Touch.objects.filter(enrolment_id__in=ids),
+        outcome=f"Paused by {by.display_name}",
+    )
+    return len(ids)
+
+
+def enrolments_resume(*, enrolments: QuerySet[Enrolment]) -> int:
+    """Resume: the step it was on is planned again (now, or when it was due)."""
+    resumed = 0
+    for enrolment_id in enrolments.filter(status=Enrolment.Status.PAUSED).values_list(
+        "pk", flat=True
+    ):
+        resumed += _resume_one(enrolment_id)
+    return resumed
+
+
+@transaction.atomic
+def _resume_one(enrolment_id: int) -> bool:
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("cadence", "lead__owner", "step")
+        .filter(pk=enrolment_id, status=Enrolment.Status.PAUSED)
+        .first()
+    )
+    if enrolment is None:
+        return False
+    now = timezone.now()
+    Enrolment.objects.filter(pk=enrolment.pk).update(status=Enrolment.Status.ACTIVE, paused_at=None)
+    enrolment.status = Enrolment.Status.ACTIVE
+    step = enrolment.step or progress.following_step(enrolment.cadence, None)
+    was_due = (
+        Touch.objects.filter(enrolment=enrolment, step=step, attempt=enrolment.attempt)
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    progress.go_to_at(enrolment, step, due_at=max(was_due or now, now), now=now)
+    return True
+
+
+def enrolment_move(
+    *, enrolment: Enrolment, to: Cadence, reason: str, now: dt.datetime | None = None
+) -> Enrolment | None:
+    """End the enrolment and enrol the lead in another cadence."""
+    now = now or timezone.now()
+    enrolments_end(
+        enrolments=Enrolment.objects.filter(pk=enrolment.pk),
+        reason=f"{reason}: moved to {to.name}",
+        now=now,
+    )
+    return enrolment_create(
+        cadence=to,
+        lead=enrolment.lead,
+        source=f"Moved from {enrolment.cadence.name}: {reason}",
+        interaction=enrolment.interaction,
+        now=now,
+    )
+
+
+@transaction.atomic
+def cadence_step_delete(*, step: CadenceStep, send_to: int | None) -> int:
+    """Delete a step. Those on it go to the step at position `send_to` (planned
+    from now) or, with None, finish. Returns how many were moved."""
+    now = timezone.now()
+    on_it = list(
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("cadence", "lead__owner")
+        .filter(step=step, status__in=Enrolment.OPEN)
+    )
+    touches_cancel_open(touch_ids=Touch.objects.filter(step=step), outcome="Its step was deleted")
+    cadence = step.cadence
+    step.delete()
+    target = cadence.steps.filter(position=send_to).first() if send_to else None
+    for enrolment in on_it:
+        if enrolment.status == Enrolment.Status.PAUSED:
+            Enrolment.objects.filter(pk=enrolment.pk).update(step=target)
+        else:
+            progress.go_to(enrolment, target, after=now, now=now, reason="Its step was deleted")
+    return len(on_it)

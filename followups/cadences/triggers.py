@@ -1,0 +1,142 @@
+"""What an interaction means for cadences (an interaction hook, run in a job):
+first the exits it causes (a reply, a meeting, a purchase, a bounce, a do not
+call, where each cadence says so), then the enrolments its triggers start.
+Idempotent, as hooks must be: an exit ends only enrolments begun before the
+interaction was recorded, and a trigger enrols once per interaction."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.db.models import Q
+from django.utils import timezone
+
+from crm.models import Interaction
+from crm.outcomes import CallOutcome
+from followups.cadences.models import Cadence, CadenceTrigger, Enrolment, ExitCondition
+from followups.cadences.services import enrolment_create, enrolments_end
+
+EXIT_BY_KIND = {
+    Interaction.Kind.EMAIL_REPLIED: ExitCondition.REPLIED,
+    Interaction.Kind.MEETING: ExitCondition.MEETING,
+    Interaction.Kind.PURCHASE: ExitCondition.PURCHASE,
+    Interaction.Kind.EMAIL_BOUNCED: ExitCondition.BOUNCED,
+}
+EXIT_BY_CALL_OUTCOME = {
+    CallOutcome.MEETING: ExitCondition.MEETING,
+    CallOutcome.DO_NOT_CALL: ExitCondition.DO_NOT_CALL,
+}
+
+
+def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
+    """A batch hook: the exits and enrolments of a batch of interactions, with the
+    active triggers read once."""
+    triggers = _triggers_by_kind({interaction.kind for interaction in interactions})
+    for interaction in interactions:
+        condition = exit_condition(interaction)
+        if condition:
+            enrolments_exit_on(interaction=interaction, condition=condition)
+        for trigger in triggers.get(interaction.kind, ()):
+            if trigger_matches(trigger, interaction):
+                _enrol(trigger.cadence, interaction)
+
+
+def exit_condition(interaction: Interaction) -> str:
+    if interaction.kind == Interaction.Kind.CALL:
+        # The code is in the call's data however its outcome field is written.
+        return EXIT_BY_CALL_OUTCOME.get((interaction.data or {}).get("outcome", ""), "")
+    return EXIT_BY_KIND.get(interaction.kind, "")
+
+
+def enrolments_exit_on(*, interaction: Interaction, condition: str) -> int:
+    """End the lead's enrolments in cadences that exit on this condition, those
+    begun before the interaction was recorded."""
+    ending = Enrolment.objects.filter(
+        lead_id=interaction.lead_id,
+        enrolled_at__lt=interaction.created_at,
+        cadence__in=cadences_exiting_on(condition),
+    ).exclude(interaction_id=interaction.pk)
+    reason = ExitCondition(condition).label.removeprefix("They ").capitalize()
+    return enrolments_end(enrolments=ending, reason=reason, now=interaction.occurred_at)
+
+
+def enrolments_exit_for_lead(*, lead_id: int, condition: str) -> int:
+    """End the lead's enrolments in cadences that exit on a change of the lead
+    itself (they unsubscribed, asked for no calls or no letters)."""
+    ending = Enrolment.objects.filter(lead_id=lead_id, cadence__in=cadences_exiting_on(condition))
+    reason = ExitCondition(condition).label.removeprefix("They ").capitalize()
+    return enrolments_end(enrolments=ending, reason=reason, now=timezone.now())
+
+
+def cadences_exiting_on(condition: str) -> list[int]:
+    """The ids of the cadences that end on this condition (a handful: read them)."""
+    return [
+        pk
+        for pk, exits in Cadence.objects.values_list("pk", "exit_on")
+        if condition in (exits or ())
+    ]
+
+
+def _triggers_by_kind(kinds: set[str]) -> dict[str, list[CadenceTrigger]]:
+    found: dict[str, list[CadenceTrigger]] = defaultdict(list)
+    active = CadenceTrigger.objects.filter(kind__in=kinds, cadence__is_active=True)
+    for trigger in active.select_related("cadence").order_by("cadence__name", "pk"):
+        found[trigger.kind].append(trigger)
+    return found
+
+
+def trigger_matches(trigger: CadenceTrigger, interaction: Interaction) -> bool:
+    if trigger.campaign_id and trigger.campaign_id != interaction.campaign_id:
+        return False
+    if trigger.sentiment and trigger.sentiment != interaction.sentiment:
+        return False
+    if trigger.data_key:
+        value = (interaction.data or {}).get(trigger.data_key)
+        if str(value or "").strip().casefold() != trigger.data_value.strip().casefold():
+            return False
+    return not trigger.first_of_kind or is_first_of_kind(interaction)
+
+
+def is_first_of_kind(interaction: Interaction) -> bool:
+    """No interaction of the same kind for the lead before this one."""
+    earlier = Q(occurred_at__lt=interaction.occurred_at) | Q(
+        occurred_at=interaction.occurred_at, pk__lt=interaction.pk
+    )
+    return not Interaction.objects.filter(
+        earlier, lead_id=interaction.lead_id, kind=interaction.kind
+    ).exists()
+
+
+def _enrol(cadence: Cadence, interaction: Interaction) -> None:
+    if Enrolment.objects.filter(cadence=cadence, interaction=interaction).exists():
+        return  # this interaction enrolled the lead already (a job run twice)
+    enrolment_create(
+        cadence=cadence,
+        lead=interaction.lead,
+        source=describe(interaction),
+        interaction=interaction,
+        now=max(interaction.created_at, interaction.occurred_at),
+    )
+
+
+def describe(interaction: Interaction) -> str:
+    """What happened, in plain words, for the rep who follows up."""
+    data = interaction.data or {}
+    campaign = interaction.campaign.name if interaction.campaign_id else ""
+    kind = Interaction.Kind
+    words = {
+        kind.CONTENT_DOWNLOAD: f"Downloaded {data.get('asset') or 'content'}",
+        kind.WEB_VISIT: f"Visited {data.get('url') or 'the website'}",
+        kind.BOOTH_VISIT: f"Visited the booth at {campaign or 'an event'}",
+        kind.GIVEAWAY_ENTRY: f"Entered {campaign or 'a giveaway'}",
+        kind.CART_ABANDONED: "Left a cart without buying",
+        kind.PURCHASE: f"Bought {data.get('product') or 'from us'}",
+        kind.SUPPORT_CALL: "Called support"
+        + (" and was unhappy" if interaction.sentiment == "negative" else ""),
+        kind.EMAIL_REPLIED: "Replied to an email",
+        kind.EMAIL_CLICKED: "Clicked a link in an email",
+        kind.REFERRAL: "Was referred to us",
+    }
+    text = words.get(interaction.kind, interaction.get_kind_display())
+    if interaction.notes:
+        text += f": {interaction.notes[:120]}"
+    return text
