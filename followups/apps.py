@@ -11,14 +11,13 @@ class FollowupsConfig(AppConfig):
         from crm import interaction_hooks, timeline
         from crm.audiences.services import register_members_changed
         from crm.scoring.services import register_follower
-        from followups import priorities, rules, selectors
+        from followups import priorities, selectors
         from followups.cadences import audiences, triggers
         from followups.cadences.services import enrolments_withdraw
         from followups.calling_hours import forget_holidays
         from followups.models import Holiday
         from followups.services import touches_withdraw
 
-        interaction_hooks.register_batch(rules.rules_apply_many)
         interaction_hooks.register_batch(triggers.cadences_apply)
         interaction_hooks.register_withdrawn(touches_withdraw)
         interaction_hooks.register_withdrawn(enrolments_withdraw)

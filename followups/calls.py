@@ -1,4 +1,6 @@
-"""Working the call queue: claiming the next call, and what each outcome plans next."""
+"""Working the call queue: claiming the next call, and logging what came of it (what
+it means for the lead here; what it means for its cadence in
+followups.cadences.policies)."""
 
 import datetime as dt
 
@@ -8,7 +10,7 @@ from django.db import transaction
 from django.db.models import TextChoices
 from django.utils import timezone
 
-from crm.models import Interaction, Lead, User
+from crm.models import Interaction, User
 from crm.services import (
     interaction_record,
     lead_calls_pause,
@@ -17,8 +19,7 @@ from crm.services import (
     lead_stage_advance,
 )
 from followups import selectors
-from followups.cadences.policies import enrolment_after_call
-from followups.calling_hours import holidays_around, next_business_start
+from followups.cadences.policies import CALL_BACK_PRIORITY, enrolment_after_call
 from followups.claiming import claim_head
 from followups.ledger import lead_call_barred, touch_schedule
 from followups.models import Channel, Touch
@@ -114,142 +115,46 @@ def call_log_outcome(
     )
     touch.status, touch.completed_at, touch.outcome = Touch.Status.DONE, now, outcome
     touch.save(update_fields=["status", "completed_at", "outcome"])
+    _lead_effects(touch, outcome, now)
     if touch.enrolment_id:
-        _LEAD_EFFECTS.get(outcome, _no_effect)(touch=touch, now=now)
         enrolment_after_call(touch=touch, outcome=outcome, now=now, call_back_at=call_back_at)
-    else:
-        NEXT_STEP[outcome](touch=touch, call=call, user=user, now=now, call_back_at=call_back_at)
+    elif outcome == Outcome.CALL_BACK:
+        _call_back_outside_cadences(touch, call, user, call_back_at)
     return call
 
 
-def _next_business_day(lead: Lead, now: dt.datetime, days: int = 1) -> dt.datetime:
-    holidays = holidays_around(now.date() + dt.timedelta(days=offset) for offset in range(15))
-    return next_business_start(now, lead.time_zone, holidays, days=days, country=lead.country)
+def _lead_effects(touch: Touch, outcome: str, now: dt.datetime) -> None:
+    """What the outcome says about the lead, whatever cadence the call was in: its
+    other open calls are skipped when it may not be called any more."""
+    lead_id, stop_calls = touch.lead_id, ""
+    if outcome == Outcome.MEETING:
+        lead_stage_advance(lead_id=lead_id, kind=Interaction.Kind.MEETING)
+        stop_calls = "meeting booked"
+    elif outcome == Outcome.NOT_INTERESTED:
+        lead_calls_pause(lead_id=lead_id, until=now + NOT_INTERESTED_PAUSE)
+        stop_calls = "not interested"
+    elif outcome == Outcome.DO_NOT_CALL:
+        lead_do_not_call_set(lead_id=lead_id)
+        stop_calls = "do not call"
+    elif outcome == Outcome.WRONG_NUMBER:
+        lead_phone_invalid_set(lead_id=lead_id)
+        stop_calls = "wrong number"
+    if stop_calls:
+        touches_skip_open(lead=touch.lead, channel=Channel.CALL, outcome=stop_calls)
 
 
-def _after_interested(*, touch, call, user, now, **_):
-    _call_again(
-        touch,
-        call,
-        user,
-        due_at=_next_business_day(touch.lead, now, days=2),
-        reason="Was interested on the last call: follow up",
-        attempt=1,
-    )
-
-
-def _after_no_answer(*, touch, call, user, now, **_):
-    if touch.attempt < settings.CALL_ATTEMPTS:
-        _call_again(
-            touch,
-            call,
-            user,
-            due_at=_next_business_day(touch.lead, now),
-            reason=f"No answer ({touch.attempt} of {settings.CALL_ATTEMPTS} tries)",
-            attempt=touch.attempt + 1,
-        )
-    else:
-        _email(touch, call, now, reason=f"No answer after {touch.attempt} calls")
-
-
-def _after_voicemail(*, touch, call, now, **_):
-    _email(touch, call, now + dt.timedelta(days=1), reason="Left a voicemail: follow up by email")
-
-
-# What an outcome says about the lead, whatever cadence the call was in: its
-# other open calls are skipped when it may not be called any more.
-
-
-def _after_meeting(*, touch, **_):
-    touches_skip_open(lead=touch.lead, channel=Channel.CALL, outcome="meeting booked")
-    lead_stage_advance(lead_id=touch.lead_id, kind=Interaction.Kind.MEETING)
-
-
-def _after_not_interested(*, touch, now, **_):
-    lead_calls_pause(lead_id=touch.lead_id, until=now + NOT_INTERESTED_PAUSE)
-    touches_skip_open(lead=touch.lead, channel=Channel.CALL, outcome="not interested")
-
-
-def _after_do_not_call(*, touch, **_):
-    lead_do_not_call_set(lead_id=touch.lead_id)
-    touches_skip_open(lead=touch.lead, channel=Channel.CALL, outcome="do not call")
-
-
-def _after_wrong_number(*, touch, **_):
-    lead_phone_invalid_set(lead_id=touch.lead_id)
-    touches_skip_open(lead=touch.lead, channel=Channel.CALL, outcome="wrong number")
-
-
-def _no_effect(**_):
-    pass
-
-
-_LEAD_EFFECTS = {
-    Outcome.MEETING: _after_meeting,
-    Outcome.NOT_INTERESTED: _after_not_interested,
-    Outcome.DO_NOT_CALL: _after_do_not_call,
-    Outcome.WRONG_NUMBER: _after_wrong_number,
-}
-
-
-def _after_call_back(*, touch, call, user, call_back_at, **_):
-    _call_again(
-        touch,
-        call,
-        user,
-        due_at=call_back_at,
-        reason="Asked us to call back then",
-        attempt=1,
-        priority=max(touch.priority, 80),
-    )
-
-
-def _call_again(touch, call, user, *, due_at, reason, attempt, priority=None):
-    _plan_after(
-        touch,
-        call,
-        channel=Channel.CALL,
-        due_at=due_at,
-        reason=reason,
-        assigned_to=user,
-        attempt=attempt,
-        priority=touch.priority if priority is None else priority,
-        talking_points=touch.talking_points,
-    )
-
-
-def _email(touch, call, due_at, *, reason):
-    _plan_after(
-        touch,
-        call,
-        channel=Channel.EMAIL,
-        due_at=due_at,
-        reason=reason,
-        assigned_to=touch.assigned_to,
-        priority=touch.priority,
-    )
-
-
-def _plan_after(touch, call, *, channel, **planned):
-    """The touch a call outcome plans: one per call and channel, whatever reruns."""
+def _call_back_outside_cadences(touch: Touch, call: Interaction, user: User, at) -> None:
+    """A call outside any cadence (planned by hand) asked to be called back."""
     touch_schedule(
         lead=touch.lead,
-        channel=channel,
+        channel=Channel.CALL,
+        due_at=at,
+        reason="Asked us to call back then",
         reason_at=call.occurred_at,
-        key=f"call:{call.pk}:{'next' if channel == Channel.CALL else channel}",
+        key=f"call:{call.pk}:next",
         origin="Call outcome",
         interaction=call,
-        **planned,
+        assigned_to=user,
+        priority=max(touch.priority, CALL_BACK_PRIORITY),
+        talking_points=touch.talking_points,
     )
-
-
-NEXT_STEP = {
-    Outcome.INTERESTED: _after_interested,
-    Outcome.NOT_INTERESTED: _after_not_interested,
-    Outcome.MEETING: _after_meeting,
-    Outcome.VOICEMAIL: _after_voicemail,
-    Outcome.NO_ANSWER: _after_no_answer,
-    Outcome.WRONG_NUMBER: _after_wrong_number,
-    Outcome.DO_NOT_CALL: _after_do_not_call,
-    Outcome.CALL_BACK: _after_call_back,
-}

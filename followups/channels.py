@@ -18,20 +18,28 @@ Handler = Callable[..., object]
 
 _handlers: dict[str, Handler] = {}
 _batch_sizes: dict[str, int] = {}
+_on_request: set[str] = set()  # delivered when a person asks, not when due
 Check = Callable[..., str]
 _checks: dict[str, Check] = {}
 
 
-def register(channel: str, handler: Handler, *, batch_size: int | None = None) -> None:
+def register(
+    channel: str, handler: Handler, *, batch_size: int | None = None, automatic: bool = True
+) -> None:
+    """automatic=False: the scheduler does not deliver its due touches (a rep sends
+    them); it only dispatches again a claim whose job was lost."""
+    unregister(channel)
     _handlers[channel] = handler
-    _batch_sizes.pop(channel, None)
     if batch_size:
         _batch_sizes[channel] = batch_size
+    if not automatic:
+        _on_request.add(channel)
 
 
 def unregister(channel: str) -> None:
     _handlers.pop(channel, None)
     _batch_sizes.pop(channel, None)
+    _on_request.discard(channel)
 
 
 def batch_size_for(channel: str) -> int | None:
@@ -44,6 +52,12 @@ def handler_for(channel: str) -> Handler | None:
 
 
 def delivered_channels() -> list[str]:
+    """The channels whose due touches the scheduler delivers."""
+    return sorted(set(_handlers) - _on_request)
+
+
+def reclaimed_channels() -> list[str]:
+    """The channels whose lost deliveries the scheduler dispatches again."""
     return sorted(_handlers)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from crm.models import Interaction, Lead, User
-from followups.models import CadenceStep, Channel, Enrolment, Rule, Touch
+from followups.models import CadenceStep, Channel, Enrolment, Touch
 
 
 @transaction.atomic
@@ -22,7 +22,6 @@ def touch_schedule(
     assigned_to: User | None = None,
     reason_at: dt.datetime | None = None,
     talking_points: str = "",
-    rule: Rule | None = None,
     enrolment: Enrolment | None = None,
     step: CadenceStep | None = None,
     interaction: Interaction | None = None,
@@ -45,7 +44,6 @@ def touch_schedule(
         talking_points=talking_points,
         priority=priority,
         assigned_to=assigned_to,
-        rule=rule,
         enrolment=enrolment,
         step=step,
         origin=origin,

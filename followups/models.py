@@ -31,40 +31,6 @@ class Holiday(models.Model):
         return f"{self.date} {self.name}" + (f" ({self.country})" if self.country else "")
 
 
-class Rule(models.Model):
-    """When an interaction of a kind happens, plan a touch on a channel after a delay."""
-
-    class Assign(models.TextChoices):
-        OWNER = "owner", "The lead's owner (or the least busy rep)"
-        MANAGER = "manager", "A manager"
-        REPS = "reps", "The least busy of the chosen reps"
-
-    name = models.CharField(max_length=100)
-    is_active = models.BooleanField(default=True)
-    trigger_kind = models.CharField(max_length=30, choices=Interaction.Kind.choices)
-    trigger_sentiment = models.CharField(
-        max_length=10,
-        choices=Interaction.Sentiment.choices,
-        blank=True,
-        help_text="Only for interactions with this sentiment; empty: any.",
-    )
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.CALL)
-    delay_minutes = models.PositiveIntegerField(default=0)
-    delay_business_days = models.PositiveSmallIntegerField(
-        default=0, help_text="1: the next business day, in the lead's time zone."
-    )
-    priority = models.SmallIntegerField(default=50, help_text="Higher is called first.")
-    assign = models.CharField(max_length=10, choices=Assign.choices, default=Assign.OWNER)
-    reps = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
-    talking_points = models.TextField(blank=True, help_text="Shown to the rep on the call.")
-
-    class Meta:
-        ordering = ["trigger_kind", "-priority"]
-
-    def __str__(self):
-        return self.name
-
-
 class Touch(models.Model):
     """One planned touch of a lead, on any channel: the ledger of what is next."""
 
@@ -92,7 +58,6 @@ class Touch(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_touches",
     )
-    rule = models.ForeignKey(Rule, null=True, blank=True, on_delete=models.SET_NULL)
     enrolment = models.ForeignKey(
         "followups.Enrolment",
         null=True,

@@ -79,9 +79,13 @@ def _dispatch(batch: list[tuple[int, str]]) -> None:
 def _claim_due(now: dt.datetime) -> list[tuple[int, str]]:
     """Claim up to BATCH due touches for delivery; commits before returning, so the
     jobs queued after it see the claim."""
-    due = Touch.objects.filter(channel__in=channels.delivered_channels(), due_at__lte=now).filter(
-        Q(status=Touch.Status.PENDING)
-        | Q(status=Touch.Status.CLAIMED, claimed_at__lt=_lease_expired_before(now))
+    due = Touch.objects.filter(due_at__lte=now).filter(
+        Q(status=Touch.Status.PENDING, channel__in=channels.delivered_channels())
+        | Q(
+            status=Touch.Status.CLAIMED,
+            claimed_at__lt=_lease_expired_before(now),
+            channel__in=channels.reclaimed_channels(),
+        )
     )
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:

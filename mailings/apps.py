@@ -15,11 +15,20 @@ class MailingsConfig(AppConfig):
         from followups.models import Channel
         from mailings import hooks, sending, signals  # noqa: F401 (signals connects anymail's)
         from mailings.api import router
-        from mailings.drips import enrolments_withdraw
+        from followups.cadences.services import register_ended
+        from mailings import steps
         from mailings.letters.selectors import leads_with_letters_in_open_runs
 
-        interaction_hooks.register(hooks.drips_apply)
-        interaction_hooks.register_withdrawn(enrolments_withdraw)
+        interaction_hooks.register(hooks.suppression_apply)
+        register_ended(steps.emails_cancel_for_ended)
         undo.register_hold(leads_with_letters_in_open_runs)
         api.add_router("", router)
-        channels.register(Channel.EMAIL, sending.emails_send, batch_size=settings.MAIL_BATCH_SIZE)
+        batch = settings.MAIL_BATCH_SIZE
+        channels.register(Channel.EMAIL, sending.emails_send, batch_size=batch)
+        # A rep sends a personal email from the queue; the scheduler only takes it
+        # up again when the job of that click was lost.
+        channels.register(
+            Channel.PERSONAL_EMAIL, sending.emails_send, batch_size=batch, automatic=False
+        )
+        for channel, check in steps.CHANNEL_CHECKS.items():
+            channels.register_check(channel, check)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from mailings import tokens
 from mailings.models import OutboxEmail
-from mailings.rendering import Links, RenderedEmail, render_email
+from mailings.rendering import Links, RenderedEmail, render_email, render_personal
 from mailings.unsubscribes import unsubscribe_token
 from mailings.wire import WireEmail, phrase
 
@@ -55,33 +55,44 @@ def email_links(outbox: OutboxEmail) -> Links:
 
 def message_id_sql() -> Concat:
     """Each outbox email's Message-ID, as SQL for one UPDATE of a whole batch:
-    <drip.ENROLMENT.STEP.EMAIL@site>."""
-    parts = [Value("<drip."), F("enrolment_id"), Value("."), F("step_id"), Value("."), F("pk")]
+    <cadence.ENROLMENT.STEP.EMAIL@site>."""
+    parts = [Value("<cadence."), F("enrolment_id"), Value("."), F("step_id"), Value("."), F("pk")]
     return Concat(*parts, Value(f"@{site_domain()}>"), output_field=CharField())
 
 
 def outbox_message(outbox: OutboxEmail) -> tuple[RenderedEmail, WireEmail]:
-    """The outbox email rendered for its lead, and as it goes out."""
+    """The outbox email rendered for its lead (a personal email: as its rep wrote
+    it), and as it goes out."""
     links = email_links(outbox)
-    rendered = render_email(outbox.variant, outbox.lead, links)
+    if outbox.sent_by_id:
+        rendered = render_personal(outbox.subject, outbox.html_body, outbox.text_body, links)
+    else:
+        rendered = render_email(outbox.variant, outbox.lead, links)
     message = build_message(outbox, rendered, links)
     message.seal()  # the bytes are written here, before any connection opens
     return rendered, message
 
 
 def build_message(outbox: OutboxEmail, rendered: RenderedEmail, links: Links) -> WireEmail:
-    drip = outbox.enrolment.drip
+    cadence = outbox.enrolment.cadence
+    headers = {
+        "Message-ID": outbox.message_id,
+        "List-Unsubscribe": f"<{links.unsubscribe}>, <{links.unsubscribe_mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"{phrase(cadence.name)} <{cadence.slug}.{site_domain()}>",
+    }
+    from_email = settings.DEFAULT_FROM_EMAIL
+    rep = outbox.sent_by
+    if rep is not None and rep.email:
+        # From the rep, and their replies go to the rep (not to a shared inbox).
+        from_email = f"{phrase(rep.display_name)} <{rep.email}>"
+        headers["Reply-To"] = rep.email
     message = WireEmail(
         subject=rendered.subject,
         body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email,
         to=[outbox.lead.email],
-        headers={
-            "Message-ID": outbox.message_id,
-            "List-Unsubscribe": f"<{links.unsubscribe}>, <{links.unsubscribe_mailto}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{phrase(drip.name)} <{drip.slug}.{site_domain()}>",
-        },
+        headers=headers,
     )
     message.attach_alternative(rendered.html, "text/html")
     return message

@@ -1,104 +1,20 @@
-"""Email drips, their outbox, and what people allowed us (consent and suppression)."""
+"""What cadences' email steps send (variants), their outbox, and what people allowed
+us (consent and suppression)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from crm.models import Campaign, Interaction, Lead
-from followups.models import Rule, Touch
-
-
-class Drip(models.Model):
-    """A sequence of emails a lead is enrolled in, one step after another."""
-
-    class CallOutcome(models.TextChoices):
-        VOICEMAIL = "voicemail", "A call ended in a voicemail"
-        NO_ANSWER = "no_answer", "No answer after the last try"
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True, help_text="Also the List-Id.")
-    is_active = models.BooleanField(default=True)
-    trigger_kind = models.CharField(
-        max_length=30,
-        choices=Interaction.Kind.choices,
-        blank=True,
-        help_text="Enrol a lead when this happens. Empty: manual enrolment only.",
-    )
-    trigger_campaign = models.ForeignKey(
-        Campaign,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Only for interactions in this campaign (a booth visit at this event).",
-    )
-    for_rule = models.ForeignKey(
-        Rule,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Also sends the email touches this follow-up rule plans.",
-    )
-    for_call_outcome = models.CharField(
-        max_length=20,
-        choices=CallOutcome.choices,
-        blank=True,
-        help_text="Also sends the email touch a call outcome plans.",
-    )
-    stop_on_purchase = models.BooleanField(
-        default=False, help_text="A purchase ends the drip (an abandoned-cart drip)."
-    )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class DripStep(models.Model):
-    """One email of a drip, sent a delay after enrolment or after the step before."""
-
-    class Unit(models.TextChoices):
-        HOURS = "hours", "hours"
-        BUSINESS_DAYS = "business_days", "business days"
-
-    class After(models.TextChoices):
-        PREVIOUS = "previous", "after the step before"
-        ENROLMENT = "enrolment", "after enrolment"
-
-    drip = models.ForeignKey(Drip, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField()
-    delay = models.PositiveIntegerField(default=0)
-    delay_unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.HOURS)
-    delay_after = models.CharField(max_length=20, choices=After.choices, default=After.PREVIOUS)
-
-    class Meta:
-        ordering = ["drip", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["drip", "position"], name="drip_step_position_unique")
-        ]
-
-    def __str__(self):
-        return f"{self.drip}, step {self.position}"
-
-    def describe_delay(self) -> str:
-        if not self.delay:
-            return "at once" if self.delay_after == self.After.ENROLMENT else "straight after"
-        unit = self.get_delay_unit_display()
-        if self.delay == 1:
-            unit = unit.replace("hours", "hour").replace("days", "day")
-        return f"{self.delay} {unit} {self.get_delay_after_display()}"
+from crm.models import Lead
+from followups.models import CadenceStep, Enrolment, Touch
 
 
 class StepVariant(models.Model):
     """What a step sends. Two or more variants make an A/B test; they differ in one
     thing, the subject or the body, so the report can say which thing won."""
 
-    step = models.ForeignKey(DripStep, on_delete=models.CASCADE, related_name="variants")
+    step = models.ForeignKey(CadenceStep, on_delete=models.CASCADE, related_name="variants")
     label = models.CharField(max_length=1, default="A")
     subject = models.CharField(
         max_length=200, help_text="A Django template, e.g. Hi {{ lead.first_name|default:'there' }}"
@@ -129,45 +45,9 @@ def variants_differ_in_one_thing(variants: list[StepVariant]) -> None:
             )
 
 
-class Enrolment(models.Model):
-    """A lead going through a drip."""
-
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        STOPPED = "stopped", "Stopped"
-
-    drip = models.ForeignKey(Drip, on_delete=models.CASCADE, related_name="enrolments")
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="enrolments")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    source = models.CharField(max_length=200, help_text="What enrolled the lead.")
-    interaction = models.ForeignKey(
-        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    enrolled_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    stop_reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        constraints = [
-            # Never twice in the same drip at the same time.
-            models.UniqueConstraint(
-                fields=["drip", "lead"],
-                condition=models.Q(status="active"),
-                name="enrolment_one_active_per_drip",
-            )
-        ]
-        indexes = [models.Index(fields=["lead", "status"], name="enrolment_lead_idx")]
-
-    def __str__(self):
-        return f"{self.lead} in {self.drip}"
-
-
 class OutboxEmail(models.Model):
-    """One email of one enrolment's step: what was sent, to whom, and how it went."""
+    """One email of one enrolment's step: what was sent, to whom, and how it went.
+    A personal email (sent_by set) goes from the rep, with the words they wrote."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -177,8 +57,15 @@ class OutboxEmail(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="emails")
-    step = models.ForeignKey(DripStep, on_delete=models.CASCADE, related_name="emails")
-    variant = models.ForeignKey(StepVariant, on_delete=models.PROTECT, related_name="emails")
+    step = models.ForeignKey(CadenceStep, on_delete=models.CASCADE, related_name="emails")
+    variant = models.ForeignKey(
+        StepVariant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="emails",
+        help_text="What the step sends; a personal email: what its rep started from.",
+    )
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
     touch = models.OneToOneField(Touch, on_delete=models.CASCADE, related_name="email")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -196,11 +83,13 @@ class OutboxEmail(models.Model):
     # counted here only: opened_at and clicked_at are people's.
     machine_opens = models.PositiveIntegerField(default=0)
     machine_clicks = models.PositiveIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    html_body = models.TextField(blank=True, help_text="A personal email's words, as sent.")
+    text_body = models.TextField(blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["enrolment", "step"], name="outbox_once_per_step")
-        ]
         indexes = [models.Index(fields=["variant", "status"], name="outbox_variant_idx")]
 
     def __str__(self):

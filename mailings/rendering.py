@@ -91,6 +91,30 @@ def render_email(variant, lead: Lead, links: Links) -> RenderedEmail:
     return RenderedEmail(subject=subject, html=html, text=text)
 
 
+def render_personal(subject: str, html_body: str, text_body: str, links: Links) -> RenderedEmail:
+    """A personal email as its rep wrote it (merge fields filled in already, when it
+    was put in front of them), with the same footer as every email."""
+    footer = {
+        "unsubscribe_url": links.unsubscribe,
+        "postal_address": settings.MAIL_POSTAL_ADDRESS,
+        "open_pixel": links.open_pixel,
+    }
+    body = (
+        LINK.sub(lambda found: _tracked(found, links.click), html_body)
+        if links.click
+        else html_body
+    )
+    text = text_body.strip() or _text_of(html_body)
+    html = render_to_string(
+        "mailings/emails/drip.html", {"body": body, "subject": subject} | footer
+    )
+    return RenderedEmail(
+        subject=_one_line(subject),
+        html=html,
+        text=render_to_string("mailings/emails/drip.txt", {"body": text} | footer),
+    )
+
+
 def render_subject(variant, lead: Lead) -> str:
     return _one_line(_plain(variant.subject, merge_fields(lead)))
 

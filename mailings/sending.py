@@ -7,8 +7,11 @@
 2. Send, one message at a time over one connection; each accepted message is
    marked `sent` at once, on its own, so a worker killed mid-batch leaves at
    most the one message in flight undecided.
-3. Finish (one transaction): the sent touches done, an email_sent interaction
-   each, the next step of each drip planned.
+3. Finish (one transaction): the sent touches done (which moves their
+   cadences on to the next step), an email_sent interaction each.
+
+Personal emails, which reps write and send from their queue, go the same way:
+the rep's click claims the touch and queues its job.
 
 After a crash the scheduler hands the touches out again once their lease runs
 out: a row already `sent` is only finished, never sent twice; a row left
@@ -33,16 +36,15 @@ from django.utils import timezone
 
 from crm.models import Interaction
 from crm.services import interactions_record
-from followups.models import Touch
+from followups.models import Channel, Enrolment, Touch
 from followups.services import touch_hold, touches_complete_claimed, touches_skip
 from mailings.addresses import email_digest
 from mailings.consent import suppressed_digests, why_not_email
-from mailings.drips import enrolments_advance, enrolments_stop
 from mailings.messages import message_id_sql, outbox_message
-from mailings.models import Enrolment, OutboxEmail
+from mailings.models import OutboxEmail
 from mailings.sent_marks import sent_marks
 from mailings.services import email_bounced
-from mailings.touches import adopt_touch
+from mailings.steps import outboxes_for
 from mailings.windows import FrequencyCap, hold_until, local_description
 from mailings.wire import send_one
 
@@ -51,7 +53,7 @@ logger = logging.getLogger(__name__)
 SENDING_LEASE = dt.timedelta(minutes=15)
 FIRST_RETRY = dt.timedelta(minutes=2)
 LAST_RETRY = dt.timedelta(hours=6)
-OUTBOX_RELATED = ("enrolment__drip", "step", "variant", "lead__owner", "lead__source_campaign")
+EMAIL_CHANNELS = (Channel.EMAIL, Channel.PERSONAL_EMAIL)
 
 
 @dataclass
@@ -76,7 +78,7 @@ def emails_send(*, touch_ids: list[int], now: dt.datetime | None = None) -> Coun
 def _prepare(touch_ids, now, report) -> tuple[list[Ready], list[OutboxEmail]]:
     with transaction.atomic():
         touches = _lock_claimed(touch_ids)
-        emails = _outboxes_for(touches)
+        emails, why_not = outboxes_for(touches)
         _give_message_ids([email for email in emails.values() if not email.message_id])
         cap = FrequencyCap([touch.lead_id for touch in touches], now)
         suppressed = suppressed_digests(email.lead.email for email in emails.values())
@@ -84,7 +86,9 @@ def _prepare(touch_ids, now, report) -> tuple[list[Ready], list[OutboxEmail]]:
         for touch in touches:
             outbox = emails.get(touch.pk)
             if outbox is None:
-                report["no drip"] += 1
+                why = why_not.get(touch.pk, "No email to send")
+                touches_skip(touch_ids=[touch.pk], outcome=why)
+                report["not sent: " + why] += 1
                 continue
             if outbox.status == OutboxEmail.Status.SENT:
                 sent_before.append(outbox)  # sent by a worker that died before finishing
@@ -99,25 +103,14 @@ def _prepare(touch_ids, now, report) -> tuple[list[Ready], list[OutboxEmail]]:
 
 
 def _lock_claimed(touch_ids) -> list[Touch]:
-    touches = Touch.objects.filter(pk__in=touch_ids, status=Touch.Status.CLAIMED, channel="email")
+    touches = Touch.objects.filter(
+        pk__in=touch_ids, status=Touch.Status.CLAIMED, channel__in=EMAIL_CHANNELS
+    )
     if db.features.has_select_for_update_skip_locked:
         touches = touches.select_for_update(skip_locked=True, of=("self",))
     # Only ids and keys here: the outbox rows bring their lead (a touch a drip
     # adopts loads its own, rarely).
     return list(touches.order_by("id"))
-
-
-def _outboxes_for(touches: list[Touch]) -> dict[int, OutboxEmail]:
-    """Each touch's outbox row; a touch planned by a rule or a call outcome gets one
-    from the drip set up to send it (or is closed when there is none)."""
-    found = OutboxEmail.objects.filter(touch__in=touches).select_related(*OUTBOX_RELATED)
-    emails = {email.touch_id: email for email in found}
-    for touch in touches:
-        if touch.pk not in emails and (adopted := adopt_touch(touch)) is not None:
-            emails[touch.pk] = OutboxEmail.objects.select_related(*OUTBOX_RELATED).get(
-                pk=adopted.pk
-            )
-    return emails
 
 
 def _give_message_ids(emails: list[OutboxEmail]) -> None:
@@ -146,14 +139,13 @@ def _check_and_render(outbox, now, cap, suppressed, report) -> Ready | None:
         touches_skip(touch_ids=[outbox.touch_id], outcome=outbox.last_error or outbox.status)
         return None
     if outbox.enrolment.status != Enrolment.Status.ACTIVE:
-        _drop(outbox, f"Drip ended: {outbox.enrolment.stop_reason or 'completed'}", report)
+        _drop(outbox, f"Cadence ended: {outbox.enrolment.exit_reason or 'finished'}", report)
         return None
     refusal = why_not_email(lead, suppressed=email_digest(lead.email) in suppressed)
     if refusal:
-        _drop(outbox, refusal, report)
-        enrolments_stop(lead=lead, reason=refusal, drips=[outbox.enrolment.drip_id], now=now)
+        _drop(outbox, refusal, report)  # the step is skipped; the cadence goes on
         return None
-    if held := hold_until(lead, now, cap):
+    if outbox.sent_by_id is None and (held := hold_until(lead, now, cap)):
         until, why = held
         when = local_description(until, lead.time_zone)
         touch_hold(touch_id=outbox.touch_id, until=until, why=f"Held: {why}; goes out {when}")
@@ -276,7 +268,6 @@ def _finish(sent: list[OutboxEmail], now) -> None:
     )
     finishing = [outbox for outbox in sent if outbox.touch_id in still_claimed]
     _record_sent(finishing)
-    enrolments_advance(emails=finishing, now=now)
 
 
 def _record_sent(emails: list[OutboxEmail]) -> None:
@@ -289,11 +280,12 @@ def _record_sent(emails: list[OutboxEmail]) -> None:
                 notes=outbox.subject,
                 data={
                     "outbox": outbox.pk,
-                    "drip": outbox.enrolment.drip.name,
+                    "cadence": outbox.enrolment.cadence.name,
                     "step": outbox.step.position,
-                    "variant": outbox.variant.label,
+                    "variant": outbox.variant.label if outbox.variant_id else "",
+                    "personal": outbox.sent_by_id is not None,
                 },
-                source="drip",
+                source="cadence",
                 external_id=f"outbox:{outbox.pk}",
             )
             for outbox in emails

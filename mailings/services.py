@@ -9,7 +9,8 @@ from django.utils import timezone
 from crm.models import Interaction, Lead
 from crm.services import interaction_record
 from mailings.consent import consent_withdraw, leads_with_email, suppression_add
-from mailings.drips import enrolments_stop
+from followups.cadences.models import ExitCondition
+from followups.cadences.triggers import enrolments_exit_for_lead
 from mailings.models import OutboxEmail, Suppression
 
 
@@ -17,12 +18,13 @@ from mailings.models import OutboxEmail, Suppression
 def email_unsubscribe(
     *, email: str, source: str, ip_address: str | None = None, now: dt.datetime | None = None
 ) -> None:
-    """At once and for good: the address is suppressed, its leads unsubscribed, and
-    every email not sent yet cancelled (queued ones included). Idempotent."""
+    """At once and for good: the address is suppressed and its leads unsubscribed;
+    no email goes to them again (the sender checks consent before each one, queued
+    ones included), and the cadences that end on it end. Idempotent."""
     now = now or timezone.now()
     consent_withdraw(email=email, source=source, ip_address=ip_address, now=now)
     for lead in leads_with_email(email):
-        enrolments_stop(lead=lead, reason="Unsubscribed", now=now)
+        enrolments_exit_for_lead(lead_id=lead.pk, condition=ExitCondition.UNSUBSCRIBED)
 
 
 @transaction.atomic
@@ -42,7 +44,6 @@ def _give_up_on(email, reason, kind, source, now) -> None:
     now = now or timezone.now()
     suppression_add(email=email, reason=reason, source=source)
     for lead in leads_with_email(email):
-        enrolments_stop(lead=lead, reason=Suppression.Reason(reason).label, now=now)
         interaction_record(
             lead=lead,
             kind=kind,
@@ -64,7 +65,8 @@ def email_replied(
     user=None,
     now: dt.datetime | None = None,
 ) -> Interaction:
-    """A reply ends the lead's drips (the hook on email_replied does the stopping)."""
+    """A reply ends the lead's cadences that end on one (the hook on email_replied
+    does the ending)."""
     now = now or timezone.now()
     if outbox is not None:
         OutboxEmail.objects.filter(pk=outbox.pk, replied_at__isnull=True).update(replied_at=now)

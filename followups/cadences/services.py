@@ -14,8 +14,8 @@ from followups.cadences.models import Cadence, CadenceStep, Enrolment
 from followups.models import Touch
 from followups.services import touches_cancel_open
 
-# What else stops with an enrolment (mailings cancels the unsent emails of its
-# touches): called with the ended enrolments' ids and the reason.
+# What else stops with an enrolment, or while it is paused (mailings cancels the
+# unsent emails of its touches): called with the enrolments' ids and the reason.
 EndedHandler = Callable[..., None]
 _ended_handlers: list[EndedHandler] = []
 
@@ -80,10 +80,18 @@ def enrolments_end(
     Enrolment.objects.filter(pk__in=ids).update(
         status=status, ended_at=now, exit_reason=reason[:200]
     )
-    touches_cancel_open(touch_ids=Touch.objects.filter(enrolment_id__in=ids), outcome=reason)
-    for handler in _ended_handlers:
-        handler(enrolment_ids=ids, reason=reason)
+    _take_back(ids, reason)
     return len(ids)
+
+
+def _take_back(enrolment_ids: list[int], reason: str) -> None:
+    """Their touches not done yet are cancelled, and what the delivering apps
+    prepared for them."""
+    touches_cancel_open(
+        touch_ids=Touch.objects.filter(enrolment_id__in=enrolment_ids), outcome=reason
+    )
+    for handler in _ended_handlers:
+        handler(enrolment_ids=enrolment_ids, reason=reason)
 
 
 def enrolments_exit(
@@ -125,10 +133,7 @@ def enrolments_pause(*, enrolments: QuerySet[Enrolment], by: User) -> int:
         .values_list("pk", flat=True)
     )
     Enrolment.objects.filter(pk__in=ids).update(status=Enrolment.Status.PAUSED, paused_at=now)
-    touches_cancel_open(
-        touch_ids=Touch.objects.filter(enrolment_id__in=ids),
-        outcome=f"Paused by {by.display_name}",
-    )
+    _take_back(ids, f"Paused by {by.display_name}")
     return len(ids)
 
 

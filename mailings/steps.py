@@ -1,0 +1,89 @@
+"""What a cadence's email step sends, on mailings' side of the ledger: the lead's
+variant of the step, the outbox row of each email touch (made when the touch is
+first sent: the variant is fixed by a hash, so nothing is lost by waiting), and
+what ends with an enrolment (its emails not sent yet)."""
+
+import hashlib
+from collections.abc import Sequence
+
+from crm.models import Lead
+from followups.models import Channel, Touch
+from followups.services import touches_cancel_open
+from mailings.consent import why_not_email
+from mailings.models import OutboxEmail, StepVariant
+
+OUTBOX_RELATED = ("enrolment__cadence", "step", "variant", "lead__owner", "lead__source_campaign")
+
+
+def variant_for(
+    step, lead: Lead, variants: Sequence[StepVariant] | None = None
+) -> StepVariant | None:
+    """The lead's variant of the step: the same lead always gets the same one, and
+    leads split evenly (a hash of step and lead, not a random draw). None when
+    the step has no email written."""
+    variants = list(step.variants.all()) if variants is None else list(variants)
+    if len(variants) <= 1:
+        return variants[0] if variants else None
+    digest = hashlib.sha256(f"{step.pk}:{lead.pk}".encode()).digest()
+    return variants[int.from_bytes(digest[:8], "big") % len(variants)]
+
+
+def outboxes_for(touches: Sequence[Touch]) -> tuple[dict[int, OutboxEmail], dict[int, str]]:
+    """Each email touch's outbox row, made for a cadence's step the first time it is
+    sent; and for the touches that cannot have one, why (they are skipped)."""
+    found = OutboxEmail.objects.filter(touch__in=touches).select_related(*OUTBOX_RELATED)
+    emails = {email.touch_id: email for email in found}
+    missing = [touch for touch in touches if touch.pk not in emails]
+    why_not: dict[int, str] = {}
+    if missing:
+        made, why_not = _make(missing)
+        for email in OutboxEmail.objects.filter(pk__in=made).select_related(*OUTBOX_RELATED):
+            emails[email.touch_id] = email
+    return emails, why_not
+
+
+def _make(touches: Sequence[Touch]) -> tuple[list[int], dict[int, str]]:
+    planned = Touch.objects.filter(pk__in=[t.pk for t in touches]).select_related(
+        "lead", "step", "enrolment"
+    )
+    made, why_not = [], {}
+    for touch in planned.prefetch_related("step__variants"):
+        if touch.enrolment_id is None or touch.step is None:
+            why_not[touch.pk] = "Planned outside any cadence: no email written for it"
+            continue
+        variant = variant_for(touch.step, touch.lead, touch.step.variants.all())
+        if variant is None:
+            why_not[touch.pk] = "The step has no email written"
+            continue
+        outbox, _ = OutboxEmail.objects.get_or_create(
+            touch=touch,
+            defaults={
+                "enrolment_id": touch.enrolment_id,
+                "step": touch.step,
+                "variant": variant,
+                "lead": touch.lead,
+            },
+        )
+        made.append(outbox.pk)
+    return made, why_not
+
+
+def emails_cancel_for_ended(*, enrolment_ids: Sequence[int], reason: str) -> None:
+    """Enrolments ended (an exit, a removal, a pause): their emails not sent yet are
+    cancelled. An email being sent right now is left to its worker, which sees its
+    touch taken back and does not send it (followups.cadences.services)."""
+    waiting = OutboxEmail.objects.filter(
+        enrolment_id__in=enrolment_ids, status=OutboxEmail.Status.PENDING
+    )
+    touch_ids = list(waiting.values_list("touch_id", flat=True))
+    waiting.update(status=OutboxEmail.Status.CANCELLED, last_error=reason[:500])
+    touches_cancel_open(touch_ids=touch_ids, outcome=reason)
+
+
+def personal_email_check(lead: Lead) -> str:
+    """Why a rep may not email this lead from a cadence's step ("" when they may):
+    the same consent and suppression a marketing email needs."""
+    return why_not_email(lead)
+
+
+CHANNEL_CHECKS = {Channel.PERSONAL_EMAIL: personal_email_check}
