@@ -90,7 +90,9 @@ def test_channel_ledger_counts_touches_planned_done_and_skipped_in_the_period(wo
     assert [(row.label, row.planned, row.done, row.skipped) for row in ledger] == [
         ("Call", 2, 1, 0),
         ("Email", 0, 0, 1),
+        ("Personal email", 0, 0, 0),
         ("Letter", 1, 0, 0),
+        ("Task", 0, 0, 0),
     ]
 
 
@@ -113,6 +115,8 @@ def test_channel_responses_for_one_campaign(world):
 
     assert [(row.planned, row.done, row.skipped) for row in result.ledger] == [
         (2, 1, 0),
+        (0, 0, 0),
+        (0, 0, 0),
         (0, 0, 0),
         (0, 0, 0),
     ]
