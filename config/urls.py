@@ -16,6 +16,7 @@ urlpatterns = [
     path("audiences/", include("crm.retargeting_urls")),
     path("queue/", include("followups.urls")),
     path("team/", include("followups.team_urls")),
+    path("holidays/", include("followups.holidays.urls")),
     path("cadences/", include("mailings.cadences.urls")),
     path("letters/", include("mailings.letters.urls")),
     path("dashboard/", include("reports.urls")),

@@ -1,0 +1,80 @@
+"""The holidays page's forms: the list's filter, a holiday, and a country's public
+holidays for a year. Countries are ISO 3166 codes; "" is every country."""
+
+from django import forms
+from django.utils import timezone
+
+from followups.holidays.selectors import (
+    EVERY_COUNTRY,
+    NAME_LENGTH,
+    country_label,
+    holiday_countries,
+    iso_countries,
+    lead_countries,
+    public_holiday_countries,
+)
+
+YEARS_BACK, YEARS_AHEAD = 1, 10  # the years whose public holidays may be added
+PAST = "past"
+
+
+class HolidayFilterForm(forms.Form):
+    """The list's query parameters: upcoming or past holidays, and which country's."""
+
+    # Hidden: the list's link toggles it.
+    when = forms.ChoiceField(
+        choices=[("", "Upcoming"), (PAST, "Past")], required=False, widget=forms.HiddenInput
+    )
+    country = forms.ChoiceField(required=False, label="Country")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        countries = [(code, country_label(code)) for code in holiday_countries()]
+        self.fields["country"].choices = [("", "All countries"), *countries]
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    name = forms.CharField(max_length=NAME_LENGTH)
+    country = forms.ChoiceField(
+        required=False,
+        help_text="Calls to leads in this country wait for the next business day; "
+        "every country: calls to every lead.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        leads = lead_countries()
+        # A lead's country missing from ISO 3166 (rare) can have its holidays too.
+        iso = iso_countries()
+        codes = [*iso, *sorted({code for code, _ in leads} - set(iso))]
+        choices = [("", EVERY_COUNTRY), *countries_with_leads_first(codes, leads)]
+        self.fields["country"].choices = choices
+
+
+class PublicHolidaysForm(forms.Form):
+    """A country and a year: query parameters for the preview, posted to add them."""
+
+    country = forms.ChoiceField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        countries = countries_with_leads_first(public_holiday_countries(), lead_countries())
+        self.fields["country"].choices = [("", "Choose a country"), *countries]
+        this_year = timezone.localdate().year
+        self.fields["year"] = forms.IntegerField(
+            min_value=this_year - YEARS_BACK, max_value=this_year + YEARS_AHEAD, initial=this_year
+        )
+
+
+def countries_with_leads_first(codes, leads: list[tuple[str, int]]) -> list:
+    """Grouped choices among `codes`: the countries the leads are in (most leads
+    first), then all of them."""
+    known = set(codes)
+    with_leads = [
+        (code, f"{country_label(code)}: {count} lead{'s' if count != 1 else ''}")
+        for code, count in leads
+        if code in known
+    ]
+    everything = ("All countries", [(code, country_label(code)) for code in codes])
+    return [("Where your leads are", with_leads), everything] if with_leads else [everything]
