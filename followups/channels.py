@@ -20,7 +20,9 @@ _handlers: dict[str, Handler] = {}
 _batch_sizes: dict[str, int] = {}
 _on_request: set[str] = set()  # delivered when a person asks, not when due
 Check = Callable[..., str]
+CheckMany = Callable[[list], list[str]]
 _checks: dict[str, Check] = {}
+_checks_many: dict[str, CheckMany] = {}
 
 
 def register(
@@ -61,9 +63,26 @@ def reclaimed_channels() -> list[str]:
     return sorted(_handlers)
 
 
-def register_check(channel: str, check: Check) -> None:
+def register_check(channel: str, check: Check, *, many: CheckMany | None = None) -> None:
+    """`many`, if given, checks a list of leads at once (the reasons, in order):
+    what the scheduler's sweep asks, in one go for all the due touches it checks."""
     _checks[channel] = check
+    if many is None:
+        _checks_many.pop(channel, None)
+    else:
+        _checks_many[channel] = many
 
 
 def check_for(channel: str) -> Check | None:
     return _checks.get(channel)
+
+
+def check_many_for(channel: str) -> CheckMany | None:
+    """Why each of a list of leads cannot get a touch on the channel ("" when it
+    can): its check for many leads, or its check asked for each."""
+    if channel in _checks_many:
+        return _checks_many[channel]
+    check = _checks.get(channel)
+    if check is None:
+        return None
+    return lambda leads: [check(lead) for lead in leads]

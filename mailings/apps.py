@@ -30,5 +30,5 @@ class MailingsConfig(AppConfig):
         channels.register(
             Channel.PERSONAL_EMAIL, sending.emails_send, batch_size=batch, automatic=False
         )
-        for channel, check in steps.CHANNEL_CHECKS.items():
-            channels.register_check(channel, check)
+        for channel, (check, many) in steps.CHANNEL_CHECKS.items():
+            channels.register_check(channel, check, many=many)

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from crm.models import Lead
 from followups.models import Channel, Touch
 from followups.services import touches_cancel_open
-from mailings.consent import why_not_email
+from mailings.addresses import email_digest
+from mailings.consent import suppressed_digests, why_not_email
 from mailings.models import OutboxEmail, StepVariant
 
 OUTBOX_RELATED = ("enrolment__cadence", "step", "variant", "lead__owner", "lead__source_campaign")
@@ -86,4 +87,13 @@ def personal_email_check(lead: Lead) -> str:
     return why_not_email(lead)
 
 
-CHANNEL_CHECKS = {Channel.PERSONAL_EMAIL: personal_email_check}
+def personal_email_checks(leads: Sequence[Lead]) -> list[str]:
+    """personal_email_check for many leads, the suppression list read once."""
+    suppressed = suppressed_digests(lead.email for lead in leads)
+    return [
+        why_not_email(lead, suppressed=bool(lead.email) and email_digest(lead.email) in suppressed)
+        for lead in leads
+    ]
+
+
+CHANNEL_CHECKS = {Channel.PERSONAL_EMAIL: (personal_email_check, personal_email_checks)}
