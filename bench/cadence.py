@@ -659,6 +659,7 @@ def measure_enrolment(world: World, args, url: str) -> dict:
                 'cadence:' || new.id || ':step:' || %s || ':1', '', '', %s, new.id, %s
             FROM new JOIN {q("crm_lead")} l ON l.id = new.lead_id
             JOIN places ON places.tz = l.time_zone AND places.country = l.country
+            ORDER BY new.id
         """
         params = [booth.pk, first.pk, SOURCE, now, world.audience.pk]
         params += [
@@ -668,10 +669,10 @@ def measure_enrolment(world: World, args, url: str) -> dict:
         params += [first.pk, now, first.pk]
         with connection.cursor() as cursor:
             cursor.execute("BEGIN")
-            cursor.execute(sql, params)
+            cursor.execute(" ".join(sql.split()), params)  # one line: auto_explain's text
+            written = cursor.rowcount  # touches; the enrolments are counted after the clock
             cursor.execute("COMMIT")
-        return execute("SELECT count(*) FROM followups_enrolment WHERE cadence_id = %s",
-                       [booth.pk])[0][0]  # fmt: skip
+        return written
 
     def reset():
         execute(
@@ -698,14 +699,15 @@ def measure_enrolment(world: World, args, url: str) -> dict:
             reset()
             seconds, count = clock(actions[name])
             runs[name].append(seconds)
-            enrolled[name].append(count)
+            enrolments = Enrolment.objects.filter(cadence=booth).count()
+            enrolled[name].append((count, enrolments))
             digests[name].append(digest())
     touches = Touch.objects.filter(enrolment__cadence=booth)
     due_spread = touches.values("due_at").annotate(n=Count("id")).order_by("due_at")
     print("  first calls due (UTC), leads:")
     for row in due_spread:
         print(f"    {row['due_at']:%a %d %b %H:%M}  {row['n']:>8,}")
-    ok = all(count == args.leads for counts in enrolled.values() for count in counts)
+    ok = all(counts == (args.leads,) * 2 for runs_of in enrolled.values() for counts in runs_of)
     same = len({tuple(d) for ds in digests.values() for d in ds}) == 1
     project_median = statistics.median(runs["project"])
     baseline_median = statistics.median(runs["baseline"])
@@ -718,6 +720,7 @@ def measure_enrolment(world: World, args, url: str) -> dict:
     print(f"  ratio project / baseline at the median: {ratio:.2f} (goal <= {RATIO_GOAL:g}: "
           f"{met(ratio <= RATIO_GOAL)})")  # fmt: skip
     statements(project, reset, args.explain)
+    statements(baseline, reset, args.explain, label=" of the baseline")
     reset()
     memory = run_child_sync(booth.pk, url)
     print(f"  peak memory, the sync in a process of its own: {memory['peak_mb']:.0f} MB "
@@ -765,7 +768,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def statements(action, reset, explain: bool, keep: int = 4) -> None:
+def statements(action, reset, explain: bool, keep: int = 4, *, label: str = "") -> None:
     """What one more run sends (not timed: capturing costs time), grouped by the
     statement's shape (its literals taken out): the shapes that took longest in
     all. With --explain, another run under auto_explain prints the plan of each
@@ -781,7 +784,7 @@ def statements(action, reset, explain: bool, keep: int = 4) -> None:
     shapes: dict[str, list[float]] = {}
     for query in queries:
         shapes.setdefault(shape(query["sql"]), []).append(float(query["time"]))
-    print(f"  one more run: {len(queries)} statements, {total:.3f} s in the database; "
+    print(f"  one more run{label}: {len(queries)} statements, {total:.3f} s in the database; "
           "the longest in all:")  # fmt: skip
     longest = sorted(shapes.items(), key=lambda item: sum(item[1]), reverse=True)[:keep]
     for sql, times in longest:
