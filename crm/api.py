@@ -226,9 +226,13 @@ def lead_get(request: HttpRequest, lead_id: int):
 )
 def interaction_create(request: HttpRequest, payload: InteractionIn):
     """Records something that happened with a lead, from the website, the support
-    desk or an app. Give `lead_id`, or `email`/`phone` to find or create the lead."""
+    desk or an app. Give `lead_id`, or `email`/`phone` to find or create the lead.
+    An `app_event` (something the lead did in your product) names the event in
+    `data.name` (up to 100 characters), e.g. `{"name": "project_created"}`."""
     _require_permission(request.user, "crm.add_interaction")
-    campaign = _campaign(payload.campaign_id)  # before the lead, which may be created
+    # Both checked before the lead, which may be created.
+    data = services.interaction_data_clean(kind=payload.kind, data=payload.data)
+    campaign = _campaign(payload.campaign_id)
     lead = _interaction_lead(request.user, payload)
     interaction, created = services.interaction_record(
         lead=lead,
@@ -238,7 +242,7 @@ def interaction_create(request: HttpRequest, payload: InteractionIn):
         outcome=payload.outcome,
         sentiment=payload.sentiment,
         notes=payload.notes,
-        data=payload.data,
+        data=data,
         user=request.user,
         source=payload.source,
         external_id=payload.external_id,

@@ -284,7 +284,11 @@ class Lead(models.Model):
 
 
 class Interaction(models.Model):
-    """One thing that happened between a lead and us."""
+    """One thing that happened between a lead and us. An app event (something the
+    lead did in our product: "signed_up", "project_created") carries its name in
+    data["name"] (crm.services.interaction_data_clean)."""
+
+    APP_EVENT_NAME_MAX_LENGTH = 100
 
     class Kind(models.TextChoices):
         CALL = "call", "Call"
@@ -305,6 +309,7 @@ class Interaction(models.Model):
         MEETING = "meeting", "Meeting"
         SUPPORT_CALL = "support_call", "Support call"
         REFERRAL = "referral", "Referral"
+        APP_EVENT = "app_event", "App event"
         NOTE = "note", "Note"
 
     class Sentiment(models.TextChoices):
@@ -385,7 +390,16 @@ class Interaction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} — {self.lead_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.description} — {self.lead_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def description(self) -> str:
+        """The kind in words, with the name an app event carries: "App event: project_created"."""
+        label = self.get_kind_display()
+        if self.kind != self.Kind.APP_EVENT or not isinstance(self.data, dict):
+            return label
+        name = self.data.get("name")
+        return f"{label}: {name}" if name else label
 
 
 class LeadMerge(models.Model):

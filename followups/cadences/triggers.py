@@ -135,6 +135,7 @@ def describe(interaction: Interaction) -> str:
         kind.EMAIL_REPLIED: "Replied to an email",
         kind.EMAIL_CLICKED: "Clicked a link in an email",
         kind.REFERRAL: "Was referred to us",
+        kind.APP_EVENT: interaction.description,
     }
     text = words.get(interaction.kind, interaction.get_kind_display())
     if interaction.notes:

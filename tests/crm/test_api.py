@@ -371,6 +371,43 @@ def test_an_unknown_campaign_creates_no_lead_from_the_contact(alice_api):
     assert not Lead.objects.exists()
 
 
+def test_an_app_event_is_logged_with_its_name_trimmed(alice_api, rep_alice):
+    lead = LeadFactory(owner=rep_alice)
+
+    response = alice_api.post(
+        INTERACTIONS,
+        {"lead_id": lead.pk, "kind": "app_event", "data": {"name": " project_created ", "plan": 2}},
+    )
+
+    assert response.status_code == 201
+    interaction = Interaction.objects.get(pk=response.json()["id"])
+    assert interaction.kind == Interaction.Kind.APP_EVENT
+    assert interaction.data == {"name": "project_created", "plan": 2}
+    assert interaction.description == "App event: project_created"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "needs its name"),
+        ({"name": "   "}, "needs its name"),
+        ({"name": None}, "needs its name"),
+        ({"name": 42}, "as text"),
+        ({"name": "x" * 101}, "at most 100 characters"),
+    ],
+)
+def test_an_app_event_without_a_usable_name_answers_400_and_creates_no_lead(
+    alice_api, data, message
+):
+    body = {"email": "new@example.com", "kind": "app_event", "data": data}
+
+    response = alice_api.post(INTERACTIONS, body)
+
+    assert_field_error(response, "data.name")
+    assert message in " ".join(response.json()["errors"]["data.name"])
+    assert not Lead.objects.exists()
+
+
 MINE = "the rep's own lead"
 FUTURE = "an hour from now"
 

@@ -317,6 +317,15 @@ def test_the_lead_page_shows_the_timeline_newest_first(alice, rep_alice):
     assert text.index("Newer note") < text.index("Older note")
 
 
+def test_the_timeline_names_an_app_event(alice, rep_alice):
+    lead = LeadFactory(owner=rep_alice)
+    InteractionFactory(lead=lead, kind=Interaction.Kind.APP_EVENT, data={"name": "project_created"})
+
+    text = alice.get(lead.get_absolute_url()).text
+
+    assert "<strong>App event: project_created</strong>" in text
+
+
 def test_the_lead_page_heading_gives_the_name_with_its_prefix_and_suffix(alice, rep_alice):
     name = {
         "name_prefix": "Dr.",

@@ -360,6 +360,7 @@ def test_the_lead_page_shows_the_next_touch_and_why(alice, lead):
             "Replied to an email: Asks for a quote",
         ),
         (Kind.MEETING, {}, "Meeting"),
+        (Kind.APP_EVENT, {"data": {"name": "signed_up"}}, "App event: signed_up"),
     ],
 )
 def test_reasons_are_plain_words(kind, fields, words):
