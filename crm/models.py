@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 
 from crm.contact import Phone, address_lines, derive_time_zone, validate_time_zone
 from crm.names import PersonName, formal_name
+from crm.outcomes import outcome_label
 from crm.roles import Role
 
 
@@ -318,7 +319,11 @@ class Interaction(models.Model):
     campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
     )
-    outcome = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="One of the kind's outcome codes (crm.outcomes); older free text kept as is.",
+    )
     path = models.CharField(
         max_length=500, blank=True, help_text="The page, for web visits and cart events."
     )
@@ -386,6 +391,10 @@ class Interaction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.lead_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.kind, self.outcome)
 
 
 class LeadMerge(models.Model):

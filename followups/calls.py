@@ -5,10 +5,10 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import TextChoices
 from django.utils import timezone
 
 from crm.models import Interaction, Lead, User
+from crm.outcomes import CallOutcome as Outcome
 from crm.services import (
     interaction_record,
     lead_calls_pause,
@@ -21,20 +21,6 @@ from followups.calling_hours import holidays_around, next_business_start
 from followups.claiming import claim_head
 from followups.models import Channel, Touch
 from followups.services import lead_call_barred, touch_schedule, touches_cancel
-
-
-class Outcome(TextChoices):
-    """What happened on the call; each has a key for the rep's keyboard."""
-
-    INTERESTED = "interested", "Connected: interested"
-    NOT_INTERESTED = "not_interested", "Connected: not interested"
-    MEETING = "meeting", "Meeting booked"
-    VOICEMAIL = "voicemail", "Left a voicemail"
-    NO_ANSWER = "no_answer", "No answer"
-    WRONG_NUMBER = "wrong_number", "Wrong number"
-    DO_NOT_CALL = "do_not_call", "Do not call"
-    CALL_BACK = "call_back", "Call back at…"
-
 
 OUTCOME_KEYS = dict(zip(Outcome.values, "12345678", strict=True))
 OUTCOME_SENTIMENT = {
@@ -105,7 +91,7 @@ def call_log_outcome(
     call, _ = interaction_record(
         lead=touch.lead,
         kind=Interaction.Kind.CALL,
-        outcome=Outcome(outcome).label,
+        outcome=outcome,
         sentiment=OUTCOME_SENTIMENT.get(outcome, ""),
         notes=notes,
         user=user,
