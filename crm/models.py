@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 
 from crm.contact import Phone, address_lines, derive_time_zone, validate_time_zone
 from crm.names import PersonName, formal_name
+from crm.outcomes import outcome_label
 from crm.roles import Role
 
 
@@ -323,7 +324,11 @@ class Interaction(models.Model):
     campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
     )
-    outcome = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="One of the kind's outcome codes (crm.outcomes); older free text kept as is.",
+    )
     path = models.CharField(
         max_length=500, blank=True, help_text="The page, for web visits and cart events."
     )
@@ -400,6 +405,10 @@ class Interaction(models.Model):
             return label
         name = self.data.get("name")
         return f"{label}: {name}" if name else label
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.kind, self.outcome)
 
 
 class LeadMerge(models.Model):

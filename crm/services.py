@@ -31,6 +31,7 @@ from crm.models import (
     LeadMerge,
     User,
 )
+from crm.outcomes import outcome_error
 
 # From the most to the least permissive: when two leads merge, the later one wins.
 EMAIL_CONSENT_STRICTNESS = [
@@ -238,9 +239,12 @@ def interaction_record(
     """Record what happened and queue what follows from it.
 
     A second call with the same (source, external_id) returns the first
-    interaction and records nothing.
+    interaction and records nothing. The outcome is one of the kind's codes
+    (crm.outcomes), or none.
     """
     data = interaction_data_clean(kind=kind, data=data or {})
+    if problem := outcome_error(kind, outcome):
+        raise ValidationError({"outcome": [problem]})
     if external_id:
         existing = Interaction.objects.filter(source=source, external_id=external_id).first()
         if existing:

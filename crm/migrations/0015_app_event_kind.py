@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0013_interaction_import_lead_idx"),
+        ("crm", "0014_outcome_codes"),
     ]
 
     operations = [
