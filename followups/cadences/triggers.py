@@ -42,8 +42,7 @@ def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
 
 def exit_condition(interaction: Interaction) -> str:
     if interaction.kind == Interaction.Kind.CALL:
-        # The code is in the call's data however its outcome field is written.
-        return EXIT_BY_CALL_OUTCOME.get((interaction.data or {}).get("outcome", ""), "")
+        return EXIT_BY_CALL_OUTCOME.get(interaction.outcome, "")
     return EXIT_BY_KIND.get(interaction.kind, "")
 
 

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 import time_machine
+from mailings.abtest import NO_WINNER
 
 from crm.models import Interaction
 from crm.outcomes import CallOutcome
 from followups.calls import call_log_outcome
-from mailings.abtest import NO_WINNER
 from reports.selectors import (
     DashboardFilter,
     channel_touches,
