@@ -232,8 +232,7 @@ PLAYS = [
         "key": "voicemail",
         "name": "Voicemail follow-up",
         "slug": "voicemail-follow-up",
-        "description": "Where a call that ended in a voicemail moves the lead: an email "
-        "saying so.",
+        "description": "Where a call that ended in a voicemail moves the lead: an email saying so.",
         "steps": [
             {
                 "channel": "email",
