@@ -169,9 +169,14 @@ def _drips_and_rules(apps) -> dict:
     )  # fmt: skip
     for step, variant, status in ((first, b, "sent"), (second, a, "pending")):
         touch = Touch.objects.create(
-            lead=lead, channel="email", due_at="2026-01-01T00:00Z", reason="r", origin="o",
-            key=f"drip:{active.pk}:step:{step.pk}", status="done" if status == "sent" else "pending",
-        )  # fmt: skip
+            lead=lead,
+            channel="email",
+            due_at="2026-01-01T00:00Z",
+            reason="r",
+            origin="o",
+            key=f"drip:{active.pk}:step:{step.pk}",
+            status="done" if status == "sent" else "pending",
+        )
         outbox = OutboxEmail.objects.create(
             enrolment=active, step=step, variant=variant, lead=lead, touch=touch, status=status
         )
