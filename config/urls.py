@@ -18,6 +18,7 @@ urlpatterns = [
     path("team/", include("followups.team_urls")),
     path("drips/", include("mailings.urls")),
     path("letters/", include("mailings.letters.urls")),
+    path("richtext/", include("mailings.richtext.urls")),
     path("dashboard/", include("reports.urls")),
     path("settings/websites/", include("crm.tracking.sites_urls")),
     path("settings/scoring/", include("crm.scoring.urls")),
