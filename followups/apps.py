@@ -15,6 +15,7 @@ class FollowupsConfig(AppConfig):
         from followups.cadences import audiences, triggers
         from followups.cadences.services import enrolments_withdraw
         from followups.calling_hours import forget_holidays
+        from crm.models import Lead
         from followups.models import Holiday
         from followups.services import touches_withdraw
 
@@ -26,3 +27,4 @@ class FollowupsConfig(AppConfig):
         timeline.register_upcoming(selectors.upcoming_items)
         for signal in (post_save, post_delete):
             signal.connect(forget_holidays, sender=Holiday)
+        post_save.connect(triggers.lead_flags_saved, sender=Lead)

@@ -66,6 +66,20 @@ def enrolments_exit_for_lead(*, lead_id: int, condition: str) -> int:
     return enrolments_end(enrolments=ending, reason=reason, now=timezone.now())
 
 
+LEAD_FLAG_EXITS = {"do_not_call": ExitCondition.DO_NOT_CALL, "do_not_mail": ExitCondition.DO_NOT_MAIL}
+
+
+def lead_flags_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """post_save of Lead: a lead marked do not call or do not mail by hand (the lead
+    page, the admin, an import) leaves the cadences that end on it. (A call's "do
+    not call" outcome is an interaction, handled by the hook above.)"""
+    if raw:
+        return
+    for flag, condition in LEAD_FLAG_EXITS.items():
+        if getattr(instance, flag) and (update_fields is None or flag in update_fields):
+            enrolments_exit_for_lead(lead_id=instance.pk, condition=condition)
+
+
 def cadences_exiting_on(condition: str) -> list[int]:
     """The ids of the cadences that end on this condition (a handful: read them)."""
     return [
