@@ -10,12 +10,12 @@ class FollowupsConfig(AppConfig):
 
         from crm import interaction_hooks, timeline
         from crm.audiences.services import register_members_changed
+        from crm.models import Lead
         from crm.scoring.services import register_follower
         from followups import priorities, selectors
         from followups.cadences import audiences, triggers
         from followups.cadences.services import enrolments_withdraw
         from followups.calling_hours import forget_holidays
-        from crm.models import Lead
         from followups.models import Holiday
         from followups.services import touches_withdraw
 

@@ -66,7 +66,10 @@ def enrolments_exit_for_lead(*, lead_id: int, condition: str) -> int:
     return enrolments_end(enrolments=ending, reason=reason, now=timezone.now())
 
 
-LEAD_FLAG_EXITS = {"do_not_call": ExitCondition.DO_NOT_CALL, "do_not_mail": ExitCondition.DO_NOT_MAIL}
+LEAD_FLAG_EXITS = {
+    "do_not_call": ExitCondition.DO_NOT_CALL,
+    "do_not_mail": ExitCondition.DO_NOT_MAIL,
+}
 
 
 def lead_flags_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
