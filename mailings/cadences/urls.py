@@ -1,26 +1,32 @@
-"""The manager's drip pages, mounted at /drips/."""
+"""The cadence pages, mounted at /cadences/. The drip pages they replace are gone
+and the cadence pages are being rebuilt: until then each name answers 404, so
+the links to them still resolve and the rest of the site loads."""
 
+from django.http import Http404
 from django.urls import path
 
-from mailings import views
+
+def rebuilding(request, *args, **kwargs):
+    raise Http404("The cadence pages are being rebuilt")
+
 
 app_name = "drips"
 
 urlpatterns = [
-    path("", views.drip_list, name="list"),
-    path("new/", views.drip_create, name="create"),
-    path("enrol/", views.enrol, name="enrol"),
-    path("blocks/step/", views.step_block, name="step_block"),
-    path("blocks/variant/", views.variant_block, name="variant_block"),
-    path("<int:pk>/", views.drip_edit, name="edit"),
-    path("<int:pk>/preview/", views.preview, name="preview"),
-    path("<int:pk>/test-send/", views.test_send, name="test_send"),
-    path("<int:pk>/report/", views.report, name="report"),
-    path("<int:pk>/dry-run/", views.dry_run, name="dry_run"),
-    path("<int:pk>/enrolments/", views.enrolments, name="enrolments"),
+    path("", rebuilding, name="list"),
+    path("new/", rebuilding, name="create"),
+    path("enrol/", rebuilding, name="enrol"),
+    path("blocks/step/", rebuilding, name="step_block"),
+    path("blocks/variant/", rebuilding, name="variant_block"),
+    path("<int:pk>/", rebuilding, name="edit"),
+    path("<int:pk>/preview/", rebuilding, name="preview"),
+    path("<int:pk>/test-send/", rebuilding, name="test_send"),
+    path("<int:pk>/report/", rebuilding, name="report"),
+    path("<int:pk>/dry-run/", rebuilding, name="dry_run"),
+    path("<int:pk>/enrolments/", rebuilding, name="enrolments"),
     path(
         "<int:pk>/enrolments/<int:enrolment_pk>/remove/",
-        views.enrolment_remove,
+        rebuilding,
         name="enrolment_remove",
     ),
 ]
