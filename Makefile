@@ -14,7 +14,9 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-# axe-core, which the browser tests run on every page, as package-lock.json pins it.
+# As package-lock.json pins them: trix, the rich-text editor (Django serves its
+# dist folder as static/vendor/trix), and axe-core, which the browser tests run
+# on every page.
 node_modules/.installed: package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@

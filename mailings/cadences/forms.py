@@ -23,7 +23,8 @@ from mailings.models import (
     StepVariant,
     variants_differ_in_one_thing,
 )
-from mailings.rendering import check_template
+from mailings.rendering import EMAIL_MERGE_FIELDS, check_template
+from mailings.richtext.forms import PlainTextWidget, RichTextWidget
 
 MAX_STEPS = 20
 OUT_OF_DATE = "The page was out of date; reload it and make the changes again."
@@ -77,8 +78,8 @@ class VariantForm(forms.ModelForm):
         fields = ["subject", "html_body", "text_body"]
         labels = {"html_body": "HTML body", "text_body": "Text body"}
         widgets = {
-            "html_body": forms.Textarea(attrs={"rows": 8}),
-            "text_body": forms.Textarea(attrs={"rows": 4}),
+            "html_body": RichTextWidget(merge_fields=EMAIL_MERGE_FIELDS),
+            "text_body": PlainTextWidget(html_field="html_body"),
         }
 
     def clean_subject(self):
