@@ -28,7 +28,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --leads $(DEMO_LEADS)
 	$(PY) manage.py seed_demo_touches --if-empty
-	$(PY) manage.py seed_demo_drips --if-empty
+	$(PY) manage.py seed_demo_cadences --if-empty
 	$(PY) manage.py seed_demo_letters --if-empty
 	$(PY) manage.py seed_demo_growth --if-empty
 	@trap 'kill 0' EXIT; \

@@ -42,8 +42,7 @@ def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
 
 def exit_condition(interaction: Interaction) -> str:
     if interaction.kind == Interaction.Kind.CALL:
-        # The code is in the call's data however its outcome field is written.
-        return EXIT_BY_CALL_OUTCOME.get((interaction.data or {}).get("outcome", ""), "")
+        return EXIT_BY_CALL_OUTCOME.get(interaction.outcome, "")
     return EXIT_BY_KIND.get(interaction.kind, "")
 
 
@@ -135,6 +134,7 @@ def describe(interaction: Interaction) -> str:
         kind.EMAIL_REPLIED: "Replied to an email",
         kind.EMAIL_CLICKED: "Clicked a link in an email",
         kind.REFERRAL: "Was referred to us",
+        kind.APP_EVENT: interaction.description,
     }
     text = words.get(interaction.kind, interaction.get_kind_display())
     if interaction.notes:

@@ -122,6 +122,7 @@ def _rules_to_cadences(apps, moved_by_outcome) -> None:
     Cadence = apps.get_model("followups", "Cadence")
     for rule in Rule.objects.order_by("pk"):
         if _is_untouched_default(rule):
+            _retire(moved_by_outcome.get(f"rule:{rule.pk}"))
             continue
         drip_cadence = moved_by_outcome.get(f"rule:{rule.pk}")
         if rule.channel == "email" and drip_cadence is not None:
@@ -147,6 +148,15 @@ def _rules_to_cadences(apps, moved_by_outcome) -> None:
         )
         if rule.channel == "call":
             _call_policies(cadence, moved_by_outcome)
+
+
+def _retire(cadence) -> None:
+    """The email of a default rule left to the installed plays: kept, with its
+    history, but switched off (the play "First purchase: the upsell" sends it now)."""
+    if cadence is not None:
+        cadence.is_active = False
+        cadence.description += " Its rule was replaced by an installed play."
+        cadence.save(update_fields=["is_active", "description"])
 
 
 def _is_untouched_default(rule) -> bool:

@@ -4,8 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, F
-
 from mailings.abtest import METRICS, VariantStats, email_responses, verdict
+
 from mailings.models import Enrolment, OutboxEmail, StepVariant, Suppression
 from reports.selectors.common import DashboardFilter, percent
 

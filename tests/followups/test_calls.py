@@ -68,9 +68,10 @@ def test_every_outcome_records_the_call_on_the_timeline_and_closes_the_touch(
     assert (recorded.kind, recorded.user, recorded.outcome, recorded.notes) == (
         Interaction.Kind.CALL,
         rep_alice,
-        Outcome(outcome).label,
+        outcome,  # the code; people read the label
         "Spoke to the assistant",
     )
+    assert recorded.outcome_label == Outcome(outcome).label
     call.refresh_from_db()
     assert (call.status, call.outcome, call.completed_at) == (Touch.Status.DONE, outcome, NOW)
 

@@ -3,13 +3,13 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import IntegrityError
+from followups.rules import describe, rules_apply, rules_apply_many
 
 from crm import jobs
 from crm.models import Interaction, Lead
 from crm.scoring.models import ScoringRule
 from crm.services import interaction_record
 from followups.models import Channel, Holiday, Rule, Touch
-from followups.rules import describe, rules_apply, rules_apply_many
 from tests.factories import CampaignFactory, InteractionFactory
 from tests.followups.factories import CallableLeadFactory, TouchFactory
 
@@ -360,6 +360,7 @@ def test_the_lead_page_shows_the_next_touch_and_why(alice, lead):
             "Replied to an email: Asks for a quote",
         ),
         (Kind.MEETING, {}, "Meeting"),
+        (Kind.APP_EVENT, {"data": {"name": "signed_up"}}, "App event: signed_up"),
     ],
 )
 def test_reasons_are_plain_words(kind, fields, words):

@@ -3,9 +3,6 @@ from collections import Counter
 
 import pytest
 from django.utils import timezone
-
-from crm.models import Lead
-from followups.models import Channel, Touch
 from mailings.abtest import (
     NO_WINNER,
     VariantStats,
@@ -15,6 +12,9 @@ from mailings.abtest import (
     verdict,
 )
 from mailings.drips import variant_for
+
+from crm.models import Lead
+from followups.models import Channel, Touch
 from mailings.models import DripStep, Enrolment, OutboxEmail
 from tests.mailings.factories import (
     ConsentingLeadFactory,

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from mailings.drips import enrolments_stop
 
 from crm.models import Interaction
 from crm.services import interaction_record
@@ -8,7 +9,6 @@ from followups.calls import Outcome, call_log_outcome
 from followups.claiming import claim_head
 from followups.models import Channel, Touch
 from followups.scheduler import scheduler_pass
-from mailings.drips import enrolments_stop
 from mailings.inbound import inbound_event
 from mailings.models import Drip, Enrolment, OutboxEmail
 from tests.factories import CampaignFactory

@@ -1,12 +1,12 @@
 import datetime as dt
 
 import pytest
+from mailings.drips import enrolment_create, enrolments_stop, variant_for
+from mailings.dryrun import drip_dry_run
 
 from crm.models import Lead
 from followups.models import Channel, Holiday, Touch
 from mailings.consent import suppression_add
-from mailings.drips import enrolment_create, enrolments_stop, variant_for
-from mailings.dryrun import drip_dry_run
 from mailings.models import DripStep, Suppression
 from tests.followups.factories import TouchFactory
 from tests.mailings.conftest import NOW

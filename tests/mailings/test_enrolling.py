@@ -1,11 +1,11 @@
 """Enrolling many leads by hand (mailings.enrolling)."""
 
 import pytest
+from mailings.drips import enrolment_create, variant_for
+from mailings.enrolling import enrolments_create_bulk
 
 from crm.models import Lead
 from mailings import enrolling
-from mailings.drips import enrolment_create, variant_for
-from mailings.enrolling import enrolments_create_bulk
 from mailings.models import DripStep, Enrolment, OutboxEmail
 from tests.mailings.conftest import NOW
 from tests.mailings.factories import ConsentingLeadFactory, StepVariantFactory, drip_with_steps

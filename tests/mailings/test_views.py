@@ -5,9 +5,9 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from mailings.drips import enrolment_create
 
 from crm.models import Lead
-from mailings.drips import enrolment_create
 from mailings.models import Drip, DripStep, Enrolment, OutboxEmail, StepVariant
 from tests.factories import LeadFactory
 from tests.mailings.conftest import NOW

@@ -6,12 +6,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from mailings.drips import enrolment_create
 
 from crm.models import Lead
 from crm.tracking.models import Visitor
 from crm.tracking.tokens import lead_token_make, lead_token_read, url_with_lead_token
 from mailings import tokens
-from mailings.drips import enrolment_create
 from tests.factories import LeadFactory
 from tests.mailings.factories import PERSONS_BROWSER, ConsentingLeadFactory, drip_with_steps
 
