@@ -1,26 +1,21 @@
-"""The manager's drip pages, mounted at /drips/."""
+"""The cadence pages, mounted at /cadences/.
+
+TEMPORARY (branch cad-builder): the helper rebuilding the cadence pages owns
+this file; until it lands, it includes the builder's pages and stands in for
+the names other templates link to (list, detail, enrol) with the builder.
+"""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
-from mailings import views
+from mailings.cadences.builder import urls as builder_urls
+from mailings.cadences.builder import views as builder_views
 
-app_name = "drips"
+app_name = "cadences"
 
 urlpatterns = [
-    path("", views.drip_list, name="list"),
-    path("new/", views.drip_create, name="create"),
-    path("enrol/", views.enrol, name="enrol"),
-    path("blocks/step/", views.step_block, name="step_block"),
-    path("blocks/variant/", views.variant_block, name="variant_block"),
-    path("<int:pk>/", views.drip_edit, name="edit"),
-    path("<int:pk>/preview/", views.preview, name="preview"),
-    path("<int:pk>/test-send/", views.test_send, name="test_send"),
-    path("<int:pk>/report/", views.report, name="report"),
-    path("<int:pk>/dry-run/", views.dry_run, name="dry_run"),
-    path("<int:pk>/enrolments/", views.enrolments, name="enrolments"),
-    path(
-        "<int:pk>/enrolments/<int:enrolment_pk>/remove/",
-        views.enrolment_remove,
-        name="enrolment_remove",
-    ),
+    *builder_urls.urlpatterns,
+    path("", RedirectView.as_view(pattern_name="cadences:create"), name="list"),
+    path("enrol/", RedirectView.as_view(pattern_name="cadences:create"), name="enrol"),
+    path("<int:pk>/", builder_views.cadence_edit, name="detail"),
 ]
