@@ -36,7 +36,11 @@ def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
         if condition:
             enrolments_exit_on(interaction=interaction, condition=condition)
         for trigger in triggers.get(interaction.kind, ()):
-            if trigger_matches(trigger, interaction):
+            if not trigger_matches(trigger, interaction):
+                continue
+            if trigger.ends:
+                _end(trigger, interaction)
+            elif trigger.cadence.is_active:
                 _enrol(trigger.cadence, interaction)
 
 
@@ -54,16 +58,39 @@ def enrolments_exit_on(*, interaction: Interaction, condition: str) -> int:
         enrolled_at__lt=interaction.created_at,
         cadence__in=cadences_exiting_on(condition),
     ).exclude(interaction_id=interaction.pk)
-    reason = ExitCondition(condition).label.removeprefix("They ").capitalize()
-    return enrolments_end(enrolments=ending, reason=reason, now=interaction.occurred_at)
+    return enrolments_end(
+        enrolments=ending, reason=exit_reason(condition), now=interaction.occurred_at
+    )
 
 
 def enrolments_exit_for_lead(*, lead_id: int, condition: str) -> int:
     """End the lead's enrolments in cadences that exit on a change of the lead
     itself (they unsubscribed, asked for no calls or no letters)."""
     ending = Enrolment.objects.filter(lead_id=lead_id, cadence__in=cadences_exiting_on(condition))
-    reason = ExitCondition(condition).label.removeprefix("They ").capitalize()
-    return enrolments_end(enrolments=ending, reason=reason, now=timezone.now())
+    return enrolments_end(enrolments=ending, reason=exit_reason(condition), now=timezone.now())
+
+
+def exit_reason(condition: str) -> str:
+    """The exit reason an enrolment ended by the condition gets ("Unsubscribe",
+    "A meeting is booked"): the cadence pages and the dashboard count by it."""
+    return ExitCondition(condition).label.removeprefix("They ").capitalize()
+
+
+LEAD_FLAG_EXITS = {
+    "do_not_call": ExitCondition.DO_NOT_CALL,
+    "do_not_mail": ExitCondition.DO_NOT_MAIL,
+}
+
+
+def lead_flags_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """post_save of Lead: a lead marked do not call or do not mail by hand (the lead
+    page, the admin, an import) leaves the cadences that end on it. (A call's "do
+    not call" outcome is an interaction, handled by the hook above.)"""
+    if raw:
+        return
+    for flag, condition in LEAD_FLAG_EXITS.items():
+        if getattr(instance, flag) and (update_fields is None or flag in update_fields):
+            enrolments_exit_for_lead(lead_id=instance.pk, condition=condition)
 
 
 def cadences_exiting_on(condition: str) -> list[int]:
@@ -77,8 +104,11 @@ def cadences_exiting_on(condition: str) -> list[int]:
 
 def _triggers_by_kind(kinds: set[str]) -> dict[str, list[CadenceTrigger]]:
     found: dict[str, list[CadenceTrigger]] = defaultdict(list)
-    active = CadenceTrigger.objects.filter(kind__in=kinds, cadence__is_active=True)
-    for trigger in active.select_related("cadence").order_by("cadence__name", "pk"):
+    # An ending trigger ends enrolments in a cadence switched off too: those in it go on.
+    relevant = CadenceTrigger.objects.filter(kind__in=kinds).filter(
+        Q(cadence__is_active=True) | Q(ends=True)
+    )
+    for trigger in relevant.select_related("cadence").order_by("ends", "cadence__name", "pk"):
         found[trigger.kind].append(trigger)
     return found
 
@@ -103,6 +133,17 @@ def is_first_of_kind(interaction: Interaction) -> bool:
     return not Interaction.objects.filter(
         earlier, lead_id=interaction.lead_id, kind=interaction.kind
     ).exists()
+
+
+def _end(trigger: CadenceTrigger, interaction: Interaction) -> None:
+    """An ending trigger: the lead's enrolment in its cadence, begun before the
+    interaction was recorded, ends."""
+    ending = Enrolment.objects.filter(
+        cadence_id=trigger.cadence_id,
+        lead_id=interaction.lead_id,
+        enrolled_at__lt=interaction.created_at,
+    ).exclude(interaction_id=interaction.pk)
+    enrolments_end(enrolments=ending, reason=describe(interaction), now=interaction.occurred_at)
 
 
 def _enrol(cadence: Cadence, interaction: Interaction) -> None:

@@ -7,7 +7,8 @@ from statistics import NormalDist
 
 from django.db.models import Count, Q, Sum
 
-from mailings.models import Drip, DripStep, OutboxEmail
+from followups.cadences.models import Cadence, CadenceStep
+from mailings.models import OutboxEmail
 
 # (count, noun in the verdict), the order the report lists them in.
 METRICS = (("opened", "opens"), ("clicked", "clicks"), ("replied", "replies"))
@@ -81,7 +82,7 @@ def verdict(variants: list[VariantStats], metric: str, noun: str) -> str:
 
 @dataclass(frozen=True)
 class StepReport:
-    step: DripStep
+    step: CadenceStep
     variants: list[VariantStats]
 
     @property
@@ -106,11 +107,11 @@ def email_responses() -> dict[str, Count]:
     }
 
 
-def variant_counts(drip: Drip) -> dict[int, dict[str, int]]:
+def variant_counts(drip: Cadence) -> dict[int, dict[str, int]]:
     """Sent, opened, clicked and replied per variant id of the drip, and the opens
     and clicks by machines, in one query."""
     rows = (
-        OutboxEmail.objects.filter(step__drip=drip, status=OutboxEmail.Status.SENT)
+        OutboxEmail.objects.filter(step__cadence=drip, status=OutboxEmail.Status.SENT)
         .values("variant")
         .annotate(
             **email_responses(),
@@ -132,7 +133,7 @@ def machine_counts(steps: list[StepReport]) -> dict[str, int]:
     }
 
 
-def drip_report(drip: Drip) -> list[StepReport]:
+def drip_report(drip: Cadence) -> list[StepReport]:
     """Each step of the drip with its variants' counts. Three queries."""
     counts = variant_counts(drip)
     return [

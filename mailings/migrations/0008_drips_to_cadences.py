@@ -30,7 +30,15 @@ DEFAULT_RULES = {
 STATUS = {"active": "active", "completed": "finished", "stopped": "exited"}
 
 
+def _constraints_now(schema_editor) -> None:
+    """PostgreSQL checks foreign keys at commit; this migration changes tables after
+    writing rows, which it refuses while checks are pending: check them at once."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def convert(apps, schema_editor):
+    _constraints_now(schema_editor)
     policies_to = _drips_to_cadences(apps)
     _rules_to_cadences(apps, policies_to)
     _reset_sequences(apps, schema_editor)
@@ -208,6 +216,17 @@ def _reset_sequences(apps, schema_editor) -> None:
             cursor.execute(sql)
 
 
+def forget_cadences_content(apps, schema_editor):
+    """Going back (a developer's downgrade): cadences do not turn back into drips.
+    What they sent and planned is dropped, so the old tables can be restored."""
+    _constraints_now(schema_editor)
+    apps.get_model("mailings", "OutboxEmail").objects.all().delete()
+    apps.get_model("mailings", "StepVariant").objects.all().delete()
+    apps.get_model("mailings", "StepLetter").objects.all().delete()
+    apps.get_model("followups", "Touch").objects.exclude(enrolment=None).delete()
+    apps.get_model("followups", "Cadence").objects.all().delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("followups", "0005_cadences"),
@@ -280,6 +299,7 @@ class Migration(migrations.Migration):
                 to="followups.enrolment",
             ),
         ),
+        migrations.RunPython(migrations.RunPython.noop, forget_cadences_content),
         migrations.DeleteModel(name="Enrolment"),
         migrations.DeleteModel(name="DripStep"),
         migrations.DeleteModel(name="Drip"),

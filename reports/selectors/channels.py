@@ -4,11 +4,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
-from mailings.abtest import email_responses
 
 from crm.models import Interaction
 from crm.outcomes import CONNECTED_CALL_OUTCOMES, MEETING_BOOKED
 from followups.models import Channel, Touch
+from mailings.cadences.abtest import email_responses
 from mailings.models import OutboxEmail
 from reports.selectors.common import DashboardFilter, percent
 

@@ -4,14 +4,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, F
-from mailings.abtest import METRICS, VariantStats, email_responses, verdict
 
-from mailings.models import Enrolment, OutboxEmail, StepVariant, Suppression
+from followups.cadences.models import Enrolment, ExitCondition
+from followups.cadences.triggers import exit_reason
+from mailings.cadences.abtest import METRICS, VariantStats, email_responses, verdict
+from mailings.models import OutboxEmail, StepVariant
 from reports.selectors.common import DashboardFilter, percent
 
 # mailings.services.email_unsubscribe ends enrolments with this reason (spam
 # complaints unsubscribe first, so they end with it too).
-UNSUBSCRIBED = Suppression.Reason.UNSUBSCRIBED.label
+UNSUBSCRIBED = exit_reason(ExitCondition.UNSUBSCRIBED)
 
 DEFINITIONS = {
     "sent": ("Sent", "Emails of the drip sent in the period."),
@@ -88,14 +90,14 @@ def drip_performance(filters: DashboardFilter) -> list[DripRow]:
     if not names:
         return []
     variants = (
-        StepVariant.objects.filter(step__drip__in=names)
-        .values("pk", "label", "subject", "step__position", "step__drip")
+        StepVariant.objects.filter(step__cadence__in=names)
+        .values("pk", "label", "subject", "step__position", "step__cadence")
         .order_by("step__position", "label")
     )
     steps = defaultdict(lambda: defaultdict(list))
     for variant in variants:
         stats = counts.get(variant["pk"], {})
-        steps[variant["step__drip"]][variant["step__position"]].append(
+        steps[variant["step__cadence"]][variant["step__position"]].append(
             VariantStats(variant["label"], variant["subject"], **stats)
         )
     rows = [
@@ -127,7 +129,7 @@ def _counts_per_variant(
         OutboxEmail.objects.filter(
             filters.during("sent_at"), filters.of_campaign("lead__"), status=OutboxEmail.Status.SENT
         )
-        .values("variant", drip=F("step__drip"), name=F("step__drip__name"))
+        .values("variant", drip=F("step__cadence"), name=F("step__cadence__name"))
         .annotate(**email_responses())
         .order_by()
     )
@@ -144,10 +146,10 @@ def _unsubscribes_per_drip(filters: DashboardFilter, names: dict[int, str]) -> d
         Enrolment.objects.filter(
             filters.during("ended_at"),
             filters.of_campaign("lead__"),
-            status=Enrolment.Status.STOPPED,
-            stop_reason=UNSUBSCRIBED,
+            status=Enrolment.Status.EXITED,
+            exit_reason=UNSUBSCRIBED,
         )
-        .values("drip", name=F("drip__name"))
+        .values(drip=F("cadence"), name=F("cadence__name"))
         .annotate(n=Count("pk"))
         .order_by()
     )

@@ -179,3 +179,39 @@ def test_a_letter_the_editor_cannot_keep_opens_as_raw_html(page, manager_maria):
     assert "<table>" in asked.value.message
     asked.value.dismiss()
     expect(page.get_by_role("button", name="Raw HTML")).to_have_attribute("aria-pressed", "true")
+
+
+def test_manager_switches_to_raw_html_and_back(page, manager_maria):
+    log_in(page, "maria")
+    page.goto("/cadences/new/")
+    page.get_by_label("Name").fill("Raw and back")
+    page.get_by_role("button", name="Add an email").click()
+    step = page.locator(".cadence-step").first
+    step.get_by_label("Subject").fill("Hello")
+    step.get_by_role("textbox", name="HTML body").click()
+    page.keyboard.type("Hello ", delay=KEY_DELAY_MS)
+
+    raw_button = step.get_by_role("button", name="Raw HTML")
+    raw_button.click()
+    expect(raw_button).to_have_attribute("aria-pressed", "true")
+    raw = step.get_by_role("textbox", name="HTML body")
+    expect(raw).to_have_value("<p>Hello&nbsp;</p>")
+    raw.fill("<p>Hello <em>you</em>, </p>")
+    raw.press("End")
+    raw.press("ArrowLeft")
+    raw.press("ArrowLeft")
+    raw.press("ArrowLeft")
+    raw.press("ArrowLeft")  # before </p>
+    step.get_by_role("button", name="Insert field").click()  # First name, "there"
+    expect(raw).to_have_value(f"<p>Hello <em>you</em>, {FIRST_NAME}</p>")
+    expect(step.get_by_role("textbox", name="Text body")).to_have_value(f"Hello you, {FIRST_NAME}")
+
+    raw_button.click()  # the editor keeps all of it: no question asked
+    expect(raw_button).to_have_attribute("aria-pressed", "false")
+    editor = step.get_by_role("textbox", name="HTML body")
+    expect(editor.locator("em")).to_have_text("you")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_text("Saved Raw and back.")).to_be_visible()
+    variant = StepVariant.objects.get(step__cadence__name="Raw and back")
+    assert variant.html_body == f"<p>Hello <em>you</em>, {FIRST_NAME}</p>"

@@ -51,7 +51,7 @@ def call_for(lead, *, priority=50, overdue=dt.timedelta(hours=1), **fields) -> T
         "due_at": NOW - overdue,
         "reason": "Downloaded the pricing guide",
         "reason_at": NOW - overdue,
-        "origin": "Rule: Content download: call now",
+        "origin": "Cadence: Content download: call while it is fresh",
         "priority": priority,
         "assigned_to": lead.owner,
         "key": f"test:{next(_keys)}",

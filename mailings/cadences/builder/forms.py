@@ -143,15 +143,29 @@ class CadenceForm(forms.ModelForm):
 class TriggerForm(forms.ModelForm):
     class Meta:
         model = CadenceTrigger
-        fields = ["kind", "campaign", "sentiment", "data_key", "data_value", "first_of_kind"]
+        fields = [
+            "kind",
+            "campaign",
+            "sentiment",
+            "data_key",
+            "data_value",
+            "first_of_kind",
+            "ends",
+        ]
         labels = {
             "kind": "When there is a",
             "campaign": "In the campaign",
             "data_key": "Whose data field",
             "data_value": "Has the value",
             "first_of_kind": "Only the lead's first of its kind",
+            "ends": "It ends the cadence instead",
         }
-        help_texts = {"sentiment": "", "data_key": "", "data_value": "E.g. name is signed_up."}
+        help_texts = {
+            "sentiment": "",
+            "data_key": "",
+            "data_value": "E.g. name is signed_up.",
+            "ends": "For those in it, rather than enrolling anyone.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""Every channel uses audiences: the call queue, drip enrolment, print runs."""
+"""Every channel uses audiences: the call queue, cadence enrolment, print runs."""
 
 import datetime as dt
 import itertools
@@ -9,13 +9,16 @@ import time_machine
 from django.urls import reverse
 
 from crm.audiences.models import Audience
-from crm.audiences.services import audience_save
+from crm.audiences.selectors import audience_members
+from crm.audiences.services import audience_members_update, audience_save
+from crm.models import Lead
+from followups.cadences.audiences import cadence_audience_sync
+from followups.cadences.bulk import enrolments_create_bulk
 from followups.calls import call_claim_next
-from followups.models import Channel, Touch
+from followups.models import Channel, Enrolment, Touch
 from mailings.letters.models import PrintRun
-from mailings.models import Enrolment
 from tests.factories import LeadFactory
-from tests.mailings.factories import drip_with_steps
+from tests.mailings.factories import email_cadence
 from tests.mailings.letters.factories import LetterTemplateFactory, MailableLeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,32 +147,54 @@ def test_todays_list_filtered_by_an_audience_costs_a_fixed_number_of_queries(
     assert len(response.context["rows"]) == count
 
 
-# Drips
+# Cadences
 
 
-def test_a_manager_enrols_an_audiences_members_in_a_drip(maria, manager_maria):
-    drip = drip_with_steps(0, name="Nurture")
-    hans, greta = (LeadFactory(first_name=n, country="DE") for n in ("Hans", "Greta"))
-    LeadFactory(first_name="Ann", country="US")
+def enrolled(cadence) -> set[str]:
+    enrolments = Enrolment.objects.filter(cadence=cadence, status=Enrolment.Status.ACTIVE)
+    return set(enrolments.values_list("lead__first_name", flat=True))
+
+
+def test_a_manager_enrols_an_audiences_members_in_a_cadence(manager_maria):
+    cadence = email_cadence(0, name="Nurture")
+    for name, country in (("Hans", "DE"), ("Greta", "DE"), ("Ann", "US")):
+        LeadFactory(first_name=name, country=country)
     audience = audience_of(GERMANY, manager_maria)
-    url = reverse("drips:enrol") + f"?audience={audience.pk}"
 
-    page = maria.get(url + f"&drip={drip.pk}")
-    assert page.status_code == 200
-    assert page.context["matching"] == 2
-    assert "The members of the audience" in page.text
-    assert "Enrol <strong>2 leads</strong> in <strong>Nurture</strong>?" in page.text
-    response = maria.post(url + f"&drip={drip.pk}", {"drip": drip.pk, "expected": 2})
+    count = enrolments_create_bulk(
+        cadence=cadence, leads=audience_members(audience), source="Audience: Germans"
+    )
 
-    assert response.status_code == 302
-    enrolled = Enrolment.objects.filter(drip=drip).values_list("lead_id", flat=True)
-    assert set(enrolled) == {hans.pk, greta.pk}
+    assert (count, enrolled(cadence)) == (2, {"Hans", "Greta"})
+    touches = Touch.objects.filter(enrolment__cadence=cadence)
+    assert touches.count() == 2 and {t.channel for t in touches} == {Channel.EMAIL}
 
 
-def test_enrolling_from_an_unknown_audience_is_not_found(maria):
-    assert maria.get(reverse("drips:enrol"), {"audience": "4242"}).status_code == 404
-    assert maria.get(reverse("drips:enrol"), {"audience": "x"}).status_code == 404
-    assert maria.get(reverse("drips:enrol"), {"audience": "9" * 30}).status_code == 404
+def test_a_cadence_on_an_audience_enrols_its_members_and_whoever_joins_later(manager_maria):
+    LeadFactory(first_name="Hans", country="DE")
+    audience = audience_of(GERMANY, manager_maria)
+    cadence = email_cadence(0, 24, name="Nurture", audience=audience)
+
+    assert cadence_audience_sync(cadence=cadence) == 1  # switched on: those in it now
+    greta = LeadFactory(first_name="Greta", country="DE")
+    audience_members_update(lead_ids=[greta.pk], now=NOW)  # joins: enrolled at once
+
+    assert enrolled(cadence) == {"Hans", "Greta"}
+    assert cadence_audience_sync(cadence=cadence) == 0  # nobody twice
+
+
+def test_leaving_the_audience_ends_the_cadence_where_it_says_so(manager_maria):
+    hans = LeadFactory(first_name="Hans", country="DE")
+    audience = audience_of(GERMANY, manager_maria)
+    cadence = email_cadence(0, 24, audience=audience, exit_on_audience_leave=True)
+    cadence_audience_sync(cadence=cadence)
+
+    Lead.objects.filter(pk=hans.pk).update(country="US")  # moved away
+    audience_members_update(lead_ids=[hans.pk], now=NOW)
+
+    enrolment = Enrolment.objects.get(cadence=cadence)
+    assert (enrolment.status, enrolment.exit_reason) == ("exited", "Left the audience Germans")
+    assert not Touch.objects.filter(enrolment=enrolment, status=Touch.Status.PENDING).exists()
 
 
 # Letters

@@ -8,6 +8,7 @@ import time_machine
 from crm.models import Interaction
 from crm.services import interaction_record
 from followups.cadences.models import CadenceTrigger, Channel, Enrolment, ExitCondition
+from followups.cadences.services import enrolment_create
 from followups.cadences.triggers import cadences_apply
 from tests.factories import CampaignFactory, LeadFactory
 from tests.followups.cadences.factories import cadence_with
@@ -113,3 +114,68 @@ def test_a_purchase_that_exits_and_enrols_again_is_idempotent(clock):
     assert sorted(enrolled(reminder, lead)) == [Enrolment.Status.ACTIVE, Enrolment.Status.EXITED]
     active = Enrolment.objects.get(cadence=reminder, lead=lead, status=Enrolment.Status.ACTIVE)
     assert active.interaction == newer
+
+
+def test_marking_a_lead_do_not_mail_by_hand_ends_the_cadences_that_exit_on_it():
+    letters = cadence_with({"channel": Channel.LETTER}, exit_on=[ExitCondition.DO_NOT_MAIL])
+    calls = cadence_with({"channel": Channel.TASK})
+    lead = LeadFactory()
+    for cadence in (letters, calls):
+        enrolment_create(cadence=cadence, lead=lead, source="test")
+
+    lead.do_not_mail = True
+    lead.save()
+
+    assert enrolled(letters, lead) == [Enrolment.Status.EXITED]
+    assert enrolled(calls, lead) == [Enrolment.Status.ACTIVE]
+
+
+def test_an_ending_trigger_ends_the_enrolment_even_with_the_cadence_switched_off(clock):
+    onboarding = cadence_with({"channel": Channel.TASK, "wait": 3, "wait_unit": "days"})
+    CadenceTrigger.objects.create(
+        cadence=onboarding, kind=Interaction.Kind.NOTE, data_key="name", data_value="signed_up"
+    )
+    CadenceTrigger.objects.create(
+        cadence=onboarding,
+        kind=Interaction.Kind.NOTE,
+        data_key="name",
+        data_value="project_created",
+        ends=True,
+    )
+    lead = LeadFactory()
+    record(lead, Interaction.Kind.NOTE, data={"name": "signed_up"})
+    onboarding.is_active = False
+    onboarding.save()
+    clock.shift(dt.timedelta(hours=1))
+
+    record(lead, Interaction.Kind.NOTE, data={"name": "project_created"})
+
+    ended = Enrolment.objects.get(cadence=onboarding, lead=lead)
+    assert ended.status == Enrolment.Status.EXITED
+    assert not ended.touches.filter(status="pending").exists()
+
+
+def test_a_trigger_describes_itself_in_words():
+    cadence = cadence_with()
+    expo = CampaignFactory(name="Expo")
+    described = [
+        CadenceTrigger(cadence=cadence, kind=Interaction.Kind.PURCHASE, first_of_kind=True),
+        CadenceTrigger(cadence=cadence, kind=Interaction.Kind.BOOTH_VISIT, campaign=expo),
+        CadenceTrigger(cadence=cadence, kind=Interaction.Kind.SUPPORT_CALL, sentiment="negative"),
+        CadenceTrigger(
+            cadence=cadence, kind=Interaction.Kind.APP_EVENT, data_key="name", data_value="x"
+        ),
+        CadenceTrigger(
+            cadence=cadence,
+            kind=Interaction.Kind.CONTENT_DOWNLOAD,
+            data_key="asset",
+            data_value="Guide",
+        ),
+    ]
+    assert [trigger.describe() for trigger in described] == [
+        "First purchase",
+        "Booth visit in Expo",
+        "Support call (negative)",
+        "App event “x”",
+        "Content download where asset is “Guide”",
+    ]

@@ -632,12 +632,14 @@ def test_triggers_are_added_changed_and_removed(maria):
     data["triggers"] = [f"t{kept.pk}"]
     fill(data, f"t{kept.pk}", sentiment="negative")
     add_trigger(maria, data, kind="app_event", data_key="name", data_value="signed_up")
+    add_trigger(maria, data, kind="purchase", ends="on")
 
     assert maria.post(edit_url(cadence), data).status_code == 302
 
-    assert [t.describe() for t in cadence.triggers.order_by("pk")] == [
-        "Booth visit (negative)",
-        "App event where name is “signed_up”",
+    assert [(t.describe(), t.ends) for t in cadence.triggers.order_by("pk")] == [
+        ("Booth visit (negative)", False),
+        ("App event “signed_up”", False),
+        ("Purchase", True),
     ]
 
 
@@ -675,8 +677,8 @@ def test_the_preview_renders_an_email_for_a_chosen_lead(maria, cadence, dana):
 
 
 def test_the_preview_starts_with_the_first_step_and_finds_leads_by_search(maria, cadence, dana):
-    LeadFactory(first_name="Daniel")
-    LeadFactory(first_name="Zed")
+    LeadFactory(first_name="Daniel", last_name="Okafor", company="Acme")
+    LeadFactory(first_name="Zed", last_name="Quill", company="Acme")  # no "dan" anywhere
 
     response = maria.get(preview_url(cadence), {"q": "dan"})
 
