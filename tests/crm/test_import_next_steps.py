@@ -49,7 +49,7 @@ def test_the_result_page_offers_the_next_steps_with_the_leads_each_concerns(mari
     assert next_steps(response) == {
         "Open these 9 leads": reverse("crm:lead_list") + query,
         "Assign 8 leads": reverse("team:assign") + query,
-        "Enrol 9 leads in a drip": reverse("drips:enrol") + query,
+        "Enrol 9 leads in a cadence": reverse("cadences:enrol") + query,
     }
     assert "the 1 other is being worked: they stay with their reps" in text_of(response)
 
@@ -63,7 +63,7 @@ def test_each_step_opens_on_the_leads_it_counted(maria, manager_maria, expo):
 
     lead_list = maria.get(steps["Open these 9 leads"])
     assign = maria.get(steps["Assign 8 leads"])
-    enrol_query = QueryDict(urlsplit(steps["Enrol 9 leads in a drip"]).query)
+    enrol_query = QueryDict(urlsplit(steps["Enrol 9 leads in a cadence"]).query)
     chosen = LeadFilter(enrol_query, queryset=leads_visible_to(manager_maria), user=manager_maria)
     assert chosen.is_valid()
     enrolled = enrolments_create_bulk(cadence=cadence, leads=chosen.qs, source="Import")
