@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.models import Lead
-from followups.models import Channel, Touch
+from followups.models import CadenceStep, Channel, Touch
 from followups.services import touches_cancel_open
 from mailings.addresses import email_digest
 from mailings.consent import suppressed_digests, why_not_email
@@ -49,26 +49,33 @@ def outboxes_for(touches: Sequence[Touch]) -> tuple[dict[int, OutboxEmail], dict
 
 def _make(touch_ids: list[int]) -> dict[int, str]:
     """The outbox rows of these touches, in one insert (a row made meanwhile by
-    another worker is kept: the touch is one-to-one); why the others get none."""
-    planned = Touch.objects.filter(pk__in=touch_ids).select_related("lead", "step")
+    another worker is kept: the touch is one-to-one); why the others get none.
+    Three queries: the touches' ids, their steps with their variants."""
+    planned = Touch.objects.filter(pk__in=touch_ids).values_list(
+        "pk", "channel", "enrolment_id", "step_id", "lead_id"
+    )
+    planned = [row for row in planned if row[1] != Channel.PERSONAL_EMAIL]  # the rep writes it
+    steps = CadenceStep.objects.filter(pk__in={row[3] for row in planned}).prefetch_related(
+        "variants"
+    )
+    steps_by_id = {step.pk: step for step in steps}
     rows, why_not = [], {}
-    for touch in planned.prefetch_related("step__variants"):
-        if touch.channel == Channel.PERSONAL_EMAIL:
-            continue  # never sent in the step's words without the rep's Send
-        if touch.enrolment_id is None or touch.step is None:
-            why_not[touch.pk] = "Planned outside any cadence: no email written for it"
+    for touch_id, _channel, enrolment_id, step_id, lead_id in planned:
+        step = steps_by_id.get(step_id)
+        if enrolment_id is None or step is None:
+            why_not[touch_id] = "Planned outside any cadence: no email written for it"
             continue
-        variant = variant_for(touch.step, touch.lead, touch.step.variants.all())
+        variant = variant_for(step, Lead(pk=lead_id), step.variants.all())
         if variant is None:
-            why_not[touch.pk] = "The step has no email written"
+            why_not[touch_id] = "The step has no email written"
             continue
         rows.append(
             OutboxEmail(
-                touch=touch,
-                enrolment_id=touch.enrolment_id,
-                step=touch.step,
+                touch_id=touch_id,
+                enrolment_id=enrolment_id,
+                step_id=step_id,
                 variant=variant,
-                lead=touch.lead,
+                lead_id=lead_id,
             )
         )
     OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
