@@ -55,16 +55,22 @@ def enrolments_exit_on(*, interaction: Interaction, condition: str) -> int:
         enrolled_at__lt=interaction.created_at,
         cadence__in=cadences_exiting_on(condition),
     ).exclude(interaction_id=interaction.pk)
-    reason = ExitCondition(condition).label.removeprefix("They ").capitalize()
-    return enrolments_end(enrolments=ending, reason=reason, now=interaction.occurred_at)
+    return enrolments_end(
+        enrolments=ending, reason=exit_reason(condition), now=interaction.occurred_at
+    )
 
 
 def enrolments_exit_for_lead(*, lead_id: int, condition: str) -> int:
     """End the lead's enrolments in cadences that exit on a change of the lead
     itself (they unsubscribed, asked for no calls or no letters)."""
     ending = Enrolment.objects.filter(lead_id=lead_id, cadence__in=cadences_exiting_on(condition))
-    reason = ExitCondition(condition).label.removeprefix("They ").capitalize()
-    return enrolments_end(enrolments=ending, reason=reason, now=timezone.now())
+    return enrolments_end(enrolments=ending, reason=exit_reason(condition), now=timezone.now())
+
+
+def exit_reason(condition: str) -> str:
+    """The exit reason an enrolment ended by the condition gets ("Unsubscribe",
+    "A meeting is booked"): the cadence pages and the dashboard count by it."""
+    return ExitCondition(condition).label.removeprefix("They ").capitalize()
 
 
 def cadences_exiting_on(condition: str) -> list[int]:

@@ -1,26 +1,26 @@
-"""The manager's drip pages, mounted at /drips/."""
+"""The manager's cadence pages, mounted at /cadences/; the builder's pages are
+added from mailings.cadences.builder.urls."""
 
 from django.urls import path
 
-from mailings import views
+from mailings.cadences import views
+from mailings.cadences.builder import urls as builder_urls
 
-app_name = "drips"
+app_name = "cadences"
 
 urlpatterns = [
-    path("", views.drip_list, name="list"),
-    path("new/", views.drip_create, name="create"),
+    path("", views.cadence_list, name="list"),
     path("enrol/", views.enrol, name="enrol"),
-    path("blocks/step/", views.step_block, name="step_block"),
-    path("blocks/variant/", views.variant_block, name="variant_block"),
-    path("<int:pk>/", views.drip_edit, name="edit"),
-    path("<int:pk>/preview/", views.preview, name="preview"),
-    path("<int:pk>/test-send/", views.test_send, name="test_send"),
-    path("<int:pk>/report/", views.report, name="report"),
-    path("<int:pk>/dry-run/", views.dry_run, name="dry_run"),
-    path("<int:pk>/enrolments/", views.enrolments, name="enrolments"),
+    path("<int:pk>/", views.cadence_detail, name="detail"),
+    path("<int:pk>/people.csv", views.people_csv, name="people_csv"),
     path(
-        "<int:pk>/enrolments/<int:enrolment_pk>/remove/",
-        views.enrolment_remove,
-        name="enrolment_remove",
+        "<int:pk>/people/<int:enrolment_pk>/<slug:action>/",
+        views.enrolment_action,
+        name="enrolment_action",
     ),
+    path("<int:pk>/pause/", views.cadence_pause, name="pause"),
+    path("<int:pk>/resume/", views.cadence_resume, name="resume"),
+    path("<int:pk>/switch-on/", views.switch_on, name="switch_on"),
+    path("<int:pk>/switch-off/", views.switch_off, name="switch_off"),
+    *builder_urls.urlpatterns,
 ]

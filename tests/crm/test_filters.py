@@ -16,7 +16,7 @@ from crm.models import Lead
 from crm.selectors import leads_visible_to
 from tests.booth_lists import import_booth_list
 from tests.factories import CampaignFactory, LeadFactory
-from tests.mailings.factories import drip_with_steps
+from tests.mailings.factories import email_cadence
 
 pytestmark = pytest.mark.django_db
 
@@ -152,11 +152,11 @@ def test_the_export_holds_the_imports_leads_only(maria, expo):
     assert {row["Email"] for row in rows} == EXPO_PEOPLE
 
 
-def test_enrolling_in_a_drip_and_printing_letters_take_the_imports_leads(maria, expo):
-    drip = drip_with_steps(0, name="Thanks for visiting")
+def test_enrolling_in_a_cadence_and_printing_letters_take_the_imports_leads(maria, expo):
+    cadence = email_cadence(0, name="Thanks for visiting")
     LeadFactory(email="someone@else.example")
 
-    enrol = maria.get(reverse("drips:enrol"), {"lead_import": expo.pk, "drip": drip.pk})
+    enrol = maria.get(reverse("cadences:enrol"), {"lead_import": expo.pk, "cadence": cadence.pk})
     letters = maria.get(reverse("letters:run_create"), {"lead_import": expo.pk})
 
     assert enrol.status_code == 200

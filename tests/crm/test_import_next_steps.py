@@ -10,7 +10,7 @@ from crm.imports.services import campaign_for_event
 from crm.models import Interaction, Lead, LeadImport
 from tests.booth_lists import import_booth_list
 from tests.factories import InteractionFactory, LeadFactory
-from tests.mailings.factories import drip_with_steps
+from tests.mailings.factories import email_cadence
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +44,13 @@ def test_the_result_page_offers_the_next_steps_with_the_leads_each_concerns(mari
     assert next_steps(response) == {
         "Open these 9 leads": reverse("crm:lead_list") + query,
         "Assign 8 leads": reverse("team:assign") + query,
-        "Enrol 9 leads in a drip": reverse("drips:enrol") + query,
+        "Enrol 9 leads in a cadence": reverse("cadences:enrol") + query,
     }
     assert "the 1 other is being worked: they stay with their reps" in text_of(response)
 
 
 def test_each_step_opens_on_the_leads_it_counted(maria, expo):
-    drip = drip_with_steps(0, name="Thanks for visiting")
+    cadence = email_cadence(0, name="Thanks for visiting")
     InteractionFactory(
         lead=Lead.objects.get(email="max@quanta.example"), kind=Interaction.Kind.MEETING
     )
@@ -58,7 +58,7 @@ def test_each_step_opens_on_the_leads_it_counted(maria, expo):
 
     lead_list = maria.get(steps["Open these 9 leads"])
     assign = maria.get(steps["Assign 8 leads"])
-    enrol = maria.get(steps["Enrol 9 leads in a drip"] + f"&drip={drip.pk}")
+    enrol = maria.get(steps["Enrol 9 leads in a cadence"] + f"&cadence={cadence.pk}")
 
     assert "9 leads" in text_of(lead_list)
     assert "8 leads to share out." in text_of(assign)

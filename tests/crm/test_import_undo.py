@@ -19,13 +19,15 @@ from crm.imports.jobs import lead_import_undo as lead_import_undo_job
 from crm.imports.undo import UndoRefused, lead_import_undo, lead_import_undo_plan
 from crm.models import ContactPoint, Interaction, Lead, LeadImport
 from crm.services import interaction_record, lead_merge, lead_update
+from followups.cadences.models import CadenceTrigger, Enrolment
 from followups.models import Channel, Touch
 from followups.scheduler import scheduler_pass
 from mailings.letters.models import LetterTemplate, PrintRun, PrintRunLetter
-from mailings.models import Enrolment, OutboxEmail
+from mailings.models import OutboxEmail
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
+from tests.followups.cadences.factories import cadence_with
 from tests.mailings.conftest import smtp  # noqa: F401 (a fixture: a real SMTP server)
-from tests.mailings.factories import drip_with_steps
+from tests.mailings.factories import StepVariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -248,34 +250,44 @@ def test_leads_shared_out_after_the_import_can_still_be_undone(
     assert undone.undo_report["kept_leads"] == []
 
 
+def expo_cadence(first: str = Channel.CALL):
+    """For a booth visit: a call the next business day (or an email at once), then an email."""
+    cadence = cadence_with(
+        {"channel": first, "wait": int(first == Channel.CALL), "wait_unit": "business_days"},
+        {"channel": Channel.EMAIL, "wait": 24},
+        name="Expo follow-up",
+        slug="expo",
+    )
+    for step in cadence.steps.filter(channel=Channel.EMAIL):
+        StepVariantFactory(step=step)
+    CadenceTrigger.objects.create(cadence=cadence, kind=Interaction.Kind.BOOTH_VISIT)
+    return cadence
+
+
 def test_what_was_planned_from_the_visits_stops_and_goes_with_the_deleted_leads(
     imported, kim, manager_maria
 ):
-    drip = drip_with_steps(0, 24, name="Expo follow-up", slug="expo", trigger_kind="booth_visit")
-    lead_import_recorded(imported.pk)  # the hooks again, now that the drip exists
+    cadence = expo_cadence()
+    lead_import_recorded(imported.pk)  # the hooks again, now that the cadence exists
     kim_call = Touch.objects.get(lead=kim, channel=Channel.CALL)
     assert kim_call.status == Touch.Status.PENDING
-    assert Enrolment.objects.filter(drip=drip).count() == 3
-    kim_email = OutboxEmail.objects.get(lead=kim)
+    assert Enrolment.objects.filter(cadence=cadence).count() == 3
 
     undone = undo(imported)
 
     kim_call.refresh_from_db()
-    kim_email.refresh_from_db()
-    enrolment = Enrolment.objects.get()
+    enrolment = Enrolment.objects.get(cadence=cadence)
     assert (kim_call.status, kim_call.outcome) == (Touch.Status.CANCELLED, "import undone")
-    assert (enrolment.lead_id, enrolment.status) == (kim.pk, Enrolment.Status.STOPPED)
-    assert kim_email.status == OutboxEmail.Status.CANCELLED
-    assert kim_email.touch.status == Touch.Status.CANCELLED
-    assert Touch.objects.count() == 2 and OutboxEmail.objects.count() == 1  # Kim's alone
+    assert (enrolment.lead_id, enrolment.status) == (kim.pk, Enrolment.Status.EXITED)
+    assert Touch.objects.count() == 1  # Kim's alone
     assert undone.undo_report["stopped"] == [
-        ["Drip enrolments stopped", 1],
-        ["Planned calls, emails and letters cancelled", 2],
+        ["Cadence enrolments ended", 1],
+        ["Planned calls, emails and letters cancelled", 1],
     ]
 
 
 def test_a_lead_sent_an_email_stays_with_its_email_sent(imported, smtp, kim):  # noqa: F811
-    drip_with_steps(0, 24, name="Expo follow-up", slug="expo", trigger_kind="booth_visit")
+    expo_cadence(first=Channel.EMAIL)
     lead_import_recorded(imported.pk)
     Lead.objects.filter(email=ANA).update(email_consent=Lead.EmailConsent.CONFIRMED)
     scheduler_pass()

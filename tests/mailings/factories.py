@@ -1,7 +1,9 @@
 import factory
 
-from mailings.models import Drip, DripStep, StepVariant
+from followups.cadences.models import Cadence, Channel
+from mailings.models import StepVariant
 from tests.factories import LeadFactory
+from tests.followups.cadences.factories import CadenceFactory, StepFactory
 
 # A person's mail app or browser, for opens and clicks (mailings.machines).
 PERSONS_BROWSER = (
@@ -10,28 +12,15 @@ PERSONS_BROWSER = (
 )
 
 
-class DripFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Drip
-
-    name = factory.Sequence(lambda n: f"Drip {n}")
-    slug = factory.Sequence(lambda n: f"drip-{n}")
-
-
-class DripStepFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = DripStep
-
-    drip = factory.SubFactory(DripFactory)
-    position = factory.Sequence(lambda n: n + 1)
-    delay = 0
+class EmailStepFactory(StepFactory):
+    channel = Channel.EMAIL
 
 
 class StepVariantFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StepVariant
 
-    step = factory.SubFactory(DripStepFactory)
+    step = factory.SubFactory(EmailStepFactory)
     label = "A"
     subject = "Hello {{ lead.first_name|default:'there' }}"
     html_body = "<p>Hi {{ lead.first_name|default:'there' }}, from {{ lead.company }}.</p>"
@@ -43,10 +32,11 @@ class ConsentingLeadFactory(LeadFactory):
     email_consent = "confirmed"
 
 
-def drip_with_steps(*delays_in_hours, **drip_fields) -> Drip:
-    """A drip with one step per delay (hours after the step before), variant A each."""
-    drip = DripFactory(**drip_fields)
-    for position, delay in enumerate(delays_in_hours, start=1):
-        step = DripStepFactory(drip=drip, position=position, delay=delay)
+def email_cadence(*waits_in_hours, **cadence_fields) -> Cadence:
+    """A cadence of automatic email steps, one per wait (hours after the step
+    before), variant A each."""
+    cadence = CadenceFactory(**cadence_fields)
+    for position, wait in enumerate(waits_in_hours, start=1):
+        step = EmailStepFactory(cadence=cadence, position=position, wait=wait)
         StepVariantFactory(step=step, subject=f"Step {position} for {{{{ lead.first_name }}}}")
-    return drip
+    return cadence

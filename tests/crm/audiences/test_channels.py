@@ -1,4 +1,4 @@
-"""Every channel uses audiences: the call queue, drip enrolment, print runs."""
+"""Every channel uses audiences: the call queue, cadence enrolment, print runs."""
 
 import datetime as dt
 import itertools
@@ -13,9 +13,8 @@ from crm.audiences.services import audience_save
 from followups.calls import call_claim_next
 from followups.models import Channel, Touch
 from mailings.letters.models import PrintRun
-from mailings.models import Enrolment
 from tests.factories import LeadFactory
-from tests.mailings.factories import drip_with_steps
+from tests.mailings.factories import email_cadence
 from tests.mailings.letters.factories import LetterTemplateFactory, MailableLeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,32 +143,32 @@ def test_todays_list_filtered_by_an_audience_costs_a_fixed_number_of_queries(
     assert len(response.context["rows"]) == count
 
 
-# Drips
+# Cadences
 
 
-def test_a_manager_enrols_an_audiences_members_in_a_drip(maria, manager_maria):
-    drip = drip_with_steps(0, name="Nurture")
+def test_a_manager_enrols_an_audiences_members_in_a_cadence(maria, manager_maria):
+    cadence = email_cadence(0, name="Nurture")
     hans, greta = (LeadFactory(first_name=n, country="DE") for n in ("Hans", "Greta"))
     LeadFactory(first_name="Ann", country="US")
     audience = audience_of(GERMANY, manager_maria)
-    url = reverse("drips:enrol") + f"?audience={audience.pk}"
+    url = reverse("cadences:enrol") + f"?audience={audience.pk}"
 
-    page = maria.get(url + f"&drip={drip.pk}")
+    page = maria.get(url + f"&cadence={cadence.pk}")
     assert page.status_code == 200
     assert page.context["matching"] == 2
     assert "The members of the audience" in page.text
     assert "Enrol <strong>2 leads</strong> in <strong>Nurture</strong>?" in page.text
-    response = maria.post(url + f"&drip={drip.pk}", {"drip": drip.pk, "expected": 2})
+    response = maria.post(url + f"&cadence={cadence.pk}", {"cadence": cadence.pk, "expected": 2})
 
     assert response.status_code == 302
-    enrolled = Enrolment.objects.filter(drip=drip).values_list("lead_id", flat=True)
+    enrolled = cadence.enrolments.values_list("lead_id", flat=True)
     assert set(enrolled) == {hans.pk, greta.pk}
 
 
 def test_enrolling_from_an_unknown_audience_is_not_found(maria):
-    assert maria.get(reverse("drips:enrol"), {"audience": "4242"}).status_code == 404
-    assert maria.get(reverse("drips:enrol"), {"audience": "x"}).status_code == 404
-    assert maria.get(reverse("drips:enrol"), {"audience": "9" * 30}).status_code == 404
+    assert maria.get(reverse("cadences:enrol"), {"audience": "4242"}).status_code == 404
+    assert maria.get(reverse("cadences:enrol"), {"audience": "x"}).status_code == 404
+    assert maria.get(reverse("cadences:enrol"), {"audience": "9" * 30}).status_code == 404
 
 
 # Letters

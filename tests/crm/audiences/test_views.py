@@ -306,7 +306,7 @@ def test_the_page_describes_the_rules_and_offers_every_channel(maria, germans):
     assert "All of:" in response.text and "in DE" in response.text
     for url in (
         reverse("queue:list") + f"?audience={germans.pk}",
-        reverse("drips:enrol") + f"?audience={germans.pk}",
+        reverse("cadences:enrol") + f"?audience={germans.pk}",
         reverse("letters:run_create") + f"?audience={germans.pk}",
     ):
         assert f'href="{url}"' in response.text

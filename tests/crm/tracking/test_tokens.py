@@ -10,10 +10,11 @@ from django.test import Client
 from crm.models import Lead
 from crm.tracking.models import Visitor
 from crm.tracking.tokens import lead_token_make, lead_token_read, url_with_lead_token
+from followups.cadences.services import enrolment_create
 from mailings import tokens
-from mailings.drips import enrolment_create
+from mailings.steps import outboxes_for
 from tests.factories import LeadFactory
-from tests.mailings.factories import PERSONS_BROWSER, ConsentingLeadFactory, drip_with_steps
+from tests.mailings.factories import PERSONS_BROWSER, ConsentingLeadFactory, email_cadence
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -24,9 +25,10 @@ def ada(db):
 
 
 def click_link(lead: Lead, url: str) -> str:
-    """The tracked link to `url` in an email of a drip the lead is in."""
-    enrolment = enrolment_create(drip=drip_with_steps(0), lead=lead, source="test")
-    outbox = enrolment.emails.get()
+    """The tracked link to `url` in an email of a cadence the lead is in."""
+    enrolment = enrolment_create(cadence=email_cadence(0), lead=lead, source="test")
+    emails, _ = outboxes_for(list(enrolment.touches.all()))
+    (outbox,) = emails.values()
     return f"/m/c/{tokens.make(tokens.CLICK, [outbox.pk, url])}/"
 
 
