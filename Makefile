@@ -14,7 +14,9 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-# axe-core, which the browser tests run on every page, as package-lock.json pins it.
+# As package-lock.json pins them: trix, the rich-text editor (Django serves its
+# dist folder as static/vendor/trix), and axe-core, which the browser tests run
+# on every page.
 node_modules/.installed: package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
@@ -26,7 +28,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --leads $(DEMO_LEADS)
 	$(PY) manage.py seed_demo_touches --if-empty
-	$(PY) manage.py seed_demo_drips --if-empty
+	$(PY) manage.py seed_demo_cadences --if-empty
 	$(PY) manage.py seed_demo_letters --if-empty
 	$(PY) manage.py seed_demo_growth --if-empty
 	@trap 'kill 0' EXIT; \

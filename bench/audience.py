@@ -664,7 +664,7 @@ class Population:
         else:
             met = rng.randrange(0, created)
             timeline.call(min(met + rng.randrange(DAY, 10 * DAY), created), CALL_OUTCOMES[4][:3])
-            timeline.add(met, "meeting", outcome="Held", sentiment="positive", user=True)
+            timeline.add(met, "meeting", outcome="held", sentiment="positive", user=True)
             if stage == "customer":
                 timeline.purchase(rng.randrange(0, met + 1), by_rep=True)
 
@@ -935,9 +935,9 @@ class Timeline:
                  data=f'{{"content": "{content}"}}')  # fmt: skip
 
     def call(self, ago: int, outcome: tuple) -> None:
-        label, _, sentiment = outcome
+        _label, code, sentiment = outcome
         user = self.owner or self.population.rng.choice(self.population.world.reps)
-        added = self.add(ago, "call", outcome=label, sentiment=sentiment,
+        added = self.add(ago, "call", outcome=code, sentiment=sentiment,
                          notes=CALL_NOTES[sentiment], user=user, source="queue")  # fmt: skip
         if added and ago < TOUCHED_CALL_DAYS * DAY:
             self.calls.append((len(self.rows) - 1, outcome))

@@ -223,10 +223,10 @@ def enrol_leads(drip, rep, campaign, manager, *, start: int, count: int) -> None
     writes, a few statements a batch)."""
     from django.db import transaction
     from django.utils import timezone
+    from mailings.enrolling import enrolments_create_bulk
 
     from crm.bulk import TableWriter, reserve_ids
     from crm.models import Lead
-    from mailings.enrolling import enrolments_create_bulk
 
     now = timezone.now()
     leads = [lead_row(number, rep, campaign, now) for number in range(start, start + count)]

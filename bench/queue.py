@@ -145,7 +145,7 @@ def add_interactions(count: int) -> None:
     rng = random.Random(2)
     ids = Lead.objects.aggregate(low=Min("pk"), high=Max("pk"))
     reps = list(User.objects.filter(username__startswith="rep").values_list("pk", flat=True))
-    outcomes = [label for label in Outcome.labels if label != "Call back at…"]
+    outcomes = [code for code in Outcome.values if code != Outcome.CALL_BACK]
     kinds = ["email_sent", "email_opened", "web_visit"]
     now = timezone.now()
     writer = TableWriter(Interaction, with_pk=False)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("holidays/", include("followups.holidays.urls")),
     path("cadences/", include("mailings.cadences.urls")),
     path("letters/", include("mailings.letters.urls")),
+    path("richtext/", include("mailings.richtext.urls")),
     path("dashboard/", include("reports.urls")),
     path("settings/websites/", include("crm.tracking.sites_urls")),
     path("settings/scoring/", include("crm.scoring.urls")),

@@ -75,12 +75,16 @@ class LeadAdmin(ImportExportModelAdmin):
 
 @admin.register(Interaction)
 class InteractionAdmin(admin.ModelAdmin):
-    list_display = ("occurred_at", "kind", "lead", "campaign", "outcome", "user")
+    list_display = ("occurred_at", "kind", "lead", "campaign", "outcome_shown", "user")
     list_filter = ("kind", "sentiment", "source")
     list_select_related = ("lead", "campaign", "user")
     raw_id_fields = ("lead", "campaign", "user")
     date_hierarchy = "occurred_at"
     show_full_result_count = False
+
+    @admin.display(description="Outcome", ordering="outcome")
+    def outcome_shown(self, interaction: Interaction) -> str:
+        return interaction.outcome_label
 
 
 @admin.register(LeadMerge)

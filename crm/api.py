@@ -17,14 +17,19 @@ from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from crm import selectors, services
 from crm.models import LEAD_PROFILE_FIELDS, Campaign, Interaction, Lead, User
+from crm.outcomes import OUTCOMES, outcome_error
 
 Short = Annotated[str, Field(max_length=200)]
 InteractionKind = Literal[tuple(Interaction.Kind.values)]  # type: ignore[valid-type]
 Sentiment = Literal["", "positive", "neutral", "negative"]
+OUTCOME_CODES = "A code of the kind's outcomes, or empty; other kinds have none. " + "; ".join(
+    f"{kind}: {', '.join(outcomes.values)}" for kind, outcomes in OUTCOMES.items()
+)
 
 
 class TokenAuth(HttpBearer):
@@ -168,7 +173,7 @@ class InteractionIn(Input):
     kind: InteractionKind
     occurred_at: datetime | None = Field(None, description="Defaults to now; never in the future")
     campaign_id: int | None = None
-    outcome: Annotated[str, Field(max_length=100)] = ""
+    outcome: Annotated[str, Field(max_length=100, description=OUTCOME_CODES)] = ""
     sentiment: Sentiment = ""
     notes: Annotated[str, Field(max_length=10_000)] = ""
     data: dict[str, Any] = Field(default_factory=dict)
@@ -188,12 +193,23 @@ class InteractionIn(Input):
             raise ValueError("must not be in the future")
         return value
 
+    @field_validator("outcome")
+    @classmethod
+    def outcome_of_the_kind(cls, value: str, info: ValidationInfo) -> str:
+        """Checked here, before a lead is found or created for the interaction."""
+        kind = info.data.get("kind")  # absent when the kind itself is invalid
+        if kind and (problem := outcome_error(kind, value)):
+            raise PydanticCustomError("outcome", problem)
+        return value
+
 
 class InteractionOut(Schema):
     id: int
     lead_id: int
     kind: str
     occurred_at: datetime
+    outcome: str = Field(description="The outcome's code (older free text as it was)")
+    outcome_label: str = Field(description="The outcome as people read it")
     created: bool
 
 
@@ -226,9 +242,13 @@ def lead_get(request: HttpRequest, lead_id: int):
 )
 def interaction_create(request: HttpRequest, payload: InteractionIn):
     """Records something that happened with a lead, from the website, the support
-    desk or an app. Give `lead_id`, or `email`/`phone` to find or create the lead."""
+    desk or an app. Give `lead_id`, or `email`/`phone` to find or create the lead.
+    An `app_event` (something the lead did in your product) names the event in
+    `data.name` (up to 100 characters), e.g. `{"name": "project_created"}`."""
     _require_permission(request.user, "crm.add_interaction")
-    campaign = _campaign(payload.campaign_id)  # before the lead, which may be created
+    # Both checked before the lead, which may be created.
+    data = services.interaction_data_clean(kind=payload.kind, data=payload.data)
+    campaign = _campaign(payload.campaign_id)
     lead = _interaction_lead(request.user, payload)
     interaction, created = services.interaction_record(
         lead=lead,
@@ -238,7 +258,7 @@ def interaction_create(request: HttpRequest, payload: InteractionIn):
         outcome=payload.outcome,
         sentiment=payload.sentiment,
         notes=payload.notes,
-        data=payload.data,
+        data=data,
         user=request.user,
         source=payload.source,
         external_id=payload.external_id,
@@ -250,6 +270,8 @@ def interaction_create(request: HttpRequest, payload: InteractionIn):
         "lead_id": interaction.lead_id,
         "kind": interaction.kind,
         "occurred_at": interaction.occurred_at,
+        "outcome": interaction.outcome,
+        "outcome_label": interaction.outcome_label,
         "created": created,
     }
     return Status(201 if created else 200, body)

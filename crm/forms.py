@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from crm.contact import InvalidPhone, parse_phone, valid_time_zones
 from crm.models import LEAD_PROFILE_FIELDS, ApiToken, Campaign, Interaction, Lead, User
+from crm.outcomes import is_valid_outcome, outcome_choices
 from crm.selectors import api_token_users, reps
 
 COUNTRY_CHOICES = [
@@ -107,10 +108,47 @@ class LeadCreateForm(LeadForm):
         return {*super()._get_validation_exclusions(), "email"}
 
 
+class OutcomeSelect(forms.Select):
+    """The outcomes grouped by kind, each option saying its kind (data-kind), so
+    static/js/interaction_form.js can offer only the chosen kind's."""
+
+    def __init__(self, *args, group_kinds: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_kinds = group_kinds
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        for group_name, options, _index in groups:
+            if group_name:
+                for option in options:
+                    option["attrs"]["data-kind"] = self.group_kinds[group_name]
+        return groups
+
+
+# The kinds logged by hand that have outcomes: (kind label, its (code, label)s).
+OUTCOME_KINDS = [kind for kind in MANUAL_INTERACTION_KINDS if outcome_choices(kind)]
+OUTCOME_GROUPS = [(kind.label, outcome_choices(kind)) for kind in OUTCOME_KINDS]
+
+
+def outcome_field() -> forms.ChoiceField:
+    """One select for every kind logged by hand: an <optgroup> per kind with outcomes."""
+    *kinds, last = [kind.label.lower() for kind in OUTCOME_KINDS]
+    return forms.ChoiceField(
+        choices=[("", "—"), *OUTCOME_GROUPS],
+        required=False,
+        widget=OutcomeSelect(
+            attrs={"data-outcome-for": "kind"},
+            group_kinds={kind.label: kind.value for kind in OUTCOME_KINDS},
+        ),
+        help_text=f"For a {', '.join(kinds)} or {last}.",
+    )
+
+
 class InteractionForm(forms.ModelForm):
     kind = forms.ChoiceField(
         choices=[(kind.value, kind.label) for kind in MANUAL_INTERACTION_KINDS]
     )
+    outcome = outcome_field()
     occurred_at = forms.DateTimeField(
         label="When",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -131,6 +169,18 @@ class InteractionForm(forms.ModelForm):
         if occurred_at > timezone.now() + timedelta(minutes=5):
             raise forms.ValidationError("An interaction is something that already happened.")
         return occurred_at
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, outcome = cleaned.get("kind"), cleaned.get("outcome", "")
+        if kind and not is_valid_outcome(kind, outcome):
+            labels = {code: label for _kind, group in OUTCOME_GROUPS for code, label in group}
+            self.add_error(
+                "outcome",
+                f"“{labels.get(outcome, outcome)}” is not an outcome of a "
+                f"{Interaction.Kind(kind).label.lower()}: pick one of its own, or none.",
+            )
+        return cleaned
 
 
 class MergeForm(forms.Form):

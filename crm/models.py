@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 
 from crm.contact import Phone, address_lines, derive_time_zone, validate_time_zone
 from crm.names import PersonName, formal_name
+from crm.outcomes import outcome_label
 from crm.roles import Role
 
 
@@ -284,7 +285,11 @@ class Lead(models.Model):
 
 
 class Interaction(models.Model):
-    """One thing that happened between a lead and us."""
+    """One thing that happened between a lead and us. An app event (something the
+    lead did in our product: "signed_up", "project_created") carries its name in
+    data["name"] (crm.services.interaction_data_clean)."""
+
+    APP_EVENT_NAME_MAX_LENGTH = 100
 
     class Kind(models.TextChoices):
         CALL = "call", "Call"
@@ -305,6 +310,7 @@ class Interaction(models.Model):
         MEETING = "meeting", "Meeting"
         SUPPORT_CALL = "support_call", "Support call"
         REFERRAL = "referral", "Referral"
+        APP_EVENT = "app_event", "App event"
         NOTE = "note", "Note"
 
     class Sentiment(models.TextChoices):
@@ -318,7 +324,11 @@ class Interaction(models.Model):
     campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
     )
-    outcome = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="One of the kind's outcome codes (crm.outcomes); older free text kept as is.",
+    )
     path = models.CharField(
         max_length=500, blank=True, help_text="The page, for web visits and cart events."
     )
@@ -385,7 +395,20 @@ class Interaction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} — {self.lead_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.description} — {self.lead_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def description(self) -> str:
+        """The kind in words, with the name an app event carries: "App event: project_created"."""
+        label = self.get_kind_display()
+        if self.kind != self.Kind.APP_EVENT or not isinstance(self.data, dict):
+            return label
+        name = self.data.get("name")
+        return f"{label}: {name}" if name else label
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.kind, self.outcome)
 
 
 class LeadMerge(models.Model):

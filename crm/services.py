@@ -31,6 +31,7 @@ from crm.models import (
     LeadMerge,
     User,
 )
+from crm.outcomes import outcome_error
 
 # From the most to the least permissive: when two leads merge, the later one wins.
 EMAIL_CONSENT_STRICTNESS = [
@@ -238,8 +239,12 @@ def interaction_record(
     """Record what happened and queue what follows from it.
 
     A second call with the same (source, external_id) returns the first
-    interaction and records nothing.
+    interaction and records nothing. The outcome is one of the kind's codes
+    (crm.outcomes), or none.
     """
+    data = interaction_data_clean(kind=kind, data=data or {})
+    if problem := outcome_error(kind, outcome):
+        raise ValidationError({"outcome": [problem]})
     if external_id:
         existing = Interaction.objects.filter(source=source, external_id=external_id).first()
         if existing:
@@ -252,7 +257,7 @@ def interaction_record(
         outcome=outcome,
         sentiment=sentiment,
         notes=notes,
-        data=data or {},
+        data=data,
         user=user,
         source=source,
         external_id=external_id,
@@ -262,6 +267,25 @@ def interaction_record(
     _leads_touched([interaction])
     enqueue(jobs.interaction_recorded, interaction.pk)
     return interaction, True
+
+
+def interaction_data_clean(*, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The interaction's data as its kind needs it: an app event's name, trimmed, in
+    data["name"] (ValidationError on "data.name" when it is missing, blank, not text
+    or too long). Other kinds' data is left as it is."""
+    if kind != Interaction.Kind.APP_EVENT:
+        return data
+    name = data.get("name")
+    limit = Interaction.APP_EVENT_NAME_MAX_LENGTH
+    if name is not None and not isinstance(name, str):
+        problem = "Give the app event's name as text."
+    elif not (name or "").strip():
+        problem = "An app event needs its name, e.g. “project_created”."
+    elif len(name.strip()) > limit:
+        problem = f"Use at most {limit} characters."
+    else:
+        return {**data, "name": name.strip()}
+    raise ValidationError({"data.name": [problem]})
 
 
 def interactions_record(interactions: list[Interaction]) -> list[Interaction]:

@@ -10,6 +10,7 @@ class FollowupsConfig(AppConfig):
 
         from crm import interaction_hooks, timeline
         from crm.audiences.services import register_members_changed
+        from crm.models import Lead
         from crm.scoring.services import register_follower
         from followups import priorities, selectors
         from followups.cadences import audiences, triggers
@@ -26,3 +27,4 @@ class FollowupsConfig(AppConfig):
         timeline.register_upcoming(selectors.upcoming_items)
         for signal in (post_save, post_delete):
             signal.connect(forget_holidays, sender=Holiday)
+        post_save.connect(triggers.lead_flags_saved, sender=Lead)

@@ -7,10 +7,10 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import TextChoices
 from django.utils import timezone
 
 from crm.models import Interaction, User
+from crm.outcomes import CallOutcome as Outcome
 from crm.services import (
     interaction_record,
     lead_calls_pause,
@@ -24,20 +24,6 @@ from followups.claiming import claim_head
 from followups.ledger import lead_call_barred, touch_schedule
 from followups.models import Channel, Touch
 from followups.services import touches_skip, touches_skip_open
-
-
-class Outcome(TextChoices):
-    """What happened on the call; each has a key for the rep's keyboard."""
-
-    INTERESTED = "interested", "Connected: interested"
-    NOT_INTERESTED = "not_interested", "Connected: not interested"
-    MEETING = "meeting", "Meeting booked"
-    VOICEMAIL = "voicemail", "Left a voicemail"
-    NO_ANSWER = "no_answer", "No answer"
-    WRONG_NUMBER = "wrong_number", "Wrong number"
-    DO_NOT_CALL = "do_not_call", "Do not call"
-    CALL_BACK = "call_back", "Call back at…"
-
 
 OUTCOME_KEYS = dict(zip(Outcome.values, "12345678", strict=True))
 OUTCOME_SENTIMENT = {
@@ -106,7 +92,7 @@ def call_log_outcome(
     call, _ = interaction_record(
         lead=touch.lead,
         kind=Interaction.Kind.CALL,
-        outcome=Outcome(outcome).label,
+        outcome=outcome,
         sentiment=OUTCOME_SENTIMENT.get(outcome, ""),
         notes=notes,
         user=user,

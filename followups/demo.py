@@ -1,7 +1,9 @@
 """Demo touches for a demo database (crm.demo.seed writes no touches): the next
 call for each lead a rep would call and a few call-backs, so the queue, the
 team view and the calendar feeds have something to show (demo emails come from
-mailings' demo drip, which sends them as real drips do).
+mailings' demo cadence, which sends them as real cadences do). Each call takes
+its priority and talking points from the first call step of the cadence the
+lead's latest interaction would start, as if it had.
 
 Like the lead seeder it skips the services (one touch at a time, with locks)
 and writes rows with crm.bulk.TableWriter: COPY on PostgreSQL. Leads are read
@@ -24,10 +26,11 @@ from crm.models import Campaign, Interaction, Lead
 from crm.roles import Role
 from crm.services import leads_owner_set
 from followups.assigning import people_with_role
+from followups.cadences.models import CadenceStep, CadenceTrigger
+from followups.cadences.triggers import describe
 from followups.calendar_feeds import CALL_BACK_ORIGIN, CALL_BACK_REASON
 from followups.calling_hours import zone
-from followups.models import Channel, Rule, Touch
-from followups.rules import describe
+from followups.models import Channel, Touch
 
 BATCH = 5000
 CALL_STAGES = (Lead.Stage.NEW, Lead.Stage.WORKING, Lead.Stage.QUALIFIED)
@@ -90,7 +93,7 @@ class Latest:
 
 
 class _Reasons:
-    """followups.rules.describe, once per distinct interaction content: demo
+    """followups.cadences.triggers.describe, once per distinct interaction content: demo
     interactions repeat a few hundred contents over a million leads."""
 
     def __init__(self):
@@ -125,7 +128,7 @@ class _Planner:
     def __init__(self, rng: random.Random, now: datetime):
         self.rng, self.now = rng, now
         self.reps = list(people_with_role(Role.REP).order_by("pk").values_list("pk", flat=True))
-        self.rules = _call_rules()
+        self.steps = _first_call_steps()
         self.calls = self.call_backs = self.owners_set = 0
 
     def plan(
@@ -147,7 +150,7 @@ class _Planner:
         asked = lead["stage"] != Lead.Stage.NEW and self.rng.random() < CALL_BACK_SHARE
         if reached_by_phone and asked:
             return self.call_back(lead, interaction)
-        rule = self.rule_for(interaction)
+        step = self.step_for(interaction)
         seconds = self.rng.uniform(CALLS_FROM.total_seconds(), CALLS_UNTIL.total_seconds())
         return self.row(
             lead,
@@ -155,17 +158,16 @@ class _Planner:
             channel=Channel.CALL,
             due_at=self.now + timedelta(seconds=seconds),
             reason=interaction.reason if interaction else "New lead",
-            priority=rule.priority if rule else STAGE_PRIORITY[lead["stage"]],
-            origin=f"Rule: {rule.name}"[:100] if rule else "Demo data",
-            rule_id=rule.pk if rule else None,
-            talking_points=rule.talking_points if rule else "",
+            priority=step.priority if step else STAGE_PRIORITY[lead["stage"]],
+            origin=f"Cadence: {step.cadence.name}"[:100] if step else "Demo data",
+            talking_points=step.script if step else "",
         )
 
-    def rule_for(self, interaction: Latest | None) -> Rule | None:
+    def step_for(self, interaction: Latest | None) -> CadenceStep | None:
         if interaction is None:
             return None
-        exact = self.rules.get((interaction.kind, interaction.sentiment))
-        return exact or self.rules.get((interaction.kind, ""))
+        exact = self.steps.get((interaction.kind, interaction.sentiment))
+        return exact or self.steps.get((interaction.kind, ""))
 
     def call_back(self, lead: dict, interaction: Latest) -> dict:
         """At a quarter hour in the person's working day, within the next four days."""
@@ -201,10 +203,18 @@ class _Planner:
         return DemoTouches(self.calls, self.call_backs, self.owners_set)
 
 
-def _call_rules() -> dict[tuple[str, str], Rule]:
-    """The active call rules that go to the lead's owner, by (kind, sentiment);
-    the highest priority wins."""
-    rules = Rule.objects.filter(is_active=True, channel=Channel.CALL, assign=Rule.Assign.OWNER)
-    return {
-        (rule.trigger_kind, rule.trigger_sentiment): rule for rule in rules.order_by("priority")
-    }
+def _first_call_steps() -> dict[tuple[str, str], CadenceStep]:
+    """The first call step of each active cadence for the lead's owner, by the
+    (kind, sentiment) of its triggers; the highest priority wins."""
+    steps: dict[tuple[str, str], CadenceStep] = {}
+    triggers = CadenceTrigger.objects.filter(
+        cadence__is_active=True, cadence__assign="owner"
+    ).select_related("cadence")
+    for trigger in triggers:
+        first = trigger.cadence.steps.order_by("position").first()
+        if first is None or first.channel != Channel.CALL:
+            continue
+        known = steps.get((trigger.kind, trigger.sentiment))
+        if known is None or first.priority > known.priority:
+            steps[(trigger.kind, trigger.sentiment)] = first
+    return steps

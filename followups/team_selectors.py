@@ -11,13 +11,10 @@ from django.db.models import Count, Q, QuerySet
 
 from crm.contact import country_name
 from crm.models import Interaction, Lead, User
+from crm.outcomes import CONNECTED_CALL_OUTCOMES, MEETING_BOOKED
 from crm.roles import Role
-from followups.calls import Outcome
 from followups.models import Channel, Touch
 
-# Call interactions are logged with the outcome's label (followups.calls).
-CONNECTED_OUTCOMES = (Outcome.INTERESTED.label, Outcome.NOT_INTERESTED.label, Outcome.MEETING.label)
-MEETING_OUTCOME = Outcome.MEETING.label
 MEMBER_PAGE_SIZE = 200
 
 
@@ -77,8 +74,8 @@ def _calls_today(now: dt.datetime, time_zone: ZoneInfo) -> dict[int, dict[str, i
         .values("user")
         .annotate(
             calls=Count("pk"),
-            connects=Count("pk", filter=Q(outcome__in=CONNECTED_OUTCOMES)),
-            meetings=Count("pk", filter=Q(outcome=MEETING_OUTCOME)),
+            connects=Count("pk", filter=Q(outcome__in=CONNECTED_CALL_OUTCOMES)),
+            meetings=Count("pk", filter=Q(outcome=MEETING_BOOKED)),
         )
         .order_by()
     )

@@ -12,11 +12,10 @@ class MailingsConfig(AppConfig):
         from crm.api import api
         from crm.imports import undo
         from followups import channels
-        from followups.models import Channel
-        from mailings import hooks, sending, signals  # noqa: F401 (signals connects anymail's)
-        from mailings.api import router
         from followups.cadences.services import register_ended
-        from mailings import steps
+        from followups.models import Channel
+        from mailings import hooks, sending, signals, steps  # noqa: F401 (signals connects anymail's)
+        from mailings.api import router
         from mailings.letters.selectors import leads_with_letters_in_open_runs
 
         interaction_hooks.register(hooks.suppression_apply)

@@ -1,6 +1,7 @@
-"""Demo drips for a demo database: a follow-up drip for the busiest event, with an
-A/B test on its first subject line and a few weeks of history (sent, opened,
-clicked, replied), so the drip pages and the A/B report have something to show.
+"""A demo cadence for a demo database: an email follow-up for the busiest event,
+with an A/B test on its first subject line and a few weeks of history (sent,
+opened, clicked, replied), so the cadence pages and the A/B report have
+something to show.
 
 Rows are written in bulk, skipping the services (one enrolment at a time): the
 history happened in the past, nothing is sent. Later steps still due are real
@@ -16,11 +17,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from crm.models import Campaign, Interaction, Lead
+from followups.cadences.models import Cadence, CadenceStep, Enrolment, WaitUnit
+from followups.cadences.progress import step_touch_fields
 from followups.models import Touch
-from mailings.drips import step_touch_fields, variant_for
 from mailings.messages import site_domain
-from mailings.models import Drip, DripStep, Enrolment, OutboxEmail, StepVariant
+from mailings.models import OutboxEmail, StepVariant
 from mailings.rendering import render_subject
+from mailings.steps import variant_for
 
 MAX_LEADS = 800
 # What each variant of the first email did (opened, clicked, replied): B's subject wins.
@@ -29,21 +32,21 @@ SECOND_STEP_SENT = 0.6
 
 
 @dataclass(frozen=True)
-class DemoDrips:
-    drip: str
+class DemoCadence:
+    cadence: str
     enrolled: int
     sent: int
     pending: int
 
 
 @transaction.atomic
-def demo_drips_seed(*, seed: int = 1, now: dt.datetime | None = None) -> DemoDrips | None:
+def demo_cadence_seed(*, seed: int = 1, now: dt.datetime | None = None) -> DemoCadence | None:
     """None when the demo has no event with booth visits by consenting leads."""
     now = now or timezone.now()
     campaign = _busiest_event()
     if campaign is None:
         return None
-    drip = _event_drip(campaign)
+    cadence = _event_cadence(campaign)
     leads = list(
         Lead.objects.filter(
             email_consent=Lead.EmailConsent.CONFIRMED,
@@ -53,7 +56,7 @@ def demo_drips_seed(*, seed: int = 1, now: dt.datetime | None = None) -> DemoDri
         .distinct()
         .order_by("pk")[:MAX_LEADS]
     )
-    history = _History(random.Random(seed), now, drip)
+    history = _History(random.Random(seed), now, cadence, campaign)
     for lead in leads:
         history.add(lead)
     return history.write()
@@ -73,14 +76,15 @@ def _busiest_event() -> Campaign | None:
     return Campaign.objects.get(pk=busiest["campaign"]) if busiest else None
 
 
-def _event_drip(campaign: Campaign) -> Drip:
-    drip = Drip.objects.create(
+def _event_cadence(campaign: Campaign) -> Cadence:
+    cadence = Cadence.objects.create(
         name=f"{campaign.name} follow-up",
         slug=f"event-{campaign.pk}-follow-up",
-        trigger_kind=Interaction.Kind.BOOTH_VISIT,
-        trigger_campaign=campaign,
+        is_active=True,
+        description="The demo: an email follow-up of the busiest event, with an A/B test.",
     )
-    first = DripStep.objects.create(drip=drip, position=1, delay=2)
+    cadence.triggers.create(kind=Interaction.Kind.BOOTH_VISIT, campaign=campaign)
+    first = CadenceStep.objects.create(cadence=cadence, position=1, wait=2)
     body = (
         "<p>Hi {{ lead.first_name|default:'there' }},</p><p>Thanks for stopping by our "
         "booth at {{ campaign|default:'the show' }}. Here are the slides we talked about, "
@@ -96,8 +100,8 @@ def _event_drip(campaign: Campaign) -> Drip:
         subject="{{ lead.first_name|default:'Hi' }}, the slides from our chat",
         html_body=body,
     )
-    second = DripStep.objects.create(
-        drip=drip, position=2, delay=3, delay_unit=DripStep.Unit.BUSINESS_DAYS
+    second = CadenceStep.objects.create(
+        cadence=cadence, position=2, wait=3, wait_unit=WaitUnit.BUSINESS_DAYS
     )
     StepVariant.objects.create(
         step=second,
@@ -106,15 +110,15 @@ def _event_drip(campaign: Campaign) -> Drip:
         html_body="<p>Hi {{ lead.first_name|default:'there' }},</p><p>Three follow-up "
         "habits from customers you met at the show.</p><p>{{ rep.full_name }}</p>",
     )
-    return drip
+    return cadence
 
 
 class _History:
     """Rows for each lead's enrolment and the emails it got, drawn from one Random."""
 
-    def __init__(self, rng: random.Random, now: dt.datetime, drip: Drip):
-        self.rng, self.now, self.drip = rng, now, drip
-        self.steps = list(drip.steps.prefetch_related("variants").order_by("position"))
+    def __init__(self, rng: random.Random, now: dt.datetime, cadence: Cadence, campaign):
+        self.rng, self.now, self.cadence, self.campaign = rng, now, cadence, campaign
+        self.steps = list(cadence.steps.prefetch_related("variants").order_by("position"))
         self.plans: list[tuple[Lead, dt.datetime, list[tuple]]] = []
 
     def add(self, lead: Lead) -> None:
@@ -133,7 +137,7 @@ class _History:
         clicked = opened and self.rng.random() < clicked_rate / opened_rate
         return opened, clicked, opened and self.rng.random() < replied_rate / opened_rate
 
-    def write(self) -> DemoDrips:
+    def write(self) -> DemoCadence:
         enrolments = Enrolment.objects.bulk_create(
             self._enrolment(lead, enrolled, emails) for lead, enrolled, emails in self.plans
         )
@@ -145,23 +149,25 @@ class _History:
             if enrolment.status == Enrolment.Status.ACTIVE:
                 self._pending_email(enrolment, lead, self.steps[1], emails[-1][1])
                 pending += 1
-        return DemoDrips(self.drip.name, len(enrolments), sent, pending)
+        return DemoCadence(self.cadence.name, len(enrolments), sent, pending)
 
     def _enrolment(self, lead, enrolled, emails) -> Enrolment:
-        """Completed after both emails, stopped by a reply, else waiting for the second."""
+        """Finished after both emails, ended by a reply, else waiting for the second."""
         replied, last_sent = emails[0][2][2], emails[-1][1]
         status, reason = Enrolment.Status.ACTIVE, ""
         if replied:
-            status, reason = Enrolment.Status.STOPPED, "Replied"
+            status, reason = Enrolment.Status.EXITED, "Reply to an email"
         elif len(emails) == len(self.steps):
-            status = Enrolment.Status.COMPLETED
+            status, reason = Enrolment.Status.FINISHED, "Went through every step"
         return Enrolment(
-            drip=self.drip,
+            cadence=self.cadence,
             lead=lead,
-            source=f"Booth visit at {self.drip.trigger_campaign.name}",
+            source=f"Visited the booth at {self.campaign.name}",
             enrolled_at=enrolled,
             status=status,
-            stop_reason=reason,
+            # Waiting for the next email, or on the last one it got.
+            step=self.steps[len(emails) if status == Enrolment.Status.ACTIVE else len(emails) - 1],
+            exit_reason=reason,
             ended_at=None if status == Enrolment.Status.ACTIVE else last_sent,
         )
 
@@ -201,7 +207,11 @@ class _History:
                 kind=kind,
                 occurred_at=sent_at + dt.timedelta(hours=hours),
                 source="demo",
-                data={"drip": self.drip.name, "step": step.position, "variant": variant.label},
+                data={
+                    "cadence": self.cadence.name,
+                    "step": step.position,
+                    "variant": variant.label,
+                },
             )
             for kind, hours in kinds
         )
@@ -218,7 +228,7 @@ class _History:
     def _touch(self, enrolment, lead, step, due_at, status) -> Touch:
         done = status == Touch.Status.DONE
         return Touch.objects.create(
-            **step_touch_fields(enrolment, step),
+            **step_touch_fields(enrolment, step, 1),
             due_at=due_at,
             status=status,
             completed_at=due_at if done else None,

@@ -40,6 +40,50 @@ class RenderedEmail:
     text: str
 
 
+@dataclass(frozen=True)
+class MergeField:
+    """A value templates can write, as the rich-text editor's picker offers it.
+
+    The picker inserts {{ name|default:'<fallback>' }}, the fallback being what the
+    manager types beside it (`fallback` is the suggestion); a field with a `format`
+    is always there and is inserted as {{ name|<format> }}; a field with
+    `link_text` is an address, inserted as a link with that text.
+    """
+
+    name: str
+    label: str
+    group: str
+    fallback: str = ""
+    format: str = ""
+    link_text: str = ""
+
+
+# What merge_fields() gives a template, for the picker; tests hold the two in step.
+LEAD_MERGE_FIELDS = (
+    MergeField("lead.first_name", "First name", "Lead", fallback="there"),
+    MergeField("lead.last_name", "Last name", "Lead"),
+    MergeField("lead.full_name", "Full name", "Lead", fallback="there"),
+    MergeField("lead.name_prefix", "Name prefix (Dr., Ms, ...)", "Lead"),
+    MergeField("lead.name_suffix", "Name suffix (Jr., PhD, ...)", "Lead"),
+    MergeField("lead.formal_name", "Formal name", "Lead", fallback="there"),
+    MergeField("lead.email", "Email address", "Lead"),
+    MergeField("lead.company", "Company", "Lead", fallback="your company"),
+    MergeField("lead.title", "Job title", "Lead"),
+    MergeField("lead.city", "City", "Lead"),
+    MergeField("lead.region", "State or region", "Lead"),
+    MergeField("lead.postal_code", "Postal code", "Lead"),
+    MergeField("lead.country", "Country", "Lead"),
+    MergeField("rep.first_name", "Rep's first name", "Their rep", fallback="The team"),
+    MergeField("rep.full_name", "Rep's full name", "Their rep", fallback="The team"),
+    MergeField("rep.email", "Rep's email address", "Their rep"),
+    MergeField("campaign", "Campaign they came from", "Campaign"),
+)
+EMAIL_MERGE_FIELDS = (
+    *LEAD_MERGE_FIELDS,
+    MergeField("unsubscribe_url", "Unsubscribe link", "Email", link_text="Unsubscribe"),
+)
+
+
 def merge_fields(lead: Lead) -> dict:
     owner = lead.owner
     return {

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from crm.models import Interaction, Lead
 from crm.services import interaction_record
-from mailings.consent import consent_withdraw, leads_with_email, suppression_add
 from followups.cadences.models import ExitCondition
 from followups.cadences.triggers import enrolments_exit_for_lead
+from mailings.consent import consent_withdraw, leads_with_email, suppression_add
 from mailings.models import OutboxEmail, Suppression
 
 

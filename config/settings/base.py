@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "config.apps.StaticFilesConfig",
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
@@ -126,7 +126,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # The rich-text editor, as npm installed it (package-lock.json pins it; `make install`).
+    ("vendor/trix", BASE_DIR / "node_modules" / "trix" / "dist"),
+]
 # Generated files (print-run PDFs). Not served as media: they are downloaded
 # through views that check who asks. Workers rendering on other machines need
 # this to be shared storage (a network volume, or an object store's backend).

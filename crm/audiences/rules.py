@@ -24,7 +24,9 @@ What the rules read from interactions:
 - content_download: data["content"] (the title of what was downloaded);
 - purchase: data["products"] (a list of product codes; data["product"], one code,
   also counts) and data["value"] (not read here);
-- booth_visit / giveaway_entry: `campaign` (the event or giveaway).
+- booth_visit / giveaway_entry: `campaign` (the event or giveaway);
+- app_event: data["name"] (what the lead did in our product, e.g. "project_created",
+  matched exactly).
 """
 
 import datetime as dt
@@ -65,8 +67,9 @@ class DefinitionError(Exception):
 class Param:
     name: str
     label: str
-    kind: str  # int, text, campaign, stages, owners, countries, words, choice
+    kind: str  # int, text, event_name, campaign, stages, owners, countries, words, choice
     required: bool = True
+    missing: str = "Required."  # the message when a required value is not given
     minimum: int = 1
     maximum: int = MAX_DAYS
     placeholder: str = ""
@@ -171,6 +174,10 @@ def _start(campaign: Campaign) -> dt.datetime:
     )
 
 
+def _app_event(params: dict, ctx: Context) -> Q:
+    return _did(Kind.APP_EVENT, params, ctx, data__name=params["name"])
+
+
 def _kind(kind: str) -> Compiler:
     return lambda params, ctx: _did(kind, params, ctx)
 
@@ -264,6 +271,13 @@ def _describe_bought(params: dict, ctx: Context) -> str:
 
 STAGES = tuple(Lead.Stage.choices)
 PAGE = Param("path", "Page", "text", placeholder="/pricing*")
+EVENT_NAME = Param(
+    "name",
+    "App event",
+    "event_name",
+    placeholder="project_created",
+    missing="Give the app event's name, e.g. “project_created”.",
+)
 
 
 RULE_TYPES: dict[str, RuleType] = {
@@ -352,6 +366,22 @@ RULE_TYPES: dict[str, RuleType] = {
             (DAYS,),
             _kind(Kind.EMAIL_CLICKED),
             lambda p, c: f"clicked a link in an email{_within(p)}",
+        ),
+        RuleType(
+            "app_event",
+            "Did an app event",
+            "Behaviour",
+            (EVENT_NAME, DAYS),
+            _app_event,
+            lambda p, c: f"did app event “{p['name']}”{_within(p)}",
+        ),
+        RuleType(
+            "not_app_event",
+            "Did not do an app event",
+            "Behaviour",
+            (EVENT_NAME, DAYS),
+            lambda p, c: ~_app_event(p, c),
+            lambda p, c: f"did not do app event “{p['name']}”{_within(p)}",
         ),
         RuleType(
             "country",
@@ -511,7 +541,7 @@ class _Checker:
     def _param(self, param: Param, value: Any, path: str) -> Any:
         if value in (None, "", []):
             if param.required:
-                self._error(path, "Required.")
+                self._error(path, param.missing)
             return None
         try:
             return CLEANERS[param.kind](self, param, value)
@@ -549,6 +579,17 @@ class _Checker:
         if not text:
             raise ValueError("Required.")
         return text
+
+    def _event_name(self, param: Param, value: Any) -> str:
+        """As crm.services.interaction_data_clean keeps an app event's name."""
+        if not isinstance(value, str):
+            raise ValueError("Give the app event's name as text.")
+        name, limit = value.strip(), Interaction.APP_EVENT_NAME_MAX_LENGTH
+        if not name:
+            raise ValueError(param.missing)
+        if len(name) > limit:
+            raise ValueError(f"An app event's name has at most {limit} characters.")
+        return name
 
     def _campaign(self, param: Param, value: Any) -> int:
         pk = _as_id(value)
@@ -595,6 +636,7 @@ class _Checker:
 CLEANERS: dict[str, Callable[[_Checker, Param, Any], Any]] = {
     "int": _Checker._int,
     "text": _Checker._text,
+    "event_name": _Checker._event_name,
     "campaign": _Checker._campaign,
     "owners": _Checker._owners,
     "countries": _Checker._countries,

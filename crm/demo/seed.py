@@ -47,6 +47,7 @@ from crm.demo.world import (
     Country,
 )
 from crm.models import Campaign, Interaction, Lead, User
+from crm.outcomes import CallOutcome, MeetingOutcome, SupportCallOutcome
 from crm.roles import Role
 
 DEMO_PASSWORD = "demo1234"
@@ -122,6 +123,13 @@ FIRST_TOUCH = {
     Campaign.Kind.WEBSITE: Kind.WEB_VISIT,
 }
 SENTIMENTS = frozenset(Sentiment.values)
+# A connected call's outcome by its sentiment: a positive one books the meeting
+# that follows it in the stories below.
+CONNECTED_CALLS = {
+    Sentiment.POSITIVE: CallOutcome.MEETING.value,
+    Sentiment.NEUTRAL: CallOutcome.INTERESTED.value,
+    Sentiment.NEGATIVE: CallOutcome.NOT_INTERESTED.value,
+}
 # After any unanswered calls: the connected call (by its sentiment), then what followed.
 # Each step names a _LeadBuilder method.
 STAGE_STORIES = {
@@ -500,14 +508,14 @@ class _LeadBuilder:
         return getattr(self, step)(lead, seconds_ago)
 
     def unanswered_call(self, lead: dict, seconds_ago: int) -> dict[str, Any]:
-        outcome = self.rng.choice(("No answer", "Left voicemail"))
+        outcome = self.rng.choice((CallOutcome.NO_ANSWER, CallOutcome.VOICEMAIL)).value
         return self.touch(Kind.CALL, seconds_ago, outcome=outcome, user_id=lead["owner_id"])
 
     def connected_call(self, sentiment: str, lead: dict, seconds_ago: int) -> dict[str, Any]:
         return self.touch(
             Kind.CALL,
             seconds_ago,
-            outcome="Not interested" if sentiment == Sentiment.NEGATIVE else "Connected",
+            outcome=CONNECTED_CALLS[sentiment],
             sentiment=sentiment,
             notes=self.rng.choice(CALL_NOTES[sentiment]),
             user_id=lead["owner_id"],
@@ -517,7 +525,7 @@ class _LeadBuilder:
         return self.touch(
             Kind.MEETING,
             seconds_ago,
-            outcome="Held",
+            outcome=MeetingOutcome.HELD.value,
             sentiment=Sentiment.POSITIVE,
             notes=self.rng.choice(MEETING_NOTES),
             user_id=lead["owner_id"],
@@ -530,4 +538,6 @@ class _LeadBuilder:
 
     def support_call(self, lead: dict, seconds_ago: int) -> dict[str, Any]:
         notes = self.rng.choice(SUPPORT_NOTES)
-        return self.touch(Kind.SUPPORT_CALL, seconds_ago, outcome="Resolved", notes=notes)
+        return self.touch(
+            Kind.SUPPORT_CALL, seconds_ago, outcome=SupportCallOutcome.RESOLVED.value, notes=notes
+        )

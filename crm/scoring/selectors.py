@@ -53,6 +53,7 @@ KIND_NOUNS = {
     "meeting": ("meeting", "meetings"),
     "support_call": ("support call", "support calls"),
     "referral": ("referral", "referrals"),
+    "app_event": ("app event", "app events"),
     "note": ("note", "notes"),
 }
 

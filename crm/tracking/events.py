@@ -14,6 +14,7 @@ INTERACTION_KINDS = {
     WebEvent.Kind.CHECKOUT_STARTED: Interaction.Kind.CHECKOUT_STARTED,
     WebEvent.Kind.PURCHASE: Interaction.Kind.PURCHASE,
     WebEvent.Kind.CONTENT_DOWNLOAD: Interaction.Kind.CONTENT_DOWNLOAD,
+    WebEvent.Kind.APP_EVENT: Interaction.Kind.APP_EVENT,
 }
 EVENT_KINDS = {interaction: event for event, interaction in INTERACTION_KINDS.items()}
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 
+from crm.models import Interaction
 from crm.tracking.models import Site, WebEvent
 from crm.tracking.origins import origins_clean
 from crm.tracking.services import CONTACT_FIELDS, Beacon
@@ -24,6 +25,7 @@ REQUIRED_BY_KIND = {
     WebEvent.Kind.CART_ADD: ("cart_id",),
     WebEvent.Kind.CHECKOUT_STARTED: ("cart_id",),
     WebEvent.Kind.CONTENT_DOWNLOAD: ("content",),
+    WebEvent.Kind.APP_EVENT: ("name",),
 }
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign")
 
@@ -56,6 +58,7 @@ class BeaconForm(forms.Form):
     currency = _text(3, CURRENCY)
     product = _text(200)
     content = _text(200)
+    name = _text(Interaction.APP_EVENT_NAME_MAX_LENGTH)  # an app event's, e.g. "project_created"
     email = _text(254)
     phone = _text(64)
     first_name = _text(100)
@@ -118,6 +121,7 @@ class BeaconForm(forms.Form):
             currency=data["currency"],
             product=data["product"],
             content=data["content"],
+            name=data["name"],
             contact={name: data[name] for name in CONTACT_FIELDS if data[name]},
         )
 

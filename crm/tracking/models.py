@@ -92,6 +92,7 @@ class WebEvent(models.Model):
         CHECKOUT_STARTED = "checkout_started", "Checkout started"
         PURCHASE = "purchase", "Purchase"
         CONTENT_DOWNLOAD = "content_download", "Content download"
+        APP_EVENT = "app_event", "App event"
 
     visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

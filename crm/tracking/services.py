@@ -53,6 +53,7 @@ class Beacon:
     currency: str = ""
     product: str = ""
     content: str = ""
+    name: str = ""  # an app event's
     contact: dict[str, str] = field(default_factory=dict)
 
 
@@ -246,7 +247,7 @@ def _web_event(visitor: Visitor, beacon: Beacon, now: dt.datetime) -> WebEvent:
         extras["referrer"] = beacon.referrer
     if beacon.utm:
         extras["utm"] = beacon.utm
-    for name in ("product", "content", "currency"):
+    for name in ("product", "content", "currency", "name"):
         if getattr(beacon, name):
             extras[name] = getattr(beacon, name)
     return WebEvent(

@@ -42,8 +42,7 @@ def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
 
 def exit_condition(interaction: Interaction) -> str:
     if interaction.kind == Interaction.Kind.CALL:
-        # The code is in the call's data however its outcome field is written.
-        return EXIT_BY_CALL_OUTCOME.get((interaction.data or {}).get("outcome", ""), "")
+        return EXIT_BY_CALL_OUTCOME.get(interaction.outcome, "")
     return EXIT_BY_KIND.get(interaction.kind, "")
 
 
@@ -71,6 +70,23 @@ def exit_reason(condition: str) -> str:
     """The exit reason an enrolment ended by the condition gets ("Unsubscribe",
     "A meeting is booked"): the cadence pages and the dashboard count by it."""
     return ExitCondition(condition).label.removeprefix("They ").capitalize()
+
+
+LEAD_FLAG_EXITS = {
+    "do_not_call": ExitCondition.DO_NOT_CALL,
+    "do_not_mail": ExitCondition.DO_NOT_MAIL,
+}
+
+
+def lead_flags_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """post_save of Lead: a lead marked do not call or do not mail by hand (the lead
+    page, the admin, an import) leaves the cadences that end on it. (A call's "do
+    not call" outcome is an interaction, handled by the hook above.)"""
+    if raw:
+        return
+    for flag, condition in LEAD_FLAG_EXITS.items():
+        if getattr(instance, flag) and (update_fields is None or flag in update_fields):
+            enrolments_exit_for_lead(lead_id=instance.pk, condition=condition)
 
 
 def cadences_exiting_on(condition: str) -> list[int]:
@@ -141,6 +157,7 @@ def describe(interaction: Interaction) -> str:
         kind.EMAIL_REPLIED: "Replied to an email",
         kind.EMAIL_CLICKED: "Clicked a link in an email",
         kind.REFERRAL: "Was referred to us",
+        kind.APP_EVENT: interaction.description,
     }
     text = words.get(interaction.kind, interaction.get_kind_display())
     if interaction.notes:

@@ -74,11 +74,9 @@ def replied() -> Q:
 
 
 def meeting_interactions() -> Q:
-    """A meeting, or a call whose outcome is a meeting booked (its code is in the
-    call's data; the outcome field holds the code or its label)."""
-    meeting_call = Q(data__outcome=CallOutcome.MEETING) | Q(
-        outcome__in=(CallOutcome.MEETING.value, CallOutcome.MEETING.label)
-    )
+    """A meeting, or a call whose outcome is a meeting booked (the queue writes
+    the code in the call's data too)."""
+    meeting_call = Q(outcome=CallOutcome.MEETING) | Q(data__outcome=CallOutcome.MEETING)
     return Q(kind=Interaction.Kind.MEETING) | (Q(kind=Interaction.Kind.CALL) & meeting_call)
 
 

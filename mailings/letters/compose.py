@@ -8,6 +8,7 @@ reach a method that changes data.
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,7 +18,19 @@ from mailings.letters.labels import render_labels_pdf
 from mailings.letters.models import LetterTemplate
 from mailings.letters.pdf import Letter, render_letters_pdf
 from mailings.letters.postal import address_lines, address_problems, lead_address
-from mailings.rendering import compiled_template, merge_fields
+from mailings.rendering import LEAD_MERGE_FIELDS, MergeField, compiled_template, merge_fields
+
+# What letter_for() gives a template, for the editor's picker: a letter greets "friend".
+LETTER_MERGE_FIELDS = (
+    *(
+        replace(field, fallback="friend") if field.fallback == "there" else field
+        for field in LEAD_MERGE_FIELDS
+    ),
+    MergeField("today", "Today's date", "Letter", format="date:'F j, Y'"),
+    MergeField("sender_name", "Sender's name", "Letter", fallback="The team"),
+    MergeField("coupon_code", "Coupon code", "Letter"),
+    MergeField("offer", "Offer", "Letter"),
+)
 
 
 def letter_for(template: LetterTemplate, lead: Lead, *, today: dt.date | None = None) -> Letter:

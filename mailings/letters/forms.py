@@ -7,8 +7,10 @@ from django.utils.text import slugify
 
 from crm.models import Lead, User
 from crm.selectors import leads_visible_to
+from mailings.letters.compose import LETTER_MERGE_FIELDS
 from mailings.letters.models import LetterTemplate, Paper, PrintRun
 from mailings.rendering import check_template
+from mailings.richtext.forms import RichTextWidget
 
 # The editor's <form>: the preview's own fields sit beside the PDF, outside it.
 EDITOR_FORM_ID = "letter-template-form"
@@ -28,7 +30,7 @@ class LetterTemplateForm(forms.ModelForm):
         fields = ["name", "slug", "body", "css", "coupon_code", "offer", "is_active"]
         labels = {"css": "CSS", "is_active": "Active (can be chosen for new print runs)"}
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 18, "spellcheck": "true"}),
+            "body": RichTextWidget(merge_fields=LETTER_MERGE_FIELDS),
             "css": forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
         }
 

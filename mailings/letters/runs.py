@@ -66,13 +66,14 @@ def print_run_create(
 
 def _add_due_touches(run: PrintRun, now: dt.datetime) -> None:
     touches = list(
-        due_letter_touches(now)
+        due_letter_touches(now, template=run.template)
         .select_for_update(skip_locked=True, of=("self",))
         .select_related("lead")
         .order_by(*print_order("lead__"))
     )
     leads = [touch.lead for touch in touches]
     exceptions = _exceptions(leads, now, run)
+    _skip_unmailable_steps(touches, now)
     seen: set[int] = set()
     rows = []
     for touch in touches:
@@ -82,6 +83,15 @@ def _add_due_touches(run: PrintRun, now: dt.datetime) -> None:
         reason = exceptions.get(touch.lead_id, "")
         rows.append(_row(run, touch.lead_id, len(rows) + 1, reason, touch=touch))
     PrintRunLetter.objects.bulk_create(rows)
+
+
+def _skip_unmailable_steps(touches: list[Touch], now: dt.datetime) -> None:
+    """A cadence's letter to a lead who cannot get one (no address, asked for no
+    mail) is skipped with the reason, and the cadence goes on; a cap or another
+    open run only puts it off to a later run."""
+    for touch in touches:
+        if touch.enrolment_id and (reason := why_not_mail(touch.lead)):
+            touches_skip(touch_ids=[touch.pk], outcome=reason, now=now)
 
 
 def _add_leads(run: PrintRun, leads: QuerySet[Lead], now: dt.datetime) -> None:

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from crm.models import Lead
 from followups.models import Channel, Touch
-from mailings.letters.models import PrintRun, PrintRunLetter
+from mailings.letters.models import LetterTemplate, PrintRun, PrintRunLetter
 
 
 def print_order(prefix: str = "") -> tuple[str, ...]:
@@ -15,11 +15,18 @@ def print_order(prefix: str = "") -> tuple[str, ...]:
     return tuple(f"{prefix}{field}" for field in ("country", "postal_code", "last_name", "id"))
 
 
-def due_letter_touches(now: dt.datetime) -> QuerySet[Touch]:
-    """Letter touches that are due and not already in an open run."""
-    return Touch.objects.filter(
+def due_letter_touches(
+    now: dt.datetime, *, template: LetterTemplate | None = None
+) -> QuerySet[Touch]:
+    """Letter touches that are due and not already in an open run; with a template,
+    those it prints: a cadence's letter step names its template, other letter
+    touches take the run's."""
+    due = Touch.objects.filter(
         channel=Channel.LETTER, status=Touch.Status.PENDING, due_at__lte=now
     ).exclude(print_letters__holds_touch=True)
+    if template is not None:
+        due = due.filter(Q(step__letter__template=template) | Q(step__letter__isnull=True))
+    return due
 
 
 def leads_with_due_letters_count(now: dt.datetime) -> int:

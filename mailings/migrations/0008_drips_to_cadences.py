@@ -30,7 +30,15 @@ DEFAULT_RULES = {
 STATUS = {"active": "active", "completed": "finished", "stopped": "exited"}
 
 
+def _constraints_now(schema_editor) -> None:
+    """PostgreSQL checks foreign keys at commit; this migration changes tables after
+    writing rows, which it refuses while checks are pending: check them at once."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def convert(apps, schema_editor):
+    _constraints_now(schema_editor)
     policies_to = _drips_to_cadences(apps)
     _rules_to_cadences(apps, policies_to)
     _reset_sequences(apps, schema_editor)
@@ -122,6 +130,7 @@ def _rules_to_cadences(apps, moved_by_outcome) -> None:
     Cadence = apps.get_model("followups", "Cadence")
     for rule in Rule.objects.order_by("pk"):
         if _is_untouched_default(rule):
+            _retire(moved_by_outcome.get(f"rule:{rule.pk}"))
             continue
         drip_cadence = moved_by_outcome.get(f"rule:{rule.pk}")
         if rule.channel == "email" and drip_cadence is not None:
@@ -147,6 +156,15 @@ def _rules_to_cadences(apps, moved_by_outcome) -> None:
         )
         if rule.channel == "call":
             _call_policies(cadence, moved_by_outcome)
+
+
+def _retire(cadence) -> None:
+    """The email of a default rule left to the installed plays: kept, with its
+    history, but switched off (the play "First purchase: the upsell" sends it now)."""
+    if cadence is not None:
+        cadence.is_active = False
+        cadence.description += " Its rule was replaced by an installed play."
+        cadence.save(update_fields=["is_active", "description"])
 
 
 def _is_untouched_default(rule) -> bool:
@@ -196,6 +214,17 @@ def _reset_sequences(apps, schema_editor) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models_):
             cursor.execute(sql)
+
+
+def forget_cadences_content(apps, schema_editor):
+    """Going back (a developer's downgrade): cadences do not turn back into drips.
+    What they sent and planned is dropped, so the old tables can be restored."""
+    _constraints_now(schema_editor)
+    apps.get_model("mailings", "OutboxEmail").objects.all().delete()
+    apps.get_model("mailings", "StepVariant").objects.all().delete()
+    apps.get_model("mailings", "StepLetter").objects.all().delete()
+    apps.get_model("followups", "Touch").objects.exclude(enrolment=None).delete()
+    apps.get_model("followups", "Cadence").objects.all().delete()
 
 
 class Migration(migrations.Migration):
@@ -270,6 +299,7 @@ class Migration(migrations.Migration):
                 to="followups.enrolment",
             ),
         ),
+        migrations.RunPython(migrations.RunPython.noop, forget_cadences_content),
         migrations.DeleteModel(name="Enrolment"),
         migrations.DeleteModel(name="DripStep"),
         migrations.DeleteModel(name="Drip"),

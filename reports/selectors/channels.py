@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
 
 from crm.models import Interaction
+from crm.outcomes import CONNECTED_CALL_OUTCOMES, MEETING_BOOKED
 from followups.models import Channel, Touch
-from followups.team_selectors import CONNECTED_OUTCOMES, MEETING_OUTCOME
 from mailings.cadences.abtest import email_responses
 from mailings.models import OutboxEmail
 from reports.selectors.common import DashboardFilter, percent
@@ -158,8 +158,8 @@ def _calls(filters: DashboardFilter) -> dict[str, int]:
         filters.during("occurred_at"), filters.of_campaign("lead__"), kind=Kind.CALL
     ).aggregate(
         calls=Count("pk"),
-        connected=Count("pk", filter=Q(outcome__in=CONNECTED_OUTCOMES)),
-        meetings=Count("pk", filter=Q(outcome=MEETING_OUTCOME)),
+        connected=Count("pk", filter=Q(outcome__in=CONNECTED_CALL_OUTCOMES)),
+        meetings=Count("pk", filter=Q(outcome=MEETING_BOOKED)),
     )
 
 

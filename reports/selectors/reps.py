@@ -8,8 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 
 from crm.models import Interaction, Lead, User
-from followups.calls import Outcome
-from followups.team_selectors import CONNECTED_OUTCOMES, MEETING_OUTCOME
+from crm.outcomes import CONNECTED_CALL_OUTCOMES, MEETING_BOOKED, CallOutcome
 from reports.selectors.common import DashboardFilter, mondays, percent
 
 DEFINITIONS = {
@@ -32,10 +31,10 @@ DEFINITIONS = {
 
 
 OUTCOMES = {
-    "connected": Q(outcome__in=CONNECTED_OUTCOMES),
-    "meetings": Q(outcome=MEETING_OUTCOME),
-    "voicemail": Q(outcome=Outcome.VOICEMAIL.label),
-    "no_answer": Q(outcome=Outcome.NO_ANSWER.label),
+    "connected": Q(outcome__in=CONNECTED_CALL_OUTCOMES),
+    "meetings": Q(outcome=MEETING_BOOKED),
+    "voicemail": Q(outcome=CallOutcome.VOICEMAIL),
+    "no_answer": Q(outcome=CallOutcome.NO_ANSWER),
 }
 MEASURES = ("calls", *OUTCOMES)
 

@@ -9,6 +9,7 @@
  *   crmTrack("checkout_started", {cart_id, value, currency})
  *   crmTrack("purchase", {cart_id, value, product, currency})
  *   crmTrack("content_download", {content: "white-paper-2026"})
+ *   crmTrack("app_event", {name: "project_created"})   (in a web app: what the person did)
  *   crmTrack("page_view")                 (single-page apps, after a route change)
  *   crmTrack.identify({email, phone, first_name, last_name, company, country})
  *   crmTrack.visitorId()                  (for a hidden field in your forms)
@@ -33,7 +34,7 @@
   var COOKIE = "_crm_vid";
   var ID = /^[A-Za-z0-9_-]{16,64}$/;
   var LIMITS = {
-    cart_id: 100, product: 200, content: 200, currency: 3, email: 254, phone: 64,
+    cart_id: 100, product: 200, content: 200, currency: 3, name: 100, email: 254, phone: 64,
     first_name: 100, last_name: 100, company: 200, country: 60
   };
   var FIELDS = {
@@ -41,6 +42,7 @@
     checkout_started: ["cart_id", "value", "currency"],
     purchase: ["cart_id", "value", "product", "currency"],
     content_download: ["content"],
+    app_event: ["name"],
     identify: ["email", "phone", "first_name", "last_name", "company", "country"]
   };
 

@@ -2,8 +2,9 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.audiences.models import Audience
+from crm.models import Interaction
 from tests.browser.conftest import log_in
-from tests.factories import LeadFactory
+from tests.factories import InteractionFactory, LeadFactory
 
 # serialized_rollback keeps the roles and drips that migrations created across the flush.
 pytestmark = [
@@ -74,3 +75,41 @@ def test_manager_builds_an_audience_seeing_its_live_count_and_preview(page, mana
     audience = Audience.objects.get()
     assert audience.member_count == 3
     assert audience.definition["match"] == "any"
+
+
+def test_manager_builds_an_app_event_audience(page, manager_maria):
+    stuck, made = (LeadFactory(first_name=name, last_name="Test") for name in ("Stuck", "Made"))
+    for lead in (stuck, made):
+        InteractionFactory(lead=lead, kind=Interaction.Kind.APP_EVENT, data={"name": "signed_up"})
+    InteractionFactory(lead=made, kind=Interaction.Kind.APP_EVENT, data={"name": "project_created"})
+    log_in(page, "maria")
+    page.goto("/audiences/new/")
+    page.get_by_label("Name").fill("Signed up, no project")
+    live_count = page.locator("#live-count")
+    rules = page.locator(".audience-rule")
+
+    page.get_by_role("button", name="Add a rule").click()
+    rules.nth(0).get_by_label("Rule").select_option(label="Did an app event")
+    expect(rules.nth(0).get_by_label("App event")).to_be_focused()
+    rules.nth(0).get_by_label("App event").fill("signed_up")
+    rules.nth(0).get_by_label("In the last … days (optional)").fill("3")
+    expect(live_count).to_have_text("2 leads match now.")
+
+    page.get_by_role("button", name="Add a rule").click()
+    rules.nth(1).get_by_label("Rule").select_option(label="Did not do an app event")
+    rules.nth(1).get_by_label("In the last … days (optional)").fill("3")
+    expect(live_count).to_have_text("Check the rules marked below.")
+    message = "Give the app event's name, e.g. “project_created”."
+    expect(rules.nth(1).get_by_text(message)).to_be_visible()
+    rules.nth(1).get_by_label("App event").fill("project_created")
+    expect(live_count).to_have_text("1 lead matches now.")
+
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_text("Saved Signed up, no project.")).to_be_visible()
+    expect(
+        page.get_by_text("did not do app event “project_created” in the last 3 days")
+    ).to_be_visible()
+    assert list(Audience.objects.get().members.values_list("lead__first_name", flat=True)) == [
+        "Stuck"
+    ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from crm.models import Campaign, Interaction, Lead
-from followups.calls import Outcome
+from crm.outcomes import CallOutcome as Outcome
 from followups.models import Channel
 from tests.browser.conftest import log_in
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
@@ -55,7 +55,7 @@ def webinar(rep_bob):
         lead=w1,
         kind=Interaction.Kind.CALL,
         user=rep_bob,
-        outcome=Outcome.INTERESTED.label,
+        outcome=Outcome.INTERESTED,
         occurred_at=now - dt.timedelta(days=1),
     )
     touch(w2, Channel.CALL, created=now - dt.timedelta(days=1))

@@ -62,7 +62,7 @@ def test_the_round_robin_preview_follows_the_people_ticked_and_which_leads(
         lead=Lead.objects.get(email="grace@cobol.example"),
         kind=Interaction.Kind.CALL,
         user=rep_bob,
-        outcome="Connected: interested",
+        outcome="interested",
     )
     log_in(page, "maria")
     page.goto(expo.get_absolute_url())

@@ -58,16 +58,44 @@ def test_logging_a_call_adds_it_to_the_timeline_without_a_page_load(page, rep_al
 
     form = page.locator("#interaction-form")
     form.get_by_label("Kind").select_option("call")
-    form.get_by_label("Outcome").fill("Connected, interested")
+    form.get_by_label("Outcome").select_option(label="Connected: interested")
     form.get_by_label("Notes").fill("Wants a demo next week")
     form.get_by_role("button", name="Log it").click()
 
     newest = page.locator("#timeline > li").first
     newest.get_by_text("Wants a demo next week").wait_for()
-    assert "Call — Connected, interested" in newest.inner_text()
+    assert "Call — Connected: interested" in newest.inner_text()
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.locator("#timeline > li").count() == 3
-    assert alices_lead.interactions.filter(kind="call", user=rep_alice).exists()
+    call = alices_lead.interactions.get(kind="call", user=rep_alice)
+    assert call.outcome == "interested"
+
+
+def offered_outcomes(form) -> list[str]:
+    """The outcome select's options a person can pick (not hidden, not disabled)."""
+    return form.get_by_label("Outcome").evaluate(
+        "select => [...select.options].filter(o => !o.disabled && !o.closest('[hidden]'))"
+        ".map(o => o.value)"
+    )
+
+
+def test_the_outcome_select_offers_only_the_chosen_kinds_outcomes(page, rep_alice, alices_lead):
+    log_in(page, "alice")
+    page.goto(alices_lead.get_absolute_url())
+    form = page.locator("#interaction-form")
+    outcome = form.get_by_label("Outcome")
+
+    form.get_by_label("Kind").select_option("meeting")
+    assert offered_outcomes(form) == ["", "held", "no_show", "rescheduled", "cancelled"]
+    outcome.select_option("no_show")
+
+    form.get_by_label("Kind").select_option("call")  # a meeting's outcome goes
+    assert outcome.input_value() == ""
+    assert "interested" in offered_outcomes(form)
+    assert "held" not in offered_outcomes(form)
+
+    form.get_by_label("Kind").select_option("note")  # a note has none
+    assert outcome.is_disabled()
 
 
 def test_rep_cannot_open_another_reps_lead_in_the_browser(page, rep_alice, rep_bob):

@@ -343,6 +343,57 @@ def test_a_past_occurred_at_is_kept_with_or_without_a_zone(alice_api, rep_alice)
     assert times == {"2024-03-01T09:00:00+00:00", "2024-03-01T10:00:00+00:00"}
 
 
+def test_an_outcome_is_logged_by_its_code_and_answered_with_its_label(alice_api, rep_alice):
+    lead = LeadFactory(owner=rep_alice)
+
+    response = alice_api.post(
+        INTERACTIONS, {"lead_id": lead.pk, "kind": "call", "outcome": "interested"}
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["outcome"], body["outcome_label"]) == ("interested", "Connected: interested")
+    assert Interaction.objects.get(pk=body["id"]).outcome == "interested"
+
+
+def test_an_interaction_without_an_outcome_answers_empty_ones(alice_api, rep_alice):
+    lead = LeadFactory(owner=rep_alice)
+
+    body = alice_api.post(INTERACTIONS, {"lead_id": lead.pk, "kind": "web_visit"}).json()
+
+    assert (body["outcome"], body["outcome_label"]) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcome", "named"),
+    [
+        ("call", "Connected: interested", "interested, not_interested, meeting"),  # a label
+        ("meeting", "interested", "held, no_show, rescheduled, cancelled"),
+        ("support_call", "fixed", "resolved, unresolved, escalated"),
+        ("note", "interested", "a note has none"),
+    ],
+)
+def test_an_outcome_that_is_no_code_of_its_kind_is_refused_naming_the_codes(
+    alice_api, kind, outcome, named
+):
+    response = alice_api.post(
+        INTERACTIONS, {"email": "new@example.com", "kind": kind, "outcome": outcome}
+    )
+
+    assert_field_error(response, "outcome")
+    assert named in response.json()["errors"]["outcome"][0]
+    assert not Lead.objects.exists()  # refused before the lead was created
+
+
+def test_the_openapi_schema_lists_the_outcome_codes_of_each_kind(client):
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]
+
+    description = schema["InteractionIn"]["properties"]["outcome"]["description"]
+    assert "call: interested, not_interested" in description
+    assert "meeting: held, no_show" in description
+    assert {"outcome", "outcome_label"} <= set(schema["InteractionOut"]["required"])
+
+
 def test_rep_cannot_log_an_interaction_on_another_reps_lead(alice_api, rep_bob):
     lead = LeadFactory(owner=rep_bob)
 
@@ -368,6 +419,43 @@ def test_an_unknown_campaign_creates_no_lead_from_the_contact(alice_api):
     )
 
     assert_field_error(response, "campaign_id")
+    assert not Lead.objects.exists()
+
+
+def test_an_app_event_is_logged_with_its_name_trimmed(alice_api, rep_alice):
+    lead = LeadFactory(owner=rep_alice)
+
+    response = alice_api.post(
+        INTERACTIONS,
+        {"lead_id": lead.pk, "kind": "app_event", "data": {"name": " project_created ", "plan": 2}},
+    )
+
+    assert response.status_code == 201
+    interaction = Interaction.objects.get(pk=response.json()["id"])
+    assert interaction.kind == Interaction.Kind.APP_EVENT
+    assert interaction.data == {"name": "project_created", "plan": 2}
+    assert interaction.description == "App event: project_created"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "needs its name"),
+        ({"name": "   "}, "needs its name"),
+        ({"name": None}, "needs its name"),
+        ({"name": 42}, "as text"),
+        ({"name": "x" * 101}, "at most 100 characters"),
+    ],
+)
+def test_an_app_event_without_a_usable_name_answers_400_and_creates_no_lead(
+    alice_api, data, message
+):
+    body = {"email": "new@example.com", "kind": "app_event", "data": data}
+
+    response = alice_api.post(INTERACTIONS, body)
+
+    assert_field_error(response, "data.name")
+    assert message in " ".join(response.json()["errors"]["data.name"])
     assert not Lead.objects.exists()
 
 

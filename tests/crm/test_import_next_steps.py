@@ -36,7 +36,7 @@ def text_of(response) -> str:
 
 def test_the_result_page_offers_the_next_steps_with_the_leads_each_concerns(maria, expo):
     grace = Lead.objects.get(email="grace@cobol.example")
-    InteractionFactory(lead=grace, kind=Interaction.Kind.CALL, outcome="Left a voicemail")
+    InteractionFactory(lead=grace, kind=Interaction.Kind.CALL, outcome="voicemail")
 
     response = maria.get(expo.get_absolute_url())
 

@@ -17,17 +17,16 @@ from crm.contact import parse_phone
 from crm.imports.jobs import lead_import_recorded
 from crm.imports.jobs import lead_import_undo as lead_import_undo_job
 from crm.imports.undo import UndoRefused, lead_import_undo, lead_import_undo_plan
-from crm.models import ContactPoint, Interaction, Lead, LeadImport
+from crm.models import Campaign, ContactPoint, Interaction, Lead, LeadImport
 from crm.services import interaction_record, lead_merge, lead_update
-from followups.cadences.models import CadenceTrigger, Enrolment
-from followups.models import Channel, Touch
+from followups.models import Cadence, Channel, Enrolment, Touch
 from followups.scheduler import scheduler_pass
 from mailings.letters.models import LetterTemplate, PrintRun, PrintRunLetter
 from mailings.models import OutboxEmail
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
-from tests.followups.cadences.factories import cadence_with
+from tests.followups.cadences.factories import TriggerFactory
 from tests.mailings.conftest import smtp  # noqa: F401 (a fixture: a real SMTP server)
-from tests.mailings.factories import StepVariantFactory
+from tests.mailings.factories import email_cadence
 
 pytestmark = pytest.mark.django_db
 
@@ -210,7 +209,7 @@ def test_what_else_happens_to_a_lead_keeps_it_and_is_said_in_words(
 def test_a_new_lead_edited_by_hand_stays_but_one_given_an_owner_does_not(
     imported, manager_maria, rep_alice
 ):
-    # The follow-up rule gave both new leads to Alice, the only rep.
+    # The booth-visit play's call gave both new leads to Alice, the only rep.
     assert set(Lead.objects.filter(email__in=[ANA, TOM]).values_list("owner", flat=True)) == {
         rep_alice.pk
     }
@@ -250,44 +249,49 @@ def test_leads_shared_out_after_the_import_can_still_be_undone(
     assert undone.undo_report["kept_leads"] == []
 
 
-def expo_cadence(first: str = Channel.CALL):
-    """For a booth visit: a call the next business day (or an email at once), then an email."""
-    cadence = cadence_with(
-        {"channel": first, "wait": int(first == Channel.CALL), "wait_unit": "business_days"},
-        {"channel": Channel.EMAIL, "wait": 24},
-        name="Expo follow-up",
-        slug="expo",
+def expo_cadence(*waits_in_hours):
+    """Set up after the import: emails to whoever visited the booth at Expo 2026."""
+    cadence = email_cadence(*waits_in_hours, name="Expo follow-up", slug="expo")
+    TriggerFactory(
+        cadence=cadence,
+        kind=Interaction.Kind.BOOTH_VISIT,
+        campaign=Campaign.objects.get(name="Expo 2026"),
     )
-    for step in cadence.steps.filter(channel=Channel.EMAIL):
-        StepVariantFactory(step=step)
-    CadenceTrigger.objects.create(cadence=cadence, kind=Interaction.Kind.BOOTH_VISIT)
     return cadence
 
 
-def test_what_was_planned_from_the_visits_stops_and_goes_with_the_deleted_leads(
-    imported, kim, manager_maria
-):
-    cadence = expo_cadence()
-    lead_import_recorded(imported.pk)  # the hooks again, now that the cadence exists
+def test_what_was_planned_from_the_visits_stops_and_goes_with_the_deleted_leads(imported, kim):
+    # The installed booth-visit play enrolled every visitor: a call first.
+    booth = Cadence.objects.get(installed="booth_visit")
+    assert Enrolment.objects.filter(cadence=booth).count() == 3
     kim_call = Touch.objects.get(lead=kim, channel=Channel.CALL)
-    assert kim_call.status == Touch.Status.PENDING
-    assert Enrolment.objects.filter(cadence=cadence).count() == 3
+    assert (kim_call.status, kim_call.enrolment.cadence) == (Touch.Status.PENDING, booth)
+    expo = expo_cadence(0, 24)
+    lead_import_recorded(imported.pk)  # the hooks again, now that the cadence exists
+    assert Enrolment.objects.filter(cadence=expo).count() == 3
+    assert Enrolment.objects.filter(cadence=booth).count() == 3  # enrolled once
+    kim_email = Touch.objects.get(lead=kim, channel=Channel.EMAIL)
 
     undone = undo(imported)
 
     kim_call.refresh_from_db()
-    enrolment = Enrolment.objects.get(cadence=cadence)
+    kim_email.refresh_from_db()
     assert (kim_call.status, kim_call.outcome) == (Touch.Status.CANCELLED, "import undone")
-    assert (enrolment.lead_id, enrolment.status) == (kim.pk, Enrolment.Status.EXITED)
-    assert Touch.objects.count() == 1  # Kim's alone
+    assert (kim_email.status, kim_email.outcome) == (Touch.Status.CANCELLED, "import undone")
+    ended = Enrolment.objects.all()
+    assert {(e.lead_id, e.status, e.exit_reason) for e in ended} == {
+        (kim.pk, Enrolment.Status.EXITED, "import undone")
+    }
+    assert ended.count() == 2  # Kim's, one per cadence; the deleted leads' went with them
+    assert Touch.objects.count() == 2 and not OutboxEmail.objects.exists()
     assert undone.undo_report["stopped"] == [
-        ["Cadence enrolments ended", 1],
-        ["Planned calls, emails and letters cancelled", 1],
+        ["Cadence enrolments ended", 2],
+        ["Planned calls, emails and letters cancelled", 2],
     ]
 
 
 def test_a_lead_sent_an_email_stays_with_its_email_sent(imported, smtp, kim):  # noqa: F811
-    expo_cadence(first=Channel.EMAIL)
+    expo_cadence(0, 24)
     lead_import_recorded(imported.pk)
     Lead.objects.filter(email=ANA).update(email_consent=Lead.EmailConsent.CONFIRMED)
     scheduler_pass()
@@ -298,6 +302,7 @@ def test_a_lead_sent_an_email_stays_with_its_email_sent(imported, smtp, kim):  #
     ana = lead(ANA)
     sent = OutboxEmail.objects.get(lead=ana, status=OutboxEmail.Status.SENT)
     assert sent.enrolment.status == Enrolment.Status.ACTIVE
+    assert Touch.objects.get(enrolment=sent.enrolment, step__position=2).status == "pending"
     assert ana.interactions.filter(kind=Interaction.Kind.EMAIL_SENT).exists()
     assert undone.undo_report["kept_leads"] == [
         {"lead": ana.pk, "name": "Ana Silva", "why": "an email was sent on 10 Mar 2026"}

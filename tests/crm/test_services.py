@@ -305,6 +305,21 @@ def test_the_same_external_id_from_another_source_is_another_interaction():
     assert lead.interactions.count() == 2
 
 
+def test_an_app_event_is_recorded_with_its_name_and_refused_without_one():
+    lead = LeadFactory()
+
+    signed_up, _ = interaction_record(
+        lead=lead, kind=Interaction.Kind.APP_EVENT, data={"name": "signed_up\n"}, source="app"
+    )
+    with pytest.raises(ValidationError) as refused:
+        interaction_record(lead=lead, kind=Interaction.Kind.APP_EVENT, data={"plan": "pro"})
+
+    assert signed_up.data == {"name": "signed_up"}
+    assert str(signed_up).startswith(f"App event: signed_up — {lead.pk} at ")
+    assert list(refused.value.message_dict) == ["data.name"]
+    assert lead.interactions.count() == 1
+
+
 def test_last_activity_moves_forward_only():
     now = timezone.now()
     lead = LeadFactory(last_activity_at=now - timedelta(days=10))

@@ -317,6 +317,15 @@ def test_the_lead_page_shows_the_timeline_newest_first(alice, rep_alice):
     assert text.index("Newer note") < text.index("Older note")
 
 
+def test_the_timeline_names_an_app_event(alice, rep_alice):
+    lead = LeadFactory(owner=rep_alice)
+    InteractionFactory(lead=lead, kind=Interaction.Kind.APP_EVENT, data={"name": "project_created"})
+
+    text = alice.get(lead.get_absolute_url()).text
+
+    assert "<strong>App event: project_created</strong>" in text
+
+
 def test_the_lead_page_heading_gives_the_name_with_its_prefix_and_suffix(alice, rep_alice):
     name = {
         "name_prefix": "Dr.",
@@ -586,6 +595,36 @@ def test_logging_an_interaction_with_htmx_answers_the_new_timeline_item(alice, r
     assert "Left a voicemail" in alice.get(lead.get_absolute_url()).text
 
 
+def test_the_outcome_is_one_select_with_each_kinds_outcomes_in_a_group(alice, rep_alice):
+    lead = LeadFactory(owner=rep_alice)
+
+    page = alice.get(lead.get_absolute_url()).text
+
+    select = re.search(r'<select name="outcome"[^>]*>(.*?)</select>', page, re.S)
+    groups = re.findall(r'<optgroup label="([^"]*)">', select.group(1))
+    assert groups == ["Call", "Meeting", "Support call"]
+    assert '<option value="interested" data-kind="call">Connected: interested</option>' in page
+    assert '<option value="no_show" data-kind="meeting">No-show</option>' in page
+    assert 'data-outcome-for="kind"' in select.group(0)
+    assert "js/interaction_form.js" in page  # offers only the chosen kind's outcomes
+
+
+@pytest.mark.parametrize(("kind", "outcome"), [("call", "interested"), ("meeting", "held")])
+def test_logging_an_outcome_stores_its_code_and_shows_its_label(alice, rep_alice, kind, outcome):
+    lead = LeadFactory(owner=rep_alice)
+    url = reverse("crm:interaction_create", args=[lead.pk])
+
+    response = alice.post(
+        url, interaction_data(kind=kind, outcome=outcome), headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    interaction = lead.interactions.get()
+    assert interaction.outcome == outcome
+    assert f"— {interaction.outcome_label}" in response.text
+    assert interaction.outcome_label in ("Connected: interested", "Meeting held")
+
+
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 @pytest.mark.parametrize(
     ("changes", "message"),
@@ -594,6 +633,12 @@ def test_logging_an_interaction_with_htmx_answers_the_new_timeline_item(alice, r
         ({"kind": None}, "This field is required."),
         ({"kind": "email_opened"}, "Select a valid choice."),
         ({"occurred_at": "yesterday"}, "Enter a valid date/time."),
+        ({"outcome": "teleported"}, "Select a valid choice."),
+        (
+            {"kind": "meeting", "outcome": "interested"},
+            "“Connected: interested” is not an outcome of a meeting",
+        ),
+        ({"kind": "note", "outcome": "held"}, "“Meeting held” is not an outcome of a note"),
     ],
 )
 def test_an_invalid_interaction_answers_400_with_the_form_errors(

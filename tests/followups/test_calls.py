@@ -9,11 +9,13 @@ from django.db import connection
 
 from crm.models import Interaction, Lead
 from crm.services import interaction_record
+from followups.cadences.services import enrolment_create
 from followups.calling_hours import holidays_near
 from followups.calls import Outcome, call_claim_next, call_log_outcome, calls_release_abandoned
 from followups.claiming import claim_head
 from followups.models import Channel, Holiday, Touch
 from tests.factories import CampaignFactory
+from tests.followups.cadences.factories import cadence_with
 from tests.followups.concurrency import run_at_once
 from tests.followups.factories import CallableLeadFactory, TouchFactory
 
@@ -68,37 +70,55 @@ def test_every_outcome_records_the_call_on_the_timeline_and_closes_the_touch(
     assert (recorded.kind, recorded.user, recorded.outcome, recorded.notes) == (
         Interaction.Kind.CALL,
         rep_alice,
-        Outcome(outcome).label,
+        outcome,  # the code; people read the label
         "Spoke to the assistant",
     )
+    assert recorded.outcome_label == Outcome(outcome).label
     call.refresh_from_db()
     assert (call.status, call.outcome, call.completed_at) == (Touch.Status.DONE, outcome, NOW)
 
 
-def test_interested_plans_a_call_two_business_days_later(call, rep_alice):
+@pytest.fixture
+def cadence_call(db, clock, rep_alice) -> Touch:
+    """The call Alice has just claimed: the first step of a cadence of a call then
+    an email."""
+    cadence = cadence_with({"channel": Channel.CALL}, {"channel": Channel.EMAIL})
+    lead = CallableLeadFactory(owner=rep_alice)
+    enrolment_create(cadence=cadence, lead=lead, source="test")
+    return call_claim_next(user=rep_alice)
+
+
+def next_step(call: Touch) -> Touch:
+    return Touch.objects.get(enrolment=call.enrolment, status=Touch.Status.PENDING)
+
+
+def test_interested_goes_on_to_the_cadences_next_step(cadence_call):
+    log(cadence_call, Outcome.INTERESTED)
+
+    following = next_step(cadence_call)
+    assert (following.channel, following.step.position) == (Channel.EMAIL, 2)
+
+
+def test_a_call_outside_any_cadence_plans_nothing_after_it(call):
     log(call, Outcome.INTERESTED)
 
-    follow_up = open_calls(call.lead).get()
-    assert (follow_up.due_at, follow_up.assigned_to, follow_up.attempt) == (
-        THURSDAY_NINE,
-        rep_alice,
-        1,
-    )
-    assert follow_up.reason == "Was interested on the last call: follow up"
-    assert follow_up.talking_points == "Recall what they asked at the booth."
+    assert not Touch.objects.filter(lead=call.lead, status__in=Touch.OPEN).exists()
 
 
-def test_not_interested_pauses_calls_for_ninety_days(call, clock):
-    log(call, Outcome.NOT_INTERESTED)
+def test_not_interested_pauses_calls_for_ninety_days(cadence_call, clock):
+    log(cadence_call, Outcome.NOT_INTERESTED)
 
-    lead = Lead.objects.get(pk=call.lead_id)
+    lead = Lead.objects.get(pk=cadence_call.lead_id)
     assert lead.calls_paused_until == NOW + dt.timedelta(days=90)
     assert not open_calls(lead).exists()
-    record_download(lead)
-    assert not open_calls(lead).exists()
+    cadence_call.enrolment.refresh_from_db()
+    assert cadence_call.enrolment.status == "finished"  # the default for not interested
+    later_play = cadence_with({"channel": Channel.CALL})
+    enrolment_create(cadence=later_play, lead=lead, source="test")
+    assert not open_calls(lead).exists()  # its call is skipped: calls are paused
 
     clock.shift(dt.timedelta(days=91))
-    record_download(lead)
+    enrolment_create(cadence=cadence_with({"channel": Channel.CALL}), lead=lead, source="test")
     assert open_calls(lead).count() == 1
 
 
@@ -109,43 +129,35 @@ def test_a_booked_meeting_stops_the_calls(call):
     assert not Touch.objects.filter(lead=call.lead, status__in=Touch.OPEN).exists()
 
 
-def test_a_voicemail_is_followed_by_an_email_the_next_day(call):
-    log(call, Outcome.VOICEMAIL)
+def test_a_voicemail_goes_on_to_the_next_step_by_default(cadence_call):
+    log(cadence_call, Outcome.VOICEMAIL)
 
-    email = Touch.objects.get(lead=call.lead, status=Touch.Status.PENDING)
-    assert (email.channel, email.due_at, email.reason) == (
-        Channel.EMAIL,
-        NOW + dt.timedelta(days=1),
-        "Left a voicemail: follow up by email",
-    )
+    assert next_step(cadence_call).channel == Channel.EMAIL
 
 
-def test_no_answer_is_tried_three_times_on_business_days_then_emailed(call, clock, rep_alice):
-    log(call, Outcome.NO_ANSWER)
-    second = open_calls(call.lead).get()
-    assert (second.due_at, second.attempt, second.reason) == (
-        WEDNESDAY_NINE,
+def test_no_answer_is_tried_three_times_on_business_days_then_the_cadence_goes_on(
+    cadence_call, clock, rep_alice
+):
+    log(cadence_call, Outcome.NO_ANSWER)
+    second = open_calls(cadence_call.lead).get()
+    assert (second.due_at, second.attempt, second.step) == (
+        NOW + dt.timedelta(days=1),  # a business day later, at the same local time
         2,
-        "No answer (1 of 3 tries)",
+        cadence_call.step,
     )
 
-    clock.move_to(WEDNESDAY_NINE)
+    clock.move_to(second.due_at)
     assert call_claim_next(user=rep_alice) == second
     log(second, Outcome.NO_ANSWER)
-    third = open_calls(call.lead).get()
-    assert (third.due_at, third.attempt) == (THURSDAY_NINE, 3)
+    third = open_calls(cadence_call.lead).get()
+    assert third.attempt == 3
 
-    clock.move_to(THURSDAY_NINE)
+    clock.move_to(third.due_at)
     assert call_claim_next(user=rep_alice) == third
     log(third, Outcome.NO_ANSWER)
 
-    assert not open_calls(call.lead).exists()
-    email = Touch.objects.get(lead=call.lead, status=Touch.Status.PENDING)
-    assert (email.channel, email.due_at, email.reason) == (
-        Channel.EMAIL,
-        THURSDAY_NINE,
-        "No answer after 3 calls",
-    )
+    assert not open_calls(cadence_call.lead).exists()
+    assert next_step(cadence_call).channel == Channel.EMAIL
 
 
 def test_a_wrong_number_marks_the_phone_invalid(call):
@@ -192,14 +204,14 @@ def test_call_back_without_a_time_is_refused_and_records_nothing(call):
     assert not Interaction.objects.exists()
 
 
-def test_a_call_cannot_be_logged_twice(call):
-    log(call, Outcome.INTERESTED)
+def test_a_call_cannot_be_logged_twice(cadence_call):
+    log(cadence_call, Outcome.INTERESTED)
 
     with pytest.raises(ValidationError):
-        log(call, Outcome.MEETING)
+        log(cadence_call, Outcome.MEETING)
 
     assert Interaction.objects.filter(kind=Interaction.Kind.CALL).count() == 1
-    assert open_calls(call.lead).count() == 1
+    assert next_step(cadence_call).channel == Channel.EMAIL  # planned once
 
 
 def test_the_queue_gives_the_highest_priority_first_then_the_most_overdue(db, clock, rep_alice):

@@ -14,7 +14,7 @@ from crm.models import Interaction, Lead
 from crm.scoring.services import scores_update
 from crm.services import interaction_record
 from followups.calls import call_claim_next
-from followups.models import Channel, Rule, Touch
+from followups.models import Cadence, Channel, Touch
 from followups.priorities import score_bonus
 from tests.factories import InteractionFactory
 from tests.followups.concurrency import run_at_once
@@ -93,9 +93,9 @@ def test_only_open_calls_move(rep_alice):
     assert (priority_of(done), priority_of(email)) == (50, 50)
 
 
-def test_a_call_planned_by_a_rule_carries_the_leads_bonus(rep_alice):
-    Rule.objects.exclude(trigger_kind=Kind.CONTENT_DOWNLOAD).update(is_active=False)
-    rule = Rule.objects.get(trigger_kind=Kind.CONTENT_DOWNLOAD)
+def test_a_call_planned_by_a_cadence_carries_the_leads_bonus(rep_alice):
+    Cadence.objects.exclude(installed="content_download").update(is_active=False)
+    call_step = Cadence.objects.get(installed="content_download").steps.get(position=1)
     lead = CallableLeadFactory(owner=rep_alice)
     happened(lead, Kind.MEETING, days_ago=90)  # 40 -> 20 now
     scores_update(lead_ids=[lead.pk], now=NOW)
@@ -103,7 +103,7 @@ def test_a_call_planned_by_a_rule_carries_the_leads_bonus(rep_alice):
     interaction_record(lead=lead, kind=Kind.CONTENT_DOWNLOAD, source="test")  # + 10
 
     call = Touch.objects.get(lead=lead, channel=Channel.CALL)
-    assert priority_of(call) == rule.priority + score_bonus(30)
+    assert priority_of(call) == call_step.priority + score_bonus(30)
 
 
 def test_the_higher_score_is_called_first(rep_alice):

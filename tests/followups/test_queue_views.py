@@ -51,7 +51,7 @@ def call_for(lead, *, priority=50, overdue=dt.timedelta(hours=1), **fields) -> T
         "due_at": NOW - overdue,
         "reason": "Downloaded the pricing guide",
         "reason_at": NOW - overdue,
-        "origin": "Rule: Content download: call now",
+        "origin": "Cadence: Content download: call while it is fresh",
         "priority": priority,
         "assigned_to": lead.owner,
         "key": f"test:{next(_keys)}",
@@ -264,9 +264,26 @@ def test_logging_an_outcome_with_htmx_records_the_call_and_shows_the_next_lead(a
     assert card_heading(response) == "Call Ben Second"
     assert "Logged “Meeting booked” for Ada First." in response.text
     call = Interaction.objects.get(lead=first.lead, kind=Interaction.Kind.CALL)
-    assert (call.outcome, call.notes, call.user) == ("Meeting booked", "Demo on Friday", rep_alice)
+    assert (call.outcome, call.notes, call.user) == ("meeting", "Demo on Friday", rep_alice)
     first.refresh_from_db()
     assert (first.status, first.outcome) == (Touch.Status.DONE, "meeting")
+
+
+def test_the_card_shows_earlier_calls_by_their_outcomes_label(alice, rep_alice):
+    lead = lead_of(rep_alice, first_name="Ada", last_name="First")
+    for when, outcome in ((3, "voicemail"), (2, "Rang, a fax answered")):
+        InteractionFactory(
+            lead=lead,
+            kind=Interaction.Kind.CALL,
+            outcome=outcome,
+            occurred_at=NOW - dt.timedelta(days=when),
+        )
+    call_for(lead)
+
+    text = text_of(alice.get(QUEUE))
+
+    assert "Call — Left a voicemail" in text
+    assert "Call — Rang, a fax answered" in text  # free text from before codes, as it was
 
 
 def test_logging_an_outcome_without_htmx_redirects_to_the_next_lead(alice, rep_alice):
@@ -282,7 +299,7 @@ def test_logging_an_outcome_without_htmx_redirects_to_the_next_lead(alice, rep_a
     assert card_heading(page) == "Call Ben Second"
     assert "Logged “No answer” for Ada First." in html.unescape(page.text)
     call = Interaction.objects.get(lead=first.lead, kind=Interaction.Kind.CALL)
-    assert call.outcome == "No answer"
+    assert (call.outcome, call.outcome_label) == ("no_answer", "No answer")
     assert first.lead.touches.filter(status=Touch.Status.PENDING, attempt=2).exists()
 
 

@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from crm.models import Interaction, Lead
+from crm.outcomes import CallOutcome as Outcome
 from crm.roles import Role
 from followups import ical
 from followups.calendar_feeds import feed_token
-from followups.calls import Outcome, call_claim_next
+from followups.calls import call_claim_next
 from followups.models import Channel, Touch
 from followups.team_services import leads_reassign, touches_reassign
 from tests.factories import InteractionFactory, LeadFactory, UserFactory
@@ -119,13 +120,13 @@ def test_team_view_shows_each_reps_queue_overdue_calls_and_todays_calls(
     touch(None, hours=-1, lead=lead_of(None))
     touch(None, hours=+1, lead=lead_of(None))
     touch(manager_maria, hours=-1)  # a manager with calls is on the board too
-    logged_call(rep_alice, Outcome.INTERESTED.label)
-    logged_call(rep_alice, Outcome.MEETING.label)
-    logged_call(rep_alice, Outcome.NO_ANSWER.label)
+    logged_call(rep_alice, Outcome.INTERESTED)
+    logged_call(rep_alice, Outcome.MEETING)
+    logged_call(rep_alice, Outcome.NO_ANSWER)
     # 23:30 yesterday in New York, though already the 10th in UTC
-    logged_call(rep_alice, Outcome.MEETING.label, at=NEW_YORK_MIDNIGHT - dt.timedelta(minutes=30))
-    logged_call(rep_alice, "Held", kind=Interaction.Kind.MEETING)  # not a call
-    logged_call(rep_bob, Outcome.NOT_INTERESTED.label, at=NEW_YORK_MIDNIGHT)
+    logged_call(rep_alice, Outcome.MEETING, at=NEW_YORK_MIDNIGHT - dt.timedelta(minutes=30))
+    logged_call(rep_alice, "held", kind=Interaction.Kind.MEETING)  # not a call
+    logged_call(rep_bob, Outcome.NOT_INTERESTED, at=NEW_YORK_MIDNIGHT)
 
     rows = board(maria)
 
@@ -149,7 +150,7 @@ def test_team_view_costs_the_same_queries_however_many_reps_and_touches(
         rep = UserFactory(role=Role.REP)
         for hours in (-2, -1, 1):
             touch(rep, hours=hours)
-        logged_call(rep, Outcome.MEETING.label)
+        logged_call(rep, Outcome.MEETING)
 
     add_rep_with_work()
     # session, user, roles, 3 for the board, 2 for the menu's permission checks

@@ -147,7 +147,7 @@ def test_leads_someone_has_called_stay_with_their_rep_unless_all_are_chosen(
 ):
     grace = Lead.objects.get(email="grace@cobol.example")
     Lead.objects.filter(pk=grace.pk).update(owner=rep_bob)
-    InteractionFactory(lead=grace, kind=Interaction.Kind.CALL, user=rep_bob, outcome="No answer")
+    InteractionFactory(lead=grace, kind=Interaction.Kind.CALL, user=rep_bob, outcome="no_answer")
 
     maria.post(url_for(expo), {"method": "round_robin", "people": [rep_carol.pk]})
     assert owners()["grace@cobol.example"] == "bob"

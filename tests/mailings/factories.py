@@ -33,8 +33,8 @@ class ConsentingLeadFactory(LeadFactory):
 
 
 def email_cadence(*waits_in_hours, **cadence_fields) -> Cadence:
-    """A cadence of automatic email steps, one per wait (hours after the step
-    before), variant A each."""
+    """A cadence with one email step per wait (hours after the step before),
+    variant A each."""
     cadence = CadenceFactory(**cadence_fields)
     for position, wait in enumerate(waits_in_hours, start=1):
         step = EmailStepFactory(cadence=cadence, position=position, wait=wait)

@@ -1,6 +1,6 @@
 import pytest
-
 from mailings.drips import enrolment_create
+
 from mailings.models import Enrolment
 from tests.factories import UserFactory
 from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps

@@ -10,12 +10,12 @@ import django_rq
 import pytest
 import time_machine
 from django.utils import timezone
+from mailings.drips import enrolment_create
 from rq import SimpleWorker
 
 from crm.models import Interaction
 from followups.models import Touch
 from followups.scheduler import scheduler_pass
-from mailings.drips import enrolment_create
 from mailings.models import OutboxEmail
 from mailings.sending import SENDING_LEASE
 from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps

@@ -2,13 +2,13 @@ import datetime as dt
 import re
 
 import pytest
+from mailings.drips import enrolment_create
 
 from crm.models import Interaction, Lead
 from crm.services import interaction_record
 from followups.models import Channel, Touch
 from followups.scheduler import scheduler_pass
 from mailings.addresses import email_digest
-from mailings.drips import enrolment_create
 from mailings.models import Enrolment, OutboxEmail, Suppression
 from mailings.sending import SENDING_LEASE, emails_send
 from tests.followups.factories import TouchFactory

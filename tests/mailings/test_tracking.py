@@ -5,10 +5,10 @@ import re
 
 import pytest
 from django.test import Client
+from mailings.drips import enrolment_create
 
 from crm.models import Interaction
 from followups.scheduler import scheduler_pass
-from mailings.drips import enrolment_create
 from mailings.machines import machine_reason
 from mailings.models import OutboxEmail
 from tests.mailings.factories import PERSONS_BROWSER, ConsentingLeadFactory, drip_with_steps

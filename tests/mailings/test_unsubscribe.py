@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from mailings.drips import enrolment_create
 
 from crm.models import Lead
 from followups.models import Touch
@@ -15,7 +16,6 @@ from followups.scheduler import scheduler_pass
 from mailings import tokens
 from mailings.addresses import email_digest
 from mailings.consent import consent_confirm
-from mailings.drips import enrolment_create
 from mailings.models import ConsentRecord, Enrolment, OutboxEmail, Suppression
 from mailings.unsubscribes import unsubscribe_token
 from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps

@@ -5,10 +5,10 @@ import json
 import pytest
 from anymail.inbound import AnymailInboundMessage
 from anymail.signals import AnymailInboundEvent, AnymailTrackingEvent, inbound, tracking
+from mailings.drips import enrolment_create
 
 from crm.models import Interaction, Lead
 from mailings.addresses import email_digest
-from mailings.drips import enrolment_create
 from mailings.models import Enrolment, OutboxEmail, Suppression
 from mailings.unsubscribes import unsubscribe_token
 from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps

@@ -30,7 +30,7 @@ import pytest
 import time_machine
 
 from crm.models import Campaign, Interaction, Lead
-from followups.calls import Outcome
+from crm.outcomes import CallOutcome as Outcome
 from followups.models import Channel, Enrolment, Touch
 from mailings.letters.models import PrintRun, PrintRunLetter
 from mailings.models import OutboxEmail
@@ -123,9 +123,7 @@ def _funnel_evidence(leads) -> None:
 
 def _calls(leads, alice, bob) -> None:
     def call(lead, user, outcome, when):
-        InteractionFactory(
-            lead=lead, kind=Kind.CALL, user=user, outcome=outcome.label, occurred_at=when
-        )
+        InteractionFactory(lead=lead, kind=Kind.CALL, user=user, outcome=outcome, occurred_at=when)
 
     # Mondays: 2 February, 9 February, 2 March 2026.
     call(leads.L3, alice, Outcome.INTERESTED, at(2, 3))

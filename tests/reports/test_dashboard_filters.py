@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 
 from crm.models import Interaction
-from followups.calls import Outcome
+from crm.outcomes import CallOutcome as Outcome
 from reports.selectors import SECTIONS
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
 
@@ -87,7 +87,7 @@ def near_the_edges(rep_alice):
         lead=lead,
         kind=Interaction.Kind.CALL,
         user=rep_alice,
-        outcome=Outcome.INTERESTED.label,
+        outcome=Outcome.INTERESTED,
         occurred_at=dt.datetime(2026, 2, 1, 20, tzinfo=UTC),
     )
 

@@ -3,7 +3,11 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
+from crm.models import Interaction
+from crm.outcomes import CallOutcome
+from followups.calls import call_log_outcome
 from followups.models import Enrolment
 from mailings.cadences.abtest import NO_WINNER
 from reports.selectors import (
@@ -17,7 +21,9 @@ from reports.selectors import (
     rep_activity,
 )
 from reports.selectors.common import mondays
-from tests.reports.conftest import FIRST_DAY, LAST_DAY, UTC, at
+from tests.factories import InteractionFactory
+from tests.followups.factories import CallableLeadFactory, TouchFactory
+from tests.reports.conftest import FIRST_DAY, IN_RANGE, LAST_DAY, UTC, at
 
 
 def counts(row) -> tuple[str, int, int, int, int]:
@@ -154,6 +160,22 @@ def test_rep_activity_counts_each_reps_calls_and_leads(world, quarter):
     assert numbers == [("alice", 3, 2, 1, 0, 1), ("bob", 2, 1, 0, 1, 0)]
     assert [rep.leads_owned for rep in activity.reps] == [4, 2]
     assert activity.reps[0].connect_rate == pytest.approx(200 / 3)
+
+
+def test_calls_logged_from_the_queue_count_by_their_outcome_codes(rep_alice, quarter):
+    with time_machine.travel(IN_RANGE, tick=False):
+        for outcome in (CallOutcome.INTERESTED, CallOutcome.MEETING, CallOutcome.VOICEMAIL):
+            lead = CallableLeadFactory(owner=rep_alice)
+            touch = TouchFactory(lead=lead, assigned_to=rep_alice)
+            call_log_outcome(touch=touch, user=rep_alice, outcome=outcome)
+        InteractionFactory(  # free text from before outcomes were codes: not counted
+            kind=Interaction.Kind.CALL, user=rep_alice, outcome="Connected", occurred_at=IN_RANGE
+        )
+
+    responses = channel_touches(quarter).responses
+    assert (responses.calls, responses.connected, responses.meetings) == (4, 2, 1)
+    [alice] = rep_activity(quarter).reps
+    assert (alice.calls, alice.connected, alice.meetings, alice.voicemail) == (4, 2, 1, 1)
 
 
 def test_rep_activity_per_week_covers_every_week_of_the_period(world, quarter):

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.models import Campaign
-from followups.calls import Outcome
+from crm.outcomes import CallOutcome as Outcome
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory, UserFactory
 from tests.reports.conftest import at
 
@@ -339,7 +339,7 @@ def _more_of_everything() -> None:
                 lead=lead,
                 kind="call",
                 user=rep,
-                outcome=Outcome.INTERESTED.label,
+                outcome=Outcome.INTERESTED,
                 occurred_at=at(2, 1 + number),
             )
             LeadFactory(referred_by=lead, created_at=at(3, 1))

@@ -202,6 +202,53 @@ def test_opened_and_clicked_emails_within_days(db):
     assert picked(every(rule("clicked_email", days=30))) == {"Clicker"}
 
 
+def app_event(lead: Lead, name: str, when: dt.datetime) -> None:
+    did(lead, Kind.APP_EVENT, when, data={"name": name})
+
+
+@pytest.fixture
+def app_users():
+    made = person("Made")  # signed up, then created a project within days
+    app_event(made, "signed_up", ago(5))
+    app_event(made, "project_created", ago(2))
+    stuck = person("Stuck")  # signed up, no project yet
+    app_event(stuck, "signed_up", ago(4))
+    early = person("Early")  # a project long ago
+    app_event(early, "project_created", ago(40))
+    lookalike = person("Lookalike")  # another event's name, and a download's data
+    app_event(lookalike, "project_created_draft", ago(1))
+    app_event(lookalike, "Project_Created", ago(1))
+    did(lookalike, Kind.CONTENT_DOWNLOAD, ago(1), data={"name": "project_created"})
+    person("Never")
+
+
+def test_did_an_app_event_by_its_exact_name_within_days_or_ever(app_users):
+    assert picked(every(rule("app_event", name="project_created", days=7))) == {"Made"}
+    assert picked(every(rule("app_event", name="project_created"))) == {"Made", "Early"}
+    assert picked(every(rule("app_event", name="signed_up", days=3))) == set()
+
+
+def test_did_not_do_an_app_event_within_days_or_ever(app_users):
+    not_this_week = every(rule("not_app_event", name="project_created", days=7))
+    assert picked(not_this_week) == {"Stuck", "Early", "Lookalike", "Never"}
+    assert picked(every(rule("not_app_event", name="project_created"))) == {
+        "Stuck",
+        "Lookalike",
+        "Never",
+    }
+
+
+def test_signed_up_over_three_days_ago_and_no_project_since(app_users):
+    signed_up_a_while_ago = every(
+        rule("app_event", name="signed_up", days=14),
+        rule("app_event", name="signed_up", days=3, negate=True),
+        rule("not_app_event", name="project_created"),
+    )
+    assert picked(signed_up_a_while_ago) == {"Stuck"}
+    assert picked(signed_up_a_while_ago, now=ago(0.5)) == {"Stuck"}
+    assert picked(signed_up_a_while_ago, now=ago(1.5)) == set()  # 2.5 days after signing up
+
+
 # Profile, customer data, consent
 
 
@@ -340,6 +387,11 @@ def test_a_count_is_one_query_however_many_leads(expo_people, django_assert_num_
         (every(rule("visited_page", path="/x", days=2.5)), "rules.0.days", "whole number"),
         (every(rule("visited_page", path="/x", days=True)), "rules.0.days", "whole number"),
         (every(rule("visited_page", days=7)), "rules.0.path", "Required"),
+        (every(rule("app_event", days=3)), "rules.0.name", "the app event's name, e.g."),
+        (every(rule("not_app_event", name="  ")), "rules.0.name", "the app event's name, e.g."),
+        (every(rule("app_event", name=["signed_up"])), "rules.0.name", "name as text"),
+        (every(rule("app_event", name="x" * 101)), "rules.0.name", "at most 100 characters"),
+        (every(rule("app_event", name="x", days=0)), "rules.0.days", "from 1 to 3,650"),
         (every(rule("visited_page", path="x" * 201)), "rules.0.path", "at most 200"),
         (every(rule("page_views", pages=-1)), "rules.0.pages", "whole number"),
         (every(rule("attended_event", campaign=999_999)), "rules.0.campaign", "No such campaign"),
@@ -386,6 +438,7 @@ def test_cleaning_normalises_the_values(rep_alice):
             rule("attended_event", campaign=str(expo.pk), days=""),
             rule("stage", stages=["customer", "new"], negate=True),
             rule("score", min="-5"),
+            rule("not_app_event", name=" project_created ", days="3"),
         )
     )
     assert cleaned == every(
@@ -395,6 +448,7 @@ def test_cleaning_normalises_the_values(rep_alice):
         {"type": "attended_event", "campaign": expo.pk},
         {"type": "stage", "stages": ["new", "customer"], "negate": True},
         {"type": "score", "min": -5},
+        {"type": "not_app_event", "name": "project_created", "days": 3},
     )
 
 
@@ -402,6 +456,8 @@ def test_time_windows_and_scores_make_an_audience_drift(db):
     assert has_time_window(every(rule("opened_email", days=7)))
     assert has_time_window(every(either(rule("country", countries=["US"]), rule("score", min=5))))
     assert not has_time_window(every(rule("opened_email"), rule("country", countries=["US"])))
+    assert has_time_window(every(rule("not_app_event", name="project_created", days=3)))
+    assert not has_time_window(every(rule("app_event", name="signed_up")))
     expo = expo_2026()
     before = rule("downloaded_content", before_campaign=expo.pk)
     assert not has_time_window(every(before))
@@ -427,6 +483,21 @@ def test_a_definition_in_words(rep_alice):
     assert described.items[2].items == [
         "owned by Alice Rep",
         "NOT opened an email in the last 1 day",
+    ]
+
+
+def test_app_event_rules_in_words(db):
+    described = definition_describe(
+        every(
+            rule("app_event", name="signed_up", days=7),
+            rule("not_app_event", name="project_created", days=1),
+            rule("app_event", name="invited_team", negate=True),
+        )
+    )
+    assert described.items == [
+        "did app event “signed_up” in the last 7 days",
+        "did not do app event “project_created” in the last 1 day",
+        "NOT did app event “invited_team”",
     ]
 
 

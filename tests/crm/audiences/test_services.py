@@ -28,6 +28,15 @@ PRICING_THIS_WEEK = {
 }
 NOT_CHECKOUT = {"match": "all", "rules": [{"type": "not_visited_page", "path": "/checkout*"}]}
 IN_GERMANY = {"match": "all", "rules": [{"type": "country", "countries": ["DE"]}]}
+# Signed up in the last two weeks, but not in the last three days, and made no project.
+NO_PROJECT_YET = {
+    "match": "all",
+    "rules": [
+        {"type": "app_event", "name": "signed_up", "days": 14},
+        {"type": "not_app_event", "name": "signed_up", "days": 3},
+        {"type": "not_app_event", "name": "project_created"},
+    ],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -190,6 +199,36 @@ def test_time_passing_and_the_periodic_refresh_drift_a_windowed_audience(manager
     assert members(audience) == {"Pia"}
     audience.refresh_from_db()
     assert (audience.member_count, audience.members_refreshed_at) == (1, three_days_later)
+
+
+def signed_up(lead: Lead, when: dt.datetime) -> None:
+    did(lead, Kind.APP_EVENT, when, data={"name": "signed_up"})
+
+
+def test_app_events_arriving_and_time_passing_move_leads_in_and_out(manager_maria):
+    stuck, new = person("Stuck"), person("New")
+    signed_up(stuck, ago(4))
+    signed_up(new, ago(1))
+    audience = saved(NO_PROJECT_YET, manager_maria)
+    assert members(audience) == {"Stuck"}
+
+    arrive(stuck, Kind.APP_EVENT, data={"name": "project_created"})  # per-lead update
+    assert members(audience) == set()
+
+    three_days_later = NOW + dt.timedelta(days=3)
+    assert audiences_refresh_due(now=three_days_later) == [audience.pk]  # the periodic pass
+    assert members(audience) == {"New"}
+    audience.refresh_from_db()
+    assert audience.member_count == 1
+
+
+def test_another_app_event_leaves_the_members_as_they_are(manager_maria):
+    signed_up(person("Stuck"), ago(4))
+    audience = saved(NO_PROJECT_YET, manager_maria)
+
+    arrive(Lead.objects.get(), Kind.APP_EVENT, data={"name": "project_viewed"})
+
+    assert members(audience) == {"Stuck"}
 
 
 def test_the_periodic_task_is_registered_every_15_minutes(db):

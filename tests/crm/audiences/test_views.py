@@ -147,6 +147,58 @@ def test_a_manager_creates_an_audience_and_its_members_are_worked_out(maria, man
     assert messages_of(response) == ["Saved Germans. Its members are being worked out."]
 
 
+def test_the_builder_offers_app_event_rules_with_an_input_for_the_name(maria):
+    schema = maria.get(NEW).context["schema"]
+
+    by_type = {rule["type"]: rule for rule in schema["types"]}
+    for rule_type in ("app_event", "not_app_event"):
+        name, days = by_type[rule_type]["params"]
+        assert (name["name"], name["label"], name["kind"], name["required"]) == (
+            "name",
+            "App event",
+            "event_name",
+            True,
+        )
+        assert (days["name"], days["required"]) == ("days", False)
+
+
+def test_a_manager_saves_an_app_event_audience_from_the_builder(maria):
+    stuck = person("Stuck")
+    did(stuck, Kind.APP_EVENT, ago(4), data={"name": "signed_up"})
+    made = person("Made")
+    did(made, Kind.APP_EVENT, ago(4), data={"name": "signed_up"})
+    did(made, Kind.APP_EVENT, ago(1), data={"name": "project_created"})
+    posted = {
+        "match": "all",
+        "rules": [
+            {"type": "app_event", "name": " signed_up ", "days": "7"},
+            {"type": "not_app_event", "name": "project_created", "days": "3"},
+        ],
+    }
+
+    response = maria.post(NEW, {"name": "No project", "definition": json.dumps(posted)})
+
+    assert response.status_code == 302
+    audience = Audience.objects.get()
+    assert audience.definition["rules"][0] == {"type": "app_event", "name": "signed_up", "days": 7}
+    assert list(AudienceMember.objects.values_list("lead_id", flat=True)) == [stuck.pk]
+    page = maria.get(audience.get_absolute_url())
+    assert "did not do app event “project_created” in the last 3 days" in page.text
+
+
+def test_an_app_event_rule_without_a_name_is_refused_beside_the_field(maria):
+    posted = {"match": "all", "rules": [{"type": "not_app_event", "name": " ", "days": 3}]}
+
+    response = maria.post(NEW, {"name": "No project", "definition": json.dumps(posted)})
+    status, body = count(maria, posted)
+
+    assert response.status_code == 400
+    message = ["Give the app event's name, e.g. “project_created”."]
+    assert response.context["rule_errors"] == {"rules.0.name": message}
+    assert (status, body) == (400, {"errors": {"rules.0.name": message}})
+    assert not Audience.objects.exists()
+
+
 def test_invalid_rules_are_refused_with_each_fields_reason(maria):
     posted = {"match": "all", "rules": [{"type": "visited_page", "path": "/pricing*", "days": 0}]}
 

@@ -43,6 +43,7 @@ const window = {
 window.crmTrack("cart_add", {cart_id: "c1", value: 19.99 * 3, product: "Boots", colour: "red"});
 new Function("window", "document", fs.readFileSync(input.snippet, "utf8"))(window, document);
 window.crmTrack("content_download", {content: "white-paper-2026"});
+window.crmTrack("app_event", {name: "project_created", plan: "pro"});
 window.crmTrack("nonsense", {x: 1});
 now += 42000;
 document.visibilityState = "hidden"; fire("document:", "visibilitychange");

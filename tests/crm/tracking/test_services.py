@@ -59,6 +59,32 @@ def test_an_identified_visitors_events_become_interactions_at_once(browser):
     assert lead.stage == Lead.Stage.CUSTOMER  # the purchase hook ran
 
 
+def test_an_app_event_records_its_name_on_the_identified_lead(browser):
+    browser.sent("identify", email="ada@example.com")
+    payload = browser.payload("app_event", path="/app/projects", name=" project_created ")
+    assert [browser.post(payload).status_code for _ in range(2)] == [204, 204]  # one retry
+
+    app_event = Lead.objects.get().interactions.get()
+    assert (app_event.kind, app_event.path) == ("app_event", "/app/projects")
+    assert app_event.data == {"name": "project_created"}
+    assert app_event.source == "website"
+
+
+def test_an_anonymous_app_event_joins_the_lead_with_its_name(browser, clock):
+    browser.sent("app_event", path="/app", name="signed_up")
+    assert WebEvent.objects.get().data["name"] == "signed_up"
+    later(clock, 1)
+
+    browser.sent("identify", email="ada@example.com")
+
+    joined = Lead.objects.get().interactions.get()
+    assert (joined.kind, joined.data, joined.occurred_at) == (
+        "app_event",
+        {"name": "signed_up"},
+        NOW,
+    )
+
+
 def test_a_retried_beacon_records_nothing_new(browser):
     payload = browser.payload("cart_add", cart_id="c1", value="10.00")
     assert [browser.post(payload).status_code for _ in range(2)] == [204, 204]

@@ -57,6 +57,7 @@ def test_the_snippets_beacons_are_accepted_and_tell_the_whole_story(client, shop
         "page_view",
         "cart_add",
         "content_download",
+        "app_event",
         "page_time",
         "identify",
     ]
@@ -70,21 +71,25 @@ def test_the_snippets_beacons_are_accepted_and_tell_the_whole_story(client, shop
     }
     assert "ben@example.com" not in json.dumps(view)
     assert beacons[1] == {**beacons[1], "value": 59.97, "product": "Boots"}
-    assert "colour" not in beacons[1] and "password" not in beacons[4]
-    assert beacons[3]["page"] == view["eid"] and beacons[3]["seconds"] == 42
+    assert "colour" not in beacons[1] and "password" not in beacons[5]
+    assert beacons[3] == {**beacons[3], "name": "project_created", "path": "/pricing"}
+    assert "plan" not in beacons[3]
+    assert beacons[4]["page"] == view["eid"] and beacons[4]["seconds"] == 42
     assert page["cookie"] == f"_crm_vid={page['uid']}"
     assert page["storage"]["_crm_vid"] == page["uid"]
 
     browser = Browser(client, shop, uid=page["uid"])
-    assert [browser.post(beacon).status_code for beacon in beacons] == [204] * 5
+    assert [browser.post(beacon).status_code for beacon in beacons] == [204] * 6
 
     ben = Lead.objects.get(email="ben@example.com")
     assert ben.referred_by == anna
     assert sorted(ben.interactions.values_list("kind", flat=True)) == [
+        "app_event",
         "cart_add",
         "content_download",
         "web_visit",
     ]
+    assert ben.interactions.get(kind="app_event").data == {"name": "project_created"}
     assert ben.interactions.get(kind="web_visit").data["seconds"] == 42
     assert Interaction.objects.get(kind="referral").lead == anna
 

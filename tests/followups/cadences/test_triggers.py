@@ -8,6 +8,7 @@ import time_machine
 from crm.models import Interaction
 from crm.services import interaction_record
 from followups.cadences.models import CadenceTrigger, Channel, Enrolment, ExitCondition
+from followups.cadences.services import enrolment_create
 from followups.cadences.triggers import cadences_apply
 from tests.factories import CampaignFactory, LeadFactory
 from tests.followups.cadences.factories import cadence_with
@@ -113,3 +114,17 @@ def test_a_purchase_that_exits_and_enrols_again_is_idempotent(clock):
     assert sorted(enrolled(reminder, lead)) == [Enrolment.Status.ACTIVE, Enrolment.Status.EXITED]
     active = Enrolment.objects.get(cadence=reminder, lead=lead, status=Enrolment.Status.ACTIVE)
     assert active.interaction == newer
+
+
+def test_marking_a_lead_do_not_mail_by_hand_ends_the_cadences_that_exit_on_it():
+    letters = cadence_with({"channel": Channel.LETTER}, exit_on=[ExitCondition.DO_NOT_MAIL])
+    calls = cadence_with({"channel": Channel.TASK})
+    lead = LeadFactory()
+    for cadence in (letters, calls):
+        enrolment_create(cadence=cadence, lead=lead, source="test")
+
+    lead.do_not_mail = True
+    lead.save()
+
+    assert enrolled(letters, lead) == [Enrolment.Status.EXITED]
+    assert enrolled(calls, lead) == [Enrolment.Status.ACTIVE]

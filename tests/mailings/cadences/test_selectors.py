@@ -74,8 +74,7 @@ def test_a_meeting_counts_while_the_person_was_in_it(db):
     InteractionFactory(
         lead=booked_on_a_call.lead,
         kind=Kind.CALL,
-        outcome=CallOutcome.MEETING.label,
-        data={"outcome": CallOutcome.MEETING},
+        outcome=CallOutcome.MEETING,
         occurred_at=ago(2),
     )
     before = enrolment(cadence, enrolled_at=ago(10))
@@ -90,7 +89,7 @@ def test_a_meeting_counts_while_the_person_was_in_it(db):
     )
     other_call = enrolment(cadence, enrolled_at=ago(10))
     InteractionFactory(
-        lead=other_call.lead, kind=Kind.CALL, outcome="No answer", occurred_at=ago(1)
+        lead=other_call.lead, kind=Kind.CALL, outcome=CallOutcome.NO_ANSWER, occurred_at=ago(1)
     )
 
     counts = enrolment_counts([cadence.pk])[cadence.pk]
