@@ -37,7 +37,7 @@ def inbound_event(
         if not permanent:
             return "soft bounce: nothing to do, the next send retries"
         email_bounced(email=email, source=source)
-        return "bounced: address suppressed, drips stopped"
+        return "bounced: address suppressed, the cadences that end on a bounce ended"
     if event == "complaint":
         email_complained(email=email, source=source)
         return "complaint: unsubscribed and suppressed"
@@ -51,4 +51,4 @@ def inbound_event(
     email_replied(
         lead=lead, outbox=outbox, notes=text[:2000], source=source, external_id=external_id[:200]
     )
-    return "reply recorded: drips stopped"
+    return "reply recorded: the cadences that end on a reply ended"

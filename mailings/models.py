@@ -1,6 +1,8 @@
 """What cadences' email steps send (variants), their outbox, and what people allowed
 us (consent and suppression)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -43,6 +45,11 @@ def variants_differ_in_one_thing(variants: list[StepVariant]) -> None:
                 f"Variant {other.label} changes both the subject and the body; "
                 "change one thing so the test can tell which made the difference."
             )
+
+
+# How long an email marked `sending` is its worker's: after that the worker is
+# taken for dead (mailings.sending sends it again; an ended enrolment cancels it).
+SENDING_LEASE = dt.timedelta(minutes=15)
 
 
 class OutboxEmail(models.Model):

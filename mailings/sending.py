@@ -41,7 +41,7 @@ from followups.services import touch_hold, touches_complete_claimed, touches_ski
 from mailings.addresses import email_digest
 from mailings.consent import suppressed_digests, why_not_email
 from mailings.messages import message_id_sql, outbox_message
-from mailings.models import OutboxEmail
+from mailings.models import SENDING_LEASE, OutboxEmail
 from mailings.sent_marks import sent_marks
 from mailings.services import email_bounced
 from mailings.steps import outboxes_for
@@ -50,7 +50,6 @@ from mailings.wire import send_one
 
 logger = logging.getLogger(__name__)
 
-SENDING_LEASE = dt.timedelta(minutes=15)
 FIRST_RETRY = dt.timedelta(minutes=2)
 LAST_RETRY = dt.timedelta(hours=6)
 EMAIL_CHANNELS = (Channel.EMAIL, Channel.PERSONAL_EMAIL)
@@ -85,6 +84,9 @@ def _prepare(touch_ids, now, report) -> tuple[list[Ready], list[OutboxEmail]]:
         ready, sent_before = [], []
         for touch in touches:
             outbox = emails.get(touch.pk)
+            if outbox is None and touch.channel == Channel.PERSONAL_EMAIL:
+                _back_to_rep(touch, now, report)
+                continue
             if outbox is None:
                 why = why_not.get(touch.pk, "No email to send")
                 touches_skip(touch_ids=[touch.pk], outcome=why)
@@ -108,9 +110,20 @@ def _lock_claimed(touch_ids) -> list[Touch]:
     )
     if db.features.has_select_for_update_skip_locked:
         touches = touches.select_for_update(skip_locked=True, of=("self",))
-    # Only ids and keys here: the outbox rows bring their lead (a touch a drip
-    # adopts loads its own, rarely).
+    # Only the touches here: the outbox rows bring their lead (a row made for a
+    # cadence's step at its first send loads its own).
     return list(touches.order_by("id"))
+
+
+def _back_to_rep(touch: Touch, now, report) -> None:
+    """A personal email claimed without the email its rep wrote (a Send makes the
+    two together): back to the rep's queue, as it was due."""
+    touch_hold(
+        touch_id=touch.pk,
+        until=min(touch.due_at, now),
+        why="Waiting for its rep to write and send it",
+    )
+    report["back to its rep"] += 1
 
 
 def _give_message_ids(emails: list[OutboxEmail]) -> None:

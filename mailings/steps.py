@@ -1,16 +1,20 @@
 """What a cadence's email step sends, on mailings' side of the ledger: the lead's
 variant of the step, the outbox row of each email touch (made when the touch is
-first sent: the variant is fixed by a hash, so nothing is lost by waiting), and
-what ends with an enrolment (its emails not sent yet)."""
+first sent: the variant is fixed by a hash, so nothing is lost by waiting; a
+personal email's row is made by its rep's Send, never here), and what ends
+with an enrolment (its emails not sent yet)."""
 
 import hashlib
 from collections.abc import Sequence
+
+from django.db.models import Q
+from django.utils import timezone
 
 from crm.models import Lead
 from followups.models import Channel, Touch
 from followups.services import touches_cancel_open
 from mailings.consent import why_not_email
-from mailings.models import OutboxEmail, StepVariant
+from mailings.models import SENDING_LEASE, OutboxEmail, StepVariant
 
 OUTBOX_RELATED = ("enrolment__cadence", "step", "variant", "lead__owner", "lead__source_campaign")
 
@@ -30,7 +34,8 @@ def variant_for(
 
 def outboxes_for(touches: Sequence[Touch]) -> tuple[dict[int, OutboxEmail], dict[int, str]]:
     """Each email touch's outbox row, made for a cadence's step the first time it is
-    sent; and for the touches that cannot have one, why (they are skipped)."""
+    sent; and for the touches that cannot have one, why (they are skipped). A
+    personal email without a row is in neither: only its rep writes it."""
     found = OutboxEmail.objects.filter(touch__in=touches).select_related(*OUTBOX_RELATED)
     emails = {email.touch_id: email for email in found}
     missing = [touch for touch in touches if touch.pk not in emails]
@@ -48,6 +53,8 @@ def _make(touches: Sequence[Touch]) -> tuple[list[int], dict[int, str]]:
     )
     made, why_not = [], {}
     for touch in planned.prefetch_related("step__variants"):
+        if touch.channel == Channel.PERSONAL_EMAIL:
+            continue  # never sent in the step's words without the rep's Send
         if touch.enrolment_id is None or touch.step is None:
             why_not[touch.pk] = "Planned outside any cadence: no email written for it"
             continue
@@ -70,10 +77,13 @@ def _make(touches: Sequence[Touch]) -> tuple[list[int], dict[int, str]]:
 
 def emails_cancel_for_ended(*, enrolment_ids: Sequence[int], reason: str) -> None:
     """Enrolments ended (an exit, a removal, a pause): their emails not sent yet are
-    cancelled. An email being sent right now is left to its worker, which sees its
-    touch taken back and does not send it (followups.cadences.services)."""
+    cancelled, and those a dead worker left `sending` (their touches, taken back
+    by followups.cadences.services, are never handed out again). An email within
+    its sending lease is left to its worker: only the server's answer says
+    whether it went."""
+    abandoned = Q(status=OutboxEmail.Status.SENDING, sending_at__lt=timezone.now() - SENDING_LEASE)
     waiting = OutboxEmail.objects.filter(
-        enrolment_id__in=enrolment_ids, status=OutboxEmail.Status.PENDING
+        Q(status=OutboxEmail.Status.PENDING) | abandoned, enrolment_id__in=enrolment_ids
     )
     touch_ids = list(waiting.values_list("touch_id", flat=True))
     waiting.update(status=OutboxEmail.Status.CANCELLED, last_error=reason[:500])

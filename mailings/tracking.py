@@ -44,4 +44,6 @@ def _count_machine(outbox: OutboxEmail, counter: str) -> None:
 
 
 def _record(outbox: OutboxEmail, kind: str, data: dict) -> None:
-    interaction_record(lead=outbox.lead, kind=kind, source="drip", data=data, notes=outbox.subject)
+    interaction_record(
+        lead=outbox.lead, kind=kind, source="cadence", data=data, notes=outbox.subject
+    )

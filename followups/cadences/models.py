@@ -108,7 +108,9 @@ class Cadence(models.Model):
 
 class CadenceTrigger(models.Model):
     """An interaction that enrols its lead: of a kind, optionally in a campaign, with
-    a sentiment, a value in its data, or only the first of its kind for the lead."""
+    a sentiment, a value in its data, or only the first of its kind for the lead.
+    An ending trigger does the opposite: such an interaction ends the enrolment
+    (an app user who creates a first project leaves the onboarding play)."""
 
     cadence = models.ForeignKey(Cadence, on_delete=models.CASCADE, related_name="triggers")
     kind = models.CharField(max_length=30, choices=Interaction.Kind.choices)
@@ -128,6 +130,9 @@ class CadenceTrigger(models.Model):
         default=False,
         help_text="Only the lead's first interaction of this kind (a first purchase).",
     )
+    ends = models.BooleanField(
+        default=False, help_text="Such an interaction ends the cadence instead of starting it."
+    )
 
     class Meta:
         ordering = ["cadence", "kind", "pk"]
@@ -137,15 +142,18 @@ class CadenceTrigger(models.Model):
         return f"{self.cadence}: {self.describe()}"
 
     def describe(self) -> str:
-        words = [self.get_kind_display()]
+        named_event = self.kind == Interaction.Kind.APP_EVENT and self.data_key == "name"
+        if named_event and self.data_value:
+            words = [f"App event “{self.data_value}”"]
+        else:
+            words = [self.get_kind_display()]
         if self.first_of_kind:
-            words.insert(0, "First")
-            words[1] = words[1].lower()
+            words[0] = "First " + words[0][0].lower() + words[0][1:]
         if self.campaign_id:
             words.append(f"in {self.campaign}")
         if self.sentiment:
             words.append(f"({self.get_sentiment_display().lower()})")
-        if self.data_key and self.data_value:
+        if self.data_key and self.data_value and not named_event:
             words.append(f"where {self.data_key} is “{self.data_value}”")
         return " ".join(words)
 

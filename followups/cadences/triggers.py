@@ -36,7 +36,11 @@ def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
         if condition:
             enrolments_exit_on(interaction=interaction, condition=condition)
         for trigger in triggers.get(interaction.kind, ()):
-            if trigger_matches(trigger, interaction):
+            if not trigger_matches(trigger, interaction):
+                continue
+            if trigger.ends:
+                _end(trigger, interaction)
+            elif trigger.cadence.is_active:
                 _enrol(trigger.cadence, interaction)
 
 
@@ -100,8 +104,11 @@ def cadences_exiting_on(condition: str) -> list[int]:
 
 def _triggers_by_kind(kinds: set[str]) -> dict[str, list[CadenceTrigger]]:
     found: dict[str, list[CadenceTrigger]] = defaultdict(list)
-    active = CadenceTrigger.objects.filter(kind__in=kinds, cadence__is_active=True)
-    for trigger in active.select_related("cadence").order_by("cadence__name", "pk"):
+    # An ending trigger ends enrolments in a cadence switched off too: those in it go on.
+    relevant = CadenceTrigger.objects.filter(kind__in=kinds).filter(
+        Q(cadence__is_active=True) | Q(ends=True)
+    )
+    for trigger in relevant.select_related("cadence").order_by("ends", "cadence__name", "pk"):
         found[trigger.kind].append(trigger)
     return found
 
@@ -126,6 +133,17 @@ def is_first_of_kind(interaction: Interaction) -> bool:
     return not Interaction.objects.filter(
         earlier, lead_id=interaction.lead_id, kind=interaction.kind
     ).exists()
+
+
+def _end(trigger: CadenceTrigger, interaction: Interaction) -> None:
+    """An ending trigger: the lead's enrolment in its cadence, begun before the
+    interaction was recorded, ends."""
+    ending = Enrolment.objects.filter(
+        cadence_id=trigger.cadence_id,
+        lead_id=interaction.lead_id,
+        enrolled_at__lt=interaction.created_at,
+    ).exclude(interaction_id=interaction.pk)
+    enrolments_end(enrolments=ending, reason=describe(interaction), now=interaction.occurred_at)
 
 
 def _enrol(cadence: Cadence, interaction: Interaction) -> None:

@@ -268,24 +268,23 @@ PLAYS = [
         "key": "app_onboarding",
         "name": "Signed up, no project yet",
         "slug": "app-onboarding",
-        "description": "People who signed up in the app more than three days ago and have "
-        "not created a first project: a how-to email, then a rep's task. Creating a project "
-        "takes them out of the audience, and out of this cadence.",
-        "audience": {
-            "name": "Signed up over 3 days ago, no project yet",
-            "definition": {
-                "match": "all",
-                "rules": [
-                    {"type": "app_event", "name": "signed_up", "days": 14},
-                    {"type": "app_event", "name": "signed_up", "days": 3, "negate": True},
-                    {"type": "not_app_event", "name": "project_created"},
-                ],
+        "description": "People who signed up in the app: if they have not created a first "
+        "project three days later, a how-to email, then a rep's task. Creating a project "
+        "ends it.",
+        "triggers": [
+            {"kind": "app_event", "data_key": "name", "data_value": "signed_up"},
+            {
+                "kind": "app_event",
+                "data_key": "name",
+                "data_value": "project_created",
+                "ends": True,
             },
-        },
-        "exit_on_audience_leave": True,
+        ],
         "steps": [
             {
                 "channel": "email",
+                "wait": 3,
+                "wait_unit": "days",
                 "variants": [
                     email(
                         "Your first project in three minutes",
@@ -347,8 +346,6 @@ def _create(apps, play):
         installed=play["key"],
         exit_on=play.get("exit_on", DEFAULT_EXITS),
         assign=play.get("assign", "owner"),
-        audience=_audience(apps, play.get("audience")),
-        exit_on_audience_leave=play.get("exit_on_audience_leave", False),
     )
     _triggers(cadence, play)
     for position, step in enumerate(play["steps"], start=1):
@@ -371,16 +368,6 @@ def _step(apps, cadence, position, spec) -> None:
         template = apps.get_model("mailings", "LetterTemplate").objects.filter(slug=letter).first()
         if template is not None:
             apps.get_model("mailings", "StepLetter").objects.create(step=step, template=template)
-
-
-def _audience(apps, spec):
-    if spec is None:
-        return None
-    Audience = apps.get_model("crm", "Audience")
-    audience, _ = Audience.objects.get_or_create(
-        name=spec["name"], defaults={"definition": spec["definition"], "is_active": True}
-    )
-    return audience
 
 
 def _policies(cadence, play, by_key) -> None:

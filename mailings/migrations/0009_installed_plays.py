@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("mailings", "0008_drips_to_cadences"),
         ("mailings", "0004_letter_starters"),
-        ("followups", "0007_app_event_trigger"),
+        ("followups", "0008_trigger_ends"),
         ("crm", "0015_app_event_kind"),
     ]
 

@@ -1,9 +1,14 @@
-import pytest
-from mailings.drips import enrolment_create
+"""The mailings admin: the evidence (outbox, suppressions, consent), read-only.
+Cadences are edited on their own pages, not here."""
 
-from mailings.models import Enrolment
+import pytest
+
+from followups.cadences.services import enrolment_create
+from mailings.addresses import email_digest
+from mailings.models import OutboxEmail, Suppression
+from mailings.steps import outboxes_for
 from tests.factories import UserFactory
-from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps
+from tests.mailings.factories import ConsentingLeadFactory, email_cadence
 
 pytestmark = pytest.mark.django_db
 
@@ -14,54 +19,46 @@ def admin_client(client):
     return client
 
 
-@pytest.mark.parametrize(
-    "model",
-    ["drip", "dripstep", "enrolment", "outboxemail", "suppression", "consenttext", "consentrecord"],
-)
+def outbox_email(cadence, email: str) -> OutboxEmail:
+    """The outbox row of the lead's first email in the cadence, as its first send makes it."""
+    lead = ConsentingLeadFactory(email=email)
+    enrolment = enrolment_create(cadence=cadence, lead=lead, source="test")
+    emails, _ = outboxes_for(list(enrolment.touches.all()))
+    outbox = next(iter(emails.values()))
+    OutboxEmail.objects.filter(pk=outbox.pk).update(to_email=email)
+    return outbox
+
+
+@pytest.mark.parametrize("model", ["outboxemail", "suppression", "consenttext", "consentrecord"])
 def test_every_mailings_admin_page_opens(admin_client, model):
-    drip_with_steps(0)
+    outbox_email(email_cadence(0), "ada@example.org")
+    Suppression.objects.create(email_digest=email_digest("gone@example.org"), reason="bounced")
 
     assert admin_client.get(f"/admin/mailings/{model}/").status_code == 200
 
 
-def test_a_step_template_that_does_not_compile_is_refused(admin_client):
-    step = drip_with_steps(0).steps.get()
-    variant = step.variants.get()
-    form = {
-        "drip": step.drip_id,
-        "position": 1,
-        "delay": 0,
-        "delay_unit": "hours",
-        "delay_after": "previous",
-        "variants-TOTAL_FORMS": 1,
-        "variants-INITIAL_FORMS": 1,
-        "variants-0-id": variant.pk,
-        "variants-0-step": step.pk,
-        "variants-0-label": "A",
-        "variants-0-subject": "Hi {% if %}",
-        "variants-0-html_body": "<p>Hi</p>",
-    }
+def test_the_outbox_is_filtered_by_cadence_and_read_only(admin_client):
+    expo, webinar = email_cadence(0, name="Expo"), email_cadence(0, name="Webinar")
+    outbox = outbox_email(expo, "ada@example.org")
+    outbox_email(webinar, "grace@example.org")
 
-    response = admin_client.post(f"/admin/mailings/dripstep/{step.pk}/change/", form)
+    listed = admin_client.get("/admin/mailings/outboxemail/", {"step__cadence__id__exact": expo.pk})
+    change = admin_client.get(f"/admin/mailings/outboxemail/{outbox.pk}/change/")
 
-    assert response.status_code == 200
-    assert "does not compile" in response.content.decode()
-    variant.refresh_from_db()
-    assert variant.subject.startswith("Step 1")
+    assert "ada@example.org" in listed.text and "grace@example.org" not in listed.text
+    assert 'name="_save"' not in change.text  # viewed, never changed
+    assert admin_client.get("/admin/mailings/outboxemail/add/").status_code == 403
 
 
-def test_removing_a_lead_from_a_drip_in_the_admin_stops_it(admin_client):
-    drip = drip_with_steps(24)
-    enrolment = enrolment_create(drip=drip, lead=ConsentingLeadFactory(), source="test")
+def test_suppressions_are_searched_by_address(admin_client):
+    Suppression.objects.create(email_digest=email_digest("gone@example.org"), reason="bounced")
+    Suppression.objects.create(email_digest=email_digest("other@example.org"), reason="bounced")
 
-    admin_client.post(
-        "/admin/mailings/enrolment/",
-        {
-            "action": "remove_from_drip",
-            "_selected_action": [enrolment.pk],
-        },
-    )
+    response = admin_client.get("/admin/mailings/suppression/", {"q": "GONE@example.org"})
 
-    enrolment.refresh_from_db()
-    assert (enrolment.status, enrolment.stop_reason) == ("stopped", "Removed by root")
-    assert Enrolment.objects.filter(status="active").count() == 0
+    assert response.context["cl"].result_count == 1
+
+
+@pytest.mark.parametrize("model", ["drip", "dripstep", "enrolment", "stepvariant"])
+def test_the_admin_edits_no_cadence_nor_its_emails(admin_client, model):
+    assert admin_client.get(f"/admin/mailings/{model}/").status_code == 404

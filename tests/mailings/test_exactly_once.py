@@ -10,15 +10,15 @@ import django_rq
 import pytest
 import time_machine
 from django.utils import timezone
-from mailings.drips import enrolment_create
 from rq import SimpleWorker
 
 from crm.models import Interaction
-from followups.models import Touch
+from followups.cadences.services import enrolment_create
+from followups.models import Enrolment, Touch
 from followups.scheduler import scheduler_pass
 from mailings.models import OutboxEmail
 from mailings.sending import SENDING_LEASE
-from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps
+from tests.mailings.factories import ConsentingLeadFactory, email_cadence
 from tests.workers import rq_worker_process
 
 ALWAYS_OPEN = {"MAIL_SEND_WEEKDAYS": "0,1,2,3,4,5,6", "MAIL_SEND_HOURS": "00:00,23:59:59.999999"}
@@ -50,10 +50,10 @@ def worker_process(smtp_port: int) -> subprocess.Popen:
 def test_a_worker_killed_mid_batch_and_a_redis_flush_lose_nothing_and_send_nothing_twice(
     postgres, mail_queue, smtp
 ):
-    drip = drip_with_steps(0, slug="expo")
+    cadence = email_cadence(0, slug="expo")
     leads = [ConsentingLeadFactory(email=f"person{n}@example.org") for n in range(LEADS)]
     for lead in leads:
-        enrolment_create(drip=drip, lead=lead, source="test")
+        enrolment_create(cadence=cadence, lead=lead, source="test")
     assert scheduler_pass().dispatched == LEADS
     worker = worker_process(smtp.port)
     smtp.kill_on_message(KILLED_AT, process_group=worker.pid)
@@ -74,6 +74,8 @@ def test_a_worker_killed_mid_batch_and_a_redis_flush_lose_nothing_and_send_nothi
     assert sorted(received) == sorted(lead.email for lead in leads)  # each exactly once
     assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
     assert set(Touch.objects.values_list("status", flat=True)) == {Touch.Status.DONE}
+    # Each lead's cadence went on once: through its one step, to its end.
+    assert set(Enrolment.objects.values_list("status", flat=True)) == {Enrolment.Status.FINISHED}
     assert Interaction.objects.filter(kind=Interaction.Kind.EMAIL_SENT).count() == LEADS
     message_ids = [message["Message-ID"] for message in smtp.messages]
     assert len(set(message_ids)) == LEADS

@@ -5,13 +5,13 @@ import re
 
 import pytest
 from django.test import Client
-from mailings.drips import enrolment_create
 
 from crm.models import Interaction
+from followups.cadences.services import enrolment_create
 from followups.scheduler import scheduler_pass
 from mailings.machines import machine_reason
 from mailings.models import OutboxEmail
-from tests.mailings.factories import PERSONS_BROWSER, ConsentingLeadFactory, drip_with_steps
+from tests.mailings.factories import PERSONS_BROWSER, ConsentingLeadFactory, email_cadence
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -20,11 +20,11 @@ pytestmark = pytest.mark.usefixtures("clock")
 def html(db, smtp, clock):
     """The HTML of the email Ada got, with a link to the pricing page; read a few
     minutes after it was sent."""
-    drip = drip_with_steps(0, slug="expo")
-    drip.steps.get().variants.update(
+    cadence = email_cadence(0, slug="expo")
+    cadence.steps.get().variants.update(
         html_body='<p><a href="https://example.com/pricing">See pricing</a></p>'
     )
-    enrolment_create(drip=drip, lead=ConsentingLeadFactory(first_name="Ada"), source="test")
+    enrolment_create(cadence=cadence, lead=ConsentingLeadFactory(first_name="Ada"), source="test")
     scheduler_pass()
     clock.shift(dt.timedelta(minutes=3))
     return smtp.messages[0].get_body(("html",)).get_content()
@@ -62,6 +62,7 @@ def test_a_click_redirects_to_the_link_and_is_recorded(html):
     assert (response.status_code, response["Location"]) == (302, "https://example.com/pricing")
     clicked = Interaction.objects.get(kind="email_clicked")
     assert clicked.data["url"] == "https://example.com/pricing"
+    assert (clicked.source, clicked.notes) == ("cadence", "Step 1 for Ada")
     assert OutboxEmail.objects.get().clicked_at is not None
 
 
@@ -105,9 +106,9 @@ def test_a_scanners_clicks_and_a_proxys_opens_are_counted_apart(html):
 
 def test_a_click_right_after_sending_is_a_scanners(db, smtp, clock, settings):
     settings.MAIL_MACHINE_SECONDS = 30
-    drip = drip_with_steps(0, slug="fast")
-    drip.steps.get().variants.update(html_body='<p><a href="https://example.com/a">A</a></p>')
-    enrolment_create(drip=drip, lead=ConsentingLeadFactory(), source="test")
+    cadence = email_cadence(0, slug="fast")
+    cadence.steps.get().variants.update(html_body='<p><a href="https://example.com/a">A</a></p>')
+    enrolment_create(cadence=cadence, lead=ConsentingLeadFactory(), source="test")
     scheduler_pass()
     html = smtp.messages[0].get_body(("html",)).get_content()
     link = path_of(r'href="https://crm\.example\.com(/m/c/[^"]+)"', html)

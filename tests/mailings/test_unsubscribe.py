@@ -8,27 +8,29 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from mailings.drips import enrolment_create
+from django.utils import timezone
 
 from crm.models import Lead
-from followups.models import Touch
+from followups.cadences.services import enrolment_create
+from followups.models import Enrolment, Touch
 from followups.scheduler import scheduler_pass
 from mailings import tokens
 from mailings.addresses import email_digest
 from mailings.consent import consent_confirm
-from mailings.models import ConsentRecord, Enrolment, OutboxEmail, Suppression
+from mailings.models import ConsentRecord, OutboxEmail, Suppression
+from mailings.sending import emails_send
 from mailings.unsubscribes import unsubscribe_token
-from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps
+from tests.mailings.factories import ConsentingLeadFactory, email_cadence
 
 pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture
 def sent(db, smtp):
-    """Ada got the first email of a two-step drip; the second is planned."""
-    drip = drip_with_steps(0, 24, slug="expo")
+    """Ada got the first email of a two-step cadence; the second is planned."""
+    cadence = email_cadence(0, 24, slug="expo")
     lead = ConsentingLeadFactory(first_name="Ada", email="Ada@Example.org")
-    enrolment_create(drip=drip, lead=lead, source="test")
+    enrolment_create(cadence=cadence, lead=lead, source="test")
     scheduler_pass()
     message = smtp.to(lead.email)[0]
     url = re.search(r"<(https://[^>]+)>", message["List-Unsubscribe"]).group(1)
@@ -59,18 +61,53 @@ def test_one_click_unsubscribes_at_once_without_cookies_or_a_redirect(sent):
     assert (record.source, record.ip_address) == ("unsubscribe link", "203.0.113.9")
 
 
-def test_unsubscribing_stops_the_emails_already_planned_and_queued(sent, clock, smtp):
+def test_unsubscribing_ends_the_cadence_and_takes_back_the_email_planned(sent, clock, smtp):
     lead, path = sent
-    next_email = OutboxEmail.objects.get(lead=lead, status="pending")
+    next_email = Touch.objects.get(lead=lead, step__position=2, status=Touch.Status.PENDING)
 
     one_click(path)
 
     next_email.refresh_from_db()
-    assert next_email.status == "cancelled"
-    assert Touch.objects.get(pk=next_email.touch_id).status == Touch.Status.CANCELLED
-    assert Enrolment.objects.get(lead=lead).stop_reason == "Unsubscribed"
+    assert (next_email.status, next_email.outcome) == (Touch.Status.CANCELLED, "Unsubscribe")
+    enrolment = Enrolment.objects.get(lead=lead)
+    assert (enrolment.status, enrolment.exit_reason) == ("exited", "Unsubscribe")
     clock.shift(dt.timedelta(days=2))
     scheduler_pass()
+    assert len(smtp.to(lead.email)) == 1
+
+
+def test_unsubscribing_stops_an_email_already_queued(sent, clock, smtp):
+    lead, path = sent
+    clock.shift(dt.timedelta(days=1))
+    queued = Touch.objects.get(lead=lead, step__position=2)
+    Touch.objects.filter(pk=queued.pk).update(
+        status=Touch.Status.CLAIMED, claimed_at=timezone.now()
+    )
+
+    one_click(path)
+    emails_send(touch_ids=[queued.pk])
+
+    assert len(smtp.to(lead.email)) == 1
+    assert Touch.objects.get(pk=queued.pk).status == Touch.Status.CANCELLED
+    assert not OutboxEmail.objects.filter(touch=queued).exists()
+
+
+def test_an_unsubscribe_ends_only_the_cadences_that_end_on_one(sent, smtp):
+    lead, path = sent
+    keeps_going = email_cadence(0, 24, slug="service", exit_on=["purchase"])
+    enrolment_create(cadence=keeps_going, lead=lead, source="test")
+
+    one_click(path)
+
+    assert Enrolment.objects.get(cadence=keeps_going).status == "active"
+    scheduler_pass()
+    # Its email step is skipped (the address is suppressed now) and the cadence goes on.
+    refused = Touch.objects.get(enrolment__cadence=keeps_going, step__position=1)
+    assert (refused.status, refused.outcome) == (
+        Touch.Status.SKIPPED,
+        "The address is on the suppression list",
+    )
+    assert Touch.objects.get(enrolment__cadence=keeps_going, step__position=2).status == "pending"
     assert len(smtp.to(lead.email)) == 1
 
 

@@ -1,27 +1,37 @@
 """Replies, bounces and complaints: the generic JSON webhook and anymail's signals."""
 
+import datetime as dt
 import json
 
 import pytest
 from anymail.inbound import AnymailInboundMessage
 from anymail.signals import AnymailInboundEvent, AnymailTrackingEvent, inbound, tracking
-from mailings.drips import enrolment_create
 
 from crm.models import Interaction, Lead
+from followups.cadences.services import enrolment_create
+from followups.models import Enrolment, Touch
+from followups.scheduler import scheduler_pass
 from mailings.addresses import email_digest
-from mailings.models import Enrolment, OutboxEmail, Suppression
+from mailings.models import OutboxEmail, Suppression
 from mailings.unsubscribes import unsubscribe_token
-from tests.mailings.factories import ConsentingLeadFactory, drip_with_steps
+from tests.mailings.factories import ConsentingLeadFactory, email_cadence
 
 pytestmark = pytest.mark.usefixtures("clock")
 URL = "/m/webhooks/inbound/"
 
 
 @pytest.fixture
-def lead(db):
+def lead(db, smtp, clock):
+    """Ada got the first email of a two-step cadence an hour ago; the second is planned."""
     lead = ConsentingLeadFactory(email="ada@example.org")
-    enrolment_create(drip=drip_with_steps(24, slug="expo"), lead=lead, source="test")
+    enrolment_create(cadence=email_cadence(0, 24, slug="expo"), lead=lead, source="test")
+    scheduler_pass()
+    clock.shift(dt.timedelta(hours=1))
     return lead
+
+
+def the_next_email(lead) -> Touch:
+    return Touch.objects.get(lead=lead, step__position=2)
 
 
 def post(client, body, token="test-webhook-secret"):
@@ -30,32 +40,46 @@ def post(client, body, token="test-webhook-secret"):
     return client.post(URL, data=data, content_type="application/json", headers=headers)
 
 
-def drip_status(lead) -> tuple[str, str]:
+def cadence_status(lead) -> tuple[str, str]:
     enrolment = Enrolment.objects.get(lead=lead)
-    return enrolment.status, enrolment.stop_reason
+    return enrolment.status, enrolment.exit_reason
 
 
-def test_a_reply_by_message_id_is_recorded_and_ends_the_drip(client, lead):
+def test_a_reply_by_message_id_is_recorded_and_ends_the_cadence(client, lead):
     outbox = OutboxEmail.objects.get(lead=lead)
-    OutboxEmail.objects.filter(pk=outbox.pk).update(message_id="<drip.1.1.1@crm.example.com>")
+    assert outbox.message_id.startswith("<cadence.")
 
     response = post(
         client,
         {
             "event": "reply",
             "email": "someone.else@example.org",
-            "message_id": "<drip.1.1.1@crm.example.com>",
+            "message_id": outbox.message_id,
             "text": "Call me",
             "id": "evt-1",
         },
     )
 
     assert response.status_code == 200
-    assert response.json() == {"done": ["reply recorded: drips stopped"]}
+    assert response.json() == {"done": ["reply recorded: the cadences that end on a reply ended"]}
     reply = Interaction.objects.get(kind="email_replied")
     assert (reply.lead, reply.notes) == (lead, "Call me")
-    assert drip_status(lead) == ("stopped", "Replied")
-    assert OutboxEmail.objects.get(pk=outbox.pk).status == "cancelled"
+    assert cadence_status(lead) == ("exited", "Reply to an email")
+    assert OutboxEmail.objects.get(pk=outbox.pk).replied_at is not None
+    next_email = the_next_email(lead)
+    assert (next_email.status, next_email.outcome) == (Touch.Status.CANCELLED, "Reply to an email")
+
+
+def test_a_reply_ends_only_the_cadences_that_end_on_one(client, lead):
+    keeps_going = email_cadence(24, slug="newsletter", exit_on=["unsubscribed"])
+    enrolment_create(cadence=keeps_going, lead=lead, source="test")
+    outbox = OutboxEmail.objects.get(lead=lead)
+    body = {"event": "reply", "email": lead.email, "message_id": outbox.message_id}
+
+    post(client, body)
+
+    assert Enrolment.objects.get(cadence=keeps_going).status == "active"
+    assert Enrolment.objects.get(cadence=outbox.enrolment.cadence).status == "exited"
 
 
 def test_a_reply_sent_twice_is_recorded_once(client, lead):
@@ -69,7 +93,8 @@ def test_a_hard_bounce_suppresses_the_address(client, lead):
     post(client, [{"event": "bounce", "email": "ADA@example.org"}])
 
     assert Suppression.objects.get(email_digest=email_digest(lead.email)).reason == "bounced"
-    assert drip_status(lead) == ("stopped", "Hard bounce")
+    assert cadence_status(lead) == ("exited", "An email to them bounces")
+    assert the_next_email(lead).status == Touch.Status.CANCELLED
 
 
 def test_a_soft_bounce_changes_nothing(client, lead):
@@ -77,7 +102,8 @@ def test_a_soft_bounce_changes_nothing(client, lead):
 
     assert response.status_code == 200
     assert not Suppression.objects.exists()
-    assert drip_status(lead) == ("active", "")
+    assert cadence_status(lead) == ("active", "")
+    assert the_next_email(lead).status == Touch.Status.PENDING
 
 
 def test_a_complaint_unsubscribes_and_suppresses(client, lead):
@@ -86,6 +112,7 @@ def test_a_complaint_unsubscribes_and_suppresses(client, lead):
     lead.refresh_from_db()
     assert lead.email_consent == Lead.EmailConsent.UNSUBSCRIBED
     assert Suppression.objects.get().reason == "unsubscribed"
+    assert cadence_status(lead) == ("exited", "Unsubscribe")
 
 
 @pytest.mark.parametrize(
@@ -126,25 +153,25 @@ def test_anymail_tracking_bounces_and_complaints_act_like_the_webhook(lead):
     event = AnymailTrackingEvent(event_type="bounced", recipient=lead.email, message_id="x")
     tracking.send(sender=object, event=event, esp_name="Postmark")
 
-    assert drip_status(lead) == ("stopped", "Hard bounce")
+    assert cadence_status(lead) == ("exited", "An email to them bounces")
 
 
 def test_an_anymail_inbound_reply_is_matched_by_in_reply_to(lead):
     outbox = OutboxEmail.objects.get(lead=lead)
-    OutboxEmail.objects.filter(pk=outbox.pk).update(message_id="<drip.9@crm.example.com>")
     message = AnymailInboundMessage.construct(
         from_email="Ada <ada@example.org>",
         to="hello@example.com",
         subject="Re: Hello",
         text="Yes please",
-        headers=[("In-Reply-To", "<drip.9@crm.example.com>")],
+        headers=[("In-Reply-To", outbox.message_id)],
     )
     event = AnymailInboundEvent(event_type="inbound", message=message, event_id="in-1")
 
     inbound.send(sender=object, event=event, esp_name="Mailgun")
 
-    assert Interaction.objects.get(kind="email_replied").notes.strip() == "Yes please"
-    assert drip_status(lead) == ("stopped", "Replied")
+    reply = Interaction.objects.get(kind="email_replied")
+    assert (reply.notes.strip(), reply.data) == ("Yes please", {"outbox": outbox.pk})
+    assert cadence_status(lead) == ("exited", "Reply to an email")
 
 
 def test_an_email_to_the_list_unsubscribe_mailto_unsubscribes(lead):
@@ -163,4 +190,4 @@ def test_an_email_to_the_list_unsubscribe_mailto_unsubscribes(lead):
 
     lead.refresh_from_db()
     assert lead.email_consent == Lead.EmailConsent.UNSUBSCRIBED
-    assert drip_status(lead) == ("stopped", "Unsubscribed")
+    assert cadence_status(lead) == ("exited", "Unsubscribe")

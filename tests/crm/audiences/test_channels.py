@@ -9,9 +9,11 @@ import time_machine
 from django.urls import reverse
 
 from crm.audiences.models import Audience
-from crm.audiences.services import audience_save
+from crm.audiences.services import audience_members_update, audience_save
+from crm.models import Lead
+from followups.cadences.audiences import cadence_audience_sync
 from followups.calls import call_claim_next
-from followups.models import Channel, Touch
+from followups.models import Channel, Enrolment, Touch
 from mailings.letters.models import PrintRun
 from tests.factories import LeadFactory
 from tests.mailings.factories import email_cadence
@@ -169,6 +171,38 @@ def test_enrolling_from_an_unknown_audience_is_not_found(maria):
     assert maria.get(reverse("cadences:enrol"), {"audience": "4242"}).status_code == 404
     assert maria.get(reverse("cadences:enrol"), {"audience": "x"}).status_code == 404
     assert maria.get(reverse("cadences:enrol"), {"audience": "9" * 30}).status_code == 404
+
+
+def enrolled(cadence) -> set[str]:
+    enrolments = Enrolment.objects.filter(cadence=cadence, status=Enrolment.Status.ACTIVE)
+    return set(enrolments.values_list("lead__first_name", flat=True))
+
+
+def test_a_cadence_on_an_audience_enrols_its_members_and_whoever_joins_later(manager_maria):
+    LeadFactory(first_name="Hans", country="DE")
+    audience = audience_of(GERMANY, manager_maria)
+    cadence = email_cadence(0, 24, name="Nurture", audience=audience)
+
+    assert cadence_audience_sync(cadence=cadence) == 1  # switched on: those in it now
+    greta = LeadFactory(first_name="Greta", country="DE")
+    audience_members_update(lead_ids=[greta.pk], now=NOW)  # joins: enrolled at once
+
+    assert enrolled(cadence) == {"Hans", "Greta"}
+    assert cadence_audience_sync(cadence=cadence) == 0  # nobody twice
+
+
+def test_leaving_the_audience_ends_the_cadence_where_it_says_so(manager_maria):
+    hans = LeadFactory(first_name="Hans", country="DE")
+    audience = audience_of(GERMANY, manager_maria)
+    cadence = email_cadence(0, 24, audience=audience, exit_on_audience_leave=True)
+    cadence_audience_sync(cadence=cadence)
+
+    Lead.objects.filter(pk=hans.pk).update(country="US")  # moved away
+    audience_members_update(lead_ids=[hans.pk], now=NOW)
+
+    enrolment = Enrolment.objects.get(cadence=cadence)
+    assert (enrolment.status, enrolment.exit_reason) == ("exited", "Left the audience Germans")
+    assert not Touch.objects.filter(enrolment=enrolment, status=Touch.Status.PENDING).exists()
 
 
 # Letters

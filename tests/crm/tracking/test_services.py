@@ -1,5 +1,5 @@
 """What beacons record: events on the timeline, identity stitching, time on page,
-carts abandoned and purchased (with the abandoned-cart drip they start and stop)."""
+carts abandoned and purchased (with the abandoned-cart cadence they start and end)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -11,9 +11,8 @@ from crm.models import Interaction, Lead
 from crm.services import interaction_record
 from crm.tracking.models import Cart, Visitor, WebEvent
 from crm.tracking.services import carts_abandon, visitor_identify
-from followups.models import Touch
+from followups.models import Enrolment, Touch
 from followups.scheduler import scheduler_pass
-from mailings.models import Enrolment, OutboxEmail
 from tests.crm.tracking.conftest import NOW
 from tests.factories import LeadFactory
 
@@ -27,6 +26,12 @@ def timeline(lead: Lead) -> list[tuple[str, str]]:
 
 def later(clock, minutes: float) -> None:
     clock.shift(dt.timedelta(minutes=minutes))
+
+
+def in_abandoned_cart_cadence():
+    """The enrolments in the installed abandoned-cart play (a purchase enrols the
+    lead in other plays, the first-purchase upsell and the service reminder)."""
+    return Enrolment.objects.filter(cadence__installed="abandoned_cart")
 
 
 # Events on the timeline
@@ -158,8 +163,9 @@ def test_the_joined_history_plans_follow_ups_like_any_interaction(browser, clock
 
     browser.sent("identify", email="ada@example.com", phone="+1 415 555 2671")
 
-    # The installed rule: a content download → call now.
-    assert Touch.objects.filter(lead__email="ada@example.com", channel="call").exists()
+    # The installed content-download play: a call at once, at the top of the queue.
+    call = Touch.objects.get(lead__email="ada@example.com", channel="call")
+    assert call.enrolment.cadence.installed == "content_download"
 
 
 def test_identifying_again_joins_nothing_twice(browser, clock):
@@ -249,7 +255,9 @@ def test_the_abandon_time_is_a_setting(browser, clock, settings):
     assert carts_abandon(now=timezone.now()) == 1
 
 
-def test_the_scheduler_abandons_carts_and_the_lead_enters_the_abandoned_cart_drip(browser, clock):
+def test_the_scheduler_abandons_carts_and_the_lead_enters_the_abandoned_cart_cadence(
+    browser, clock
+):
     browser.sent("identify", email="ada@example.com", first_name="Ada")
     browser.sent("cart_add", cart_id="c1", value="10.00")
     later(clock, 61)
@@ -259,26 +267,27 @@ def test_the_scheduler_abandons_carts_and_the_lead_enters_the_abandoned_cart_dri
     carts_abandon(now=timezone.now())
 
     assert Interaction.objects.filter(kind="cart_abandoned").count() == 1
-    enrolment = Enrolment.objects.get(drip__slug="abandoned-cart")
+    enrolment = in_abandoned_cart_cadence().get()
     assert (enrolment.lead.email, enrolment.status) == ("ada@example.com", "active")
-    assert enrolment.emails.get().status == OutboxEmail.Status.PENDING
+    first_email = enrolment.touches.get()
+    assert (first_email.channel, first_email.status) == ("email", Touch.Status.PENDING)
+    assert first_email.due_at == timezone.now() + dt.timedelta(hours=1)
 
 
-def test_a_later_purchase_stops_the_drip_and_cancels_its_pending_emails(browser, clock):
+def test_a_later_purchase_ends_the_cadence_and_cancels_its_planned_emails(browser, clock):
     browser.sent("identify", email="ada@example.com")
     browser.sent("cart_add", cart_id="c1", value="10.00")
     later(clock, 61)
     scheduler_pass()
-    email = OutboxEmail.objects.get(enrolment__drip__slug="abandoned-cart")
+    email = Touch.objects.get(enrolment__cadence__installed="abandoned_cart")
 
     later(clock, 20)
     browser.sent("purchase", cart_id="c1", value="10.00")
 
-    enrolment = Enrolment.objects.get()
-    assert (enrolment.status, enrolment.stop_reason) == ("stopped", "Purchased")
+    enrolment = in_abandoned_cart_cadence().get()
+    assert (enrolment.status, enrolment.exit_reason) == ("exited", "Buy")
     email.refresh_from_db()
-    assert email.status == OutboxEmail.Status.CANCELLED
-    assert email.touch.status == Touch.Status.CANCELLED
+    assert (email.status, email.outcome) == (Touch.Status.CANCELLED, "Buy")
     cart = Cart.objects.get()
     assert (cart.status, cart.purchased_at) == (Cart.Status.PURCHASED, timezone.now())
 
@@ -295,7 +304,7 @@ def test_a_purchase_in_time_means_no_abandoned_cart(browser, clock):
 
     assert set(Cart.objects.values_list("status", flat=True)) == {Cart.Status.PURCHASED}
     assert not Interaction.objects.filter(kind="cart_abandoned").exists()
-    assert not Enrolment.objects.exists()
+    assert not in_abandoned_cart_cadence().exists()
 
 
 def test_a_purchase_recorded_elsewhere_also_ends_the_cart(browser, clock):
@@ -333,7 +342,7 @@ def test_an_anonymous_cart_records_cart_abandoned_when_its_visitor_identifies(br
     lead = Lead.objects.get()
     abandoned = lead.interactions.get(kind="cart_abandoned")
     assert abandoned.occurred_at == NOW + dt.timedelta(minutes=61)
-    assert Enrolment.objects.get(lead=lead).drip.slug == "abandoned-cart"
+    assert in_abandoned_cart_cadence().get().lead == lead
     browser.sent("identify", email="ada@example.com")
     assert lead.interactions.filter(kind="cart_abandoned").count() == 1
 
@@ -347,7 +356,7 @@ def test_an_anonymous_cart_purchased_before_identifying_is_not_abandoned(browser
     browser.sent("identify", email="ada@example.com")
 
     assert [kind for kind, _path in timeline(Lead.objects.get())] == ["cart_add", "purchase"]
-    assert not Enrolment.objects.exists()
+    assert not in_abandoned_cart_cadence().exists()
 
 
 def test_activity_on_an_abandoned_cart_opens_it_again_without_a_second_interaction(browser, clock):

@@ -128,3 +128,54 @@ def test_marking_a_lead_do_not_mail_by_hand_ends_the_cadences_that_exit_on_it():
 
     assert enrolled(letters, lead) == [Enrolment.Status.EXITED]
     assert enrolled(calls, lead) == [Enrolment.Status.ACTIVE]
+
+
+def test_an_ending_trigger_ends_the_enrolment_even_with_the_cadence_switched_off(clock):
+    onboarding = cadence_with({"channel": Channel.TASK, "wait": 3, "wait_unit": "days"})
+    CadenceTrigger.objects.create(
+        cadence=onboarding, kind=Interaction.Kind.NOTE, data_key="name", data_value="signed_up"
+    )
+    CadenceTrigger.objects.create(
+        cadence=onboarding,
+        kind=Interaction.Kind.NOTE,
+        data_key="name",
+        data_value="project_created",
+        ends=True,
+    )
+    lead = LeadFactory()
+    record(lead, Interaction.Kind.NOTE, data={"name": "signed_up"})
+    onboarding.is_active = False
+    onboarding.save()
+    clock.shift(dt.timedelta(hours=1))
+
+    record(lead, Interaction.Kind.NOTE, data={"name": "project_created"})
+
+    ended = Enrolment.objects.get(cadence=onboarding, lead=lead)
+    assert ended.status == Enrolment.Status.EXITED
+    assert not ended.touches.filter(status="pending").exists()
+
+
+def test_a_trigger_describes_itself_in_words():
+    cadence = cadence_with()
+    expo = CampaignFactory(name="Expo")
+    described = [
+        CadenceTrigger(cadence=cadence, kind=Interaction.Kind.PURCHASE, first_of_kind=True),
+        CadenceTrigger(cadence=cadence, kind=Interaction.Kind.BOOTH_VISIT, campaign=expo),
+        CadenceTrigger(cadence=cadence, kind=Interaction.Kind.SUPPORT_CALL, sentiment="negative"),
+        CadenceTrigger(
+            cadence=cadence, kind=Interaction.Kind.APP_EVENT, data_key="name", data_value="x"
+        ),
+        CadenceTrigger(
+            cadence=cadence,
+            kind=Interaction.Kind.CONTENT_DOWNLOAD,
+            data_key="asset",
+            data_value="Guide",
+        ),
+    ]
+    assert [trigger.describe() for trigger in described] == [
+        "First purchase",
+        "Booth visit in Expo",
+        "Support call (negative)",
+        "App event “x”",
+        "Content download where asset is “Guide”",
+    ]

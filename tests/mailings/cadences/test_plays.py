@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 import time_machine
 
-from crm.audiences.services import audience_refresh
 from crm.models import Interaction, Lead
 from crm.services import interaction_record
 from followups.cadences.models import Cadence, Channel, Enrolment
@@ -17,7 +16,6 @@ from followups.models import Holiday, Touch
 from followups.scheduler import scheduler_pass
 from mailings.letters.models import LetterTemplate, Paper
 from mailings.letters.runs import print_run_create
-from mailings.models import OutboxEmail
 from tests.factories import CampaignFactory
 from tests.followups.factories import CallableLeadFactory
 
@@ -270,21 +268,31 @@ def test_a_giveaway_entry_gets_value_first(clock, lead, smtp):
 def test_a_sign_up_without_a_project_after_three_days_gets_a_how_to_then_a_task(
     clock, lead, rep_alice, smtp
 ):
-    audience = play("app_onboarding").audience
     record(lead, Interaction.Kind.APP_EVENT, data={"name": "signed_up"})
-    audience_refresh(audience=audience, now=TUESDAY)
-    assert not Enrolment.objects.filter(cadence=play("app_onboarding")).exists()
+    how_to = open_touch("app_onboarding", lead)
+    assert how_to.due_at == TUESDAY + dt.timedelta(days=3)
 
-    monday = TUESDAY + dt.timedelta(days=6)  # over three days on, and a sending day
-    clock.move_to(monday)
-    audience_refresh(audience=audience, now=monday)  # the periodic refresh of a time window
-    send_due(clock, monday)
+    send_due(clock, TUESDAY + dt.timedelta(days=6))  # Friday is past; a Monday sends it
     assert [m["Subject"] for m in smtp.to(lead.email)] == ["Your first project in three minutes"]
     task = open_touch("app_onboarding", lead)
     assert (task.channel, task.assigned_to) == (Channel.TASK, rep_alice)
 
-    record(
-        lead, Interaction.Kind.APP_EVENT, data={"name": "project_created"}
-    )  # leaves the audience
+    clock.shift(dt.timedelta(minutes=1))
+    record(lead, Interaction.Kind.APP_EVENT, data={"name": "project_created"})
+    ended = enrolment("app_onboarding", lead)
+    assert (ended.status, ended.exit_reason) == (
+        Enrolment.Status.EXITED,
+        "App event: project_created",
+    )
+    assert not Touch.objects.filter(lead=lead, status__in=Touch.OPEN).exists()
+
+
+def test_a_project_created_within_three_days_means_no_how_to(clock, lead, smtp):
+    record(lead, Interaction.Kind.APP_EVENT, data={"name": "signed_up"})
+    clock.shift(dt.timedelta(days=1))
+    record(lead, Interaction.Kind.APP_EVENT, data={"name": "project_created"})
+
+    send_due(clock, TUESDAY + dt.timedelta(days=6))
+
+    assert smtp.to(lead.email) == []
     assert enrolment("app_onboarding", lead).status == Enrolment.Status.EXITED
-    assert not OutboxEmail.objects.filter(lead=lead, status="pending").exists()

@@ -41,7 +41,7 @@ def test_print_letters_without_leads_takes_the_due_letter_touches(tmp_path):
         channel="letter",
         due_at=timezone.now() - dt.timedelta(hours=1),
         reason="Giveaway entry",
-        origin="rule",
+        origin="by hand",
         key="due",
     )
     MailableLeadFactory(last_name="Notdue")

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from crm.models import Interaction, Lead
-from followups.models import Touch
+from followups.cadences.services import enrolment_create
+from followups.models import Channel, Enrolment, Touch
 from mailings.letters import generating
-from mailings.letters.models import PrintRun
+from mailings.letters.models import PrintRun, StepLetter
 from mailings.letters.runs import (
     PrintRunError,
     print_run_approve,
@@ -17,6 +18,7 @@ from mailings.letters.runs import (
     print_run_generate,
     print_run_mark_mailed,
 )
+from tests.followups.cadences.factories import cadence_with
 from tests.mailings.letters.factories import (
     GermanLeadFactory,
     LetterTemplateFactory,
@@ -33,7 +35,7 @@ def due_letter(lead, *, hours_ago: int = 1, key: str = "") -> Touch:
         channel="letter",
         due_at=timezone.now() - dt.timedelta(hours=hours_ago),
         reason="Booth visit: send the conference letter",
-        origin="rule",
+        origin="by hand",
         key=key or f"test-letter:{lead.pk}:{hours_ago}",
     )
 
@@ -125,8 +127,8 @@ def test_a_lead_at_the_frequency_cap_is_an_exception(manager_maria, settings):
         due_at=timezone.now(),
         status=Touch.Status.DONE,
         completed_at=timezone.now() - dt.timedelta(days=1),
-        reason="Drip step 1",
-        origin="drip",
+        reason="Welcome, step 1 (email)",
+        origin="Cadence: Welcome",
         key="sent-yesterday",
     )
 
@@ -259,3 +261,120 @@ def test_a_run_prints_its_template_as_approved_whatever_is_edited_later(manager_
     run.refresh_from_db()
     (page,) = read_pdf(run.pdf.read())
     assert "Spring sale: SPRING" in page.text() and "Summer" not in page.text()
+
+
+# Cadences' letter steps
+
+
+@pytest.fixture
+def conference(db):
+    return LetterTemplateFactory(slug="conference", name="Conference follow-up")
+
+
+def letter_cadence(template, **fields):
+    """A letter now (in the template's runs), then a task for the rep a day later."""
+    cadence = cadence_with(
+        {"channel": Channel.LETTER}, {"channel": Channel.TASK, "wait": 24}, **fields
+    )
+    StepLetter.objects.create(step=cadence.steps.get(position=1), template=template)
+    return cadence
+
+
+def enrolled(cadence, lead) -> Enrolment:
+    enrolment = enrolment_create(
+        cadence=cadence, lead=lead, source="test", now=timezone.now() - dt.timedelta(hours=1)
+    )
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def test_a_cadences_letter_goes_into_the_run_of_its_template_and_not_anothers(
+    manager_maria, conference
+):
+    cadence_lead = MailableLeadFactory(last_name="Cadence")
+    enrolled(letter_cadence(conference), cadence_lead)
+    other = MailableLeadFactory(last_name="Other")
+    due_letter(other)  # planned outside any cadence: it takes whichever run comes first
+
+    service = run_of(manager_maria, template=LetterTemplateFactory(slug="service"), name="Service")
+    conference_run = run_of(manager_maria, template=conference, name="Conference")
+
+    assert printed_names(service) == ["Other"]
+    assert printed_names(conference_run) == ["Cadence"]
+    letter = conference_run.letters.get()
+    assert (letter.touch.enrolment.lead, letter.holds_touch) == (cadence_lead, True)
+
+
+def test_mailing_a_cadences_letter_moves_the_cadence_on(manager_maria, conference):
+    enrolment = enrolled(letter_cadence(conference), MailableLeadFactory())
+    run = run_of(manager_maria, template=conference)
+    print_run_approve(run=run, by=manager_maria)
+    print_run_generate(run=run)
+
+    print_run_mark_mailed(run=run, by=manager_maria)
+
+    letter = Touch.objects.get(enrolment=enrolment, step__position=1)
+    assert (letter.status, letter.outcome) == (Touch.Status.DONE, "mailed")
+    task = Touch.objects.get(enrolment=enrolment, step__position=2)
+    assert (task.status, task.channel) == (Touch.Status.PENDING, Channel.TASK)
+
+
+@pytest.mark.parametrize(
+    "lead_fields, reason",
+    [
+        ({"address_line1": ""}, "Incomplete address: no street"),
+        ({"do_not_mail": True}, "Do not mail"),
+    ],
+)
+def test_a_lead_who_cannot_get_a_letter_has_the_step_skipped_and_the_cadence_goes_on(
+    manager_maria, conference, lead_fields, reason
+):
+    enrolment = enrolled(letter_cadence(conference), MailableLeadFactory(**lead_fields))
+
+    run = run_of(manager_maria, template=conference)
+
+    assert run.letters.get().exception == reason  # the manager sees who was left out
+    letter = Touch.objects.get(enrolment=enrolment, step__position=1)
+    assert (letter.status, letter.outcome) == (Touch.Status.SKIPPED, reason)
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.step.position) == (Enrolment.Status.ACTIVE, 2)
+    assert Touch.objects.get(enrolment=enrolment, step__position=2).status == Touch.Status.PENDING
+    print_run_cancel(run=run)
+    assert not run_of(manager_maria, template=conference, name="Again").letters.exists()
+
+
+def test_a_cadences_letter_at_the_frequency_cap_waits_for_a_later_run(
+    manager_maria, conference, settings
+):
+    settings.MAIL_CAP_TOUCHES = 1
+    lead = MailableLeadFactory()
+    Touch.objects.create(
+        lead=lead,
+        channel="email",
+        due_at=timezone.now(),
+        status=Touch.Status.DONE,
+        completed_at=timezone.now() - dt.timedelta(days=1),
+        reason="Welcome, step 1 (email)",
+        origin="Cadence: Welcome",
+        key="sent-yesterday",
+    )
+    enrolment = enrolled(letter_cadence(conference), lead)
+
+    run = run_of(manager_maria, template=conference)
+
+    assert run.letters.get().exception.startswith("Frequency cap")
+    letter = Touch.objects.get(enrolment=enrolment, step__position=1)
+    assert letter.status == Touch.Status.PENDING  # put off, not skipped
+    settings.MAIL_CAP_TOUCHES = 5
+    assert run_of(manager_maria, template=conference, name="Later").letters.get().is_printed
+
+
+def test_a_cadences_letter_in_a_cancelled_run_goes_back_for_the_next_one(manager_maria, conference):
+    enrolment = enrolled(letter_cadence(conference), MailableLeadFactory())
+    first = run_of(manager_maria, template=conference, name="First")
+
+    print_run_cancel(run=first)
+
+    letter = Touch.objects.get(enrolment=enrolment, step__position=1)
+    assert letter.status == Touch.Status.PENDING
+    assert run_of(manager_maria, template=conference, name="Second").letters.get().touch == letter
