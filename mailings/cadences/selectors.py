@@ -19,7 +19,7 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Lower, Now, Trim
 
 from crm.audiences.models import AudienceMember
@@ -159,6 +159,7 @@ def cadences_overview() -> list[Cadence]:
     counts = enrolment_counts([cadence.pk for cadence in cadences])
     for cadence in cadences:
         cadence.counts = counts.get(cadence.pk, EnrolmentCounts())
+        split_triggers(cadence)
     return cadences
 
 
@@ -170,6 +171,15 @@ def cadence_for_page(pk: int) -> QuerySet[Cadence]:
             Prefetch("triggers", queryset=CadenceTrigger.objects.select_related("campaign"))
         )
     )
+
+
+def split_triggers(cadence: Cadence) -> Cadence:
+    """`starting`: the (prefetched) triggers that enrol; `ending`: those that end
+    an enrolment instead."""
+    triggers = list(cadence.triggers.all())
+    cadence.starting = [trigger for trigger in triggers if not trigger.ends]
+    cadence.ending = [trigger for trigger in triggers if trigger.ends]
+    return cadence
 
 
 # A cadence's steps
@@ -290,11 +300,12 @@ def cadence_people(cadence: Cadence, *, state: str, q: str = "") -> QuerySet[Enr
 
 def recent_trigger_leads(cadence: Cadence, *, since: dt.datetime) -> QuerySet[Lead]:
     """The leads with an interaction since `since` that one of the cadence's
-    triggers matches (as followups.cadences.triggers.trigger_matches decides it),
+    starting triggers matches (as followups.cadences.triggers.trigger_matches decides it),
     not enrolled in the cadence since that interaction, nor in it now."""
     matches = [
         Q(pk__in=_matching(trigger).filter(occurred_at__gte=since).values("lead_id"))
         for trigger in cadence.triggers.all()
+        if not trigger.ends
     ]
     if not matches:
         return Lead.objects.none()
@@ -319,7 +330,9 @@ def _matching(trigger: CadenceTrigger) -> QuerySet[Interaction]:
         found = found.filter(sentiment=trigger.sentiment)
     if trigger.data_key:
         # Compared trimmed and case-insensitively, a missing value as empty.
-        text = Coalesce(KT(f"data__{trigger.data_key}"), Value(""), output_field=TextField())
+        text = Coalesce(
+            KeyTextTransform(trigger.data_key, "data"), Value(""), output_field=TextField()
+        )
         value = Lower(Trim(text))
         found = found.alias(trigger_value=value).filter(
             trigger_value=trigger.data_value.strip().lower()

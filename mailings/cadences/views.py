@@ -65,7 +65,7 @@ def cadence_list(request: HttpRequest) -> HttpResponse:
 
 
 def _cadence(pk: int) -> Cadence:
-    return get_object_or_404(selectors.cadence_for_page(pk))
+    return selectors.split_triggers(get_object_or_404(selectors.cadence_for_page(pk)))
 
 
 @login_required
@@ -96,7 +96,7 @@ def _exits(cadence: Cadence) -> list[str]:
     exits = [ExitCondition(c).label for c in cadence.exit_on or () if c in ExitCondition.values]
     if cadence.audience_id and cadence.exit_on_audience_leave:
         exits.append("They leave the audience")
-    return exits
+    return exits + [f"{trigger.describe()} happens" for trigger in cadence.ending]
 
 
 @login_required
@@ -192,7 +192,7 @@ def switch_on(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     bound = request.method == "POST" or "days" in data
     form = SwitchOnForm(data if bound else None)
-    has_triggers = bool(cadence.triggers.all())
+    has_triggers = bool(cadence.starting)
     context = {
         "cadence": cadence,
         "form": form,

@@ -289,3 +289,11 @@ def test_the_audiences_members_not_in_it_are_who_switching_on_enrols(db):
 
     assert set(audience_joiners(cadence)) == set(members[1:])
     assert not audience_joiners(cadence_with({"channel": Channel.TASK})).exists()
+
+
+def test_an_ending_trigger_enrols_no_one_when_switching_on(booth):
+    CadenceTrigger.objects.create(cadence=booth, kind=Kind.PURCHASE, ends=True)
+    visitor = visit().lead
+    InteractionFactory(kind=Kind.PURCHASE, occurred_at=ago(1))
+
+    assert list(recent_trigger_leads(booth, since=ago(7))) == [visitor]

@@ -121,6 +121,18 @@ def test_the_list_shows_each_cadences_channels_trigger_state_people_and_rates(ma
     assert "Of the people ever enrolled, the share who replied" in response.text  # the tooltip
 
 
+def test_an_ending_trigger_is_shown_as_what_ends_it_not_what_enrols(maria, booth):
+    CadenceTrigger.objects.create(cadence=booth, kind=Kind.PURCHASE, ends=True)
+
+    row = row_of(maria.get(LIST), booth)
+    page = text_of(maria.get(booth.get_absolute_url()))
+
+    assert "Booth visit" in row and "Purchase" not in row
+    assert "Enrols Booth visit" in page
+    assert "Ends early when They reply to an email;" in page
+    assert "An email to them bounces; Purchase happens" in page
+
+
 def test_a_cadence_switched_off_offers_to_switch_it_on(maria, booth):
     Cadence.objects.filter(pk=booth.pk).update(is_active=False)
 
