@@ -12,9 +12,10 @@ Seeding (timed, not part of the results): users (40 reps, a manager, the
 mailroom) and campaigns through the ORM, among them the event "Expo 2026" that
 started 30 days before now; then --leads leads and exactly --interactions
 interactions over the last two years (denser lately) written with COPY in one
-pass, with their call, email and letter touches, a two-step drip with an A/B
-test (enrolments and outbox emails) and three mailed print runs (letters), each
-table on its own connection. Leads: names, companies, addresses and phones
+pass, with their call, email and letter touches, a cadence of two email steps
+with an A/B test on the first (enrolments, their touches and outbox emails) and
+three mailed print runs (letters), each table on its own connection. Leads:
+names, companies, addresses and phones
 from the demo world (crm.demo.world), owners, stages, consent, scores, source
 campaigns, referrals. Interactions: booth visits and giveaway entries (with
 their campaign), web sessions (web_visit with a path and data {"title",
@@ -335,7 +336,10 @@ POINTS = {
     "meeting": 15,
 }
 LETTER_RUNS = ((200, 0.004), (50, 0.006), (12, 0.005))  # (mailed days ago, share of leads)
-DRIP_WINDOW_DAYS = 150
+CADENCE_WINDOW_DAYS = 150
+CADENCE_NAME = "Expo 2026 follow-up"
+ENROLMENT_SOURCE = "Audience: Expo 2026"
+UNSUBSCRIBED = "Unsubscribe"  # followups.cadences.triggers.exit_reason (checked in create_world)
 TOUCHED_CALL_DAYS = 120  # calls this recent were logged from the queue (a done touch each)
 
 
@@ -420,7 +424,7 @@ class World:
     manager: object
     campaigns: list[tuple[CampaignSpec, int]]
     expo: object
-    drip: int
+    cadence: int
     steps: list[int]  # step ids by position
     variants: list[list[tuple[int, str]]]  # per step: (variant id, subject)
     runs: list[tuple[int, int]]  # (print run id, mailed seconds ago)
@@ -431,9 +435,13 @@ def create_world(anchor: dt.datetime) -> World:
     from django.contrib.auth.models import Group
 
     from crm.models import Campaign, User
+    from followups.cadences.models import Cadence, CadenceStep, Channel, ExitCondition
+    from followups.cadences.triggers import exit_reason
     from mailings.letters.models import LetterTemplate, PrintRun
-    from mailings.models import Drip, DripStep, StepVariant
+    from mailings.models import StepVariant
 
+    if exit_reason(ExitCondition.UNSUBSCRIBED) != UNSUBSCRIBED:
+        raise RuntimeError("an unsubscribe's exit reason is not UNSUBSCRIBED any more")
     reps = []
     for number in range(1, REPS + 1):
         rep = User.objects.create(
@@ -456,16 +464,20 @@ def create_world(anchor: dt.datetime) -> World:
         )
         campaigns.append((spec, campaign.pk))
     expo = Campaign.objects.get(name="Expo 2026")
-    drip = Drip.objects.create(name="Expo 2026 follow-up", slug="expo-2026-follow-up")
+    cadence = Cadence.objects.create(
+        name=CADENCE_NAME, slug="expo-2026-follow-up", is_active=True, created_by=manager
+    )
     steps, variants = [], []
     for position, labels in ((1, "AB"), (2, "A")):
-        drip_step = DripStep.objects.create(drip=drip, position=position, delay=72)
-        steps.append(drip_step.pk)
+        cadence_step = CadenceStep.objects.create(
+            cadence=cadence, position=position, channel=Channel.EMAIL, wait=72
+        )
+        steps.append(cadence_step.pk)
         variants.append([])
         for label in labels:
             subject = f"Step {position} ({label}): notes from our booth"
             variant = StepVariant.objects.create(
-                step=drip_step, label=label, subject=subject, html_body="<p>Hello</p>"
+                step=cadence_step, label=label, subject=subject, html_body="<p>Hello</p>"
             )
             variants[-1].append((variant.pk, subject))
     template = LetterTemplate.objects.order_by("pk").first()
@@ -485,7 +497,7 @@ def create_world(anchor: dt.datetime) -> World:
             mailed_by=mailroom,
         )
         runs.append((run.pk, days * DAY))
-    return World(anchor, reps, manager, campaigns, expo, drip.pk, steps, variants, runs)
+    return World(anchor, reps, manager, campaigns, expo, cadence.pk, steps, variants, runs)
 
 
 def budgets(rng: random.Random, ages: list[int], interactions: int) -> list[int]:
@@ -599,7 +611,7 @@ class Population:
         self.story(timeline, stage, created)
         self.events(timeline, created)
         if consent == "confirmed":
-            self.drip(timeline, created, email, out)
+            self.cadence(timeline, created, email, out)
         has_address = rng.random() < 0.85
         do_not_mail = rng.random() < 0.02
         if has_address and not do_not_mail:
@@ -684,31 +696,39 @@ class Population:
                     before = ago + rng.randrange(2 * DAY, 60 * DAY)
                     timeline.download(before, rng.choice(WHITE_PAPERS))
 
-    def drip(self, timeline: "Timeline", created: int, email: str, out) -> None:
-        """Enrolled in the drip (a lead with confirmed consent, lately active): its
-        emails sent, opened, clicked, replied; an unsubscribe ends it."""
+    def cadence(self, timeline: "Timeline", created: int, email: str, out) -> None:
+        """Enrolled in the cadence (a lead with confirmed consent, lately active): its
+        emails sent, opened, clicked, replied; an unsubscribe ends it. Each step's
+        touch, done (sent) or pending (the step it is on), carries the enrolment, the
+        step and the attempt, as followups.cadences plans them."""
         rng = self.rng
-        window = min(created, DRIP_WINDOW_DAYS * DAY)
+        window = min(created, CADENCE_WINDOW_DAYS * DAY)
         if window < 2 * DAY or rng.random() > 0.12:
             return
         world = self.world
         enrolled = rng.randrange(DAY, window)
         enrolment = self.next_id("enrolment")
-        status, ended, reason, sent = "completed", N, "", enrolled - 3600
+        status, ended, reason, sent = "finished", N, "", enrolled - 3600
+        step = N
         for position, variants in enumerate(world.variants):
-            if sent <= 0:
+            step = world.steps[position]
+            key = f"cadence:{enrolment}:step:{step}:1"
+            planned = {"enrolment": enrolment, "step": step, "key": key}
+            if sent <= 0:  # the step it is on: its touch due
                 status = "active"
-                if sent > -7 * DAY:  # due within the week: a pending email touch
-                    out["touch"].append(
-                        self.touch_line(timeline.lead, "email", sent, "pending", enrolled, N, N)
+                out["touch"].append(
+                    self.touch_line(
+                        timeline.lead, "email", sent, "pending", enrolled, N, N, **planned
                     )
+                )
                 break
             variant, subject = variants[rng.randrange(len(variants))]
             at = self.stamp(sent)
             touch = self.next_id("touch")
-            key = f"drip:{enrolment}:{position + 1}"
             out["touch"].append(
-                self.touch_line(timeline.lead, "email", sent, "done", enrolled, at, N, touch, key)
+                self.touch_line(
+                    timeline.lead, "email", sent, "done", enrolled, at, N, touch, **planned
+                )
             )
             timeline.add(sent, "email_sent", source="mailings")
             better = 1.15 if variants[0][0] != variant else 1.0  # B is a little better
@@ -730,15 +750,16 @@ class Population:
                 f"{clicked}\t{replied}{self.tables['outbox'].tail}"
             )
             if rng.random() < 0.03:
-                status, reason = "stopped", "Unsubscribed"
+                status, reason = "exited", UNSUBSCRIBED
                 ended = self.stamp(max(sent - rng.randrange(3600, 3 * DAY), 1))
                 break
             sent -= 3 * DAY
-        if status == "completed":
+        if status == "finished":
             ended = self.stamp(max(sent + 3 * DAY, 0))
         out["enrolment"].append(
-            f"{enrolment}\t{world.drip}\t{timeline.lead}\t{status}\tAudience: Expo 2026\t"
-            f"{self.stamp(enrolled)}\t{ended}\t{reason}{self.tables['enrolment'].tail}"
+            f"{enrolment}\t{world.cadence}\t{timeline.lead}\t{status}\t{step}\t1\t"
+            f"{ENROLMENT_SOURCE}\t{self.stamp(enrolled)}\t{ended}\t{reason}"
+            f"{self.tables['enrolment'].tail}"
         )
 
     def letters(self, timeline: "Timeline", created: int, out) -> None:
@@ -789,6 +810,8 @@ class Population:
         touch: int | None = None,
         key: str = "",
         outcome: str = "",
+        enrolment: int | str = N,
+        step: int | str = N,
     ) -> str:
         touch = touch or self.next_id("touch")
         claimed = completed if channel == "call" and status == "done" else N
@@ -796,7 +819,8 @@ class Population:
             f"{touch}\t{lead}\t{channel}\t{self.stamp(due)}\t{status}\t"
             f"{REASONS[channel]}\t{user or N}\t{ORIGINS[channel]}\t"
             f"{key or f'bench:{channel}:{touch}'}\t{user if claimed != N else N}\t{claimed}\t"
-            f"{completed}\t{outcome}\t{self.stamp(created)}{self.tables['touch'].tail}"
+            f"{completed}\t{outcome}\t{self.stamp(created)}\t{enrolment}\t{step}\t1"
+            f"{self.tables['touch'].tail}"
         )
 
     def episode(self, timeline: "Timeline", created: int) -> None:
@@ -864,10 +888,14 @@ class Population:
 
 REASONS = {
     "call": "Follow up on the booth visit",
-    "email": "Drip: Expo 2026 follow-up",
+    "email": f"{CADENCE_NAME} (email): {ENROLMENT_SOURCE}",
     "letter": "Print run letter",
 }
-ORIGINS = {"call": "Rule: Booth visit → call", "email": "Drip", "letter": "Print run"}
+ORIGINS = {
+    "call": "Cadence: Booth visit follow-up",
+    "email": f"Cadence: {CADENCE_NAME}",
+    "letter": "Print run",
+}
 
 
 class Timeline:
@@ -1008,9 +1036,11 @@ INTERACTION_COLUMNS = (
 )
 TOUCH_COLUMNS = (
     "id lead_id channel due_at status reason assigned_to_id origin key claimed_by_id "
-    "claimed_at completed_at outcome created_at"
+    "claimed_at completed_at outcome created_at enrolment_id step_id attempt"
 )
-ENROLMENT_COLUMNS = "id drip_id lead_id status source enrolled_at ended_at stop_reason"
+ENROLMENT_COLUMNS = (
+    "id cadence_id lead_id status step_id attempt source enrolled_at ended_at exit_reason"
+)
 OUTBOX_COLUMNS = (
     "id enrolment_id step_id variant_id lead_id touch_id status to_email subject message_id "
     "attempts sending_at sent_at opened_at clicked_at replied_at"
@@ -1026,9 +1056,10 @@ def seed(args, url: str) -> World:
     from django.utils import timezone
 
     from crm.models import Interaction, Lead
+    from followups.cadences.models import Enrolment
     from followups.models import Touch
     from mailings.letters.models import PrintRunLetter
-    from mailings.models import Enrolment, OutboxEmail
+    from mailings.models import OutboxEmail
 
     started = time.perf_counter()
     anchor = timezone.now().replace(second=0, microsecond=0)
@@ -1555,13 +1586,13 @@ def numbers(name: str, result) -> str:
     if name == "reps":
         calls = sum(row.calls for row in result.reps)
         return f"{len(result.reps)} people, {calls:,} calls, {len(result.weeks)} weeks"
-    if name == "drips":
+    if name in ("drips", "cadences"):  # the cadences' emails (the section keeps its old name)
         return (
             "; ".join(
                 f"{row.name}: {row.sent:,} sent, {row.opened:,} opened, {len(row.tests)} A/B test"
                 for row in result
             )
-            or "no drip"
+            or "no cadence email"
         )
     if name == "letters":
         return f"{len(result.runs)} runs, {result.letters:,} letters, {result.answered:,} answered"

@@ -50,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.run:
         print(json.dumps(child(args.run, args.rows, Path(args.dir))), flush=True)
-        # The import's follow-up jobs (next touches, drips, scores) run on this
+        # The import's follow-up jobs (next touches, cadences, scores) run on this
         # process's job thread, as on a worker beside it in production: they are
         # not what is measured, and the database is dropped afterwards.
         os._exit(0)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("audiences/", include("crm.audiences.urls")),
     path("audiences/", include("crm.retargeting_urls")),
     path("queue/", include("followups.urls")),
+    path("enrolments/", include("followups.cadences.urls")),
     path("team/", include("followups.team_urls")),
     path("holidays/", include("followups.holidays.urls")),
     path("cadences/", include("mailings.cadences.urls")),

@@ -4,10 +4,14 @@ through leads_visible_to, so a rep never reaches another rep's lead."""
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from crm.contact import InvalidPhone, parse_phone
+from crm.dedupe import Contact, LeadIndex
 from crm.models import ApiToken, ContactPoint, Interaction, Lead, User
 from crm.roles import Role
 
@@ -60,6 +64,32 @@ def get_lead_for_user(user: User, pk: int, *, for_update: bool = False) -> Lead:
         return leads.get(pk=pk)
     except (Lead.DoesNotExist, ValueError, TypeError):
         raise Http404("No such lead.") from None
+
+
+def get_lead_by_contact_for_user(user: User, *, email: str = "", phone: str = "") -> Lead:
+    """The lead this email or phone (E.164, or national in the default country)
+    belongs to, by the matching rule every entry path uses (crm.dedupe), or 404
+    when nobody has it *or* the user may not see them. ValidationError keyed by
+    field for text that is not an email address or a phone number."""
+    email = email.strip()
+    errors = {}
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [f"“{email}” is not a valid email address."]
+    try:
+        parsed = parse_phone(phone, country=settings.CRM_DEFAULT_COUNTRY)
+    except InvalidPhone as exc:
+        errors["phone"] = [str(exc)]
+        parsed = None
+    if errors:
+        raise ValidationError(errors)
+    contact = Contact(emails=[email] if email else [], phones=[parsed.e164] if parsed else [])
+    lead = LeadIndex.load([contact]).find(contact) if contact.emails or contact.phones else None
+    if lead is None or not leads_visible_to(user).filter(pk=lead.pk).exists():
+        raise Http404("No such lead.")
+    return lead
 
 
 # A phone number as people type it: "(415) 555-2671", "+44 20 7946 0123".

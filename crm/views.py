@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm import exports, referrals, selectors, services, timeline
+from crm import exports, referrals, sections, selectors, services, timeline
 from crm.filters import LeadFilter
 from crm.forms import InteractionForm, LeadCreateForm, LeadForm, MergeForm
 from crm.models import ContactPoint, Lead
@@ -143,6 +143,7 @@ def _render_lead_detail(
         else [],
         "score": score_breakdown(lead),
         "referrals": referrals.lead_referrals(lead),
+        "sections": sections.sections_for(lead, request.user),
     }
     return render(request, "crm/lead_detail.html", context, status=status)
 

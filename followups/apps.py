@@ -8,12 +8,15 @@ class FollowupsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from crm import interaction_hooks, timeline
+        from crm import interaction_hooks, sections, timeline
+        from crm.api import api
         from crm.audiences.services import register_members_changed
         from crm.models import Lead
         from crm.scoring.services import register_follower
         from followups import priorities, selectors
         from followups.cadences import audiences, triggers
+        from followups.cadences import views as cadence_views
+        from followups.cadences.api import router as cadences_router
         from followups.cadences.services import enrolments_withdraw
         from followups.calling_hours import forget_holidays
         from followups.models import Holiday
@@ -25,6 +28,8 @@ class FollowupsConfig(AppConfig):
         register_members_changed(audiences.audience_cadences_sync)
         register_follower(lock=priorities.open_calls_lock, follow=priorities.call_priorities_follow)
         timeline.register_upcoming(selectors.upcoming_items)
+        sections.register("followups/cadences/lead_section.html", cadence_views.lead_section)
+        api.add_router("", cadences_router)
         for signal in (post_save, post_delete):
             signal.connect(forget_holidays, sender=Holiday)
         post_save.connect(triggers.lead_flags_saved, sender=Lead)

@@ -26,7 +26,7 @@ from crm.audiences.selectors import is_member
 from crm.models import Campaign, Interaction, Lead
 from followups import selectors
 from followups.calling_hours import Holidays, holidays_near, hours, weekdays
-from followups.models import Touch
+from followups.models import Cadence, CadenceStep, Touch
 
 NOW, PASS_OVER = "now", "pass_over"  # the slots
 # Values no real claim uses, compiled into the statement and found again as slots.
@@ -35,8 +35,9 @@ PASS_OVER_PLACEHOLDER = -314_159_265
 SLOT_MARKER = "followups-claim-slot-7b1e0c"  # stands for a slot while constants are bound
 NOTHING_TO_PASS_OVER = 0  # no touch has id 0
 
-# What the card shows, in the order the statement returns them (PostgreSQL).
-CARD_MODELS = (Touch, Lead, Campaign, Interaction)
+# What the card shows, in the order the statement returns them (PostgreSQL): the
+# call, its lead and their first campaign, what it is about, and its cadence's step.
+CARD_MODELS = (Touch, Lead, Campaign, Interaction, CadenceStep, Cadence)
 
 
 class ClaimStatement(NamedTuple):
@@ -139,9 +140,10 @@ def _update_returning(head_sql: str, head_params, user_id: int) -> tuple[str, li
 
 
 def _with_card(update: str) -> str:
-    """The claimed call with its lead, campaign and interaction, in one statement."""
+    """The claimed call with its lead, campaign, interaction and cadence step, in one
+    statement."""
     quote = connection.ops.quote_name
-    lead, campaign, interaction = (quote(m._meta.db_table) for m in CARD_MODELS[1:])
+    lead, campaign, interaction, step, cadence = (quote(m._meta.db_table) for m in CARD_MODELS[1:])
     returning = ", ".join(quote(f.column) for f in Touch._meta.concrete_fields)
     columns = ", ".join(
         f"{quote(model._meta.db_table) if model is not Touch else 'claimed'}.{quote(f.column)}"
@@ -154,15 +156,20 @@ def _with_card(update: str) -> str:
         f"JOIN {lead} ON {lead}.{quote('id')} = claimed.{quote('lead_id')} "
         f"LEFT JOIN {campaign} ON {campaign}.{quote('id')} = {lead}.{quote('source_campaign_id')} "
         f"LEFT JOIN {interaction} "
-        f"ON {interaction}.{quote('id')} = claimed.{quote('interaction_id')}"
+        f"ON {interaction}.{quote('id')} = claimed.{quote('interaction_id')} "
+        f"LEFT JOIN {step} ON {step}.{quote('id')} = claimed.{quote('step_id')} "
+        f"LEFT JOIN {cadence} ON {cadence}.{quote('id')} = {step}.{quote('cadence_id')}"
     )
 
 
 def _card_from_row(row: tuple) -> Touch:
-    touch, lead, campaign, interaction = _instances(row)
+    touch, lead, campaign, interaction, step, cadence = _instances(row)
     Touch.lead.field.set_cached_value(touch, lead)
     Lead.source_campaign.field.set_cached_value(lead, campaign)
     Touch.interaction.field.set_cached_value(touch, interaction)
+    Touch.step.field.set_cached_value(touch, step)
+    if step is not None:
+        CadenceStep.cadence.field.set_cached_value(step, cadence)
     return touch
 
 

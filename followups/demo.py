@@ -205,13 +205,22 @@ class _Planner:
 
 def _first_call_steps() -> dict[tuple[str, str], CadenceStep]:
     """The first call step of each active cadence for the lead's owner, by the
-    (kind, sentiment) of its triggers; the highest priority wins."""
+    (kind, sentiment) of its triggers; the highest priority wins. Two queries."""
+    triggers = list(
+        CadenceTrigger.objects.filter(
+            cadence__is_active=True, cadence__assign="owner", ends=False
+        ).select_related("cadence")
+    )
+    first_steps: dict[int, CadenceStep] = {}
+    for step in (
+        CadenceStep.objects.filter(cadence__in={trigger.cadence_id for trigger in triggers})
+        .select_related("cadence")
+        .order_by("-position")
+    ):
+        first_steps[step.cadence_id] = step  # the lowest position is read last
     steps: dict[tuple[str, str], CadenceStep] = {}
-    triggers = CadenceTrigger.objects.filter(
-        cadence__is_active=True, cadence__assign="owner"
-    ).select_related("cadence")
     for trigger in triggers:
-        first = trigger.cadence.steps.order_by("position").first()
+        first = first_steps.get(trigger.cadence_id)
         if first is None or first.channel != Channel.CALL:
             continue
         known = steps.get((trigger.kind, trigger.sentiment))

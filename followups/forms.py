@@ -37,3 +37,20 @@ class CallOutcomeForm(forms.Form):
         elif call_back_at is not None and call_back_at <= timezone.now():
             self.add_error("call_back_at", "Pick a time in the future.")
         return cleaned
+
+
+class PersonalEmailForm(forms.Form):
+    """A cadence's personal email as the rep sends it: their words, in plain text."""
+
+    subject = forms.CharField(max_length=300)
+    body = forms.CharField(
+        label="Your email",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Plain text, sent from you: replies come to you. Links become clickable.",
+    )
+
+
+class StepSkipForm(forms.Form):
+    reason = forms.CharField(
+        label="Why skip it?", max_length=100, help_text="Shown on the lead's page."
+    )

@@ -1,10 +1,11 @@
-"""Reads for the rep's call queue pages: the claimed call, today's list, and when
-a call that is not callable yet will be."""
+"""Reads for the rep's queue pages: the claimed call, today's list, when a call
+that is not callable yet will be, and the rep's due personal emails and tasks."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,6 +35,67 @@ def get_claimed_call_for_user(user: User, pk: int) -> Touch:
         return calls.get(pk=pk)
     except Touch.DoesNotExist:
         raise Http404("No such call in your queue.") from None
+
+
+# Worked from the queue one by one, each on a card of its own (calls come claimed).
+CARD_CHANNELS = (Channel.PERSONAL_EMAIL, Channel.TASK)
+REP_WORK_ROWS = 25  # of each channel, listed on the queue page
+TOUCH_CARD_RELATED = ("lead", "lead__source_campaign", "lead__owner", "step__cadence", "enrolment")
+
+
+@dataclass
+class RepWork:
+    """The rep's due personal emails and tasks: the first of each, and how many."""
+
+    emails: list[Touch] = field(default_factory=list)
+    tasks: list[Touch] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def email_count(self) -> int:
+        return self.counts.get(Channel.PERSONAL_EMAIL, 0)
+
+    @property
+    def task_count(self) -> int:
+        return self.counts.get(Channel.TASK, 0)
+
+
+def rep_work(user: User, now: dt.datetime | None = None) -> RepWork:
+    """The user's pending personal emails and tasks that are due, in queue order:
+    the first REP_WORK_ROWS of each channel and how many there are, in one query."""
+    due = Touch.objects.filter(
+        assigned_to=user,
+        status=Touch.Status.PENDING,
+        channel__in=CARD_CHANNELS,
+        due_at__lte=now or timezone.now(),
+    )
+    by_channel = {"partition_by": [F("channel")]}
+    rows = (
+        due.annotate(
+            row=Window(RowNumber(), order_by=list(QUEUE_ORDER), **by_channel),
+            total=Window(Count("pk"), **by_channel),
+        )
+        .filter(row__lte=REP_WORK_ROWS)
+        .select_related("lead", "step__cadence")
+        .order_by(*QUEUE_ORDER)
+    )
+    work = RepWork()
+    for touch in rows:
+        work.counts[touch.channel] = touch.total
+        (work.emails if touch.channel == Channel.PERSONAL_EMAIL else work.tasks).append(touch)
+    return work
+
+
+def get_rep_touch_for_user(user: User, pk: int, *, channel: str | None = None) -> Touch:
+    """A personal email or task assigned to this user (any status), or 404: a rep
+    never opens another rep's."""
+    touches = Touch.objects.filter(assigned_to=user, channel__in=CARD_CHANNELS)
+    if channel:
+        touches = touches.filter(channel=channel)
+    try:
+        return touches.select_related(*TOUCH_CARD_RELATED).get(pk=pk)
+    except Touch.DoesNotExist:
+        raise Http404("No such email or task in your queue.") from None
 
 
 def todays_queue(user: User, now: dt.datetime | None = None) -> QuerySet[Touch]:

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.jobs import enqueue, oldest_waiting_since
@@ -77,24 +77,43 @@ def _dispatch(batch: list[tuple[int, str]]) -> None:
 
 
 def _claim_due(now: dt.datetime) -> list[tuple[int, str]]:
-    """Claim up to BATCH due touches for delivery; commits before returning, so the
-    jobs queued after it see the claim."""
-    due = Touch.objects.filter(due_at__lte=now).filter(
-        Q(status=Touch.Status.PENDING, channel__in=channels.delivered_channels())
-        | Q(
-            status=Touch.Status.CLAIMED,
-            claimed_at__lt=_lease_expired_before(now),
-            channel__in=channels.reclaimed_channels(),
-        )
+    """Claim up to BATCH due touches for delivery: first those whose delivery was
+    lost (claimed longer ago than the lease), then pending ones, oldest first.
+    Commits before returning, so the jobs queued after it see the claim."""
+    lost = Touch.objects.filter(
+        status=Touch.Status.CLAIMED,
+        claimed_at__lt=_lease_expired_before(now),
+        channel__in=channels.reclaimed_channels(),
+        due_at__lte=now,
+    )
+    pending = Touch.objects.filter(
+        status=Touch.Status.PENDING, channel__in=channels.delivered_channels(), due_at__lte=now
     )
     with transaction.atomic():
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        claimed = list(due.order_by("due_at", "id").values_list("pk", "channel")[:BATCH])
-        Touch.objects.filter(pk__in=[touch_id for touch_id, _ in claimed]).update(
-            status=Touch.Status.CLAIMED, claimed_at=now, claimed_by=None
-        )
+        claimed = _claim(lost, now, BATCH)
+        if len(claimed) < BATCH:
+            claimed += _claim(pending, now, BATCH - len(claimed))
     return claimed
+
+
+def _claim(due: QuerySet[Touch], now: dt.datetime, limit: int) -> list[tuple[int, str]]:
+    """One statement: UPDATE … WHERE id IN (the first `limit` of them, skipping
+    rows another scheduler has locked) RETURNING id, channel. Split from the lost
+    claims, the pending touches come in the order of the (channel, status,
+    due_at) index, so a batch reads its rows and no more, however many are due."""
+    if connection.features.has_select_for_update_skip_locked:
+        due = due.select_for_update(skip_locked=True)
+    ids_sql, params = due.order_by("due_at", "id").values("pk")[:limit].query.sql_with_params()
+    q = connection.ops.quote_name
+    sql = (
+        f"UPDATE {q(Touch._meta.db_table)} SET {q('status')} = %s, {q('claimed_at')} = %s, "
+        f"{q('claimed_by_id')} = NULL WHERE {q('id')} IN ({ids_sql}) "
+        f"RETURNING {q('id')}, {q('channel')}"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Touch.Status.CLAIMED, stamp, *params])
+        return sorted(cursor.fetchall())
 
 
 def _lease_expired_before(now: dt.datetime) -> dt.datetime:

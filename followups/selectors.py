@@ -10,7 +10,8 @@ from followups.calling_hours import Holidays, holidays_near, open_zones_filter
 from followups.models import Channel, Touch
 
 QUEUE_ORDER = ("-priority", "due_at", "id")
-CARD_RELATED = ("lead", "lead__source_campaign", "interaction")  # what the call card shows
+# What the call card shows (followups.claiming reads the same in its statement).
+CARD_RELATED = ("lead", "lead__source_campaign", "interaction", "step__cadence")
 
 
 def callable_calls(

@@ -5,10 +5,12 @@ or skipped, moves its enrolment on (followups.cadences.progress)."""
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import DateTimeField, QuerySet, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
-from crm.models import Lead
+from crm.models import Lead, User
 from followups.cadences import progress
 from followups.models import Touch
 
@@ -94,3 +96,48 @@ def touch_hold(*, touch_id: int, until: dt.datetime, why: str) -> None:
     Touch.objects.filter(pk=touch_id).update(
         status=Touch.Status.PENDING, due_at=until, claimed_at=None, held_reason=why[:300]
     )
+
+
+# A rep's touches worked from the queue (personal emails and tasks).
+
+
+@transaction.atomic
+def touch_claim_for_delivery(*, touch_id: int, by: User, now: dt.datetime | None = None) -> bool:
+    """A rep sends a pending touch now (a personal email): claimed for its delivery
+    job, by them, due now at the latest. False when it is not pending, or another
+    transaction holds it (a second click while the first is sending): that one
+    does not wait for the row, so it never holds the row lock the delivery job of
+    the first then finds taken and passes over (SKIP LOCKED)."""
+    now = now or timezone.now()
+    pending = Touch.objects.filter(pk=touch_id, status=Touch.Status.PENDING)
+    if connection.features.has_select_for_update_skip_locked:
+        pending = pending.select_for_update(skip_locked=True)
+    if not pending.values_list("pk", flat=True):
+        return False
+    claimed = Touch.objects.filter(pk=touch_id, status=Touch.Status.PENDING).update(
+        status=Touch.Status.CLAIMED,
+        claimed_by=by,
+        claimed_at=now,
+        due_at=Least("due_at", Value(now, output_field=DateTimeField())),
+        held_reason="",
+    )
+    return claimed == 1
+
+
+@transaction.atomic
+def touch_close_for_rep(
+    *, touch_id: int, rep: User, done: bool, outcome: str, now: dt.datetime | None = None
+) -> bool:
+    """A rep's pending touch closed from their queue, done or skipped (a task done,
+    a step skipped with their reason), once: False when it was not pending and
+    theirs. Its cadence goes on."""
+    now = now or timezone.now()
+    closed = Touch.objects.filter(pk=touch_id, status=Touch.Status.PENDING, assigned_to=rep).update(
+        status=Touch.Status.DONE if done else Touch.Status.SKIPPED,
+        outcome=outcome[:100],
+        completed_at=now,
+        held_reason="",
+    )
+    if closed:
+        progress.enrolments_advance(touch_ids=[touch_id], now=now)
+    return closed == 1

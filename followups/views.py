@@ -9,12 +9,14 @@ from django.views.decorators.http import require_GET, require_POST
 from crm.audiences.models import Audience
 from crm.audiences.selectors import active_audiences
 from crm.selectors import lead_timeline
-from followups import queue_selectors
+from followups import channels, queue_selectors
+from followups.cadences.forms import EnrolForm
 from followups.calls import Outcome, call_claim_next, call_log_outcome
 from followups.filters import QueueFilter
-from followups.forms import CallOutcomeForm
-from followups.models import Touch
+from followups.forms import CallOutcomeForm, PersonalEmailForm, StepSkipForm
+from followups.models import Channel, Touch
 from followups.queue_services import call_skip
+from followups.services import touch_close_for_rep
 
 TIMELINE_LENGTH = 10
 LIST_ROWS = 200
@@ -126,11 +128,119 @@ def _render_card(
         "note": note,
         "call_attempts": settings.CALL_ATTEMPTS,
         "queue_audience": audience,
+        # With the next card, the emails and tasks a logged call may have brought due.
+        "work": queue_selectors.rep_work(request.user),
     }
     if touch is None:
         context["next_call_at"] = queue_selectors.next_call_at(request.user)
     else:
         context["lead"] = touch.lead
         context["timeline"] = lead_timeline(touch.lead, limit=TIMELINE_LENGTH)
+        context["enrol_form"] = EnrolForm(lead=touch.lead)
     template = "followups/partials/call_card.html" if request.htmx else "followups/queue.html"
     return render(request, template, context, status=status)
+
+
+# Personal emails and tasks: each on a card of its own, opened from the queue page.
+
+
+@login_required
+@may_call
+@require_GET
+def touch_card(request: HttpRequest, touch_id: int) -> HttpResponse:
+    touch = queue_selectors.get_rep_touch_for_user(request.user, touch_id)
+    if touch.status != Touch.Status.PENDING:
+        return _closed(request, touch)
+    return _render_touch_card(request, touch)
+
+
+@login_required
+@may_call
+@require_POST
+def touch_send(request: HttpRequest, touch_id: int) -> HttpResponse:
+    """Send a personal email as the rep edited it (mailings sends it, once)."""
+    touch = queue_selectors.get_rep_touch_for_user(
+        request.user, touch_id, channel=Channel.PERSONAL_EMAIL
+    )
+    if touch.status != Touch.Status.PENDING:
+        return _closed(request, touch)
+    form = PersonalEmailForm(request.POST)
+    composer = channels.composer_for(touch.channel)
+    if form.is_valid() and composer is not None:
+        try:
+            composer.send(touch=touch, rep=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            subject = form.cleaned_data["subject"]
+            messages.success(request, f"Sent “{subject}” to {touch.lead.display_name}.")
+            return redirect("queue:next")
+    return _render_touch_card(request, touch, email_form=form, status=400)
+
+
+@login_required
+@may_call
+@require_POST
+def touch_done(request: HttpRequest, touch_id: int) -> HttpResponse:
+    """A task done: its cadence goes on."""
+    touch = queue_selectors.get_rep_touch_for_user(request.user, touch_id, channel=Channel.TASK)
+    if not touch_close_for_rep(touch_id=touch.pk, rep=request.user, done=True, outcome="done"):
+        return _closed(request, touch)
+    messages.success(request, f"Done: the task for {touch.lead.display_name}.")
+    return redirect("queue:next")
+
+
+@login_required
+@may_call
+@require_POST
+def touch_skip(request: HttpRequest, touch_id: int) -> HttpResponse:
+    """A task or personal email skipped, with the rep's reason: its cadence goes on."""
+    touch = queue_selectors.get_rep_touch_for_user(request.user, touch_id)
+    form = StepSkipForm(request.POST)
+    if not form.is_valid():
+        return _render_touch_card(request, touch, skip_form=form, status=400)
+    reason = form.cleaned_data["reason"]
+    if not touch_close_for_rep(touch_id=touch.pk, rep=request.user, done=False, outcome=reason):
+        return _closed(request, touch)
+    what = touch.get_channel_display().lower()
+    messages.success(request, f"Skipped the {what} for {touch.lead.display_name}: {reason}.")
+    return redirect("queue:next")
+
+
+def _closed(request: HttpRequest, touch: Touch) -> HttpResponse:
+    """Back to the queue: the email or task was dealt with already (another tab, a
+    second click), or its cadence ended."""
+    touch.refresh_from_db(fields=["status"])
+    if touch.status in (Touch.Status.SKIPPED, Touch.Status.CANCELLED):
+        state = touch.get_status_display().lower()
+    else:
+        state = "sent" if touch.channel == Channel.PERSONAL_EMAIL else "done"
+    what = touch.get_channel_display().lower()
+    messages.info(request, f"The {what} for {touch.lead.display_name} was {state} already.")
+    return redirect("queue:next")
+
+
+def _render_touch_card(
+    request: HttpRequest,
+    touch: Touch,
+    *,
+    email_form: PersonalEmailForm | None = None,
+    skip_form: StepSkipForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    composer = channels.composer_for(touch.channel)
+    draft = composer.draft(touch) if composer is not None else None
+    if composer is not None and email_form is None:
+        email_form = PersonalEmailForm(initial={"subject": draft.subject, "body": draft.body})
+    context = {
+        "touch": touch,
+        "lead": touch.lead,
+        "step": touch.step,
+        "cadence": touch.step.cadence if touch.step else None,
+        "draft": draft,
+        "email_form": email_form,
+        "skip_form": skip_form or StepSkipForm(),
+        "enrol_form": EnrolForm(lead=touch.lead),
+        "timeline": lead_timeline(touch.lead, limit=TIMELINE_LENGTH),
+    }
+    return render(request, "followups/touch_card.html", context, status=status)

@@ -14,7 +14,7 @@ class MailingsConfig(AppConfig):
         from followups import channels
         from followups.cadences.services import register_ended
         from followups.models import Channel
-        from mailings import hooks, sending, signals, steps  # noqa: F401 (signals connects anymail's)
+        from mailings import hooks, personal, sending, signals, steps  # noqa: F401 (signals connects anymail's)
         from mailings.api import router
         from mailings.letters.selectors import leads_with_letters_in_open_runs
 
@@ -29,5 +29,10 @@ class MailingsConfig(AppConfig):
         channels.register(
             Channel.PERSONAL_EMAIL, sending.emails_send, batch_size=batch, automatic=False
         )
-        for channel, check in steps.CHANNEL_CHECKS.items():
-            channels.register_check(channel, check)
+        channels.register_composer(
+            Channel.PERSONAL_EMAIL,
+            draft=personal.personal_email_draft,
+            send=personal.personal_email_send,
+        )
+        for channel, (check, many) in steps.CHANNEL_CHECKS.items():
+            channels.register_check(channel, check, many=many)

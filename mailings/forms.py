@@ -1,4 +1,4 @@
-"""The inbound webhook's events (the drip pages' forms are in drip_forms.py)."""
+"""The inbound webhook's events (the cadence pages' forms are in mailings/cadences/)."""
 
 from django import forms
 

@@ -159,6 +159,14 @@ def render_personal(subject: str, html_body: str, text_body: str, links: Links) 
     )
 
 
+def render_words(variant, lead: Lead) -> tuple[str, str]:
+    """A step's subject and its words in plain text, for this lead, without the
+    footer: what a rep's personal email starts from (render_personal adds it)."""
+    fields = merge_fields(lead) | {"unsubscribe_url": ""}
+    text_source = variant.text_body if variant.text_body.strip() else _text_of(variant.html_body)
+    return _one_line(_plain(variant.subject, fields)), _plain(text_source, fields).strip()
+
+
 def render_subject(variant, lead: Lead) -> str:
     return _one_line(_plain(variant.subject, merge_fields(lead)))
 

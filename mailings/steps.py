@@ -13,7 +13,8 @@ from django.utils import timezone
 from crm.models import Lead
 from followups.models import Channel, Touch
 from followups.services import touches_cancel_open
-from mailings.consent import why_not_email
+from mailings.addresses import email_digest
+from mailings.consent import suppressed_digests, why_not_email
 from mailings.models import SENDING_LEASE, OutboxEmail, StepVariant
 
 OUTBOX_RELATED = ("enrolment__cadence", "step", "variant", "lead__owner", "lead__source_campaign")
@@ -34,24 +35,23 @@ def variant_for(
 
 def outboxes_for(touches: Sequence[Touch]) -> tuple[dict[int, OutboxEmail], dict[int, str]]:
     """Each email touch's outbox row, made for a cadence's step the first time it is
-    sent; and for the touches that cannot have one, why (they are skipped). A
-    personal email without a row is in neither: only its rep writes it."""
-    found = OutboxEmail.objects.filter(touch__in=touches).select_related(*OUTBOX_RELATED)
-    emails = {email.touch_id: email for email in found}
-    missing = [touch for touch in touches if touch.pk not in emails]
+    sent (one insert for the batch); and for the touches that cannot have one,
+    why (they are skipped). A personal email without a row is in neither: only
+    its rep writes it."""
+    ids = [touch.pk for touch in touches]
+    have = set(OutboxEmail.objects.filter(touch_id__in=ids).values_list("touch_id", flat=True))
     why_not: dict[int, str] = {}
-    if missing:
-        made, why_not = _make(missing)
-        for email in OutboxEmail.objects.filter(pk__in=made).select_related(*OUTBOX_RELATED):
-            emails[email.touch_id] = email
-    return emails, why_not
+    if len(have) < len(ids):
+        why_not = _make([touch_id for touch_id in ids if touch_id not in have])
+    found = OutboxEmail.objects.filter(touch_id__in=ids).select_related(*OUTBOX_RELATED)
+    return {email.touch_id: email for email in found}, why_not
 
 
-def _make(touches: Sequence[Touch]) -> tuple[list[int], dict[int, str]]:
-    planned = Touch.objects.filter(pk__in=[t.pk for t in touches]).select_related(
-        "lead", "step", "enrolment"
-    )
-    made, why_not = [], {}
+def _make(touch_ids: list[int]) -> dict[int, str]:
+    """The outbox rows of these touches, in one insert (a row made meanwhile by
+    another worker is kept: the touch is one-to-one); why the others get none."""
+    planned = Touch.objects.filter(pk__in=touch_ids).select_related("lead", "step")
+    rows, why_not = [], {}
     for touch in planned.prefetch_related("step__variants"):
         if touch.channel == Channel.PERSONAL_EMAIL:
             continue  # never sent in the step's words without the rep's Send
@@ -62,17 +62,17 @@ def _make(touches: Sequence[Touch]) -> tuple[list[int], dict[int, str]]:
         if variant is None:
             why_not[touch.pk] = "The step has no email written"
             continue
-        outbox, _ = OutboxEmail.objects.get_or_create(
-            touch=touch,
-            defaults={
-                "enrolment_id": touch.enrolment_id,
-                "step": touch.step,
-                "variant": variant,
-                "lead": touch.lead,
-            },
+        rows.append(
+            OutboxEmail(
+                touch=touch,
+                enrolment_id=touch.enrolment_id,
+                step=touch.step,
+                variant=variant,
+                lead=touch.lead,
+            )
         )
-        made.append(outbox.pk)
-    return made, why_not
+    OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    return why_not
 
 
 def emails_cancel_for_ended(*, enrolment_ids: Sequence[int], reason: str) -> None:
@@ -96,4 +96,13 @@ def personal_email_check(lead: Lead) -> str:
     return why_not_email(lead)
 
 
-CHANNEL_CHECKS = {Channel.PERSONAL_EMAIL: personal_email_check}
+def personal_email_checks(leads: Sequence[Lead]) -> list[str]:
+    """personal_email_check for many leads, the suppression list read once."""
+    suppressed = suppressed_digests(lead.email for lead in leads)
+    return [
+        why_not_email(lead, suppressed=bool(lead.email) and email_digest(lead.email) in suppressed)
+        for lead in leads
+    ]
+
+
+CHANNEL_CHECKS = {Channel.PERSONAL_EMAIL: (personal_email_check, personal_email_checks)}

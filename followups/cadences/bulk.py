@@ -48,8 +48,8 @@ def enrolments_create_bulk(
         new = Enrolment.objects.filter(
             cadence=cadence, enrolled_at=now, step=first, status=Enrolment.Status.ACTIVE
         )
-        _insert_touches(cadence, first, new, now)
-        _plan_left_over(first, new.filter(touches__isnull=True), now)
+        if _insert_touches(cadence, first, new, now) < enrolled:
+            _plan_left_over(first, new.filter(touches__isnull=True), now)
         _assign_unowned(first, now)
     return enrolled
 
@@ -88,10 +88,12 @@ def _insert_enrolments(cadence, first, leads, *, source, by, now) -> int:
         return _rows_changed(cursor)
 
 
-def _insert_touches(cadence: Cadence, first: CadenceStep, new: QuerySet[Enrolment], now) -> None:
+def _insert_touches(cadence: Cadence, first: CadenceStep, new: QuerySet[Enrolment], now) -> int:
+    """How many touches were written: one per new enrolment, but for the few left
+    over (step 4 of the module)."""
     places = _due_by_place(first, new, now)
     if not places:
-        return
+        return 0
     q = connection.ops.quote_name
     touch, enrolment, lead = (q(model._meta.db_table) for model in (Touch, Enrolment, Lead))
     rep_work = first.channel in REP_CHANNELS
@@ -139,6 +141,7 @@ def _insert_touches(cadence: Cadence, first: CadenceStep, new: QuerySet[Enrolmen
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return _rows_changed(cursor)
 
 
 def _due_by_place(first: CadenceStep, new: QuerySet[Enrolment], now) -> list[tuple]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.models import Interaction
+from crm.models import Interaction, Lead
 from crm.outcomes import CallOutcome
 from followups.cadences.models import Cadence, CadenceTrigger, Enrolment, ExitCondition
 from followups.cadences.services import enrolment_create, enrolments_end
@@ -31,6 +31,8 @@ def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
     """A batch hook: the exits and enrolments of a batch of interactions, with the
     active triggers read once."""
     triggers = _triggers_by_kind({interaction.kind for interaction in interactions})
+    if triggers:
+        _fresh_scores(interactions)
     for interaction in interactions:
         condition = exit_condition(interaction)
         if condition:
@@ -42,6 +44,17 @@ def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
                 _end(trigger, interaction)
             elif trigger.cadence.is_active:
                 _enrol(trigger.cadence, interaction)
+
+
+def _fresh_scores(interactions: Sequence[Interaction]) -> None:
+    """The leads' scores as stored now: the batch hooks before this one
+    (crm.scoring) may have rescored them since the interactions were loaded, and
+    a call carries its lead's score bonus (followups.priorities)."""
+    scores = dict(
+        Lead.objects.filter(pk__in={i.lead_id for i in interactions}).values_list("pk", "score")
+    )
+    for interaction in interactions:
+        interaction.lead.score = scores.get(interaction.lead_id, interaction.lead.score)
 
 
 def exit_condition(interaction: Interaction) -> str:

@@ -63,11 +63,12 @@ def preview_pdf(page) -> bytes:
     return bytes(data)
 
 
-def test_manager_writes_a_drip_email_in_the_editor_and_previews_it(page, manager_maria, dana):
+def test_manager_writes_a_cadence_email_in_the_editor_and_previews_it(page, manager_maria, dana):
     log_in(page, "maria")
-    page.goto("/drips/new/")
+    page.goto("/cadences/new/")
     page.get_by_label("Name").fill("Booth thanks")
-    step = page.locator(".drip-step").first
+    page.get_by_role("button", name="Add an email").click()
+    step = page.locator(".cadence-step").first
     step.get_by_label("Subject").fill("Thanks for stopping by")
     body = step.get_by_role("textbox", name="HTML body")
 
@@ -79,7 +80,7 @@ def test_manager_writes_a_drip_email_in_the_editor_and_previews_it(page, manager
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_text("Saved Booth thanks.")).to_be_visible()
-    variant = StepVariant.objects.get(step__drip__name="Booth thanks")
+    variant = StepVariant.objects.get(step__cadence__name="Booth thanks")
     assert FIRST_NAME in variant.html_body
     assert "<strong>booth</strong>" in variant.html_body
     assert variant.text_body == ""  # made from the HTML when sent
@@ -96,9 +97,10 @@ def test_manager_writes_a_drip_email_in_the_editor_and_previews_it(page, manager
 
 def test_manager_writes_the_plain_text_herself(page, manager_maria):
     log_in(page, "maria")
-    page.goto("/drips/new/")
+    page.goto("/cadences/new/")
     page.get_by_label("Name").fill("Own words")
-    step = page.locator(".drip-step").first
+    page.get_by_role("button", name="Add an email").click()
+    step = page.locator(".cadence-step").first
     step.get_by_label("Subject").fill("Hello")
     step.get_by_role("textbox", name="HTML body").click()
     page.keyboard.type("Hello from the editor", delay=KEY_DELAY_MS)
@@ -111,7 +113,7 @@ def test_manager_writes_the_plain_text_herself(page, manager_maria):
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_text("Saved Own words.")).to_be_visible()
-    variant = StepVariant.objects.get(step__drip__name="Own words")
+    variant = StepVariant.objects.get(step__cadence__name="Own words")
     assert variant.text_body == "Hello in plain words"
     expect(step.get_by_label("Write the plain text myself")).to_be_checked()
 
@@ -181,9 +183,10 @@ def test_a_letter_the_editor_cannot_keep_opens_as_raw_html(page, manager_maria):
 
 def test_manager_switches_to_raw_html_and_back(page, manager_maria):
     log_in(page, "maria")
-    page.goto("/drips/new/")
+    page.goto("/cadences/new/")
     page.get_by_label("Name").fill("Raw and back")
-    step = page.locator(".drip-step").first
+    page.get_by_role("button", name="Add an email").click()
+    step = page.locator(".cadence-step").first
     step.get_by_label("Subject").fill("Hello")
     step.get_by_role("textbox", name="HTML body").click()
     page.keyboard.type("Hello ", delay=KEY_DELAY_MS)
@@ -210,5 +213,5 @@ def test_manager_switches_to_raw_html_and_back(page, manager_maria):
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_text("Saved Raw and back.")).to_be_visible()
-    variant = StepVariant.objects.get(step__drip__name="Raw and back")
+    variant = StepVariant.objects.get(step__cadence__name="Raw and back")
     assert variant.html_body == f"<p>Hello <em>you</em>, {FIRST_NAME}</p>"

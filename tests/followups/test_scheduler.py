@@ -120,6 +120,29 @@ def test_a_pass_releases_call_claims_the_rep_abandoned(settings):
 
 
 @pytest.mark.django_db
+def test_a_batch_takes_lost_deliveries_first_then_the_oldest_due(printer, monkeypatch):
+    monkeypatch.setattr(scheduler, "BATCH", 2)
+    now = timezone.now()
+    lost = TouchFactory(
+        channel=Channel.LETTER,
+        status=Touch.Status.CLAIMED,
+        claimed_at=now - DELIVERY_LEASE - dt.timedelta(minutes=1),
+        due_at=now - dt.timedelta(hours=1),
+    )
+    oldest, older, newest = (
+        TouchFactory(channel=Channel.LETTER, due_at=now - dt.timedelta(minutes=minutes))
+        for minutes in (120, 90, 1)
+    )
+    TouchFactory(channel=Channel.LETTER, due_at=now + dt.timedelta(minutes=1))
+
+    assert scheduler._claim_due(now) == [(lost.pk, Channel.LETTER), (oldest.pk, Channel.LETTER)]
+    assert statuses([lost.pk, oldest.pk]) == {Touch.Status.CLAIMED}
+
+    assert scheduler_pass(now=now).dispatched == 2  # the rest, in a full batch and a short one
+    assert printer.printed() == [older.pk, newest.pk]
+
+
+@pytest.mark.django_db
 def test_delivering_a_touch_twice_delivers_it_once(printer):
     letter = TouchFactory(channel=Channel.LETTER, status=Touch.Status.CLAIMED)
 

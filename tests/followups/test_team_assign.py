@@ -139,7 +139,9 @@ def test_round_robin_moves_each_leads_open_calls_even_a_claimed_one(maria, expo,
     call.refresh_from_db()
     assert (call.assigned_to, call.status, call.claimed_by) == (rep_carol, "pending", None)
     assert set(owners().values()) == {"carol"}
-    assert Touch.objects.filter(status=Touch.Status.PENDING, assigned_to=rep_carol).count() == 7
+    pending = Touch.objects.filter(status=Touch.Status.PENDING, assigned_to=rep_carol)
+    assert pending.filter(channel="call").count() == 7
+    assert not Touch.objects.filter(status=Touch.Status.PENDING).exclude(assigned_to=rep_carol)
 
 
 def test_leads_someone_has_called_stay_with_their_rep_unless_all_are_chosen(

@@ -12,18 +12,19 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.roles import Role
-from mailings.drip_forms import VariantForm
+from followups.cadences.models import Channel
+from mailings.cadences.builder.forms import VariantForm
 from mailings.emails import preview_links
 from mailings.letters.compose import LETTER_MERGE_FIELDS, letter_for
 from mailings.letters.forms import LetterTemplateForm
 from mailings.letters.models import LetterTemplate
-from mailings.models import Drip
+from mailings.models import StepVariant
 from mailings.rendering import EMAIL_MERGE_FIELDS, render_email
 from mailings.richtext.forms import MAX_HTML_CHARS
 from mailings.richtext.markup import markup_problems, raw_reason
 from tests.factories import CampaignFactory, LeadFactory, UserFactory
+from tests.mailings.cadences.builder.pages import add_step, fill, page_data, variants_of
 from tests.mailings.factories import StepVariantFactory
-from tests.mailings.test_views import builder_data, step_data
 
 FIRST_NAME = "{{ lead.first_name|default:'there' }}"
 BODY = f"<p>Hi {FIRST_NAME},</p><p>Thanks for visiting our <strong>booth</strong>.</p>"
@@ -160,20 +161,23 @@ def test_unticking_write_it_myself_clears_the_saved_text(db):
     assert variant.text_body == ""
 
 
-def test_the_drip_builder_saves_the_editors_html_and_leaves_the_text_to_the_server(
+def test_the_cadence_builder_saves_the_editors_html_and_leaves_the_text_to_the_server(
     manager_maria,
 ):
-    data = builder_data(("n00000001", step_data("n00000001", ("n0000000a", "Thanks", BODY))))
-    data |= {"n0000000a-text_body": "Hi there, thanks", "n0000000a-text_body_shown": "1"}
+    client = signed_in(manager_maria)
+    data = page_data(client, reverse("cadences:create"))
+    fill(data, "", name="Welcome")
+    (new,) = variants_of(data, add_step(client, data, Channel.EMAIL))
+    fill(data, new, subject="Thanks", html_body=BODY, text_body="Hi there, thanks")
 
-    response = signed_in(manager_maria).post(reverse("drips:create"), data)
+    response = client.post(reverse("cadences:create"), data)
 
     assert response.status_code == 302
-    variant = Drip.objects.get(name="Welcome").steps.get().variants.get()
+    variant = StepVariant.objects.get(step__cadence__name="Welcome")
     assert variant.html_body == BODY
     assert variant.text_body == ""
-    page = signed_in(manager_maria).get(reverse("drips:edit", args=[variant.step.drip_id]))
-    assert 'name="n0000000a-text_body_mine"' not in page.text  # blocks of saved variants
+    page = client.get(reverse("cadences:edit", args=[variant.step.cadence_id]))
+    assert f'name="{new}-text_body_mine"' not in page.text  # blocks of saved variants
     assert f'name="v{variant.pk}-text_body_mine" data-richtext-mine>' in page.text
 
 

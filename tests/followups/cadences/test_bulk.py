@@ -16,7 +16,7 @@ from followups.cadences.services import enrolment_create
 from followups.models import Touch
 from tests.factories import LeadFactory
 from tests.followups.cadences.factories import cadence_with
-from tests.followups.factories import CallableLeadFactory
+from tests.followups.factories import CallableLeadFactory, TouchFactory
 
 NOW = dt.datetime(2026, 3, 13, 21, 0, tzinfo=dt.UTC)  # Friday evening in New York
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,30 @@ def test_bulk_gives_an_unowned_leads_call_to_a_rep(rep_alice):
     enrolments_create_bulk(cadence=cadence, leads=Lead.objects.filter(pk=lead.pk), source="x")
 
     assert Touch.objects.get(lead=lead).assigned_to == rep_alice
+
+
+def test_a_lead_with_a_call_planned_already_has_the_first_call_folded_into_it(rep_alice):
+    cadence = cadence_with(
+        {"channel": Channel.CALL, "wait": 1, "wait_unit": WaitUnit.BUSINESS_DAYS},
+        {"channel": Channel.TASK, "wait": 1, "wait_unit": WaitUnit.DAYS},
+    )
+    busy, free = (CallableLeadFactory(owner=rep_alice) for _ in range(2))
+    planned = TouchFactory(lead=busy, assigned_to=rep_alice)
+
+    enrolled = enrolments_create_bulk(
+        cadence=cadence, leads=Lead.objects.filter(pk__in=[busy.pk, free.pk]), source="x"
+    )
+
+    assert enrolled == 2
+    steps = Touch.objects.filter(enrolment__cadence=cadence).order_by("pk")
+    assert list(steps.filter(lead=free).values_list("channel", "status")) == [
+        (Channel.CALL, Touch.Status.PENDING)
+    ]
+    assert list(steps.filter(lead=busy).values_list("channel", "status", "outcome")) == [
+        (Channel.CALL, Touch.Status.SKIPPED, "folded into a call already planned"),
+        (Channel.TASK, Touch.Status.PENDING, ""),
+    ]
+    assert Touch.objects.get(pk=planned.pk).status == Touch.Status.PENDING
 
 
 def test_whoever_joins_the_audience_is_enrolled_and_leaving_can_end_it(clock):

@@ -13,7 +13,7 @@ from tests.followups.concurrency import run_at_once
 pytestmark = pytest.mark.postgres
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_triggers_at_once_enrol_once(postgres):
     cadence = cadence_with({"channel": Channel.EMAIL}, {"channel": Channel.TASK})
     lead = LeadFactory()

@@ -152,3 +152,20 @@ def test_one_open_enrolment_per_lead_and_cadence():
     assert enrol(cadence, lead) is not None
     assert enrol(cadence, lead) is None
     assert Enrolment.objects.filter(cadence=cadence, lead=lead).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_moves_each_enrolment_on_once_from_its_current_step_only():
+    cadence = cadence_with({"channel": Channel.TASK}, {"channel": Channel.TASK})
+    retried, finishing = enrol(cadence), enrol(cadence_with({"channel": Channel.TASK}))
+    first = Touch.objects.get(enrolment=retried)
+    touches_skip(touch_ids=[first.pk], outcome="not now")  # the enrolment moves to step 2
+    second = Touch.objects.get(enrolment=retried, step__position=2)
+    last = Touch.objects.get(enrolment=finishing)
+
+    touches_complete(touch_ids=[first.pk, second.pk, last.pk], outcome="done", now=NOW)
+
+    retried.refresh_from_db()
+    finishing.refresh_from_db()
+    assert (retried.status, finishing.status) == (Enrolment.Status.FINISHED,) * 2
+    assert Touch.objects.filter(enrolment=retried).count() == 2  # nothing planned twice

@@ -1,7 +1,7 @@
-"""Benchmark: drip emails through the real sending path, against plain smtplib.
+"""Benchmark: cadence emails through the real sending path, against plain smtplib.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/N \\
-        .venv/bin/python bench/drip_send.py [--emails 10000] [--workers 2]
+        .venv/bin/python bench/email_send.py [--emails 10000] [--workers 2]
         [--worker-class rq.worker.SimpleWorker] [--burst-worker] [--baseline-runs 3]
         [--profile]
 
@@ -12,10 +12,13 @@ on the clock. An SMTP sink (aiosmtpd on 127.0.0.1, in its own process) records
 the Message-ID of every message it receives; the same sink serves both runs.
 
 Seeding: --emails leads with confirmed email consent and distinct addresses,
-one drip with one step whose template uses merge fields (first name, company,
-the rep) and two links (tracked when sent), every lead enrolled with the step's
-touch due now, through the project's bulk enrolment (mailings.enrolling, which
-writes the rows mailings.drips.enrolment_create writes).
+one cadence with one email step (no wait) whose variant uses merge fields
+(first name, company, the rep) and two links (tracked when sent), every lead
+enrolled with the step's touch due now, through the project's bulk enrolment
+(followups.cadences.bulk.enrolments_create_bulk, which writes the rows
+followups.cadences.services.enrolment_create writes). The outbox rows are not
+seeded: the sender makes them when it first sends each touch
+(mailings.steps.outboxes_for), inside the timing as in production.
 
   project   followups.scheduler.scheduler_pass() claims the due touches and
             queues followups.jobs.touches_deliver jobs (MAIL_BATCH_SIZE emails
@@ -65,10 +68,10 @@ from rq_workers import WorkerProcess  # noqa: E402
 from seed import ROOT, database_version, load, machine, postgres_database  # noqa: E402
 
 SITE_URL = "https://crm.bench.example"
-SECRET_KEY = "drip-send-benchmark-not-a-secret"
+SECRET_KEY = "email-send-benchmark-not-a-secret"
 DEADLINE = 900  # seconds a project run may take before it is called a failure
 
-DRIP_NAME = "Booth follow-up"
+CADENCE_NAME = "Booth follow-up"
 SUBJECT = (
     "{{ lead.first_name|default:'Hello' }}, a few notes for {{ lead.company|default:'your team' }}"
 )
@@ -76,7 +79,7 @@ HTML_BODY = """<p>Hi {{ lead.first_name|default:"there" }},</p>
 <p>Thanks for stopping by our booth. I wrote down how teams like
 {{ lead.company|default:"yours" }} follow up with every lead within a day,
 and what it changed for them.</p>
-<p><a href="https://example.com/guide?utm_source=drip">Read the two-page guide</a>
+<p><a href="https://example.com/guide?utm_source=cadence">Read the two-page guide</a>
 or <a href="https://example.com/meet">pick a time to talk</a>.</p>
 <p>Best,<br>{{ rep.full_name|default:"The team" }}</p>"""
 FIRST_NAMES = ["Ada", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances"]
@@ -108,14 +111,14 @@ def main() -> None:
     server = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     if not server.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench/drip_send.py needs DATABASE_URL=postgres://... in the environment")
+        sys.exit("bench/email_send.py needs DATABASE_URL=postgres://... in the environment")
     if not re.fullmatch(r"redis://[^/]+/\d+", redis_url):
         sys.exit(
-            "bench/drip_send.py needs REDIS_URL=redis://host:port/N in the environment, "
+            "bench/email_send.py needs REDIS_URL=redis://host:port/N in the environment, "
             "N a database number this benchmark may flush"
         )
     sink = Sink()
-    url, drop = postgres_database(f"crm_bench_drip_{os.getpid()}")
+    url, drop = postgres_database(f"crm_bench_email_{os.getpid()}")
     os.environ["DATABASE_URL"] = url
     flush_redis(redis_url)
     try:
@@ -164,7 +167,7 @@ def run(args, sink: "Sink") -> None:
 
     call_command("migrate", verbosity=0)
     settings.DEBUG = False  # no query log in this process's timed parts
-    print(f"Drip sending benchmark, {args.emails:,} emails")
+    print(f"Cadence email sending benchmark, {args.emails:,} emails")
     print(f"machine: {machine()}, load average {load()} at the start")
     print(f"database: {connection.vendor} {database_version(connection)} (a fresh one)")
     print(
@@ -173,13 +176,13 @@ def run(args, sink: "Sink") -> None:
         f"every day, all day (MAIL_SEND_WEEKDAYS={os.environ['MAIL_SEND_WEEKDAYS']}, "
         f"MAIL_SEND_HOURS={os.environ['MAIL_SEND_HOURS']})"
     )
-    drip = seed(args.emails)
+    cadence = seed(args.emails)
     project = project_run(args, sink)
     messages = project.pop("messages")
     baselines = [baseline_run(messages, sink) for _ in range(max(args.baseline_runs, 1))]
     report(args.emails, project, baselines)
     if args.profile:
-        profile_batches(sink, drip, start=args.emails)
+        profile_batches(sink, cadence, start=args.emails)
     print(f"load average {load()} at the end (other work here skews timings)")
 
 
@@ -187,13 +190,14 @@ def run(args, sink: "Sink") -> None:
 
 
 def seed(count: int):
-    """--emails leads, one drip, every lead enrolled with its first email due now."""
+    """--emails leads, one cadence, every lead enrolled with its first email due now."""
     from django.contrib.auth.models import Group
 
     from crm.bulk import analyze
     from crm.models import Campaign, Lead, User
+    from followups.cadences.models import Cadence, CadenceStep, Channel, Enrolment
     from followups.models import Touch
-    from mailings.models import Drip, DripStep, Enrolment, OutboxEmail, StepVariant
+    from mailings.models import OutboxEmail, StepVariant
 
     started = time.perf_counter()
     rep = User.objects.create(
@@ -203,30 +207,33 @@ def seed(count: int):
     manager = User.objects.create(username="manager_maria", first_name="Maria")
     manager.groups.add(Group.objects.get(name="manager"))
     campaign = Campaign.objects.create(name="Spring Expo", kind=Campaign.Kind.EVENT)
-    drip = Drip.objects.create(name=DRIP_NAME, slug="booth-follow-up")
-    step = DripStep.objects.create(drip=drip, position=1, delay=0)
+    cadence = Cadence.objects.create(
+        name=CADENCE_NAME, slug="booth-follow-up", is_active=True, created_by=manager
+    )
+    step = CadenceStep.objects.create(cadence=cadence, position=1, channel=Channel.EMAIL, wait=0)
     StepVariant.objects.create(step=step, label="A", subject=SUBJECT, html_body=HTML_BODY)
-    enrol_leads(drip, rep, campaign, manager, start=0, count=count)
+    enrol_leads(cadence, rep, campaign, manager, start=0, count=count)
     analyze(Lead, Touch, Enrolment, OutboxEmail)
     print(
-        f"seeded   {Lead.objects.count():,} leads (confirmed consent), {DRIP_NAME!r}: one step, "
-        f"{Enrolment.objects.count():,} enrolments, {OutboxEmail.objects.count():,} outbox "
-        f"emails, {Touch.objects.filter(channel='email').count():,} email touches due now, "
+        f"seeded   {Lead.objects.count():,} leads (confirmed consent), {CADENCE_NAME!r}: one "
+        f"email step, {Enrolment.objects.count():,} enrolments, "
+        f"{Touch.objects.filter(channel='email').count():,} email touches due now "
+        f"({OutboxEmail.objects.count():,} outbox emails: the sender makes them), "
         f"in {time.perf_counter() - started:.1f} s"
     )
-    return drip
+    return cadence
 
 
-def enrol_leads(drip, rep, campaign, manager, *, start: int, count: int) -> None:
-    """Leads number start .. start+count-1, written with COPY, enrolled in the drip
-    by the project's bulk enrolment (mailings.enrolling: the rows enrolment_create
-    writes, a few statements a batch)."""
+def enrol_leads(cadence, rep, campaign, manager, *, start: int, count: int) -> None:
+    """Leads number start .. start+count-1, written with COPY, enrolled in the cadence
+    by the project's bulk enrolment (followups.cadences.bulk: the rows
+    enrolment_create writes, a few statements however many leads)."""
     from django.db import transaction
     from django.utils import timezone
-    from mailings.enrolling import enrolments_create_bulk
 
     from crm.bulk import TableWriter, reserve_ids
     from crm.models import Lead
+    from followups.cadences.bulk import enrolments_create_bulk
 
     now = timezone.now()
     leads = [lead_row(number, rep, campaign, now) for number in range(start, start + count)]
@@ -236,7 +243,11 @@ def enrol_leads(drip, rep, campaign, manager, *, start: int, count: int) -> None
             lead["id"] = pk
         TableWriter(Lead, with_pk=True).insert(leads)
     enrolled = enrolments_create_bulk(
-        drip=drip, leads=Lead.objects.filter(pk__in=ids), by=manager, now=now
+        cadence=cadence,
+        leads=Lead.objects.filter(pk__in=ids),
+        source="Benchmark: booth visitors",
+        by=manager,
+        now=now,
     )
     if enrolled != count:
         sys.exit(f"enrolled {enrolled:,} of {count:,} leads")
@@ -354,7 +365,7 @@ def project_run(args, sink: Sink) -> dict:
 
     mail = get_queue("mail")
     open_emails = Touch.objects.filter(channel="email", status__in=Touch.OPEN)
-    names = [f"bench-drip-{os.getpid()}-{number}" for number in range(args.workers)]
+    names = [f"bench-email-{os.getpid()}-{number}" for number in range(args.workers)]
     sink.reset(keep=True)
     workers, usages, passes = [], [], 0
     if not args.burst_worker:
@@ -560,7 +571,7 @@ def exactly_once(name: str, ids: list[str], expected: set[str], count: int) -> b
 # Profile
 
 
-def profile_batches(sink: Sink, drip, *, start: int) -> None:
+def profile_batches(sink: Sink, cadence, *, start: int) -> None:
     """Two more batches of emails, sent by emails_send in this process under cProfile."""
     from django.conf import settings
     from django.utils import timezone
@@ -574,7 +585,7 @@ def profile_batches(sink: Sink, drip, *, start: int) -> None:
         User.objects.get(username="rep_robin"),
         User.objects.get(username="manager_maria"),
     )
-    enrol_leads(drip, rep, Campaign.objects.get(), manager, start=start, count=2 * size)
+    enrol_leads(cadence, rep, Campaign.objects.get(), manager, start=start, count=2 * size)
     pending = Touch.objects.filter(channel="email", status="pending").order_by("id")
     pending = list(pending.values_list("pk", flat=True))
     sink.reset(keep=False)

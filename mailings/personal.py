@@ -1,0 +1,124 @@
+"""A cadence's personal email, from the rep's queue: the step's email put in front
+of the rep in plain words, which they may edit, and their "Send".
+
+Send is one transaction: the touch is claimed for delivery (the gate: a second
+click finds it claimed and sends nothing), the lead's consent checked, the
+outbox row written with the rep's words (one per touch); then the delivery job
+is queued (after commit, config.jobs), which sends it as any cadence email
+goes (mailings.sending) but From the rep, with replies to the rep
+(mailings.messages.build_message)."""
+
+import logging
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import urlize
+
+from config.jobs import enqueue
+from crm.models import User
+from followups.channels import Draft
+from followups.models import Channel, Enrolment, Touch
+from followups.scheduler import DELIVERY_QUEUE
+from followups.services import touch_claim_for_delivery
+from mailings.models import OutboxEmail
+from mailings.rendering import render_words
+from mailings.steps import personal_email_check, variant_for
+
+logger = logging.getLogger(__name__)
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def personal_email_draft(touch: Touch) -> Draft:
+    """The step's email (the lead's variant) with merge fields filled in, or blank
+    when the step has none (or its template does not render: the rep writes
+    their own); and why the lead may not be emailed, if so."""
+    variant = variant_for(touch.step, touch.lead) if touch.step_id else None
+    subject, body = "", ""
+    if variant is not None:
+        try:
+            subject, body = render_words(variant, touch.lead)
+        except Exception:  # a manager's template: the rep can still write the email
+            logger.exception("Could not render step variant %s", variant.pk)
+    return Draft(subject=subject, body=body, refusal=personal_email_check(touch.lead))
+
+
+def personal_email_send(*, touch: Touch, rep: User, subject: str, body: str) -> OutboxEmail:
+    """Send the rep's words for this touch, once. Raises ValidationError when it
+    may not go: sent already, the cadence ended, the lead may not be emailed
+    (the rep may skip the step instead)."""
+    now = timezone.now()
+    with transaction.atomic():
+        if not touch_claim_for_delivery(touch_id=touch.pk, by=rep, now=now):
+            raise ValidationError(_why_not_pending(touch))
+        touch = Touch.objects.select_related("lead", "step", "enrolment").get(pk=touch.pk)
+        _check(touch, rep)
+        outbox = _outbox_write(touch, rep, " ".join(subject.split())[:300], body.strip())
+    enqueue(
+        "followups.jobs.touches_deliver", Channel.PERSONAL_EMAIL, [touch.pk], queue=DELIVERY_QUEUE
+    )
+    return outbox
+
+
+def _why_not_pending(touch: Touch) -> str:
+    status, outcome = Touch.objects.values_list("status", "outcome").get(pk=touch.pk)
+    if status == Touch.Status.DONE:
+        return "This email has been sent already."
+    if status in Touch.OPEN:  # claimed, or held by a send not committed yet
+        return "This email is being sent already."
+    return f"This email is no longer planned ({outcome or status})."
+
+
+def _check(touch: Touch, rep: User) -> None:
+    if touch.assigned_to_id != rep.pk:
+        raise ValidationError("This email is another rep's to send.")
+    if touch.enrolment_id is None or touch.step_id is None:
+        raise ValidationError("This email is not a step of a cadence.")
+    if touch.enrolment.status != Enrolment.Status.ACTIVE:
+        raise ValidationError(f"{touch.lead.display_name}'s cadence is not running any more.")
+    if refusal := personal_email_check(touch.lead):
+        raise ValidationError(
+            f"{touch.lead.display_name} may not be emailed: {refusal}. Skip the step instead."
+        )
+
+
+def _outbox_write(touch: Touch, rep: User, subject: str, body: str) -> OutboxEmail:
+    """The touch's one outbox row, with the rep's words (written anew when an earlier
+    try did not go: a temporary failure gave it back to the rep)."""
+    words = {
+        "sent_by": rep,
+        "subject": subject,
+        "text_body": body,
+        "html_body": html_of(body),
+        "status": OutboxEmail.Status.PENDING,
+        "last_error": "",
+    }
+    outbox, created = OutboxEmail.objects.select_for_update().get_or_create(
+        touch=touch,
+        defaults=words
+        | {
+            "enrolment_id": touch.enrolment_id,
+            "step": touch.step,
+            "variant": variant_for(touch.step, touch.lead),
+            "lead": touch.lead,
+        },
+    )
+    if not created:
+        if outbox.status in (OutboxEmail.Status.SENDING, OutboxEmail.Status.SENT):
+            raise ValidationError("This email has been sent already.")
+        for name, value in words.items():
+            setattr(outbox, name, value)
+        outbox.save(update_fields=list(words))
+    return outbox
+
+
+def html_of(text: str) -> str:
+    """The rep's plain words as simple HTML: paragraphs, line breaks and links,
+    everything else escaped."""
+    paragraphs = PARAGRAPH_BREAK.split(text.replace("\r\n", "\n").strip())
+    return "\n".join(
+        "<p>" + urlize(paragraph, autoescape=True).replace("\n", "<br>\n") + "</p>"
+        for paragraph in paragraphs
+        if paragraph.strip()
+    )
