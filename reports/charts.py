@@ -16,9 +16,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from reports.selectors import Dashboard
+from reports.selectors.cadences import CadenceRow
 from reports.selectors.channels import ChannelTouches
 from reports.selectors.common import percent
-from reports.selectors.drips import DripRow
 from reports.selectors.funnels import Funnel
 from reports.selectors.letters import PrintRunsMailed
 from reports.selectors.reps import RepActivity
@@ -246,11 +246,11 @@ def calls_per_week_chart(activity: RepActivity) -> SafeString:
     )
 
 
-def drips_chart(drips: list[DripRow]) -> SafeString:
+def cadences_chart(cadences: list[CadenceRow]) -> SafeString:
     return bar_chart(
-        "chart-drips",
-        "Drip emails and their responses",
-        "For each drip: emails sent in the period, and how many were opened, clicked "
+        "chart-cadences",
+        "Cadence emails and their responses",
+        "For each cadence: emails sent in the period, and how many were opened, clicked "
         "and replied to.",
         [
             (
@@ -262,7 +262,8 @@ def drips_chart(drips: list[DripRow]) -> SafeString:
                     Bar("Replied", row.replied, _percent(row.rate("replied"))),
                 ],
             )
-            for row in drips
+            for row in cadences
+            if row.sent
         ],
     )
 
@@ -283,6 +284,6 @@ def dashboard_charts(data: Dashboard) -> dict[str, object]:
         "funnel": funnel_charts(data.funnel),
         "channels": channel_charts(data.channels),
         "calls_weekly": calls_per_week_chart(data.reps),
-        "drips": drips_chart(data.drips) if data.drips else "",
+        "cadences": cadences_chart(data.cadences) if any(row.sent for row in data.cadences) else "",
         "letters_weekly": letters_per_week_chart(data.letters),
     }

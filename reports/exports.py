@@ -9,8 +9,8 @@ from typing import Any
 from crm.exports import export_value
 from crm.referrals import ReferralSummary
 from reports.selectors import DashboardFilter
+from reports.selectors.cadences import CadenceRow
 from reports.selectors.channels import ChannelTouches
-from reports.selectors.drips import DripRow
 from reports.selectors.funnels import Funnel
 from reports.selectors.letters import PrintRunsMailed
 from reports.selectors.reps import RepActivity
@@ -87,9 +87,9 @@ def rep_rows(activity: RepActivity) -> Rows:
         ]
 
 
-def drip_rows(drips: list[DripRow]) -> Rows:
+def cadence_rows(cadences: list[CadenceRow]) -> Rows:
     yield [
-        "Drip",
+        "Cadence",
         "Step",
         "Variant",
         "Sent",
@@ -97,35 +97,41 @@ def drip_rows(drips: list[DripRow]) -> Rows:
         "Clicked",
         "Replied",
         "Unsubscribed",
+        "Calls",
+        "Meetings",
         "Verdict on opens",
         "Verdict on clicks",
         "Verdict on replies",
     ]
-    for drip in drips:
+    for cadence in cadences:
         yield [
-            drip.name,
+            cadence.name,
             "All",
             "",
-            drip.sent,
-            drip.opened,
-            drip.clicked,
-            drip.replied,
-            drip.unsubscribed,
+            cadence.sent,
+            cadence.opened,
+            cadence.clicked,
+            cadence.replied,
+            cadence.unsubscribed,
+            cadence.calls,
+            cadence.meetings,
             "",
             "",
             "",
         ]
-        for test in drip.tests:
+        for test in cadence.tests:
             verdicts = [text for _noun, text in test.verdicts]
             for variant in test.variants:
                 yield [
-                    drip.name,
+                    cadence.name,
                     test.position,
                     variant.label,
                     variant.sent,
                     variant.opened,
                     variant.clicked,
                     variant.replied,
+                    "",
+                    "",
                     "",
                     *verdicts,
                 ]
@@ -157,7 +163,7 @@ ROWS: dict[str, Callable[[Any], Rows]] = {
     "funnel": funnel_rows,
     "channels": channel_rows,
     "reps": rep_rows,
-    "drips": drip_rows,
+    "cadences": cadence_rows,
     "letters": letter_rows,
     "referrals": referral_rows,
 }

@@ -1,13 +1,17 @@
-"""A/B tests of a drip step's variants: what each variant got (sent, opened,
-clicked, replied), a two-proportion z-test, and a verdict in plain words."""
+"""A/B tests of a cadence's email steps: what each variant got (sent, opened,
+clicked, replied), a two-proportion z-test, and a verdict in plain words.
+
+Opens and clicks by mail scanners and privacy proxies (mailings.machines) are
+counted apart and left out of every rate and verdict."""
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import NormalDist
 
 from django.db.models import Count, Q, Sum
 
-from followups.cadences.models import Cadence, CadenceStep
+from followups.cadences.models import Cadence, CadenceStep, Channel
 from mailings.models import OutboxEmail
 
 # (count, noun in the verdict), the order the report lists them in.
@@ -16,6 +20,9 @@ CONFIDENCE_LEVELS = (0.99, 0.95)
 # Below this many sends a variant's rate is too rough for the normal approximation.
 MIN_SENT = 30
 NO_WINNER = "no winner yet"
+EMAIL_CHANNELS = (Channel.EMAIL, Channel.PERSONAL_EMAIL)
+# A personal email its rep wrote from scratch (no variant to start from).
+WRITTEN_BY_REP = "—"
 
 
 @dataclass(frozen=True)
@@ -86,19 +93,24 @@ class StepReport:
     variants: list[VariantStats]
 
     @property
+    def tested(self) -> list[VariantStats]:
+        """The variants under test: a personal email written from scratch is none."""
+        return [variant for variant in self.variants if variant.label != WRITTEN_BY_REP]
+
+    @property
     def is_test(self) -> bool:
-        return len(self.variants) > 1
+        return len(self.tested) > 1
 
     @property
     def verdicts(self) -> list[tuple[str, str]]:
-        return [(noun, verdict(self.variants, metric, noun)) for metric, noun in METRICS]
+        return [(noun, verdict(self.tested, metric, noun)) for metric, noun in METRICS]
 
 
 def email_responses() -> dict[str, Count]:
     """Of sent emails: how many, and how many of them people opened, clicked and
     replied to (machines' opens and clicks are not in opened_at and clicked_at).
-    The aggregates every count of drip emails uses, this report's and the
-    dashboard's."""
+    The aggregates every count of cadence emails uses: this report's, the cadence
+    page's and the dashboard's."""
     return {
         "sent": Count("pk"),
         "opened": Count("pk", filter=Q(opened_at__isnull=False)),
@@ -107,12 +119,13 @@ def email_responses() -> dict[str, Count]:
     }
 
 
-def variant_counts(drip: Cadence) -> dict[int, dict[str, int]]:
-    """Sent, opened, clicked and replied per variant id of the drip, and the opens
-    and clicks by machines, in one query."""
+def variant_counts(cadence: Cadence | int) -> dict[tuple[int, int | None], dict[str, int]]:
+    """Sent, opened, clicked and replied per (step id, variant id) of the cadence,
+    and the opens and clicks by machines, in one query. The variant is None for
+    a personal email its rep wrote without one."""
     rows = (
-        OutboxEmail.objects.filter(step__cadence=drip, status=OutboxEmail.Status.SENT)
-        .values("variant")
+        OutboxEmail.objects.filter(step__cadence=cadence, status=OutboxEmail.Status.SENT)
+        .values("step", "variant")
         .annotate(
             **email_responses(),
             machine_opens=Sum("machine_opens"),
@@ -120,10 +133,22 @@ def variant_counts(drip: Cadence) -> dict[int, dict[str, int]]:
         )
         .order_by()
     )
-    return {row.pop("variant"): row for row in rows}
+    return {(row.pop("step"), row.pop("variant")): row for row in rows}
 
 
-def machine_counts(steps: list[StepReport]) -> dict[str, int]:
+def step_report(step: CadenceStep, counts: dict) -> StepReport:
+    """The step's variants (prefetched) with their counts from variant_counts."""
+    variants = [
+        VariantStats(variant.label, variant.subject, **counts.get((step.pk, variant.pk), {}))
+        for variant in step.variants.all()
+    ]
+    unwritten = counts.get((step.pk, None))
+    if unwritten:
+        variants.append(VariantStats(WRITTEN_BY_REP, "Written by the rep", **unwritten))
+    return StepReport(step=step, variants=variants)
+
+
+def machine_counts(steps: Iterable[StepReport]) -> dict[str, int]:
     """Opens and clicks of the report's emails by mail scanners and privacy proxies
     (mailings.machines), which its counts leave out."""
     variants = [variant for step in steps for variant in step.variants]
@@ -133,16 +158,9 @@ def machine_counts(steps: list[StepReport]) -> dict[str, int]:
     }
 
 
-def drip_report(drip: Cadence) -> list[StepReport]:
-    """Each step of the drip with its variants' counts. Three queries."""
-    counts = variant_counts(drip)
-    return [
-        StepReport(
-            step=step,
-            variants=[
-                VariantStats(variant.label, variant.subject, **counts.get(variant.pk, {}))
-                for variant in step.variants.all()
-            ],
-        )
-        for step in drip.steps.prefetch_related("variants")
-    ]
+def cadence_report(cadence: Cadence) -> list[StepReport]:
+    """Each email step (automatic or personal) of the cadence with its variants'
+    counts. Three queries."""
+    counts = variant_counts(cadence)
+    steps = cadence.steps.filter(channel__in=EMAIL_CHANNELS).prefetch_related("variants")
+    return [step_report(step, counts) for step in steps]

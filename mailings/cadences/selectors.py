@@ -1,51 +1,363 @@
-"""Reads for the manager's drip pages."""
+"""Reads for the manager's cadence pages: the list with each cadence's counts and
+rates, a cadence's steps with what happened on each, its people, and who a
+cadence would enrol when switched on (recent triggers, its audience)."""
 
 import datetime as dt
+import operator
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, Lower, Now, Trim
 
-from crm.models import Lead
+from crm.audiences.models import AudienceMember
+from crm.models import Interaction, Lead
+from crm.outcomes import CallOutcome
 from crm.selectors import lead_search
-from mailings.models import Drip, DripStep, Enrolment, OutboxEmail
+from followups.cadences.models import (
+    Cadence,
+    CadenceStep,
+    CadenceTrigger,
+    Channel,
+    Enrolment,
+    ExitCondition,
+)
+from followups.cadences.services import leads_to_enrol
+from followups.cadences.triggers import exit_reason
+from followups.models import Touch
+from mailings.cadences.abtest import EMAIL_CHANNELS, StepReport, step_report, variant_counts
+from mailings.models import OutboxEmail
 
-SENT_PERIOD = dt.timedelta(days=30)
+# Ended by a call logged "Meeting booked" (a policy that finishes or moves on it).
+CALL_MEETING_REASON = f"Call: {CallOutcome.MEETING.label}"
+SKIP_REASONS_SHOWN = 3
+
+DEFINITIONS = {
+    "replied": (
+        "Reply rate",
+        "Of the people ever enrolled, the share who replied to one of the cadence's "
+        "emails (automatic or personal), or whose enrolment ended because they replied.",
+    ),
+    "meetings": (
+        "Meeting rate",
+        "Of the people ever enrolled, the share who got a meeting while in the cadence: "
+        "a meeting recorded, or a call logged “Meeting booked”, between their "
+        "enrolment and its end, or an enrolment ended by a meeting.",
+    ),
+}
 
 
-def drips_with_counts(now: dt.datetime) -> QuerySet[Drip]:
-    """One query: each count is a subquery, so no join multiplies another."""
-    sent = OutboxEmail.objects.filter(
-        status=OutboxEmail.Status.SENT, sent_at__gte=now - SENT_PERIOD
+def percent(part: int, whole: int) -> float | None:
+    return 100 * part / whole if whole else None
+
+
+# What counts as a reply and as a meeting, for an enrolment (one definition, used
+# by these pages and by the dashboard: reports.selectors.cadences).
+
+
+def replied() -> Q:
+    """The enrolment's lead replied to one of its emails, or it ended on a reply."""
+    answered = OutboxEmail.objects.filter(enrolment=OuterRef("pk"), replied_at__isnull=False)
+    return Q(Exists(answered)) | Q(exit_reason=exit_reason(ExitCondition.REPLIED))
+
+
+def meeting_interactions() -> Q:
+    """A meeting, or a call whose outcome is a meeting booked (the queue writes
+    the code in the call's data too)."""
+    meeting_call = Q(outcome=CallOutcome.MEETING) | Q(data__outcome=CallOutcome.MEETING)
+    return Q(kind=Interaction.Kind.MEETING) | (Q(kind=Interaction.Kind.CALL) & meeting_call)
+
+
+def meetings_during(enrolment: str = "") -> QuerySet[Interaction]:
+    """The meetings of the outer query's enrolment's lead while it was in the
+    cadence (`enrolment` is the path to the enrolment from the outer row)."""
+    return Interaction.objects.filter(
+        meeting_interactions(),
+        lead_id=OuterRef(f"{enrolment}lead_id"),
+        occurred_at__gte=OuterRef(f"{enrolment}enrolled_at"),
+        occurred_at__lte=Coalesce(OuterRef(f"{enrolment}ended_at"), Now()),
     )
-    return Drip.objects.select_related("trigger_campaign", "for_rule").annotate(
-        step_count=_count_of(DripStep.objects.all(), "drip"),
-        active_count=_count_of(Enrolment.objects.filter(status=Enrolment.Status.ACTIVE), "drip"),
-        sent_count=_count_of(sent, "enrolment__drip"),
+
+
+def ended_by_meeting() -> Q:
+    return Q(exit_reason=exit_reason(ExitCondition.MEETING)) | Q(
+        exit_reason__startswith=CALL_MEETING_REASON
     )
 
 
-def _count_of(queryset: QuerySet, field: str) -> Coalesce:
-    counted = (
-        queryset.filter(**{field: OuterRef("pk")})
+def had_meeting() -> Q:
+    return ended_by_meeting() | Q(Exists(meetings_during()))
+
+
+# The list
+
+
+@dataclass(frozen=True)
+class EnrolmentCounts:
+    active: int = 0
+    paused: int = 0
+    finished: int = 0
+    exited: int = 0
+    enrolled: int = 0
+    replied: int = 0
+    meetings: int = 0
+
+    @property
+    def in_it(self) -> int:
+        return self.active + self.paused
+
+    @property
+    def reply_rate(self) -> float | None:
+        return percent(self.replied, self.enrolled)
+
+    @property
+    def meeting_rate(self) -> float | None:
+        return percent(self.meetings, self.enrolled)
+
+
+def enrolment_counts(cadences: QuerySet[Cadence] | list[int]) -> dict[int, EnrolmentCounts]:
+    """Each cadence's people by state, and how many replied or got a meeting. One query."""
+    Status = Enrolment.Status
+    rows = (
+        Enrolment.objects.filter(cadence__in=cadences)
+        .values("cadence")
+        .annotate(
+            **{
+                status: Count("pk", filter=Q(status=status))
+                for status in (Status.ACTIVE, Status.PAUSED, Status.FINISHED, Status.EXITED)
+            },
+            enrolled=Count("pk"),
+            replied=Count("pk", filter=replied()),
+            meetings=Count("pk", filter=had_meeting()),
+        )
         .order_by()
-        .values(field)
+    )
+    return {row.pop("cadence"): EnrolmentCounts(**row) for row in rows}
+
+
+def cadences_overview() -> list[Cadence]:
+    """Every cadence with its steps, triggers and audience, and `counts`
+    (EnrolmentCounts). Four queries."""
+    cadences = list(
+        Cadence.objects.select_related("audience").prefetch_related(
+            Prefetch("steps", queryset=CadenceStep.objects.only("cadence", "position", "channel")),
+            Prefetch("triggers", queryset=CadenceTrigger.objects.select_related("campaign")),
+        )
+    )
+    counts = enrolment_counts([cadence.pk for cadence in cadences])
+    for cadence in cadences:
+        cadence.counts = counts.get(cadence.pk, EnrolmentCounts())
+        split_triggers(cadence)
+    return cadences
+
+
+def cadence_for_page(pk: int) -> QuerySet[Cadence]:
+    return (
+        Cadence.objects.filter(pk=pk)
+        .select_related("audience", "created_by")
+        .prefetch_related(
+            Prefetch("triggers", queryset=CadenceTrigger.objects.select_related("campaign"))
+        )
+    )
+
+
+def split_triggers(cadence: Cadence) -> Cadence:
+    """`starting`: the (prefetched) triggers that enrol; `ending`: those that end
+    an enrolment instead."""
+    triggers = list(cadence.triggers.all())
+    cadence.starting = [trigger for trigger in triggers if not trigger.ends]
+    cadence.ending = [trigger for trigger in triggers if trigger.ends]
+    return cadence
+
+
+# A cadence's steps
+
+
+@dataclass
+class StepSummary:
+    """A step, who is on it now and what happened on it."""
+
+    step: CadenceStep
+    active: int = 0
+    paused: int = 0
+    done: int = 0
+    skipped: int = 0
+    skip_reasons: list[tuple[str, int]] = field(default_factory=list)
+    call_outcomes: list[tuple[str, int]] = field(default_factory=list)
+    emails: StepReport | None = None
+
+    @property
+    def on_it(self) -> int:
+        return self.active + self.paused
+
+    @property
+    def other_skips(self) -> int:
+        return self.skipped - sum(count for _, count in self.skip_reasons)
+
+
+def step_summaries(cadence: Cadence) -> list[StepSummary]:
+    """Each step of the cadence, in order: the people on it now (active, paused),
+    its touches done and skipped (with the commonest reasons), its calls by
+    outcome and its emails per variant. Five queries."""
+    steps = list(cadence.steps.select_related("letter__template").prefetch_related("variants"))
+    summaries = {step.pk: StepSummary(step) for step in steps}
+    on_step = (
+        Enrolment.objects.filter(cadence=cadence, status__in=Enrolment.OPEN, step__isnull=False)
+        .values("step", "status")
         .annotate(n=Count("pk"))
-        .values("n")
+        .order_by()
     )
-    return Coalesce(Subquery(counted), 0)
+    for row in on_step:
+        if row["step"] in summaries:
+            setattr(summaries[row["step"]], row["status"], row["n"])
+    _add_touches(summaries)
+    counts = variant_counts(cadence)
+    for step in steps:
+        if step.channel in EMAIL_CHANNELS:
+            summaries[step.pk].emails = step_report(step, counts)
+    return list(summaries.values())
 
 
-def drip_enrolments(drip: Drip, *, status: str, q: str) -> QuerySet[Enrolment]:
-    upcoming = OutboxEmail.objects.filter(
-        enrolment=OuterRef("pk"),
-        status__in=(OutboxEmail.Status.PENDING, OutboxEmail.Status.SENDING),
-    ).order_by("step__position")
-    listed = drip.enrolments.select_related("lead", "enrolled_by").annotate(
-        next_step=Subquery(upcoming.values("step__position")[:1]),
-        next_due=Subquery(upcoming.values("touch__due_at")[:1]),
+def _add_touches(summaries: dict[int, StepSummary]) -> None:
+    """Touches done and skipped per step; the outcome of calls and of skips."""
+    rows = (
+        Touch.objects.filter(
+            step_id__in=list(summaries), status__in=(Touch.Status.DONE, Touch.Status.SKIPPED)
+        )
+        .values("step", "status", "channel", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    if status:
-        listed = listed.filter(status=status)
+    skips: dict[int, Counter] = defaultdict(Counter)
+    calls: dict[int, Counter] = defaultdict(Counter)
+    for row in rows:
+        summary = summaries[row["step"]]
+        if row["status"] == Touch.Status.SKIPPED:
+            summary.skipped += row["n"]
+            skips[row["step"]][row["outcome"] or "No reason given"] += row["n"]
+            continue
+        summary.done += row["n"]
+        if row["channel"] == Channel.CALL:
+            calls[row["step"]][_outcome_label(row["outcome"])] += row["n"]
+    for pk, summary in summaries.items():
+        summary.skip_reasons = skips[pk].most_common(SKIP_REASONS_SHOWN)
+        summary.call_outcomes = calls[pk].most_common()
+
+
+def _outcome_label(code: str) -> str:
+    if code in CallOutcome.values:
+        return CallOutcome(code).label
+    return code or "No outcome"
+
+
+# A cadence's people
+
+
+class State:
+    """The people list's filter: a status, or everyone in it now (the default)."""
+
+    IN_IT = "in_it"
+    ANY = "any"
+    CHOICES = [
+        (IN_IT, "In it now (active or paused)"),
+        *Enrolment.Status.choices,
+        (ANY, "Everyone ever enrolled"),
+    ]
+
+
+def cadence_people(cadence: Cadence, *, state: str, q: str = "") -> QuerySet[Enrolment]:
+    """The cadence's enrolments in that state (State), newest first, with the lead,
+    the step it is on and `next_due` (its planned touch's time)."""
+    planned = Touch.objects.filter(enrolment=OuterRef("pk"), status__in=Touch.OPEN).order_by(
+        "due_at"
+    )
+    people = cadence.enrolments.select_related("lead__owner", "step").annotate(
+        next_due=Subquery(planned.values("due_at")[:1])
+    )
+    if state == State.IN_IT:
+        people = people.filter(status__in=Enrolment.OPEN)
+    elif state != State.ANY:
+        people = people.filter(status=state)
     if q:
-        listed = listed.filter(lead__in=lead_search(Lead.objects.all(), q).values("pk"))
-    return listed.order_by("-enrolled_at", "-pk")
+        people = people.filter(lead__in=lead_search(Lead.objects.all(), q).values("pk"))
+    return people.order_by("-enrolled_at", "-pk")
+
+
+# Who switching a cadence on would enrol
+
+
+def recent_trigger_leads(cadence: Cadence, *, since: dt.datetime) -> QuerySet[Lead]:
+    """The leads with an interaction since `since` that one of the cadence's
+    starting triggers matches (as followups.cadences.triggers.trigger_matches decides it),
+    not enrolled in the cadence since that interaction, nor in it now."""
+    matches = [
+        Q(pk__in=_matching(trigger).filter(occurred_at__gte=since).values("lead_id"))
+        for trigger in cadence.triggers.all()
+        if not trigger.ends
+    ]
+    if not matches:
+        return Lead.objects.none()
+    return leads_to_enrol(cadence=cadence, leads=Lead.objects.filter(reduce(operator.or_, matches)))
+
+
+def _matching(trigger: CadenceTrigger) -> QuerySet[Interaction]:
+    """The interactions the trigger matches, and after which the lead was not
+    enrolled in its cadence."""
+    found = Interaction.objects.filter(kind=trigger.kind).exclude(
+        Exists(
+            Enrolment.objects.filter(
+                cadence_id=trigger.cadence_id,
+                lead_id=OuterRef("lead_id"),
+                enrolled_at__gte=OuterRef("occurred_at"),
+            )
+        )
+    )
+    if trigger.campaign_id:
+        found = found.filter(campaign_id=trigger.campaign_id)
+    if trigger.sentiment:
+        found = found.filter(sentiment=trigger.sentiment)
+    if trigger.data_key:
+        # Compared trimmed and case-insensitively, a missing value as empty.
+        text = Coalesce(
+            KeyTextTransform(trigger.data_key, "data"), Value(""), output_field=TextField()
+        )
+        value = Lower(Trim(text))
+        found = found.alias(trigger_value=value).filter(
+            trigger_value=trigger.data_value.strip().lower()
+        )
+    if trigger.first_of_kind:
+        earlier = Interaction.objects.filter(lead_id=OuterRef("lead_id"), kind=trigger.kind).filter(
+            Q(occurred_at__lt=OuterRef("occurred_at"))
+            | Q(occurred_at=OuterRef("occurred_at"), pk__lt=OuterRef("pk"))
+        )
+        found = found.exclude(Exists(earlier))
+    return found
+
+
+def audience_joiners(cadence: Cadence) -> QuerySet[Lead]:
+    """The audience's members that followups.cadences.audiences.cadence_audience_sync
+    would enrol now: those who joined since their last enrolment here, and are
+    not in it."""
+    if cadence.audience_id is None:
+        return Lead.objects.none()
+    enrolled_since_joining = Enrolment.objects.filter(
+        cadence=cadence, lead_id=OuterRef("lead_id"), enrolled_at__gte=OuterRef("joined_at")
+    )
+    joined = AudienceMember.objects.filter(audience_id=cadence.audience_id).exclude(
+        Exists(enrolled_since_joining)
+    )
+    return leads_to_enrol(
+        cadence=cadence, leads=Lead.objects.filter(pk__in=joined.values("lead_id"))
+    )

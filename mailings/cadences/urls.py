@@ -1,25 +1,26 @@
-"""The cadence pages, mounted at /cadences/.
+"""The manager's cadence pages, mounted at /cadences/; the builder's pages are
+added from mailings.cadences.builder.urls."""
 
-TEMPORARY (branch cad-builder): the helper rebuilding the cadence pages owns
-this file. Until its pages land, this includes the builder's, and the names
-other pages link to answer 404, so the links resolve and the site loads.
-"""
-
-from django.http import Http404
 from django.urls import path
 
+from mailings.cadences import views
 from mailings.cadences.builder import urls as builder_urls
 
 app_name = "cadences"
 
-
-def rebuilding(request, *args, **kwargs):
-    raise Http404("The cadence pages are being rebuilt")
-
-
 urlpatterns = [
+    path("", views.cadence_list, name="list"),
+    path("enrol/", views.enrol, name="enrol"),
+    path("<int:pk>/", views.cadence_detail, name="detail"),
+    path("<int:pk>/people.csv", views.people_csv, name="people_csv"),
+    path(
+        "<int:pk>/people/<int:enrolment_pk>/<slug:action>/",
+        views.enrolment_action,
+        name="enrolment_action",
+    ),
+    path("<int:pk>/pause/", views.cadence_pause, name="pause"),
+    path("<int:pk>/resume/", views.cadence_resume, name="resume"),
+    path("<int:pk>/switch-on/", views.switch_on, name="switch_on"),
+    path("<int:pk>/switch-off/", views.switch_off, name="switch_off"),
     *builder_urls.urlpatterns,
-    path("", rebuilding, name="list"),
-    path("enrol/", rebuilding, name="enrol"),
-    path("<int:pk>/", rebuilding, name="detail"),
 ]

@@ -1,47 +1,53 @@
-"""The manager's drip pages: the list, the builder (a drip with its steps and their
-variants on one page), preview and test send, the A/B report, the dry run, and
-enrolments (by hand from the lead list's filters, and removal)."""
+"""The manager's cadence pages (the builder is in builder/): the list, a cadence's
+page (its steps and what happened on each, its people, with pause, resume and
+remove), switching a cadence on or off, and enrolling leads in bulk from the lead
+list's filters, an audience or an import."""
 
-import logging
+import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.core.paginator import Paginator
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.audiences.selectors import audience_chosen, audience_members
+from crm.exports import CSV_CONTENT_TYPE
 from crm.filters import LeadFilter, filter_summary
-from crm.models import Lead, User
 from crm.roles import require_manager
-from crm.selectors import lead_search, leads_visible_to
-from mailings import selectors
-from mailings.abtest import drip_report, machine_counts
-from mailings.drip_forms import (
-    PREFIX,
-    BulkEnrolForm,
-    DripBuilder,
-    EnrolmentFilterForm,
-    PreviewForm,
-    TestSendForm,
-    new_step_block,
-    new_variant_block,
+from crm.selectors import leads_visible_to
+from followups.cadences.bulk import enrolments_create_bulk
+from followups.cadences.models import Cadence, Enrolment, ExitCondition
+from followups.cadences.services import (
+    enrolment_remove,
+    enrolments_pause,
+    enrolments_resume,
+    leads_to_enrol,
 )
-from mailings.drips import enrolments_stop
-from mailings.dryrun import drip_dry_run
-from mailings.emails import preview_links, send_test_email
-from mailings.enrolling import enrolments_create_bulk, leads_to_enrol
-from mailings.models import Drip, Enrolment, StepVariant
-from mailings.rendering import render_email
+from mailings.cadences import selectors
+from mailings.cadences.abtest import machine_counts
+from mailings.cadences.exports import people_csv_lines
+from mailings.cadences.forms import (
+    CHANGED,
+    RECENT_DAYS,
+    BulkEnrolForm,
+    PeopleFilterForm,
+    SwitchOnForm,
+)
+from mailings.cadences.services import cadence_switch_off, cadence_switch_on
 
-logger = logging.getLogger(__name__)
-
-LEAD_MATCHES = 10
-ENROLMENTS_SHOWN = 200
+WHAT = "The cadence pages"
+PEOPLE_PER_PAGE = 50
+ENROLMENT_ACTIONS = ("pause", "resume", "remove")
 
 
 # The list
@@ -49,230 +55,230 @@ ENROLMENTS_SHOWN = 200
 
 @login_required
 @require_GET
-def drip_list(request: HttpRequest) -> HttpResponse:
-    require_manager(request.user, "The drip pages")
-    context = {"drips": selectors.drips_with_counts(timezone.now())}
-    return render(request, "mailings/drips/list.html", context)
+def cadence_list(request: HttpRequest) -> HttpResponse:
+    require_manager(request.user, WHAT)
+    context = {"cadences": selectors.cadences_overview(), "definitions": selectors.DEFINITIONS}
+    return render(request, "mailings/cadences/list.html", context)
 
 
-# The builder
+# A cadence's page
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def drip_create(request: HttpRequest) -> HttpResponse:
-    require_manager(request.user, "The drip pages")
-    return _build(request, None)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def drip_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_manager(request.user, "The drip pages")
-    return _build(request, get_object_or_404(Drip, pk=pk))
-
-
-def _build(request: HttpRequest, drip: Drip | None) -> HttpResponse:
-    saved_name = drip.name if drip else ""  # validation writes the posted name on the drip
-    builder = DripBuilder(request.POST if request.method == "POST" else None, drip=drip)
-    if request.method == "POST" and builder.is_valid():
-        drip = builder.save()
-        messages.success(request, f"Saved {drip.name}.")
-        return redirect("drips:edit", drip.pk)
-    context = {"builder": builder, "drip": drip, "saved_name": saved_name, "tab": "edit"}
-    status = 400 if request.method == "POST" else 200
-    return render(request, "mailings/drips/builder.html", context, status=status)
+def _cadence(pk: int) -> Cadence:
+    return selectors.split_triggers(get_object_or_404(selectors.cadence_for_page(pk)))
 
 
 @login_required
 @require_GET
-def step_block(request: HttpRequest) -> HttpResponse:
-    """A new, empty step for the builder (htmx appends it)."""
-    require_manager(request.user, "The drip pages")
-    return render(request, "mailings/drips/_step.html", {"step": new_step_block()})
-
-
-@login_required
-@require_GET
-def variant_block(request: HttpRequest) -> HttpResponse:
-    """A new, empty variant for a step of the builder (htmx appends it)."""
-    require_manager(request.user, "The drip pages")
-    step_prefix = request.GET.get("step", "")
-    if not PREFIX.match(step_prefix):
-        return HttpResponseBadRequest("Which step?")
-    context = {"variant": new_variant_block(), "step_prefix": step_prefix}
-    return render(request, "mailings/drips/_variant.html", context)
-
-
-# Preview and test send
-
-
-@login_required
-@require_GET
-def preview(request: HttpRequest, pk: int) -> HttpResponse:
-    require_manager(request.user, "The drip pages")
-    drip = get_object_or_404(Drip, pk=pk)
-    data = request.GET.copy()
-    if not data.get("variant"):
-        first = StepVariant.objects.filter(step__drip=drip).order_by("step__position", "label")
-        data["variant"] = str(first.values_list("pk", flat=True).first() or "")
-    form = PreviewForm(data, drip=drip, user=request.user)
-    context = {"drip": drip, "form": form, "tab": "preview"}
-    if form.is_valid():
-        context |= _rendered_preview(form, request.user)
-    status = 400 if form.errors and data["variant"] else 200
-    return render(request, "mailings/drips/preview.html", context, status=status)
-
-
-def _rendered_preview(form: PreviewForm, user: User) -> dict:
-    variant, lead, text = (form.cleaned_data[name] for name in ("variant", "lead", "q"))
-    matches = []
-    if text:
-        found = lead_search(leads_visible_to(user), text).select_related("owner")
-        matches = list(found.order_by("last_name", "first_name", "pk")[:LEAD_MATCHES])
-    context = {"variant": variant, "lead": lead, "matches": matches}
-    if lead is not None:
-        try:
-            context["rendered"] = render_email(variant, lead, preview_links())
-        except Exception as error:  # a manager's template: show what broke, never a 500
-            context["render_error"] = str(error)
-    return context
-
-
-@login_required
-@require_POST
-def test_send(request: HttpRequest, pk: int) -> HttpResponse:
-    require_manager(request.user, "The drip pages")
-    drip = get_object_or_404(Drip, pk=pk)
-    form = TestSendForm(request.POST, drip=drip, user=request.user)
-    if not form.is_valid():
-        context = {"drip": drip, "form": form, "tab": "preview"}
-        return render(request, "mailings/drips/preview.html", context, status=400)
-    variant, lead = form.cleaned_data["variant"], form.cleaned_data["lead"]
-    _send_test(request, variant, lead)
-    query = urlencode({"variant": variant.pk, "lead": lead.pk})
-    return redirect(f"{reverse('drips:preview', args=[drip.pk])}?{query}")
-
-
-def _send_test(request: HttpRequest, variant: StepVariant, lead: Lead) -> None:
-    to = request.user.email
-    if not to:
-        messages.error(request, "Your account has no email address to send the test to.")
-        return
-    try:
-        send_test_email(variant, lead, to)
-    except Exception as error:  # a broken template or a mail server that said no
-        logger.exception("Test send of variant %s failed", variant.pk)
-        messages.error(request, f"The test was not sent: {error}")
-        return
-    messages.success(
-        request, f"Sent step {variant.step.position} ({variant.label}) for {lead} to {to}."
-    )
-
-
-# Reports
-
-
-@login_required
-@require_GET
-def report(request: HttpRequest, pk: int) -> HttpResponse:
-    require_manager(request.user, "The drip pages")
-    drip = get_object_or_404(Drip, pk=pk)
-    steps = drip_report(drip)
+def cadence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_manager(request.user, WHAT)
+    cadence = _cadence(pk)
+    steps = selectors.step_summaries(cadence)
+    form = PeopleFilterForm(request.GET)
     context = {
-        "drip": drip,
+        "cadence": cadence,
+        "counts": selectors.enrolment_counts([cadence.pk]).get(cadence.pk),
+        "definitions": selectors.DEFINITIONS,
+        "exits": _exits(cadence),
         "steps": steps,
-        "machines": machine_counts(steps),
+        "machines": machine_counts(step.emails for step in steps if step.emails),
         "machine_seconds": settings.MAIL_MACHINE_SECONDS,
-        "tab": "report",
+        "form": form,
     }
-    return render(request, "mailings/drips/report.html", context)
-
-
-@login_required
-@require_GET
-def dry_run(request: HttpRequest, pk: int) -> HttpResponse:
-    require_manager(request.user, "The drip pages")
-    drip = get_object_or_404(Drip, pk=pk)
-    context = {
-        "drip": drip,
-        "run": drip_dry_run(drip),
-        "tab": "dry_run",
-        "cap_touches": settings.MAIL_CAP_TOUCHES,
-        "cap_days": settings.MAIL_CAP_DAYS,
-    }
-    return render(request, "mailings/drips/dry_run.html", context)
-
-
-# Enrolments
-
-
-@login_required
-@require_GET
-def enrolments(request: HttpRequest, pk: int) -> HttpResponse:
-    require_manager(request.user, "The drip pages")
-    drip = get_object_or_404(Drip, pk=pk)
-    form = EnrolmentFilterForm({"status": Enrolment.Status.ACTIVE} | request.GET.dict())
-    context = {"drip": drip, "form": form, "tab": "enrolments"}
     if not form.is_valid():
-        return render(request, "mailings/drips/enrolments.html", context, status=400)
-    listed = selectors.drip_enrolments(drip, **form.cleaned_data)
-    context |= {"enrolments": listed[:ENROLMENTS_SHOWN], "total": listed.count()}
-    return render(request, "mailings/drips/enrolments.html", context)
+        return render(request, "mailings/cadences/detail.html", context, status=400)
+    people = selectors.cadence_people(cadence, **form.cleaned_data)
+    context["page"] = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "mailings/cadences/detail.html", context)
+
+
+def _exits(cadence: Cadence) -> list[str]:
+    exits = [ExitCondition(c).label for c in cadence.exit_on or () if c in ExitCondition.values]
+    if cadence.audience_id and cadence.exit_on_audience_leave:
+        exits.append("They leave the audience")
+    return exits + [f"{trigger.describe()} happens" for trigger in cadence.ending]
+
+
+@login_required
+@require_GET
+def people_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The people list, for its filters, every page: each cell through
+    crm.exports.export_value (a name like "=HYPERLINK(...)" stays text)."""
+    require_manager(request.user, WHAT)
+    cadence = _cadence(pk)
+    form = PeopleFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    people = selectors.cadence_people(cadence, **form.cleaned_data).select_related("enrolled_by")
+    response = StreamingHttpResponse(people_csv_lines(people), content_type=CSV_CONTENT_TYPE)
+    day = timezone.localdate()
+    filename = f"cadence-{cadence.pk}-people-{form.cleaned_data['state']}-{day:%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _back_to_people(cadence: Cadence, back: str) -> HttpResponse:
+    """The cadence's page with the people list's filters it was posted from (a
+    query string, re-encoded: only ever a query of this page)."""
+    query = QueryDict(back).urlencode()
+    return redirect(f"{cadence.get_absolute_url()}{'?' + query if query else ''}#people")
 
 
 @login_required
 @require_POST
-def enrolment_remove(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
-    """Take a lead out of the drip: the enrolment stops, emails not sent are cancelled."""
-    require_manager(request.user, "The drip pages")
+def enrolment_action(request: HttpRequest, pk: int, enrolment_pk: int, action: str) -> HttpResponse:
+    """Pause, resume or remove one person (an enrolment of this cadence)."""
+    require_manager(request.user, WHAT)
+    if action not in ENROLMENT_ACTIONS:
+        raise Http404("No such action.")
     enrolment = get_object_or_404(
-        Enrolment.objects.select_related("lead", "drip"), pk=enrolment_pk, drip_id=pk
+        Enrolment.objects.select_related("lead", "cadence"), pk=enrolment_pk, cadence_id=pk
     )
-    stopped = 0
-    if enrolment.status == Enrolment.Status.ACTIVE:
-        stopped = enrolments_stop(
-            lead=enrolment.lead,
-            reason=f"Removed by {request.user.display_name}",
-            drips=[enrolment.drip_id],
-        )
-    if stopped:
-        messages.success(request, f"Removed {enrolment.lead} from {enrolment.drip}.")
+    only = Enrolment.objects.filter(pk=enrolment.pk)
+    lead, cadence = enrolment.lead, enrolment.cadence
+    if action == "pause":
+        done = enrolments_pause(enrolments=only, by=request.user)
+        said = (f"Paused {lead} in {cadence}.", f"{lead} was not active in {cadence}.")
+    elif action == "resume":
+        done = enrolments_resume(enrolments=only)
+        said = (f"Resumed {lead} in {cadence}.", f"{lead} was not paused in {cadence}.")
     else:
-        messages.info(request, f"{enrolment.lead} was no longer in {enrolment.drip}.")
-    return redirect("drips:enrolments", pk)
+        done = enrolment_remove(enrolment=enrolment, by=request.user)
+        said = (f"Removed {lead} from {cadence}.", f"{lead} was no longer in {cadence}.")
+    (messages.success if done else messages.info)(request, said[0] if done else said[1])
+    return _back_to_people(cadence, request.POST.get("back", ""))
+
+
+@login_required
+@require_POST
+def cadence_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pause everyone active in the cadence: their planned touches are taken back."""
+    require_manager(request.user, WHAT)
+    cadence = _cadence(pk)
+    paused = enrolments_pause(enrolments=cadence.enrolments.all(), by=request.user)
+    messages.success(request, f"Paused {_people(paused)} in {cadence}.")
+    return redirect(cadence)
+
+
+@login_required
+@require_POST
+def cadence_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resume everyone paused: each step they were on is planned again."""
+    require_manager(request.user, WHAT)
+    cadence = _cadence(pk)
+    resumed = enrolments_resume(enrolments=cadence.enrolments.all())
+    messages.success(request, f"Resumed {_people(resumed)} in {cadence}.")
+    return redirect(cadence)
+
+
+def _people(count: int) -> str:
+    return f"{count:,} {'person' if count == 1 else 'people'}"
+
+
+# Switching on and off
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def switch_on(request: HttpRequest, pk: int) -> HttpResponse:
+    """What switching on does (the audience's members are enrolled and, for
+    interaction triggers, those whose trigger happened in the last N days, counted
+    before confirming), then does it."""
+    require_manager(request.user, WHAT)
+    cadence = _cadence(pk)
+    if cadence.is_active:
+        messages.info(request, f"{cadence} is on already.")
+        return redirect(cadence)
+    data = request.POST if request.method == "POST" else request.GET
+    bound = request.method == "POST" or "days" in data
+    form = SwitchOnForm(data if bound else None)
+    has_triggers = bool(cadence.starting)
+    context = {
+        "cadence": cadence,
+        "form": form,
+        "has_triggers": has_triggers,
+        "joiners": selectors.audience_joiners(cadence).count() if cadence.audience_id else 0,
+    }
+    if bound and not form.is_valid():
+        return render(request, "mailings/cadences/switch_on.html", context, status=400)
+    days = form.cleaned_data["days"] if bound else RECENT_DAYS
+    if has_triggers:
+        since = timezone.now() - dt.timedelta(days=days)
+        recent = selectors.recent_trigger_leads(cadence, since=since)
+        context |= {"days": days, "recent": recent.count()}
+    if request.method == "POST":
+        return _switch_on(request, cadence, form, context)
+    return render(request, "mailings/cadences/switch_on.html", context)
+
+
+def _switch_on(request, cadence: Cadence, form: SwitchOnForm, context: dict) -> HttpResponse:
+    enrol_recent = context["has_triggers"] and form.cleaned_data["enrol"] == SwitchOnForm.RECENT
+    if enrol_recent and form.cleaned_data["expected"] != context["recent"]:
+        form.add_error(None, CHANGED)
+        return render(request, "mailings/cadences/switch_on.html", context, status=400)
+    days = context["days"] if enrol_recent else None
+    switched = cadence_switch_on(cadence=cadence, by=request.user, recent_days=days)
+    said = f"{cadence} is on."
+    if enrol_recent:
+        said += f" Enrolled {_people(switched.from_triggers)} whose trigger happened lately."
+    if cadence.audience_id:
+        said += f" Enrolled {_people(switched.from_audience)} from its audience."
+    messages.success(request, said)
+    return redirect(cadence)
+
+
+@login_required
+@require_POST
+def switch_off(request: HttpRequest, pk: int) -> HttpResponse:
+    require_manager(request.user, WHAT)
+    cadence = _cadence(pk)
+    cadence_switch_off(cadence=cadence)
+    messages.success(request, f"{cadence} is off: nobody new is enrolled; those in it go on.")
+    if request.POST.get("next") == "list":
+        return redirect("cadences:list")
+    return redirect(cadence)
+
+
+# Enrolling in bulk
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
-    """Enrol the leads the lead list shows for its filters (the same query string),
-    or the members of an audience (?audience=ID)."""
-    require_manager(request.user, "The drip pages")
+    """Enrol the leads the lead list shows for its filters (the same query string,
+    an import's people with ?lead_import=ID), or the members of an audience
+    (?audience=ID); the count is shown, and confirmed, first."""
+    require_manager(request.user, WHAT)
     leads = leads_visible_to(request.user)
     lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
     audience = audience_chosen(request.GET.get("audience"))
-    if request.method == "POST":
-        form = BulkEnrolForm(request.POST)
-    else:
-        form = BulkEnrolForm(request.GET if "drip" in request.GET else None)
+    data = request.POST if request.method == "POST" else request.GET
+    form = BulkEnrolForm(data if request.method == "POST" or "cadence" in data else None)
     context = {"filter": lead_filter, "form": form, "audience": audience}
     if audience:
         leads, summary = audience_members(audience, within=leads), [("Audience", audience.name)]
     elif lead_filter.is_valid():
         leads, summary = lead_filter.qs, filter_summary(lead_filter)
     else:
-        return render(request, "mailings/drips/enrol.html", context, status=400)
+        return render(request, "mailings/cadences/enrol.html", context, status=400)
     context |= {"matching": leads.count(), "summary": summary}
     if form.is_valid():
-        drip = form.cleaned_data["drip"]
-        to_enrol = leads_to_enrol(drip=drip, leads=leads).count()
-        context |= {"drip": drip, "to_enrol": to_enrol, "already": context["matching"] - to_enrol}
+        cadence = form.cleaned_data["cadence"]
+        to_enrol = leads_to_enrol(cadence=cadence, leads=leads).count()
+        context |= {"cadence": cadence, "to_enrol": to_enrol}
+        context["already"] = context["matching"] - to_enrol
         if request.method == "POST":
             if form.cleaned_data["expected"] == to_enrol:
-                enrolled = enrolments_create_bulk(drip=drip, leads=leads, by=request.user)
-                messages.success(request, f"Enrolled {enrolled} lead{'s' * (enrolled != 1)}.")
-                return redirect("drips:enrolments", drip.pk)
-            form.add_error(None, "The number of leads changed since you looked: check and confirm.")
+                enrolled = enrolments_create_bulk(
+                    cadence=cadence, leads=leads, source=_source(summary), by=request.user
+                )
+                messages.success(request, f"Enrolled {_people(enrolled)} in {cadence}.")
+                return redirect(cadence)
+            form.add_error(None, CHANGED)
     status = 400 if form.errors else 200
-    return render(request, "mailings/drips/enrol.html", context, status=status)
+    return render(request, "mailings/cadences/enrol.html", context, status=status)
+
+
+def _source(summary: list[tuple[str, str]]) -> str:
+    chosen = ", ".join(f"{label}: {value}" for label, value in summary) or "every lead"
+    return f"Enrolled in bulk ({chosen})"

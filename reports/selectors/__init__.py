@@ -5,10 +5,10 @@ whatever the number of leads or interactions)."""
 from dataclasses import dataclass
 
 from crm.referrals import ReferralSummary
-from reports.selectors import channels, drips, funnels, letters, referred, reps
+from reports.selectors import cadences, channels, funnels, letters, referred, reps
+from reports.selectors.cadences import CadenceRow, cadence_performance
 from reports.selectors.channels import ChannelTouches, channel_touches
 from reports.selectors.common import DashboardFilter
-from reports.selectors.drips import DripRow, drip_performance
 from reports.selectors.funnels import Funnel, funnel
 from reports.selectors.letters import PrintRunsMailed, print_runs_mailed
 from reports.selectors.referred import referrals
@@ -19,9 +19,9 @@ __all__ = [
     "SECTIONS",
     "Dashboard",
     "DashboardFilter",
+    "cadence_performance",
     "channel_touches",
     "dashboard",
-    "drip_performance",
     "funnel",
     "print_runs_mailed",
     "referrals",
@@ -33,7 +33,7 @@ SECTIONS = {
     "funnel": funnel,
     "channels": channel_touches,
     "reps": rep_activity,
-    "drips": drip_performance,
+    "cadences": cadence_performance,
     "letters": print_runs_mailed,
     "referrals": referrals,
 }
@@ -43,7 +43,7 @@ DEFINITIONS = {
     "funnel": funnels.DEFINITIONS,
     "channels": channels.DEFINITIONS,
     "reps": reps.DEFINITIONS,
-    "drips": drips.DEFINITIONS,
+    "cadences": cadences.DEFINITIONS,
     "letters": letters.DEFINITIONS,
     "referrals": referred.DEFINITIONS,
 }
@@ -55,7 +55,7 @@ class Dashboard:
     funnel: Funnel
     channels: ChannelTouches
     reps: RepActivity
-    drips: list[DripRow]
+    cadences: list[CadenceRow]
     letters: PrintRunsMailed
     referrals: ReferralSummary
 

@@ -50,7 +50,7 @@ DEFINITIONS = {
         '"Connected: not interested" or "Meeting booked".',
     ),
     "meetings": ("Meetings", 'Of those, calls logged as "Meeting booked".'),
-    "emails": ("Emails sent", "Drip emails sent in the period."),
+    "emails": ("Emails sent", "Cadence emails (automatic and personal) sent in the period."),
     "opened": (
         "Opened",
         "Of those, emails opened since by a person (a click counts as an open; "
@@ -129,7 +129,7 @@ def channel_touches(filters: DashboardFilter) -> ChannelTouches:
     cancelled touches keep no date, so they are not counted), and what each channel
     got back. Four queries: touches; calls (a parallel scan of the period's calls);
     letters (the kind-and-time index, each letter's answer looked up on its lead's
-    timeline index); drip emails."""
+    timeline index); cadence emails."""
     return ChannelTouches(
         ledger=_ledger(filters),
         responses=Responses(**_calls(filters), **_letters(filters), **_emails(filters)),

@@ -23,7 +23,7 @@ from tests.browser.conftest import log_in
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
 from tests.reports.conftest import touch, world  # noqa: F401 (world: the known data, a fixture)
 
-# serialized_rollback keeps the roles and drips that migrations created across the flush.
+# serialized_rollback keeps the roles and cadences that migrations created across the flush.
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.browser,
@@ -31,6 +31,7 @@ pytestmark = [
 
 FORMULA = '=HYPERLINK("http://evil.example","Autumn webinar")'
 QUARTER = "/dashboard/?start=2026-01-01&end=2026-03-31&campaign="
+NO_CADENCE = "No cadence sent an email, made a call or got a meeting in this period."
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def test_a_manager_reads_filters_shares_and_downloads_the_dashboard(page, live_s
             "Funnel",
             "Touches and responses per channel",
             "Rep activity",
-            "Drip performance",
+            "Cadence performance",
             "Print runs mailed",
             "Referrals",
         ]
@@ -103,7 +104,9 @@ def test_a_manager_reads_filters_shares_and_downloads_the_dashboard(page, live_s
     expect(cells(reps, "Bob Rep")).to_have_text(["1", "1", "100%", "0", "0", "0", "2"])
     ledger = page.get_by_role("table", name="Touches in the ledger")
     expect(cells(ledger, "Call")).to_have_text(["1", "0", "0"])
-    expect(page.get_by_text("No drip sent an email in this period.")).to_be_visible()
+    expect(
+        page.get_by_text("No cadence sent an email, made a call or got a meeting")
+    ).to_be_visible()
     expect(page.get_by_text("No print run was mailed in this period.")).to_be_visible()
     referrals = page.locator("#referrals")
     expect(referrals.locator("dl.counts dd")).to_have_text(["1", "0", "1", "0"])
@@ -175,16 +178,18 @@ def test_a_manager_reads_filters_shares_and_downloads_the_dashboard(page, live_s
     expect(cells(page.locator("details.weekly"), "Mon 2 Feb 2026")).to_have_text(["3", "2"])
     expect(cells(page.locator("details.weekly"), "Mon 9 Feb 2026")).to_have_text(["1", "0"])
     expect(cells(page.locator("details.weekly"), "Mon 2 Mar 2026")).to_have_text(["1", "1"])
-    # Drips, with the A/B verdict.
-    drips = page.get_by_role("table", name="Drips that sent email or lost subscribers")
-    welcome = cells(drips, "Welcome")
-    expect(welcome).to_have_count(6)
+    # Cadences, with the A/B verdict, calls and meetings.
+    cadences = page.get_by_role("table", name="Cadences that sent email, made calls")
+    welcome = cells(cadences, "Welcome")
+    expect(welcome).to_have_count(8)
     expect(welcome.nth(0)).to_have_text("82")
     expect(welcome.nth(1)).to_have_text("41 (50%)")
     expect(welcome.nth(2)).to_have_text("24 (29%)")
     expect(welcome.nth(3)).to_have_text("1 (1%)")
     expect(welcome.nth(4)).to_have_text("1")
-    expect(welcome.nth(5)).to_contain_text("Clicks: B leads on clicks, 99% confidence")
+    expect(welcome.nth(5)).to_have_text("1")
+    expect(welcome.nth(6)).to_have_text("1")
+    expect(welcome.nth(7)).to_contain_text("Clicks: B leads on clicks, 99% confidence")
     # Print runs and referrals.
     letters = page.locator("#letters")
     expect(letters.locator("dl.counts dd")).to_have_text(["1", "2", "1"])
@@ -209,7 +214,9 @@ def test_a_manager_reads_filters_shares_and_downloads_the_dashboard(page, live_s
     expect(cells(ledger, "Email")).to_have_text(["0", "0", "1"])
     expect(cells(reps, "Alice Rep")).to_have_text(["1", "0", "0%", "0", "0", "1", "0"])
     expect(cells(reps, "Bob Rep")).to_have_text(["1", "1", "100%", "0", "0", "0", "2"])
-    expect(page.get_by_text("No drip sent an email in this period.")).to_be_visible()
+    expect(
+        page.get_by_text("No cadence sent an email, made a call or got a meeting")
+    ).to_be_visible()
     expect(letters.locator("dl.counts dd")).to_have_text(["1", "1", "0"])
     expect(cells(letters.get_by_role("table"), "March letters").nth(3)).to_have_text("1")
     expect(referrals.locator("dl.counts dd")).to_have_text(["0", "0", "0", "0"])

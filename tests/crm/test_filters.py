@@ -14,8 +14,6 @@ from django.urls import reverse
 from crm.filters import LeadFilter
 from crm.models import Lead
 from crm.selectors import leads_visible_to
-from followups.cadences.bulk import enrolments_create_bulk
-from followups.models import Enrolment
 from tests.booth_lists import import_booth_list
 from tests.factories import CampaignFactory, LeadFactory
 from tests.mailings.factories import email_cadence
@@ -154,25 +152,16 @@ def test_the_export_holds_the_imports_leads_only(maria, expo):
     assert {row["Email"] for row in rows} == EXPO_PEOPLE
 
 
-def test_enrolling_in_a_cadence_and_printing_letters_take_the_imports_leads(
-    maria, manager_maria, expo
-):
+def test_enrolling_in_a_cadence_and_printing_letters_take_the_imports_leads(maria, expo):
     cadence = email_cadence(0, name="Thanks for visiting")
     LeadFactory(email="someone@else.example")
-    chosen = LeadFilter(
-        {"lead_import": expo.pk}, queryset=leads_visible_to(manager_maria), user=manager_maria
-    )
-    assert chosen.is_valid()
 
-    enrolled = enrolments_create_bulk(
-        cadence=cadence, leads=chosen.qs, source="Import: expo-badges.csv", by=manager_maria
-    )
+    enrol = maria.get(reverse("cadences:enrol"), {"lead_import": expo.pk, "cadence": cadence.pk})
     letters = maria.get(reverse("letters:run_create"), {"lead_import": expo.pk})
 
-    assert enrolled == 9
-    enrolments = Enrolment.objects.filter(cadence=cadence)
-    assert set(enrolments.values_list("lead__email", flat=True)) == EXPO_PEOPLE
-    assert {enrolment.enrolled_by for enrolment in enrolments} == {manager_maria}
+    assert enrol.status_code == 200
+    assert "Import: expo-badges.csv, 3 Dec" in text_of(enrol)
+    assert "Enrol 9 leads in Thanks for visiting?" in text_of(enrol)
     assert letters.status_code == 200
     assert "expo-badges.csv, 3 Dec" in text_of(letters)
 

@@ -12,9 +12,11 @@ Funnel (leads created in the quarter; the stage decides, the timeline does not):
     O1 (Expo, a customer) and R3 (referred) were created in December: not counted.
 Calls: Alice 3 in the quarter (interested, meeting, no answer) and 1 in December;
     Bob 2 (voicemail, not interested).
-Drip "Welcome": step 1 tests A (40 sent, 20 opened, 4 clicked) against B (40 sent,
-    20 opened, 20 clicked); step 2 went to L1 (opened) and L2 (replied); L1
-    unsubscribed on 1 March; one email in December and one never sent.
+Cadence "Welcome": step 1 (email) tests A (40 sent, 20 opened, 4 clicked) against
+    B (40 sent, 20 opened, 20 clicked); step 2 (email) went to L1 (opened) and L2
+    (replied); L1 unsubscribed on 1 March; one email in December and one never
+    sent. Step 3 (call): L3's call of 3 February (the done call touch above).
+    L4, in it from 2 January to 15 March, had its meeting then.
 Print runs: "March letters" mailed 10 March to L1 (who visited the website ten
     days later) and G1, with G2 an exception; one run mailed in December, one ready.
 """
@@ -25,16 +27,18 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 
 from crm.models import Campaign, Interaction, Lead
 from crm.outcomes import CallOutcome as Outcome
-from followups.models import Channel, Touch
+from followups.models import Channel, Enrolment, Touch
 from mailings.letters.models import PrintRun, PrintRunLetter
-from mailings.models import Enrolment, OutboxEmail
+from mailings.models import OutboxEmail
 from mailings.services import email_unsubscribe
 from reports.selectors import DashboardFilter
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
-from tests.mailings.factories import DripFactory, DripStepFactory, StepVariantFactory
+from tests.followups.cadences.factories import CadenceFactory, StepFactory
+from tests.mailings.factories import EmailStepFactory, StepVariantFactory
 from tests.mailings.letters.factories import LetterTemplateFactory
 
 UTC = dt.UTC
@@ -74,7 +78,7 @@ def world(rep_alice, rep_bob, manager_maria) -> World:
     _funnel_evidence(leads)
     _calls(leads, rep_alice, rep_bob)
     _touches(leads)
-    _drip(leads)
+    _cadence(leads)
     _print_runs(leads, manager_maria)
     return World(expo, giveaway, leads)
 
@@ -153,34 +157,49 @@ def _touches(leads) -> None:
     touch(leads.L5, Channel.CALL, created=BEFORE, status=Done, completed=BEFORE)
 
 
-def _drip(leads) -> None:
-    drip = DripFactory(name="Welcome")
-    first = DripStepFactory(drip=drip, position=1)
+def _cadence(leads) -> None:
+    cadence = CadenceFactory(name="Welcome")
+    first = EmailStepFactory(cadence=cadence, position=1)
     a = StepVariantFactory(step=first, label="A", subject="Hello")
     b = StepVariantFactory(step=first, label="B", subject="Hello there")
-    second = StepVariantFactory(step=DripStepFactory(drip=drip, position=2), label="A")
+    second = StepVariantFactory(step=EmailStepFactory(cadence=cadence, position=2), label="A")
     # The A/B test went to 80 people who came before the quarter and from no campaign.
     people = LeadFactory.create_batch(80, created_at=BEFORE)
     for number, person in enumerate(people):
         variant, index = (a, number) if number < 40 else (b, number - 40)
         _email(
-            drip,
+            cadence,
             variant,
             person,
             sent=at(2, 5),
             opened=index < 20,
             clicked=index < (4 if variant is a else 20),
         )
-    _email(drip, second, leads.L1, sent=at(2, 6), opened=True)
-    _email(drip, second, leads.L2, sent=at(2, 6), replied=True)
-    _email(drip, second, leads.L3, sent=at(12, 1, year=2025), opened=True)
-    _email(drip, second, leads.G2, sent=None)
-    email_unsubscribe(email=leads.L1.email, source="test", now=at(3, 1))
+    _email(cadence, second, leads.L1, sent=at(2, 6), opened=True)
+    _email(cadence, second, leads.L2, sent=at(2, 6), replied=True)
+    _email(cadence, second, leads.L3, sent=at(12, 1, year=2025), opened=True)
+    _email(cadence, second, leads.G2, sent=None)
+    call = StepFactory(cadence=cadence, position=3, channel=Channel.CALL)
+    Touch.objects.filter(lead=leads.L3, channel=Channel.CALL).update(
+        enrolment=Enrolment.objects.get(cadence=cadence, lead=leads.L3), step=call
+    )
+    Enrolment.objects.create(
+        cadence=cadence,
+        lead=leads.L4,
+        source="Test",
+        enrolled_at=at(1, 2),
+        status=Enrolment.Status.FINISHED,
+        ended_at=at(3, 15),
+    )
+    with time_machine.travel(at(3, 1), tick=False):  # its enrolments end "now"
+        email_unsubscribe(email=leads.L1.email, source="test", now=at(3, 1))
 
 
-def _email(drip, variant, lead, *, sent, opened=False, clicked=False, replied=False) -> None:
-    enrolment = Enrolment.objects.filter(drip=drip, lead=lead).first() or Enrolment.objects.create(
-        drip=drip, lead=lead, source="Test", enrolled_at=at(1, 2)
+def _email(cadence, variant, lead, *, sent, opened=False, clicked=False, replied=False) -> None:
+    enrolment = Enrolment.objects.filter(
+        cadence=cadence, lead=lead
+    ).first() or Enrolment.objects.create(
+        cadence=cadence, lead=lead, source="Test", enrolled_at=at(1, 2), step=variant.step
     )
     OutboxEmail.objects.create(
         enrolment=enrolment,

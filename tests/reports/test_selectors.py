@@ -4,16 +4,17 @@ import datetime as dt
 
 import pytest
 import time_machine
-from mailings.abtest import NO_WINNER
 
 from crm.models import Interaction
 from crm.outcomes import CallOutcome
 from followups.calls import call_log_outcome
+from followups.models import Enrolment
+from mailings.cadences.abtest import NO_WINNER
 from reports.selectors import (
     DashboardFilter,
+    cadence_performance,
     channel_touches,
     dashboard,
-    drip_performance,
     funnel,
     print_runs_mailed,
     referrals,
@@ -22,7 +23,7 @@ from reports.selectors import (
 from reports.selectors.common import mondays
 from tests.factories import InteractionFactory
 from tests.followups.factories import CallableLeadFactory, TouchFactory
-from tests.reports.conftest import FIRST_DAY, IN_RANGE, LAST_DAY, UTC
+from tests.reports.conftest import FIRST_DAY, IN_RANGE, LAST_DAY, UTC, at
 
 
 def counts(row) -> tuple[str, int, int, int, int]:
@@ -199,21 +200,21 @@ def test_rep_activity_for_one_campaign(world):
     ]
 
 
-# Drips
+# Cadences
 
 
-def test_drip_performance_with_its_ab_verdicts(world, quarter):
-    [drip] = drip_performance(quarter)
+def test_cadence_performance_with_its_ab_verdicts_calls_and_meetings(world, quarter):
+    [cadence] = cadence_performance(quarter)
 
-    assert (drip.name, drip.sent, drip.opened, drip.clicked, drip.replied) == (
+    assert (cadence.name, cadence.sent, cadence.opened, cadence.clicked, cadence.replied) == (
         "Welcome",
         82,
         41,
         24,
         1,
     )
-    assert drip.unsubscribed == 1
-    [test] = drip.tests
+    assert (cadence.unsubscribed, cadence.calls, cadence.meetings) == (1, 1, 1)
+    [test] = cadence.tests
     assert test.position == 1
     assert [(v.label, v.sent, v.opened, v.clicked) for v in test.variants] == [
         ("A", 40, 20, 4),
@@ -226,23 +227,42 @@ def test_drip_performance_with_its_ab_verdicts(world, quarter):
     ]
 
 
-def test_drip_performance_for_one_campaign(world):
-    [drip] = drip_performance(world.only(world.expo))
+def test_cadence_performance_for_one_campaign(world):
+    [cadence] = cadence_performance(world.only(world.expo))
 
-    assert (drip.sent, drip.opened, drip.clicked, drip.replied, drip.unsubscribed) == (
-        2,
-        1,
-        0,
-        1,
-        1,
-    )
-    [test] = drip.tests
+    assert (cadence.sent, cadence.opened, cadence.clicked, cadence.replied) == (2, 1, 0, 1)
+    assert (cadence.unsubscribed, cadence.calls, cadence.meetings) == (1, 1, 1)
+    [test] = cadence.tests
     assert [variant.sent for variant in test.variants] == [0, 0]
     assert {verdict for _, verdict in test.verdicts} == {NO_WINNER}
 
 
-def test_no_drips_when_nothing_was_sent(world):
-    assert drip_performance(world.only(world.giveaway)) == []
+def test_no_cadences_when_nothing_happened(world):
+    assert cadence_performance(world.only(world.giveaway)) == []
+
+
+def test_a_meeting_outside_the_enrolment_or_the_period_is_not_the_cadences(world):
+    """L4's meeting (5 February) and meeting call (3 February) fell while it was in
+    the cadence; moved to before its enrolment, or outside the period, they do not
+    count."""
+    Enrolment.objects.filter(lead=world.leads.L4).update(enrolled_at=at(2, 6))
+    assert cadence_performance(world.only(world.expo))[0].meetings == 0
+
+    february = DashboardFilter.for_dates(dt.date(2026, 2, 1), dt.date(2026, 2, 28), time_zone=UTC)
+    Enrolment.objects.filter(lead=world.leads.L4).update(enrolled_at=at(1, 2))
+    assert cadence_performance(february)[0].meetings == 1
+    march = DashboardFilter.for_dates(dt.date(2026, 3, 1), dt.date(2026, 3, 31), time_zone=UTC)
+    assert [row.meetings for row in cadence_performance(march)] == [0]
+
+
+def test_an_enrolment_ended_by_a_meeting_counts_when_it_ended(world, quarter):
+    Enrolment.objects.filter(lead=world.leads.L4).update(enrolled_at=at(3, 20), ended_at=None)
+    ended = Enrolment.objects.get(lead=world.leads.L2)
+    Enrolment.objects.filter(pk=ended.pk).update(
+        status=Enrolment.Status.EXITED, ended_at=at(3, 2), exit_reason="A meeting is booked"
+    )
+
+    assert cadence_performance(quarter)[0].meetings == 1  # L2's; L4's came before its enrolment
 
 
 # Print runs

@@ -131,7 +131,7 @@ def test_the_campaign_filter_narrows_every_section(maria, world):
     assert "leads from Win a bike" in page
     assert "All leads</th><td>2</td><td>2</td><td>2</td><td>1</td>" in page
     assert "Expo 2026</th>" not in page
-    assert "No drip sent an email in this period." in page
+    assert "No cadence sent an email, made a call or got a meeting in this period." in page
     assert "No one came through a referral link in this period." in page
 
 
@@ -139,7 +139,7 @@ def test_the_csv_links_carry_the_filters(maria, world):
     page = maria.get(URL, {**QUARTER, "campaign": world.expo.pk}).text
 
     query = f"start=2026-01-01&amp;end=2026-03-31&amp;campaign={world.expo.pk}"
-    for section in ("funnel", "channels", "reps", "drips", "letters", "referrals"):
+    for section in ("funnel", "channels", "reps", "cadences", "letters", "referrals"):
         assert f'href="{csv_url(section)}?{query}"' in page
 
 
@@ -245,12 +245,12 @@ def test_channels_csv(maria, world):
     ]
 
 
-def test_drips_csv_has_the_ab_verdicts(maria, world):
-    rows = read_csv(maria.get(csv_url("drips"), QUARTER))
+def test_cadences_csv_has_the_ab_verdicts(maria, world):
+    rows = read_csv(maria.get(csv_url("cadences"), QUARTER))
 
     assert rows == [
         [
-            "Drip",
+            "Cadence",
             "Step",
             "Variant",
             "Sent",
@@ -258,14 +258,16 @@ def test_drips_csv_has_the_ab_verdicts(maria, world):
             "Clicked",
             "Replied",
             "Unsubscribed",
+            "Calls",
+            "Meetings",
             "Verdict on opens",
             "Verdict on clicks",
             "Verdict on replies",
         ],
-        ["Welcome", "All", "", "82", "41", "24", "1", "1", "", "", ""],
-        ["Welcome", "1", "A", "40", "20", "4", "0", "", "no winner yet",
+        ["Welcome", "All", "", "82", "41", "24", "1", "1", "1", "1", "", "", ""],
+        ["Welcome", "1", "A", "40", "20", "4", "0", "", "", "", "no winner yet",
          "B leads on clicks, 99% confidence", "no winner yet"],
-        ["Welcome", "1", "B", "40", "20", "20", "0", "", "no winner yet",
+        ["Welcome", "1", "B", "40", "20", "20", "0", "", "", "", "no winner yet",
          "B leads on clicks, 99% confidence", "no winner yet"],
     ]  # fmt: skip
 
@@ -295,9 +297,9 @@ def test_letters_and_referrals_csv(maria, world):
 
 
 # Session, user, roles, the chosen campaign, permissions (2, for the nav), campaign
-# choices, and 16 for the sections: funnel 1, channels 4, reps 3, drips 3, print runs 1,
+# choices, and 18 for the sections: funnel 1, channels 4, reps 3, cadences 5, print runs 1,
 # referrals 4 (crm.referrals.referral_summary).
-PAGE_QUERIES = 23
+PAGE_QUERIES = 25
 
 
 @pytest.mark.parametrize("campaign", [False, True])

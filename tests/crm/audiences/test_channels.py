@@ -9,11 +9,9 @@ import time_machine
 from django.urls import reverse
 
 from crm.audiences.models import Audience
-from crm.audiences.selectors import audience_members
 from crm.audiences.services import audience_members_update, audience_save
 from crm.models import Lead
 from followups.cadences.audiences import cadence_audience_sync
-from followups.cadences.bulk import enrolments_create_bulk
 from followups.calls import call_claim_next
 from followups.models import Channel, Enrolment, Touch
 from mailings.letters.models import PrintRun
@@ -150,24 +148,34 @@ def test_todays_list_filtered_by_an_audience_costs_a_fixed_number_of_queries(
 # Cadences
 
 
+def test_a_manager_enrols_an_audiences_members_in_a_cadence(maria, manager_maria):
+    cadence = email_cadence(0, name="Nurture")
+    hans, greta = (LeadFactory(first_name=n, country="DE") for n in ("Hans", "Greta"))
+    LeadFactory(first_name="Ann", country="US")
+    audience = audience_of(GERMANY, manager_maria)
+    url = reverse("cadences:enrol") + f"?audience={audience.pk}"
+
+    page = maria.get(url + f"&cadence={cadence.pk}")
+    assert page.status_code == 200
+    assert page.context["matching"] == 2
+    assert "The members of the audience" in page.text
+    assert "Enrol <strong>2 leads</strong> in <strong>Nurture</strong>?" in page.text
+    response = maria.post(url + f"&cadence={cadence.pk}", {"cadence": cadence.pk, "expected": 2})
+
+    assert response.status_code == 302
+    enrolled = cadence.enrolments.values_list("lead_id", flat=True)
+    assert set(enrolled) == {hans.pk, greta.pk}
+
+
+def test_enrolling_from_an_unknown_audience_is_not_found(maria):
+    assert maria.get(reverse("cadences:enrol"), {"audience": "4242"}).status_code == 404
+    assert maria.get(reverse("cadences:enrol"), {"audience": "x"}).status_code == 404
+    assert maria.get(reverse("cadences:enrol"), {"audience": "9" * 30}).status_code == 404
+
+
 def enrolled(cadence) -> set[str]:
     enrolments = Enrolment.objects.filter(cadence=cadence, status=Enrolment.Status.ACTIVE)
     return set(enrolments.values_list("lead__first_name", flat=True))
-
-
-def test_a_manager_enrols_an_audiences_members_in_a_cadence(manager_maria):
-    cadence = email_cadence(0, name="Nurture")
-    for name, country in (("Hans", "DE"), ("Greta", "DE"), ("Ann", "US")):
-        LeadFactory(first_name=name, country=country)
-    audience = audience_of(GERMANY, manager_maria)
-
-    count = enrolments_create_bulk(
-        cadence=cadence, leads=audience_members(audience), source="Audience: Germans"
-    )
-
-    assert (count, enrolled(cadence)) == (2, {"Hans", "Greta"})
-    touches = Touch.objects.filter(enrolment__cadence=cadence)
-    assert touches.count() == 2 and {t.channel for t in touches} == {Channel.EMAIL}
 
 
 def test_a_cadence_on_an_audience_enrols_its_members_and_whoever_joins_later(manager_maria):

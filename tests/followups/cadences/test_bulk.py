@@ -8,6 +8,7 @@ import time_machine
 from crm.audiences.models import Audience
 from crm.audiences.services import audience_refresh
 from crm.models import Lead
+from followups.cadences import bulk
 from followups.cadences.audiences import cadence_audience_sync
 from followups.cadences.bulk import enrolments_create_bulk
 from followups.cadences.models import Channel, Enrolment, WaitUnit
@@ -113,3 +114,20 @@ def test_whoever_joins_the_audience_is_enrolled_and_leaving_can_end_it(clock):
 
     statuses = dict(Enrolment.objects.filter(cadence=cadence).values_list("lead_id", "status"))
     assert statuses == {first.pk: Enrolment.Status.EXITED, later.pk: Enrolment.Status.ACTIVE}
+
+
+def test_bulk_passes_over_a_lead_enrolled_while_it_ran(monkeypatch):
+    """(Moved from the drips' tests/mailings/test_enrolling.py.)"""
+    cadence = cadence_with({"channel": Channel.EMAIL})
+    leads = LeadFactory.create_batch(3)
+    enrolment_create(cadence=cadence, lead=leads[1], source="its own trigger")
+    # As if the trigger enrolled it between the check and the insert.
+    monkeypatch.setattr(bulk, "leads_to_enrol", lambda *, cadence, leads: leads)
+
+    enrolled = enrolments_create_bulk(
+        cadence=cadence, leads=Lead.objects.filter(pk__in=[lead.pk for lead in leads]), source="x"
+    )
+
+    assert enrolled == 2
+    assert Enrolment.objects.get(lead=leads[1]).source == "its own trigger"
+    assert Touch.objects.filter(enrolment__cadence=cadence).count() == 3

@@ -1,29 +1,23 @@
-import itertools
-from collections import Counter
+"""A/B tests of a cadence's email steps (mailings.cadences.abtest): the z-test,
+the verdict in words, and the counts per variant with machines' opens left out."""
 
 import pytest
-from django.utils import timezone
-from mailings.abtest import (
+
+from followups.cadences.models import Channel
+from mailings.cadences.abtest import (
     NO_WINNER,
+    WRITTEN_BY_REP,
     VariantStats,
-    drip_report,
+    cadence_report,
+    machine_counts,
     two_proportion_z_test,
     variant_counts,
     verdict,
 )
-from mailings.drips import variant_for
-
-from crm.models import Lead
-from followups.models import Channel, Touch
-from mailings.models import DripStep, Enrolment, OutboxEmail
-from tests.mailings.factories import (
-    ConsentingLeadFactory,
-    DripFactory,
-    DripStepFactory,
-    StepVariantFactory,
-)
-
-KEYS = itertools.count()
+from mailings.models import OutboxEmail
+from tests.followups.cadences.factories import CadenceFactory, StepFactory
+from tests.mailings.cadences.factories import sent_email
+from tests.mailings.factories import EmailStepFactory, StepVariantFactory
 
 # The two-proportion z-test, against values worked out by hand:
 # A 100/1000 = 0.10, B 130/1000 = 0.13; pooled p = 230/2000 = 0.115;
@@ -114,80 +108,11 @@ def test_one_variant_is_no_test():
     assert verdict([stats("A", 5000, clicked=900)], "clicked", "clicks") == NO_WINNER
 
 
-# Which lead gets which variant
-
-
-@pytest.fixture
-def ab_step(db):
-    step = DripStepFactory(drip=DripFactory(), position=1)
-    StepVariantFactory(step=step, label="A", subject="Hello")
-    StepVariantFactory(step=step, label="B", subject="Hello again")
-    return DripStep.objects.prefetch_related("variants").get(pk=step.pk)
-
-
-def test_a_lead_always_gets_the_same_variant(ab_step):
-    fetched_again = DripStep.objects.get(pk=ab_step.pk)
-
-    for pk in range(1, 50):
-        lead = Lead(pk=pk)
-        assert variant_for(ab_step, lead) == variant_for(fetched_again, lead)
-        assert variant_for(ab_step, lead) == variant_for(ab_step, Lead(pk=pk))
-
-
-def test_leads_split_evenly_between_the_variants(ab_step, django_assert_num_queries):
-    with django_assert_num_queries(0):  # a hash of ids: no random draw, no counting
-        split = Counter(variant_for(ab_step, Lead(pk=pk)).label for pk in range(1, 2001))
-
-    assert split.keys() == {"A", "B"}
-    assert 900 <= split["A"] <= 1100
-
-
-def test_the_same_lead_can_get_different_variants_in_different_steps(ab_step):
-    other = DripStepFactory(drip=ab_step.drip, position=2)
-    StepVariantFactory(step=other, label="A")
-    StepVariantFactory(step=other, label="B", subject="Other subject")
-    other = DripStep.objects.prefetch_related("variants").get(pk=other.pk)
-
-    labels = {
-        (variant_for(ab_step, Lead(pk=pk)).label, variant_for(other, Lead(pk=pk)).label)
-        for pk in range(1, 100)
-    }
-
-    assert labels == {("A", "A"), ("A", "B"), ("B", "A"), ("B", "B")}
-
-
 # Counting what each variant got
 
 
-def sent_email(
-    variant, *, status=OutboxEmail.Status.SENT, machine_opens=0, **events
-) -> OutboxEmail:
-    lead = ConsentingLeadFactory()
-    step = variant.step
-    enrolment = Enrolment.objects.create(drip=step.drip, lead=lead, source="test")
-    touch = Touch.objects.create(
-        lead=lead,
-        channel=Channel.EMAIL,
-        due_at=timezone.now(),
-        reason="test",
-        origin="test",
-        key=f"abtest:{next(KEYS)}",
-    )
-    return OutboxEmail.objects.create(
-        enrolment=enrolment,
-        step=step,
-        variant=variant,
-        lead=lead,
-        touch=touch,
-        status=status,
-        sent_at=timezone.now() if status == OutboxEmail.Status.SENT else None,
-        machine_opens=machine_opens,
-        **{f"{event}_at": timezone.now() for event in events},
-    )
-
-
-def test_counts_are_per_variant_and_only_of_sent_emails(db, django_assert_num_queries):
-    step = DripStepFactory(drip=DripFactory(), position=1)
+def test_counts_are_per_step_and_variant_and_only_of_sent_emails(db, django_assert_num_queries):
+    step = EmailStepFactory(position=1)
     a = StepVariantFactory(step=step, label="A", subject="Hello")
     b = StepVariantFactory(step=step, label="B", subject="Hi there")
     sent_email(a, opened=True, clicked=True)
@@ -199,28 +124,32 @@ def test_counts_are_per_variant_and_only_of_sent_emails(db, django_assert_num_qu
     sent_email(b, status=OutboxEmail.Status.CANCELLED)
 
     with django_assert_num_queries(1):
-        counts = variant_counts(step.drip)
+        counts = variant_counts(step.cadence)
 
     assert counts == {
-        a.pk: {"sent": 3, "opened": 2, "clicked": 1, "replied": 0, "machine_opens": 3,
-               "machine_clicks": 0},
-        b.pk: {"sent": 1, "opened": 1, "clicked": 1, "replied": 1, "machine_opens": 0,
-               "machine_clicks": 0},
+        (step.pk, a.pk): {"sent": 3, "opened": 2, "clicked": 1, "replied": 0, "machine_opens": 3,
+                          "machine_clicks": 0},
+        (step.pk, b.pk): {"sent": 1, "opened": 1, "clicked": 1, "replied": 1, "machine_opens": 0,
+                          "machine_clicks": 0},
     }  # fmt: skip
 
 
-def test_the_report_lists_every_step_and_variant_in_three_queries(db, django_assert_num_queries):
-    drip = DripFactory()
-    first, second = (DripStepFactory(drip=drip, position=n) for n in (1, 2))
+def test_the_report_lists_every_email_step_and_variant_in_three_queries(
+    db, django_assert_num_queries
+):
+    cadence = CadenceFactory()
+    first = EmailStepFactory(cadence=cadence, position=1)
+    StepFactory(cadence=cadence, position=2, channel=Channel.CALL)  # not an email: not listed
+    second = EmailStepFactory(cadence=cadence, position=3, channel=Channel.PERSONAL_EMAIL)
     a = StepVariantFactory(step=first, label="A", subject="Hello")
     StepVariantFactory(step=first, label="B", subject="Hi there")
     StepVariantFactory(step=second, label="A", subject="Still there?")
     sent_email(a, clicked=True)
 
     with django_assert_num_queries(3):
-        report = drip_report(drip)
+        report = cadence_report(cadence)
 
-    assert [(row.step.position, row.is_test) for row in report] == [(1, True), (2, False)]
+    assert [(row.step.position, row.is_test) for row in report] == [(1, True), (3, False)]
     assert report[0].variants == [
         VariantStats("A", "Hello", sent=1, clicked=1),
         VariantStats("B", "Hi there"),
@@ -232,3 +161,33 @@ def test_the_report_lists_every_step_and_variant_in_three_queries(db, django_ass
         ("clicks", NO_WINNER),
         ("replies", NO_WINNER),
     ]
+
+
+def test_a_personal_email_written_from_scratch_is_counted_but_tested_against_nothing(db):
+    step = EmailStepFactory(position=1, channel=Channel.PERSONAL_EMAIL)
+    a = StepVariantFactory(step=step, label="A", subject="Hello")
+    for _ in range(40):
+        sent_email(a)
+    for _ in range(40):
+        sent_email(None, step=step, replied=True)
+
+    [report] = cadence_report(step.cadence)
+
+    assert [(v.label, v.sent, v.replied) for v in report.variants] == [
+        ("A", 40, 0),
+        (WRITTEN_BY_REP, 40, 40),
+    ]
+    assert not report.is_test
+    assert {verdict for _, verdict in report.verdicts} == {NO_WINNER}
+
+
+def test_machine_opens_and_clicks_are_summed_apart(db):
+    step = EmailStepFactory(position=1)
+    a = StepVariantFactory(step=step, label="A")
+    sent_email(a, machine_opens=2)
+    sent_email(a, machine_opens=1, opened=True)
+
+    report = cadence_report(step.cadence)
+
+    assert machine_counts(report) == {"opens": 3, "clicks": 0}
+    assert report[0].variants[0].opened == 1

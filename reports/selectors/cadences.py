@@ -1,0 +1,221 @@
+"""Cadence performance in the period: each cadence's emails and what they got (with
+the A/B verdicts of the steps that test variants), unsubscribes, calls and meetings."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, Q
+
+from followups.cadences.models import Channel, Enrolment, ExitCondition
+from followups.cadences.triggers import exit_reason
+from followups.models import Touch
+from mailings.cadences.abtest import METRICS, VariantStats, email_responses, verdict
+from mailings.cadences.selectors import ended_by_meeting, meetings_during
+from mailings.models import OutboxEmail, StepVariant
+from reports.selectors.common import DashboardFilter, percent
+
+# The reason followups.cadences.triggers.enrolments_exit_for_lead gives an enrolment
+# an unsubscribe ends (mailings.services.email_unsubscribe; a spam complaint
+# unsubscribes first, so it ends with it too).
+UNSUBSCRIBED = exit_reason(ExitCondition.UNSUBSCRIBED)
+EMAIL_METRICS = ("sent", "opened", "clicked", "replied")
+
+DEFINITIONS = {
+    "sent": ("Sent", "Emails of the cadence, automatic and personal, sent in the period."),
+    "opened": (
+        "Opened",
+        "Of those, opened since by a person (a click counts as an open; mail "
+        "scanners' and privacy proxies' opens are left out).",
+    ),
+    "clicked": ("Clicked", "Of those, with a link clicked since."),
+    "replied": ("Replied", "Of those, replied to since."),
+    "unsubscribed": (
+        "Unsubscribed",
+        "Enrolments in the cadence ended by an unsubscribe (or a spam complaint) in "
+        "the period; a person in two cadences who unsubscribes counts in both.",
+    ),
+    "calls": ("Calls", "Calls of the cadence's call steps logged in the period."),
+    "meetings": (
+        "Meetings",
+        "Enrolments in the cadence with a meeting in the period: a meeting recorded, "
+        "or a call logged “Meeting booked”, while the person was in it, or the "
+        "enrolment ended by a meeting.",
+    ),
+    "verdicts": (
+        "A/B verdicts",
+        "For each email step with two or more variants, a two-proportion z-test on "
+        "the emails sent in the period (the cadence's page uses all of them): a "
+        "variant leads when it beats every other one at 95% or 99% confidence; with "
+        "fewer than 30 emails sent per variant there is no winner yet.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AbTest:
+    position: int  # the step's
+    variants: list[VariantStats]
+
+    @property
+    def verdicts(self) -> list[tuple[str, str]]:
+        """(metric noun, verdict in words), e.g. ("clicks", "B leads on clicks, 95% confidence")."""
+        return [(noun, verdict(self.variants, metric, noun)) for metric, noun in METRICS]
+
+
+@dataclass(frozen=True)
+class CadenceRow:
+    cadence_id: int
+    name: str
+    sent: int = 0
+    opened: int = 0
+    clicked: int = 0
+    replied: int = 0
+    unsubscribed: int = 0
+    calls: int = 0
+    meetings: int = 0
+    tests: tuple[AbTest, ...] = ()
+
+    def rate(self, metric: str) -> float | None:
+        return percent(getattr(self, metric), self.sent)
+
+    @property
+    def opened_rate(self) -> float | None:
+        return self.rate("opened")
+
+    @property
+    def clicked_rate(self) -> float | None:
+        return self.rate("clicked")
+
+    @property
+    def replied_rate(self) -> float | None:
+        return self.rate("replied")
+
+
+def cadence_performance(filters: DashboardFilter) -> list[CadenceRow]:
+    """Each cadence that sent an email, lost a subscriber, made a call or got a
+    meeting in the period, busiest first: emails sent in the period and how many
+    of them were opened, clicked and replied to (so far), unsubscribes, calls and
+    meetings in the period, and its A/B verdicts computed by
+    mailings.cadences.abtest on the period's emails. Five queries (four when
+    nothing happened)."""
+    names: dict[int, str] = {}
+    counts = _counts_per_variant(filters, names)
+    unsubscribed = _unsubscribes(filters, names)
+    calls = _calls(filters, names)
+    meetings = _meetings(filters, names)
+    if not names:
+        return []
+    tests = _tests(names, counts)
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(EMAIL_METRICS, 0))
+    for (cadence, _step, _variant), row in counts.items():
+        for metric in EMAIL_METRICS:
+            totals[cadence][metric] += row[metric]
+    rows = [
+        CadenceRow(
+            cadence,
+            name,
+            **totals[cadence],
+            unsubscribed=unsubscribed.get(cadence, 0),
+            calls=calls.get(cadence, 0),
+            meetings=meetings.get(cadence, 0),
+            tests=tests.get(cadence, ()),
+        )
+        for cadence, name in names.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.sent, -row.calls, row.name))
+
+
+def _counts_per_variant(
+    filters: DashboardFilter, names: dict[int, str]
+) -> dict[tuple[int, int, int | None], dict[str, int]]:
+    """The counts per (cadence, step, variant) id; names the cadences."""
+    rows = (
+        OutboxEmail.objects.filter(
+            filters.during("sent_at"), filters.of_campaign("lead__"), status=OutboxEmail.Status.SENT
+        )
+        .values("step", "variant", cadence=F("step__cadence"), name=F("step__cadence__name"))
+        .annotate(**email_responses())
+        .order_by()
+    )
+    counts = {}
+    for row in rows:
+        names[row["cadence"]] = row.pop("name")
+        counts[(row.pop("cadence"), row.pop("step"), row.pop("variant"))] = row
+    return counts
+
+
+def _tests(names: dict[int, str], counts: dict) -> dict[int, tuple[AbTest, ...]]:
+    """The A/B tests of the cadences: their steps with two or more variants."""
+    variants = (
+        StepVariant.objects.filter(step__cadence__in=names)
+        .values("pk", "label", "subject", "step", "step__position", "step__cadence")
+        .order_by("step__position", "label")
+    )
+    steps: dict[int, dict[int, list[VariantStats]]] = defaultdict(lambda: defaultdict(list))
+    for variant in variants:
+        cadence, step = variant["step__cadence"], variant["step"]
+        stats = counts.get((cadence, step, variant["pk"]), {})
+        steps[cadence][variant["step__position"]].append(
+            VariantStats(variant["label"], variant["subject"], **stats)
+        )
+    return {
+        cadence: tuple(
+            AbTest(position, step) for position, step in sorted(by.items()) if len(step) > 1
+        )
+        for cadence, by in steps.items()
+    }
+
+
+def _per_cadence(rows, names: dict[int, str]) -> dict[int, int]:
+    """{cadence id: n} of rows with cadence, name and n; names the cadences."""
+    found = {}
+    for row in rows:
+        names.setdefault(row["cadence"], row["name"])
+        found[row["cadence"]] = row["n"]
+    return found
+
+
+def _unsubscribes(filters: DashboardFilter, names: dict[int, str]) -> dict[int, int]:
+    rows = (
+        Enrolment.objects.filter(
+            filters.during("ended_at"),
+            filters.of_campaign("lead__"),
+            status=Enrolment.Status.EXITED,
+            exit_reason=UNSUBSCRIBED,
+        )
+        .values("cadence", name=F("cadence__name"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _per_cadence(rows, names)
+
+
+def _calls(filters: DashboardFilter, names: dict[int, str]) -> dict[int, int]:
+    rows = (
+        Touch.objects.filter(
+            filters.during("completed_at"),
+            filters.of_campaign("lead__"),
+            channel=Channel.CALL,
+            status=Touch.Status.DONE,
+            enrolment__isnull=False,
+        )
+        .values(cadence=F("enrolment__cadence"), name=F("enrolment__cadence__name"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _per_cadence(rows, names)
+
+
+def _meetings(filters: DashboardFilter, names: dict[int, str]) -> dict[int, int]:
+    """Enrolments with a meeting in the period (mailings.cadences.selectors says
+    what a meeting of an enrolment is)."""
+    in_period = meetings_during().filter(filters.during("occurred_at"))
+    rows = (
+        Enrolment.objects.filter(filters.of_campaign("lead__"), enrolled_at__lt=filters.end)
+        .exclude(ended_at__lt=filters.start)
+        .filter(Q(Exists(in_period)) | (ended_by_meeting() & filters.during("ended_at")))
+        .values("cadence", name=F("cadence__name"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _per_cadence(rows, names)
