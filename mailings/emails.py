@@ -1,6 +1,6 @@
-"""Transactional emails, one function each: not marketing, so no drip, no cap, no
+"""Transactional emails, one function each: not marketing, so no cadence, no cap, no
 tracking and no List-Unsubscribe. Each has three templates (<name>_subject.txt,
-<name>.txt, <name>.html), except the test send of a drip step, whose templates
+<name>.txt, <name>.html), except the test send of a cadence email step, whose templates
 are the step's own."""
 
 from django.conf import settings
@@ -35,7 +35,7 @@ def send_consent_confirmation(lead: Lead) -> None:
 
 
 def send_test_email(variant: StepVariant, lead: Lead, to: str) -> None:
-    """A drip step as `lead` would get it, to the manager writing it, marked
+    """A cadence email step as `lead` would get it, to the manager writing it, marked
     "[Test] " so it is never taken for the real thing. Raises TemplateSyntaxError
     (or whatever a broken template raises) unsent."""
     rendered = render_email(variant, lead, preview_links())

@@ -1,4 +1,4 @@
-"""Rendering a drip email for one lead: subject, HTML and text, with the footer
+"""Rendering a cadence email for one lead: subject, HTML and text, with the footer
 every marketing email carries (a visible unsubscribe link, our postal address)
 and, when sent for real, tracked links and an open pixel.
 

@@ -1,7 +1,7 @@
 """A lead's letter: the template's body filled in for the lead, and the lead's
 address as the envelope window shows it.
 
-Templates see merge fields, as drip emails do (a dict of plain values,
+Templates see merge fields, as cadence emails do (a dict of plain values,
 autoescaped): a lead's data can never inject markup and a template can never
 reach a method that changes data.
 """

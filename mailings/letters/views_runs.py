@@ -43,7 +43,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def run_create(request: HttpRequest) -> HttpResponse:
     """A draft run. The lead list's filters come in the query string, as they do
-    for enrolling leads in a drip, and pick the leads of a lead-list run; or
+    for enrolling leads in a cadence, and pick the leads of a lead-list run; or
     ?audience=ID picks an audience's members."""
     require_manager(request.user, PAGES)
     leads = leads_visible_to(request.user)
