@@ -208,3 +208,13 @@ def test_the_enrol_page_shows_the_form(alice, lead, expo):
 
     assert response.status_code == 200
     assert "Enrol Ada Lovelace in a cadence" in html.unescape(response.text)
+
+
+def test_a_manager_goes_from_the_lead_page_to_the_cadences_page(maria, manager_maria):
+    lead = LeadFactory(owner=None)
+    cadence = cadence_with({"channel": Channel.TASK}, name="Expo follow-up")
+    enrolment_create(cadence=cadence, lead=lead, source="test")
+
+    page = maria.get(lead.get_absolute_url())
+
+    assert f'href="{reverse("cadences:detail", args=[cadence.pk])}"' in page.text

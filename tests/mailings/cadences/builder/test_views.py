@@ -819,3 +819,11 @@ def test_the_dry_run_page_lists_who_gets_what_when(maria, django_assert_max_num_
     assert "1 of them skipped" in response.text
     assert "Skipped: Do not mail; the cadence goes on" in response.text
     assert response.text.count("In the queue to call") == 5
+
+
+def test_the_builder_links_to_the_cadences_people_and_results(maria):
+    cadence = CadenceFactory()
+
+    page = maria.get(edit_url(cadence))
+
+    assert f'href="{reverse("cadences:detail", args=[cadence.pk])}"' in page.text
