@@ -2,8 +2,9 @@
 
 - Each drip becomes a cadence of automatic email steps: its steps keep their
   ids (so every variant and outbox row, the A/B history, still points at them),
-  its enrolments keep theirs (as do the outbox rows that name them), their
-  touches learn their enrolment and step. "Enrol when" becomes a trigger, "a
+  its enrolments keep theirs (as do the outbox rows that name them); their
+  touches learn their enrolment and step in followups 0006 (touches are
+  followups' to write). "Enrol when" becomes a trigger, "a
   purchase ends it" an exit.
 - Each rule a manager added or changed becomes a cadence of one step with the
   rule's trigger, delay, priority, people and talking points. An email rule that
@@ -23,7 +24,13 @@ DEFAULT_RULES = {
     "Content download: call now": ("content_download", "", "call", 0, 0, 90, "owner"),
     "Booth visit: call the next business day": ("booth_visit", "", "call", 0, 1, 60, "owner"),
     "Unhappy support call: a manager calls with an apology": (
-        "support_call", "negative", "call", 0, 0, 95, "manager",
+        "support_call",
+        "negative",
+        "call",
+        0,
+        0,
+        95,
+        "manager",
     ),
     "Purchase: upsell 30 days later": ("purchase", "", "email", 30 * 24 * 60, 0, 30, "owner"),
 }
@@ -91,7 +98,6 @@ def _enrolments(apps, drip, cadence) -> None:
     Old = apps.get_model("mailings", "Enrolment")
     Enrolment = apps.get_model("followups", "Enrolment")
     OutboxEmail = apps.get_model("mailings", "OutboxEmail")
-    Touch = apps.get_model("followups", "Touch")
     latest_step = {}
     for enrolment_id, step_id in (
         OutboxEmail.objects.filter(enrolment__drip=drip)
@@ -119,10 +125,6 @@ def _enrolments(apps, drip, cadence) -> None:
         ),
         batch_size=2000,
     )
-    for enrolment_id, step_id, touch_id in OutboxEmail.objects.filter(
-        enrolment__drip=drip
-    ).values_list("enrolment_id", "step_id", "touch_id"):
-        Touch.objects.filter(pk=touch_id).update(enrolment_id=enrolment_id, step_id=step_id)
 
 
 def _rules_to_cadences(apps, moved_by_outcome) -> None:
@@ -173,7 +175,10 @@ def _is_untouched_default(rule) -> bool:
         return False
     kind, sentiment, channel, minutes, days, priority, assign = default
     return (rule.trigger_kind, rule.trigger_sentiment, rule.channel, rule.delay_minutes) == (
-        kind, sentiment, channel, minutes,
+        kind,
+        sentiment,
+        channel,
+        minutes,
     ) and (rule.delay_business_days, rule.priority, rule.assign) == (days, priority, assign)
 
 
@@ -218,13 +223,12 @@ def _reset_sequences(apps, schema_editor) -> None:
 
 def forget_cadences_content(apps, schema_editor):
     """Going back (a developer's downgrade): cadences do not turn back into drips.
-    What they sent and planned is dropped, so the old tables can be restored."""
+    What they sent is dropped, so the old tables can be restored (followups 0006
+    dropped the cadences and their touches before this runs)."""
     _constraints_now(schema_editor)
     apps.get_model("mailings", "OutboxEmail").objects.all().delete()
     apps.get_model("mailings", "StepVariant").objects.all().delete()
     apps.get_model("mailings", "StepLetter").objects.all().delete()
-    apps.get_model("followups", "Touch").objects.exclude(enrolment=None).delete()
-    apps.get_model("followups", "Cadence").objects.all().delete()
 
 
 class Migration(migrations.Migration):
