@@ -226,7 +226,9 @@ CALL_ATTEMPTS = int(env("CALL_ATTEMPTS", "3"))
 SCHEDULER_INTERVAL_SECONDS = int(env("SCHEDULER_INTERVAL_SECONDS", "30"))
 
 # Email drips. Links in emails (unsubscribe, tracking, confirmation) start with SITE_URL.
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# In development the links follow the port `make run` serves on (PORT=8101 make run).
+DEVELOPMENT_SITE_URL = f"http://127.0.0.1:{env('PORT', '8000')}"
+SITE_URL = env("SITE_URL", DEVELOPMENT_SITE_URL if DEBUG else "").rstrip("/")
 if not SITE_URL and not DEBUG:
     raise ImproperlyConfigured("Set SITE_URL, the https:// address emails link to.")
 # The sender's postal address, printed in every marketing email (CAN-SPAM).
