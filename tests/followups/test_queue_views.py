@@ -227,7 +227,7 @@ def test_the_empty_state_says_when_the_next_call_opens(alice, rep_alice):
 
     assert card_heading(response) == "Nothing to call right now"
     assert "Your next call opens" in response.text
-    assert "(Tue 1 Dec, 16:30)" in response.text
+    assert "(Tue 1 Dec 2026, 16:30)" in response.text
     assert not Touch.objects.filter(status=Touch.Status.CLAIMED).exists()
 
 
@@ -236,7 +236,7 @@ def test_the_empty_state_waits_for_calling_hours(alice, rep_alice):
 
     response = alice.get(QUEUE)
 
-    assert "(Wed 2 Dec, 00:00)" in response.text  # 09:00 in Tokyo
+    assert "(Wed 2 Dec 2026, 00:00)" in response.text  # 09:00 in Tokyo
 
 
 def test_times_are_shown_in_the_reps_time_zone(alice, rep_alice):
@@ -246,7 +246,7 @@ def test_times_are_shown_in_the_reps_time_zone(alice, rep_alice):
 
     response = alice.get(QUEUE)
 
-    assert "(Tue 1 Dec, 19:00)" in response.text
+    assert "(Tue 1 Dec 2026, 19:00)" in response.text
 
 
 # Logging a call
@@ -497,8 +497,8 @@ def test_todays_list_shows_each_call_due_today_in_queue_order_and_when_it_opens(
     assert listed_touches(response) == [tokyo.pk, evening.pk, now.pk]
     rows = callable_cells(response)
     assert "Now" in rows[now.pk]
-    assert "from <time" in rows[tokyo.pk] and "Wed 00:00" in rows[tokyo.pk]
-    assert "Wed 09:00" in rows[evening.pk]  # London closes at 18:00
+    assert "from <time" in rows[tokyo.pk] and "Wed 2 Dec 2026, 00:00" in rows[tokyo.pk]
+    assert "Wed 2 Dec 2026, 09:00" in rows[evening.pk]  # London closes at 18:00
 
 
 def test_todays_list_says_when_a_paused_lead_may_be_called_and_who_may_not(alice, rep_alice):
@@ -508,7 +508,7 @@ def test_todays_list_says_when_a_paused_lead_may_be_called_and_who_may_not(alice
     response = alice.get(QUEUE_LIST)
 
     cells = callable_cells(response)
-    assert "Wed 15:00" in cells[paused.pk]
+    assert "Wed 2 Dec 2026, 15:00" in cells[paused.pk]
     assert "May not be called" in cells[refused.pk]
 
 
