@@ -323,7 +323,7 @@ def test_the_timeline_names_an_app_event(alice, rep_alice):
 
     text = alice.get(lead.get_absolute_url()).text
 
-    assert "<strong>App event: project_created</strong>" in text
+    assert '<strong class="sentence">In the app: project_created</strong>' in text
 
 
 def test_the_lead_page_heading_gives_the_name_with_its_prefix_and_suffix(alice, rep_alice):
