@@ -12,12 +12,13 @@ looks them up for a whole list at once (two queries at most, whatever its length
 describe alone never queries, and leaves those words out.
 """
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol, is_currency
 
 from crm.models import Interaction
 from crm.outcomes import CallOutcome, MeetingOutcome
@@ -30,6 +31,8 @@ CART_KINDS = (Kind.CART_ABANDONED, Kind.CHECKOUT_STARTED, Kind.PURCHASE)
 # The kinds whose sentence says the outcome (their outcomes are codes with labels).
 OUTCOME_KINDS = (Kind.CALL, Kind.MEETING, Kind.SUPPORT_CALL, Kind.EMAIL_BOUNCED)
 MONEY_LOCALE = "en_US"
+# "Q1: Interested in": the question's number is the form's, not the person's words.
+QUESTION_NUMBER = re.compile(r"\A\s*Q\d+\s*[:.)-]\s*", re.IGNORECASE)
 TIMES = "\u00d7"  # the multiplication sign: "2 x Widget Pro" as it is printed
 NOTE_CHARS = 300  # of a reason or a rep's notes, quoted in a sentence
 # Headings of the columns a booth list keeps that hold what the person said
@@ -186,8 +189,11 @@ def link_words(interaction: Interaction) -> str:
 
 
 def booth_rating(interaction: Interaction) -> str:
-    """ "hot", "5/5" or "4", as the list had it."""
-    rating = _text(_data(interaction).get("rating"))
+    """The rating as the list had it (hot, 5/5, 4): the latest scan's, for a badge
+    scanned more than once (crm.imports.visits)."""
+    rating = _text(_latest_scan(interaction).get("rating")) or _text(
+        _data(interaction).get("rating")
+    )
     return rating.lower() if rating.isalpha() else rating
 
 
@@ -196,14 +202,21 @@ def booth_answers(interaction: Interaction) -> tuple[tuple[str, str], ...]:
     ("What is your timeline?") and interests, as (heading, answer)."""
     if interaction.kind != Kind.BOOTH_VISIT:
         return ()
-    extra = _data(interaction).get("extra")
+    extra = _latest_scan(interaction).get("extra") or _data(interaction).get("extra")
     if not isinstance(extra, dict):
         return ()
     return tuple(
-        (heading, _text(answer))
+        (QUESTION_NUMBER.sub("", heading).strip(), _text(answer))
         for heading, answer in extra.items()
         if _text(answer) and _is_answer(heading)
     )
+
+
+def _latest_scan(interaction: Interaction) -> dict:
+    """The last scan of a badge scanned more than once ({} for one scan)."""
+    scans = _data(interaction).get("scans")
+    last = scans[-1] if isinstance(scans, list) and scans else {}
+    return last if isinstance(last, dict) else {}
 
 
 def event_name(interaction: Interaction) -> str:
@@ -211,7 +224,9 @@ def event_name(interaction: Interaction) -> str:
 
 
 def quoted(text: str) -> str:
-    text = " ".join(text.split())
+    """The text in quotes, on one line (its lines joined by semicolons), cut short."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    text = "; ".join(line for line in lines if line)
     if len(text) > NOTE_CHARS:
         text = text[: NOTE_CHARS - 1].rstrip() + "…"
     return f"“{text}”" if text else ""
@@ -221,16 +236,19 @@ def money(value: Decimal | None, currency: str) -> str:
     """€1,249.00; 1,249.00 when the currency is not known; "" without a value."""
     if value is None:
         return ""
-    if currency:
-        try:
-            return format_currency(value, currency, locale=MONEY_LOCALE)
-        except ValueError:
-            return f"{format_decimal(value, format='#,##0.00', locale=MONEY_LOCALE)} {currency}"
-    return format_decimal(value, format="#,##0.00", locale=MONEY_LOCALE)
+    if is_currency(currency):
+        formatted = format_currency(value, currency, locale=MONEY_LOCALE)
+        symbol = get_currency_symbol(currency, locale=MONEY_LOCALE)
+        # "CHF 1,249.00", as people write a code, where "€1,249.00" takes no space.
+        spaced = symbol[-1:].isalpha() and formatted.startswith(symbol)
+        return formatted.replace(symbol, f"{symbol}\u00a0", 1) if spaced else formatted
+    amount = format_decimal(value, format="#,##0.00", locale=MONEY_LOCALE)
+    return f"{amount} {currency}" if currency else amount
 
 
 def lower_first(text: str) -> str:
-    """ "No answer" → "no answer", but "SSO demo" stays."""
+    """The text with its first letter small (No answer → no answer), unless it
+    starts with an acronym (SSO demo)."""
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
@@ -377,8 +395,10 @@ def _meeting(interaction, _around):
 
 
 def _support_call(interaction, _around):
-    label = interaction.outcome_label
-    return (f"Called support: {lower_first(label)}" if label else "Called support"), False
+    sentence = _by_outcome(interaction, {}, "Called support")
+    if interaction.sentiment == Interaction.Sentiment.NEGATIVE:
+        sentence += " and was unhappy"
+    return sentence, False
 
 
 def _referral(interaction, _around):

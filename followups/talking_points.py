@@ -64,11 +64,11 @@ def when(moment: dt.datetime, today: dt.date) -> str:
     """today, yesterday, on Tuesday, on 3 March, on 3 March 2025 (the viewer's zone)."""
     day = timezone.localtime(moment).date()
     days = (today - day).days
-    if days <= 0:
+    if days == 0:
         return "today"
     if days == 1:
         return "yesterday"
-    if days < WEEK_DAYS:
+    if 0 < days < WEEK_DAYS:
         return f"on {day:%A}"
     if day.year == today.year:
         return f"on {day.day} {day:%B}"
@@ -87,10 +87,10 @@ def _booth(who: _Lead, recent, reason) -> str:
     if visit is None:
         return ""
     event = event_name(visit)
-    point = f"At {event} {who.name}" if event else f"At the booth {who.name}"
-    point += f" stopped by {when(visit.occurred_at, who.today)}"
+    where = f"the booth at {event}" if event else "the booth"
+    point = f"{who.name} stopped by {where} {when(visit.occurred_at, who.today)}"
     if rating := booth_rating(visit):
-        point += f", was rated {rating}"
+        point += f" (rated {rating})"
     if said := quoted(visit.notes):
         point += f" and said: {said}"
     answers = [_answer(heading, answer) for heading, answer in booth_answers(visit)]
