@@ -205,9 +205,10 @@ def booth_answers(interaction: Interaction) -> tuple[tuple[str, str], ...]:
     extra = _latest_scan(interaction).get("extra") or _data(interaction).get("extra")
     if not isinstance(extra, dict):
         return ()
+    # By heading: PostgreSQL's jsonb keeps no column order, and "Q1: …", "Q2: …" sort as asked.
     return tuple(
         (QUESTION_NUMBER.sub("", heading).strip(), _text(answer))
-        for heading, answer in extra.items()
+        for heading, answer in sorted(extra.items())
         if _text(answer) and _is_answer(heading)
     )
 
