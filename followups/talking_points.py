@@ -1,6 +1,6 @@
 """What the rep may bring up on a call or in an email, in sentences a person
-would say: "Ada downloaded “Zero-touch onboarding” on Tuesday", "At Expo 2026
-Ada was rated hot and said: “Needs 40 seats before Q3”".
+would say: "Ada downloaded “Zero-touch onboarding” on Tuesday", "Ada stopped by
+the booth at Expo 2026 on 3 March (rated hot) and said: “Needs 40 seats before Q3”".
 
 Pure functions over the lead's recent interactions (crm.selectors.
 lead_recent_interactions, told by crm.sentences, whose pieces these sentences
@@ -107,7 +107,7 @@ def _answer(heading: str, answer: str) -> str:
 
 
 def _downloads(who: _Lead, recent, reason) -> str:
-    downloads = [i for i in recent if i.kind == Kind.CONTENT_DOWNLOAD]
+    downloads = _reason_first(reason, [i for i in recent if i.kind == Kind.CONTENT_DOWNLOAD])
     told = [
         f"“{name}” {when(download.occurred_at, who.today)}"
         for download in downloads[:DOWNLOADS_TOLD]
@@ -127,8 +127,11 @@ def _pages(who: _Lead, recent, _reason) -> str:
     pages = list(dict.fromkeys(visit.described.page for visit in visits if visit.described.page))
     if not pages:
         return ""
-    told, more = pages[:PAGES_TOLD], len(pages) - PAGES_TOLD
-    listed = _and(told) + (f" and {more} other page{'s' if more > 1 else ''}" if more > 0 else "")
+    more = len(pages) - PAGES_TOLD
+    if more > 0:
+        listed = ", ".join(pages[:PAGES_TOLD]) + f" and {more} other page{'s' if more > 1 else ''}"
+    else:
+        listed = _and(pages)
     host = next((visit.described.host for visit in visits if visit.described.host), "")
     on = f" on {host}" if host else ""
     return f"{who.name} read {listed}{on}, the latest {when(visits[0].occurred_at, who.today)}"
@@ -166,23 +169,18 @@ def _email(who: _Lead, recent, reason) -> str:
     return f"{clicked} in the email {subject} {day}" if subject else f"{clicked} in an email {day}"
 
 
-def _conversation(who: _Lead, recent, reason) -> str:
+CONVERSATIONS = {Kind.CALL: "call", Kind.MEETING: "meeting", Kind.SUPPORT_CALL: "support call"}
+
+
+def _conversation(who: _Lead, recent, _reason) -> str:
     """The last call or meeting with notes: what was said then."""
-    talk = next(
-        (
-            i
-            for i in recent
-            if i.kind in (Kind.CALL, Kind.MEETING, Kind.SUPPORT_CALL) and i.notes.strip()
-        ),
-        None,
-    )
+    talks = (i for i in recent if i.kind in CONVERSATIONS and i.notes.strip())
+    talk = next(talks, None)
     if talk is None:
         return ""
-    by = f" with {talk.user.display_name}" if talk.user_id and talk.user else ""
-    what = {Kind.CALL: "call", Kind.MEETING: "meeting", Kind.SUPPORT_CALL: "support call"}[
-        talk.kind
-    ]
-    return f"On the last {what}{by} ({when(talk.occurred_at, who.today)}): {quoted(talk.notes)}"
+    by = f" with {talk.user.display_name}" if talk.user else ""
+    day = when(talk.occurred_at, who.today)
+    return f"On the last {CONVERSATIONS[talk.kind]}{by} ({day}): {quoted(talk.notes)}"
 
 
 def _giveaway(who: _Lead, recent, reason) -> str:
@@ -192,6 +190,12 @@ def _giveaway(who: _Lead, recent, reason) -> str:
     event = event_name(entry)
     what = f"the giveaway {event}" if event else "a giveaway"
     return f"{who.name} entered {what} {when(entry.occurred_at, who.today)}"
+
+
+def _reason_first(reason: Interaction | None, interactions: list[Interaction]) -> list:
+    if reason is None or reason not in interactions:
+        return interactions
+    return [reason, *(i for i in interactions if i != reason)]
 
 
 def _and(items: list[str]) -> str:

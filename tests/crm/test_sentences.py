@@ -254,3 +254,37 @@ def test_time_on_a_page_without_its_title():
     visit = InteractionFactory(kind=Kind.WEB_VISIT, path="/a", data={"seconds": 45})
 
     assert lead_timeline(visit.lead)[0].described.sentence == "Visited /a for 45 seconds"
+
+
+# On the lead page
+
+
+def test_the_lead_page_tells_each_row_in_a_bounded_number_of_queries(
+    shop_browser, maria, django_assert_max_num_queries
+):
+    for n in range(5):
+        shop_browser.sent("page_view", path=f"/page-{n}", title=f"Page {n}")
+        shop_browser.sent("cart_add", cart_id=f"c{n}", value="10", product="Sock", currency="EUR")
+    carts_abandon(now=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+    lead = Lead.objects.get()
+    InteractionFactory(
+        lead=lead,
+        kind=Kind.BOOTH_VISIT,
+        campaign=CampaignFactory(name="Expo 2026"),
+        notes="Needs 40 seats before Q3",
+        data={"rating": "Hot", "extra": {"What is your timeline?": "This quarter"}},
+    )
+
+    # The page's 13 (tests/crm/test_views.py), and the carts' additions and the
+    # visitors' sites for the whole timeline.
+    with django_assert_max_num_queries(15):
+        response = maria.get(lead.get_absolute_url())
+
+    text = response.text
+    assert text.count('<strong class="sentence">Read “Page') == 5
+    assert "Read “Page 4” (/page-4) on acme.example" in text
+    assert text.count("Left a cart: 1 × Sock — €10.00") == 5  # noqa: RUF001 (the sign people read)
+    assert "Visited the booth at Expo 2026, rated hot" in text
+    assert "<dt>What is your timeline?</dt><dd>This quarter</dd>" in text
+    timeline = text[text.index('id="timeline"') :]
+    assert "None" not in timeline[: timeline.index("</ol>")]

@@ -107,7 +107,7 @@ def test_pages_read_are_listed_once_each_with_how_many_more():
         )
 
     assert points_for(lead) == [
-        "Ada read “Pricing” (/pricing), “Security” (/security) and /blog/0 "
+        "Ada read “Pricing” (/pricing), “Security” (/security), /blog/0 "
         "and 2 other pages, the latest today"
     ]
 
