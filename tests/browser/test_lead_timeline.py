@@ -6,7 +6,6 @@ from django.utils import timezone
 from crm.models import Interaction
 from followups.models import Channel, Touch
 from tests.browser.conftest import log_in
-from tests.browser.test_call_queue import EVERY_DAY, open_zone
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
 
 # serialized_rollback keeps the roles that migrations created across the flush.
@@ -115,42 +114,28 @@ def test_rep_cannot_open_another_reps_lead_in_the_browser(page, rep_alice, rep_b
     assert response.status == 404
 
 
-@pytest.fixture
-def dana_callable_now(alices_lead, settings):
-    """Dana in a zone inside calling hours now (as test_call_queue's calls are)."""
-    zone = open_zone(timezone.now())
-    if zone is None:
-        settings.CALLING_WEEKDAYS = EVERY_DAY
-        zone = open_zone(timezone.now())
-    alices_lead.time_zone = zone
-    alices_lead.save(update_fields=["time_zone"])
-    return alices_lead
-
-
-def test_the_call_card_gives_talking_points_before_the_script(
-    page, rep_alice, alices_lead, dana_callable_now
-):
+def test_a_task_card_gives_talking_points_before_the_task(page, rep_alice, alices_lead):
     download = alices_lead.interactions.get(kind=Interaction.Kind.CONTENT_DOWNLOAD)
-    Touch.objects.create(
+    task = Touch.objects.create(
         lead=alices_lead,
-        channel=Channel.CALL,
+        channel=Channel.TASK,
         due_at=timezone.now() - dt.timedelta(hours=1),
         reason="Downloaded the pricing guide",
         origin="Cadence: Content download",
         interaction=download,
-        talking_points="Offer a 20-minute demo.",
+        talking_points="Connect on LinkedIn.",
         assigned_to=rep_alice,
         key="browser-test:talking-points",
     )
     log_in(page, "alice")
 
-    page.get_by_role("link", name="Queue").click()
+    page.goto(f"/queue/touch/{task.pk}/")
 
     points = page.get_by_role("region", name="Talking points").get_by_role("listitem")
-    points.first.wait_for()
     assert points.count() == 2
     assert points.nth(0).inner_text().startswith("Dana downloaded “Pricing guide” ")
     assert points.nth(1).inner_text().startswith("Dana stopped by the booth at Expo 2026 booth ")
     assert "(rated hot) and said: “Asked about volume pricing”" in points.nth(1).inner_text()
     assert "Interested in: “Badge scanning”" in points.nth(1).inner_text()
+    assert page.locator(".task-text").inner_text() == "Connect on LinkedIn."
     assert page.locator(".call-timeline").get_by_text("Downloaded “Pricing guide”").is_visible()
