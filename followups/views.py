@@ -136,6 +136,7 @@ def _render_card(
     else:
         context["lead"] = touch.lead
         context["timeline"] = lead_timeline(touch.lead, limit=TIMELINE_LENGTH)
+        context["points"] = queue_selectors.touch_talking_points(touch)
         context["enrol_form"] = EnrolForm(lead=touch.lead)
     template = "followups/partials/call_card.html" if request.htmx else "followups/queue.html"
     return render(request, template, context, status=status)
@@ -242,5 +243,6 @@ def _render_touch_card(
         "skip_form": skip_form or StepSkipForm(),
         "enrol_form": EnrolForm(lead=touch.lead),
         "timeline": lead_timeline(touch.lead, limit=TIMELINE_LENGTH),
+        "points": queue_selectors.touch_talking_points(touch),
     }
     return render(request, "followups/touch_card.html", context, status=status)

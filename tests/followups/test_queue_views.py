@@ -282,8 +282,8 @@ def test_the_card_shows_earlier_calls_by_their_outcomes_label(alice, rep_alice):
 
     text = text_of(alice.get(QUEUE))
 
-    assert "Call — Left a voicemail" in text
-    assert "Call — Rang, a fax answered" in text  # free text from before codes, as it was
+    assert "Called and left a voicemail" in text
+    assert "Called — Rang, a fax answered" in text  # free text from before codes, as it was
 
 
 def test_logging_an_outcome_without_htmx_redirects_to_the_next_lead(alice, rep_alice):
