@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_rq",
     "import_export",
+    # Its API documentation page then comes from our static files and our template
+    # (templates/ninja/), not from a CDN the machine may not reach.
+    "ninja",
     "crm",
     "followups",
     "mailings",
