@@ -15,12 +15,14 @@ from followups.calls import Outcome, call_claim_next, call_log_outcome
 from followups.filters import QueueFilter
 from followups.forms import CallOutcomeForm, PersonalEmailForm, StepSkipForm
 from followups.models import Channel, Touch
-from followups.queue_services import call_skip
+from followups.queue_services import call_outcome_undo, call_skip
 from followups.services import touch_close_for_rep
+from followups.undo import UNDO_SHOWN, last_undo, undo_offered
 
 TIMELINE_LENGTH = 10
 LIST_ROWS = 200
 QUEUE_AUDIENCE = "queue_audience"  # session key: the audience whose calls the rep works
+QUEUE_UNDO = "queue_undo"  # session key: the rep's last logged outcome, offered for undoing
 
 may_call = permission_required("followups.view_touch", raise_exception=True)
 
@@ -47,16 +49,51 @@ def queue_next(request: HttpRequest) -> HttpResponse:
 @require_POST
 def queue_log(request: HttpRequest, touch_id: int) -> HttpResponse:
     touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
-    form = CallOutcomeForm(request.POST)
+    form = CallOutcomeForm(request.POST, lead=touch.lead)
+    if form.is_valid() and form.needs_confirming:
+        return _render_card(request, touch, form, confirm_do_not_call=True)
     if form.is_valid():
         try:
-            call_log_outcome(touch=touch, user=request.user, **form.cleaned_data)
+            call_log_outcome(touch=touch, user=request.user, **form.outcome_fields())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            undo = last_undo(user=request.user, touch=touch)
+            request.session[QUEUE_UNDO] = undo.pk if undo else None
             outcome = Outcome(form.cleaned_data["outcome"]).label
             return _after(request, f"Logged “{outcome}” for {touch.lead.display_name}.")
     return _render_card(request, touch, form, status=400)
+
+
+@login_required
+@may_call
+@require_POST
+def queue_undo(request: HttpRequest, undo_id: int) -> HttpResponse:
+    """Take back the outcome just logged: its call comes back on the card."""
+    try:
+        undone = call_outcome_undo(pk=undo_id, user=request.user)
+    except ValidationError as exc:
+        return _undo_refused(request, " ".join(exc.messages))
+    request.session.pop(QUEUE_UNDO, None)
+    label = Outcome(undone.outcome).label
+    note = f"Undone: “{label}” for {undone.touch.lead.display_name} is no longer logged."
+    if not request.htmx:
+        messages.success(request, note)
+        return redirect("queue:next")
+    audience = _queue_audience(request)
+    # The undone call, claimed again: the rep's only claim now (call_outcome_undo).
+    touch = call_claim_next(user=request.user, audience_id=audience and audience.pk)
+    return _render_card(request, touch, note=note, audience=audience)
+
+
+def _undo_refused(request: HttpRequest, why: str) -> HttpResponse:
+    """Said on the card where the rep is: the page (409), or the next card (htmx
+    swaps a 200 only)."""
+    request.session.pop(QUEUE_UNDO, None)
+    audience = _queue_audience(request)
+    touch = call_claim_next(user=request.user, audience_id=audience and audience.pk)
+    status = 200 if request.htmx else 409
+    return _render_card(request, touch, note=why, audience=audience, status=status, error=True)
 
 
 @login_required
@@ -104,9 +141,13 @@ def _positive_int(value: str) -> int | None:
 
 
 def _after(request: HttpRequest, note: str) -> HttpResponse:
-    """After a call was logged: the next card for htmx, else back to the queue page."""
+    """After a call was logged: the next card for htmx, else back to the queue page.
+    While its undo is offered, that says what was logged instead of the note."""
+    if request.session.get(QUEUE_UNDO):
+        note = ""
     if not request.htmx:
-        messages.success(request, note)
+        if note:
+            messages.success(request, note)
         return redirect("queue:next")
     audience = _queue_audience(request)
     touch = call_claim_next(user=request.user, audience_id=audience and audience.pk)
@@ -121,11 +162,19 @@ def _render_card(
     status: int = 200,
     note: str = "",
     audience: Audience | None = None,
+    error: bool = False,
+    confirm_do_not_call: bool = False,
 ) -> HttpResponse:
+    lead = touch.lead if touch else None
+    undo = undo_offered(user=request.user, pk=request.session.get(QUEUE_UNDO))
     context = {
         "touch": touch,
-        "form": form or CallOutcomeForm(),
+        "form": form or CallOutcomeForm(lead=lead),
         "note": note,
+        "note_is_error": error,
+        "confirm_do_not_call": confirm_do_not_call,
+        "undo": undo,
+        "undo_seconds": undo.seconds_left(UNDO_SHOWN.total_seconds()) if undo else 0,
         "call_attempts": settings.CALL_ATTEMPTS,
         "queue_audience": audience,
         # With the next card, the emails and tasks a logged call may have brought due.
