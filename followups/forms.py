@@ -1,9 +1,13 @@
+import uuid
+
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from crm.models import Lead
 from followups.call_backs import call_back_presets, preset_at
 from followups.calls import OUTCOME_KEYS, Outcome
+from followups.channels import Template
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
@@ -93,6 +97,37 @@ class PersonalEmailForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text="Plain text, sent from you: replies come to you. Links become clickable.",
     )
+
+
+class TemplatePickForm(forms.Form):
+    """The call card's email picker: which template to start from (none: the
+    rep's own words)."""
+
+    template = forms.TypedChoiceField(
+        label="Start from", coerce=int, empty_value=None, required=False, choices=[]
+    )
+
+    def __init__(self, *args, templates: list[Template], **kwargs):
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list] = {}
+        for template in templates:
+            groups.setdefault(template.group, []).append((template.pk, template.label))
+        self.fields["template"].choices = [("", "Nothing: write my own"), *groups.items()]
+
+
+class CardEmailForm(PersonalEmailForm):
+    """An email from the call card, as the rep edited it. The key, made when the
+    form is shown, sends it once however often it is submitted."""
+
+    template = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, choices=[], widget=forms.HiddenInput
+    )
+    key = forms.CharField(widget=forms.HiddenInput, validators=[RegexValidator(r"^[0-9a-f]{32}$")])
+
+    def __init__(self, *args, templates: list[Template], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", ""), *((t.pk, t.label) for t in templates)]
+        self.fields["key"].initial = uuid.uuid4().hex
 
 
 class StepSkipForm(forms.Form):
