@@ -15,6 +15,7 @@ email touch for it, of no cadence, and sends it through the same path."""
 
 import logging
 import re
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -147,20 +148,24 @@ def card_email_templates(lead: Lead) -> list[Template]:
         step__channel=Channel.PERSONAL_EMAIL, step__cadence__is_active=True
     )
     order = ("step__cadence__name", "step__position", "label")
-    seen: set[int] = set()
-    offered = []
-    for group, variants in (("Their cadences", theirs), ("Personal emails", everyones)):
-        for variant in variants.select_related("step__cadence").order_by(*order).distinct():
-            if variant.pk not in seen:
-                seen.add(variant.pk)
-                offered.append(Template(variant.pk, _label(variant), group))
-    return offered
+    found = {
+        group: list(variants.select_related("step__cadence").order_by(*order).distinct())
+        for group, variants in (("Their cadences", theirs), ("Personal emails", everyones))
+    }
+    steps = {variant.step_id for variants in found.values() for variant in variants}
+    siblings = Counter(StepVariant.objects.filter(step__in=steps).values_list("step", flat=True))
+    offered: dict[int, Template] = {}
+    for group, variants in found.items():
+        for variant in variants:
+            label = _label(variant, several=siblings[variant.step_id] > 1)
+            offered.setdefault(variant.pk, Template(variant.pk, label, group))
+    return list(offered.values())
 
 
-def _label(variant: StepVariant) -> str:
+def _label(variant: StepVariant, *, several: bool) -> str:
     step: CadenceStep = variant.step
-    several = " " + variant.label if step.variants.count() > 1 else ""
-    return f"{step.cadence.name}, step {step.position}{several}: {variant.subject}"[:200]
+    which = f" {variant.label}" if several else ""
+    return f"{step.cadence.name}, step {step.position}{which}: {variant.subject}"[:200]
 
 
 def _offered(lead: Lead, template_pk) -> StepVariant | None:

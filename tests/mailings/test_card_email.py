@@ -193,3 +193,15 @@ def test_another_rep_cannot_email_from_someone_elses_call(client, rep_bob, call)
     client.force_login(rep_bob)
 
     assert client.get(reverse("queue:email", args=[call.pk])).status_code == 404
+
+
+def test_the_picker_costs_the_same_however_many_templates(
+    alice, call, after_call, django_assert_max_num_queries
+):
+    for n in range(6):
+        personal_step(f"Play {n}", subject=f"Subject {n}")
+
+    with django_assert_max_num_queries(14):
+        response = compose(alice, call, after_call)
+
+    assert response.status_code == 200
