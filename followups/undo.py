@@ -71,18 +71,13 @@ def outcome_undo_record(
     )
 
 
-def last_undo(*, user: User, touch: Touch) -> OutcomeUndo | None:
-    return OutcomeUndo.objects.filter(logged_by=user, touch=touch).order_by("-pk").first()
-
-
-def undo_offered(*, user: User, pk: int | None, now: dt.datetime | None = None):
-    """The user's undo row `pk` while it is offered (UNDO_SHOWN), or None."""
-    if not pk:
-        return None
+def undo_offered(*, user: User, now: dt.datetime | None = None) -> OutcomeUndo | None:
+    """The user's last outcome while its undo is offered (UNDO_SHOWN), or None:
+    each rep keeps one (outcome_undo_record)."""
     since = (now or timezone.now()) - UNDO_SHOWN
     return (
         OutcomeUndo.objects.select_related("touch__lead")
-        .filter(pk=pk, logged_by=user, undone_at__isnull=True, logged_at__gte=since)
+        .filter(logged_by=user, undone_at__isnull=True, logged_at__gte=since)
         .first()
     )
 

@@ -23,12 +23,11 @@ from followups.forms import (
 from followups.models import Channel, Touch
 from followups.queue_services import call_outcome_undo, call_skip
 from followups.services import touch_close_for_rep
-from followups.undo import UNDO_SHOWN, last_undo, undo_offered
+from followups.undo import UNDO_SHOWN, undo_offered
 
 TIMELINE_LENGTH = 10
 LIST_ROWS = 200
 QUEUE_AUDIENCE = "queue_audience"  # session key: the audience whose calls the rep works
-QUEUE_UNDO = "queue_undo"  # session key: the rep's last logged outcome, offered for undoing
 
 may_call = permission_required("followups.view_touch", raise_exception=True)
 
@@ -64,10 +63,8 @@ def queue_log(request: HttpRequest, touch_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            undo = last_undo(user=request.user, touch=touch)
-            request.session[QUEUE_UNDO] = undo.pk if undo else None
-            outcome = Outcome(form.cleaned_data["outcome"]).label
-            return _after(request, f"Logged “{outcome}” for {touch.lead.display_name}.")
+            # The next card offers its undo, which says what was logged.
+            return _after(request, "")
     return _render_card(request, touch, form, status=400)
 
 
@@ -80,7 +77,6 @@ def queue_undo(request: HttpRequest, undo_id: int) -> HttpResponse:
         undone = call_outcome_undo(pk=undo_id, user=request.user)
     except ValidationError as exc:
         return _undo_refused(request, " ".join(exc.messages))
-    request.session.pop(QUEUE_UNDO, None)
     label = Outcome(undone.outcome).label
     note = f"Undone: “{label}” for {undone.touch.lead.display_name} is no longer logged."
     if not request.htmx:
@@ -95,7 +91,6 @@ def queue_undo(request: HttpRequest, undo_id: int) -> HttpResponse:
 def _undo_refused(request: HttpRequest, why: str) -> HttpResponse:
     """Said on the card where the rep is: the page (409), or the next card (htmx
     swaps a 200 only)."""
-    request.session.pop(QUEUE_UNDO, None)
     audience = _queue_audience(request)
     touch = call_claim_next(user=request.user, audience_id=audience and audience.pk)
     status = 200 if request.htmx else 409
@@ -234,10 +229,7 @@ def _positive_int(value: str) -> int | None:
 
 
 def _after(request: HttpRequest, note: str) -> HttpResponse:
-    """After a call was logged: the next card for htmx, else back to the queue page.
-    While its undo is offered, that says what was logged instead of the note."""
-    if request.session.get(QUEUE_UNDO):
-        note = ""
+    """After a call was logged: the next card for htmx, else back to the queue page."""
     if not request.htmx:
         if note:
             messages.success(request, note)
@@ -259,7 +251,7 @@ def _render_card(
     confirm_do_not_call: bool = False,
 ) -> HttpResponse:
     lead = touch.lead if touch else None
-    undo = undo_offered(user=request.user, pk=request.session.get(QUEUE_UNDO))
+    undo = undo_offered(user=request.user)
     context = {
         "touch": touch,
         "form": form or CallOutcomeForm(lead=lead),
