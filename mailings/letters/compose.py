@@ -7,7 +7,8 @@ reach a method that changes data.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import zip_longest
 from dataclasses import replace
 
 from django.conf import settings
@@ -33,7 +34,9 @@ LETTER_MERGE_FIELDS = (
 )
 
 
-def letter_for(template: LetterTemplate, lead: Lead, *, today: dt.date | None = None) -> Letter:
+def letter_for(
+    template: LetterTemplate, lead: Lead, *, today: dt.date | None = None, reference: str = ""
+) -> Letter:
     """Raises django.template.TemplateSyntaxError for a broken template."""
     fields = merge_fields(lead) | {
         "today": today or timezone.localdate(),
@@ -45,13 +48,24 @@ def letter_for(template: LetterTemplate, lead: Lead, *, today: dt.date | None = 
         recipient=envelope_lines(lead),
         body_html=compiled_template(template.body).render(fields),
         css=template.css,
+        reference=reference,
     )
 
 
-def letters_pdf(template: LetterTemplate, leads: Iterable[Lead], *, paper: str) -> bytes:
-    """One PDF of `template` for each lead, in the order given."""
+def letters_pdf(
+    template: LetterTemplate,
+    leads: Iterable[Lead],
+    *,
+    paper: str,
+    references: Sequence[str] = (),
+) -> bytes:
+    """One PDF of `template` for each lead, in the order given; `references`, when
+    given, are the letters' print-run ids in the same order."""
     today = timezone.localdate()
-    letters = [letter_for(template, lead, today=today) for lead in leads]
+    letters = [
+        letter_for(template, lead, today=today, reference=reference)
+        for lead, reference in zip_longest(leads, references, fillvalue="")
+    ]
     return render_letters_pdf(letters, paper=paper)
 
 

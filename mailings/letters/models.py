@@ -184,3 +184,13 @@ class PrintRunLetter(models.Model):
     @property
     def is_printed(self) -> bool:
         return not self.exception
+
+    @property
+    def reference(self) -> str:
+        """The id printed small on the letter ("R12-L0345"): what the mailroom scans
+        or types when the letter comes back."""
+        return letter_reference(self.run_id, self.position)
+
+
+def letter_reference(run_id: int, position: int) -> str:
+    return f"R{run_id}-L{position:04d}"

@@ -73,6 +73,11 @@ def mailroom_runs() -> QuerySet[PrintRun]:
     return runs_with_counts().filter(status__in=active).order_by("approved_at")
 
 
+def draft_runs() -> QuerySet[PrintRun]:
+    """Runs waiting for a manager's approval, oldest first: the mailroom proofs them."""
+    return runs_with_counts().filter(status=PrintRun.Status.DRAFT).order_by("created_at")
+
+
 def recently_mailed_runs(limit: int = 10) -> QuerySet[PrintRun]:
     return runs_with_counts().filter(status=PrintRun.Status.MAILED).order_by("-mailed_at")[:limit]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("runs/", views_runs.run_list, name="runs"),
     path("runs/new/", views_runs.run_create, name="run_create"),
     path("runs/<int:pk>/", views_runs.run_detail, name="run_detail"),
+    path("runs/<int:pk>/proof/", views_runs.run_proof, name="run_proof"),
     path("runs/<int:pk>/approve/", views_runs.run_approve, name="run_approve"),
     path("runs/<int:pk>/cancel/", views_runs.run_cancel, name="run_cancel"),
     path("mailroom/", views_mailroom.mailroom, name="mailroom"),

@@ -40,6 +40,7 @@ def mailroom(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     context = {
         "runs": [_with_actions(run, now) for run in selectors.mailroom_runs()],
+        "drafts": selectors.draft_runs(),
         "mailed": selectors.recently_mailed_runs(),
         "sheets": SHEETS,
     }
@@ -138,7 +139,9 @@ def letter_reprint(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(letters, pk=pk, exception="", run__status__in=PRINTED)
     run = letter.run
     try:
-        pdf = letters_pdf(run.letter_template, [letter.lead], paper=run.paper)
+        pdf = letters_pdf(
+            run.letter_template, [letter.lead], paper=run.paper, references=[letter.reference]
+        )
     except Exception as error:  # a render over its time limit, say: a message, not a 500
         logger.exception("Reprint of print run letter %s did not render", letter.pk)
         messages.error(request, f"The letter for {letter.lead} did not render: {error}")
