@@ -8,8 +8,8 @@ reach a method that changes data.
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from itertools import zip_longest
 from dataclasses import replace
+from itertools import zip_longest
 
 from django.conf import settings
 from django.utils import timezone
