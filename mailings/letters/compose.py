@@ -19,6 +19,7 @@ from mailings.letters.labels import render_labels_pdf
 from mailings.letters.models import LetterTemplate
 from mailings.letters.pdf import Letter, render_letters_pdf
 from mailings.letters.postal import address_lines, address_problems, lead_address
+from mailings.prose import prose_tidied
 from mailings.rendering import LEAD_MERGE_FIELDS, MergeField, compiled_template, merge_fields
 
 # What letter_for() gives a template, for the editor's picker: a letter greets "friend".
@@ -46,7 +47,7 @@ def letter_for(
     }
     return Letter(
         recipient=envelope_lines(lead),
-        body_html=compiled_template(template.body).render(fields),
+        body_html=prose_tidied(compiled_template(template.body).render(fields)),
         css=template.css,
         reference=reference,
     )
