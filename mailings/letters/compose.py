@@ -84,6 +84,8 @@ def why_not_mail(lead: Lead) -> str:
     """Why no letter can go to this lead at all, or "" when one can."""
     if lead.do_not_mail:
         return "Do not mail"
+    if lead.address_undeliverable_at is not None:
+        return "Address undeliverable: a letter came back; no letters until it changes"
     if problems := address_problems(lead_address(lead)):
         return "Incomplete address: " + "; ".join(problems)
     return ""

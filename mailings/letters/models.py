@@ -166,6 +166,11 @@ class PrintRunLetter(models.Model):
     holds_touch = models.BooleanField(default=False)
     reprints = models.PositiveIntegerField(default=0)
     last_reprinted_at = models.DateTimeField(null=True, blank=True)
+    # The letter came back undelivered (the mailroom scanned or typed its reference).
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["run", "position"]

@@ -91,6 +91,21 @@ def printed_letters(run: PrintRun) -> QuerySet[PrintRunLetter]:
     )
 
 
+def letter_by_reference(run_id: int, position: int) -> PrintRunLetter | None:
+    """The letter of a reference printed on it, with what recording its return needs."""
+    letters = PrintRunLetter.objects.select_related("run__template", "lead")
+    return letters.filter(run_id=run_id, position=position).first()
+
+
+def returned_letters(limit: int = 20) -> QuerySet[PrintRunLetter]:
+    """The letters that came back most recently, for the mailroom's page."""
+    return (
+        PrintRunLetter.objects.filter(returned_at__isnull=False)
+        .select_related("run", "lead", "returned_by")
+        .order_by("-returned_at", "-pk")[:limit]
+    )
+
+
 def run_exceptions(run: PrintRun) -> QuerySet[PrintRunLetter]:
     return run.letters.exclude(exception="").select_related("lead").order_by("position")
 

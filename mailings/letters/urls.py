@@ -25,5 +25,6 @@ urlpatterns = [
     path("runs/<int:pk>/pdf/", views_mailroom.run_pdf, name="run_pdf"),
     path("runs/<int:pk>/labels/", views_mailroom.run_labels, name="run_labels"),
     path("runs/<int:pk>/mailed/", views_mailroom.run_mark_mailed, name="run_mark_mailed"),
+    path("returned/", views_mailroom.letter_returned, name="letter_returned"),
     path("reprint/<int:pk>/", views_mailroom.letter_reprint, name="letter_reprint"),
 ]

@@ -120,6 +120,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "exceptions": exceptions.get_page(request.GET.get("page")),
         "reprintable": run.status in (PrintRun.Status.READY, PrintRun.Status.MAILED),
         "proofable": run.status in PROOFABLE and run.printed > 0,
+        "returnable": run.status == PrintRun.Status.MAILED,
         "proof_letters": PROOF_LETTERS,
     }
     return render(request, "mailings/letters/pages/run_detail.html", context)
