@@ -134,7 +134,8 @@ class ReturnedLetterForm(forms.Form):
     reference = forms.CharField(
         label="Letter id",
         max_length=40,
-        help_text="Printed small at the top right of each letter, e.g. R12-L0345.",
+        help_text="Printed small at the top right of each letter, under its barcode, "
+        "e.g. R12-L0345.",
         widget=forms.TextInput(
             attrs={"autofocus": True, "autocomplete": "off", "spellcheck": "false"}
         ),
