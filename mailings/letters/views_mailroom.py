@@ -43,7 +43,9 @@ def mailroom(request: HttpRequest) -> HttpResponse:
     return _mailroom_page(request, ReturnedLetterForm())
 
 
-def _mailroom_page(request: HttpRequest, form: ReturnedLetterForm, status: int = 200):
+def _mailroom_page(
+    request: HttpRequest, form: ReturnedLetterForm, status: int = 200
+) -> HttpResponse:
     now = timezone.now()
     context = {
         "runs": [_with_actions(run, now) for run in selectors.mailroom_runs()],
