@@ -49,6 +49,8 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
+
 # Profile fields an entry path may supply; an existing lead only gets the empty ones filled.
 LEAD_PROFILE_FIELDS = (
     "name_prefix",
@@ -168,6 +170,12 @@ class Lead(models.Model):
     email_consent_text_version = models.CharField(max_length=50, blank=True)
     do_not_call = models.BooleanField(default=False)
     do_not_mail = models.BooleanField(default=False)
+    address_undeliverable_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A letter to this address came back: no letters until the address changes.",
+    )
     calls_paused_until = models.DateTimeField(
         null=True, blank=True, help_text="No calls before then (e.g. 'not interested')."
     )
@@ -269,6 +277,11 @@ class Lead(models.Model):
             )
 
     @property
+    def postal_address_key(self) -> tuple[str, ...]:
+        """The address as compared to tell whether it changed."""
+        return tuple(" ".join(getattr(self, name).split()).casefold() for name in ADDRESS_FIELDS)
+
+    @property
     def has_postal_address(self) -> bool:
         return all((self.address_line1, self.city, self.country))
 
@@ -307,6 +320,7 @@ class Interaction(models.Model):
         EMAIL_REPLIED = "email_replied", "Email replied"
         EMAIL_BOUNCED = "email_bounced", "Email bounced"
         LETTER_MAILED = "letter_mailed", "Letter mailed"
+        LETTER_RETURNED = "letter_returned", "Letter returned"
         MEETING = "meeting", "Meeting"
         SUPPORT_CALL = "support_call", "Support call"
         REFERRAL = "referral", "Referral"

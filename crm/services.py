@@ -22,6 +22,7 @@ from crm.audiences.services import audience_members_forget
 from crm.contact import InvalidPhone, Phone, country_code, parse_phone
 from crm.dedupe import Contact, LeadIndex
 from crm.models import (
+    ADDRESS_FIELDS,
     LEAD_PROFILE_FIELDS,
     ApiToken,
     Campaign,
@@ -177,6 +178,7 @@ def _withdraw_email_consent(lead: Lead, *, by: User | None) -> None:
 
 
 def _save_validated(lead: Lead) -> None:
+    _undeliverable_cleared_on_move(lead)
     lead.fill_time_zone()
     lead.full_clean(exclude=["owner", "source_campaign"])
     lead.save()
@@ -381,6 +383,24 @@ def leads_owner_set(*, lead_ids: Iterable[int], owner_id: int) -> int:
     return Lead.objects.filter(pk__any=list(lead_ids)).update(owner_id=owner_id)
 
 
+def lead_address_undeliverable_set(*, lead_id: int, now: datetime) -> bool:
+    """A letter came back from the lead's address: no more letters to it until
+    the address changes (any change through these services clears the flag).
+    False when it was flagged already."""
+    flagged = Lead.objects.filter(pk=lead_id, address_undeliverable_at__isnull=True)
+    return flagged.update(address_undeliverable_at=now) == 1
+
+
+def _undeliverable_cleared_on_move(lead: Lead) -> None:
+    """A letter that came back flags the address it went to, not the person: a
+    changed address (an edit, a merge, an entry path filling a blank) clears it."""
+    if lead.pk is None or lead.address_undeliverable_at is None:
+        return
+    stored = Lead.objects.filter(pk=lead.pk).only(*ADDRESS_FIELDS).first()
+    if stored is not None and stored.postal_address_key != lead.postal_address_key:
+        lead.address_undeliverable_at = None
+
+
 def lead_calls_pause(*, lead_id: int, until: datetime) -> None:
     Lead.objects.filter(pk=lead_id).update(calls_paused_until=until)
 
@@ -464,6 +484,7 @@ def lead_merge(*, primary: Lead, duplicate: Lead, merged_by: User) -> LeadMerge:
     duplicate_id = duplicate.pk
     duplicate.delete()  # first: its email is unique and may move to the primary
     primary.other_contacts = _other_contacts_text(primary)
+    _undeliverable_cleared_on_move(primary)
     primary.save()
     merge = LeadMerge.objects.create(
         lead=primary, duplicate_id=duplicate_id, duplicate_snapshot=snapshot, merged_by=merged_by

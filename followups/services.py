@@ -12,7 +12,10 @@ from django.utils import timezone
 
 from crm.models import Lead, User
 from followups.cadences import progress
-from followups.models import Touch
+from followups.models import Channel, Touch
+
+# A mailed letter's outcome when it came back undelivered.
+LETTER_RETURNED = "returned"
 
 
 def touches_skip_open(*, lead: Lead, channel: str, outcome: str) -> int:
@@ -68,6 +71,18 @@ def touches_complete(*, touch_ids: Iterable[int] | QuerySet, outcome: str, now: 
     )
     progress.enrolments_advance(touch_ids=ids, now=now)
     return done
+
+
+def touch_letter_returned(*, touch_id: int) -> bool:
+    """The letter of a done letter touch came back undelivered: its outcome says so,
+    as a refused email's says why (the touch stays done: the letter was mailed, and
+    its cadence has moved on). False when already recorded, or not a mailed letter."""
+    return (
+        Touch.objects.filter(pk=touch_id, channel=Channel.LETTER, status=Touch.Status.DONE)
+        .exclude(outcome=LETTER_RETURNED)
+        .update(outcome=LETTER_RETURNED)
+        == 1
+    )
 
 
 def _ids(touch_ids: Iterable[int] | QuerySet) -> list[int]:
