@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mailings', '0009_installed_plays'),
+        ('mailings', '0010_card_emails_without_cadence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

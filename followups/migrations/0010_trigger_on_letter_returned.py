@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followups', '0008_trigger_ends'),
+        ('followups', '0009_outcome_undo'),
     ]
 
     operations = [
