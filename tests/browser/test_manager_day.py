@@ -1,7 +1,8 @@
 """A manager's day in Chromium: from the dashboard to Settings, invite a rep (the
 email arrives at a real SMTP server on loopback; the rep follows its link, sets a
 password and lands on the queue), then deactivate a rep, handing her leads and
-open calls to another. With SCREENSHOTS set, the users page is saved for the
+open calls to another; and a new cadence for an event, which offers to enrol
+those already there. With SCREENSHOTS set, the users page is saved for the
 README (docs/screenshots/manager-day.png)."""
 
 import os
@@ -12,13 +13,15 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from crm.models import Lead
+from crm.models import Interaction, Lead
 from crm.roles import Role
+from followups.cadences.models import CadenceTrigger, Channel, Enrolment
 from followups.models import Touch
 from tests import smtp_sink
 from tests.browser.conftest import log_in
-from tests.factories import LeadFactory, UserFactory
-from tests.followups.factories import TouchFactory
+from tests.factories import CampaignFactory, InteractionFactory, LeadFactory, UserFactory
+from tests.followups.cadences.factories import cadence_with
+from tests.followups.factories import CallableLeadFactory, TouchFactory
 
 # serialized_rollback keeps the roles that migrations created across the flush.
 pytestmark = [
@@ -94,3 +97,22 @@ def test_a_manager_invites_a_rep_and_hands_a_leaving_reps_work_to_another(
     queue = page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue")
     expect(queue).to_have_attribute("aria-current", "page")
     expect(page.get_by_text("Rita Okafor · rep")).to_be_visible()
+
+
+def test_a_new_cadence_for_an_event_offers_to_enrol_those_already_there(page, manager_maria):
+    expo = CampaignFactory(name="Expo 2026")
+    for _ in range(3):
+        InteractionFactory(
+            lead=CallableLeadFactory(), kind=Interaction.Kind.BOOTH_VISIT, campaign=expo
+        )
+    cadence = cadence_with({"channel": Channel.CALL}, name="Expo follow-up", is_active=False)
+    CadenceTrigger.objects.create(cadence=cadence, kind=Interaction.Kind.BOOTH_VISIT, campaign=expo)
+    log_in(page, "maria")
+
+    page.goto(f"/cadences/{cadence.pk}/edit/")
+    offer = page.get_by_role("region", name="3 people were already at Expo 2026 — enrol them?")
+    offer.get_by_role("button", name="Switch on and enrol 3 people").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Enrolled 3 people who were at Expo 2026.")
+    expect(page.get_by_role("heading", name="Expo follow-up On")).to_be_visible()
+    assert Enrolment.objects.filter(cadence=cadence).count() == 3
