@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path
 
 from config import views
 from crm.api import api
@@ -9,16 +9,7 @@ from crm.referral_views import referral_redirect
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    # An invitation's link: the password set, they are logged in and land on their work.
-    path(
-        "password/set/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/password_set.html",
-            post_reset_login=True,
-            success_url=reverse_lazy("home"),
-        ),
-        name="password_set",
-    ),
+    path("password/set/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("crm.urls")),
     path("imports/", include("crm.imports.urls")),

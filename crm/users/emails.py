@@ -21,6 +21,7 @@ def send_invitation(user: User, *, invited_by: User) -> None:
         "invited_by": invited_by,
         "set_password_url": set_password_url(user),
         "role": role_label(user),
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
     name = "crm/users/emails/invitation"
     message = EmailMultiAlternatives(

@@ -57,6 +57,7 @@ def test_an_invited_rep_gets_a_link_that_sets_their_password_once(
     assert rita.is_rep and not rita.has_usable_password()
     [message] = smtp.to("rita@example.com")
     assert message["Subject"] == "Maria Manager invited you to the Follow-up CRM"
+    assert "works once, for 3 days" in message.get_body(preferencelist=("plain",)).get_content()
     link = link_in(message, "http://testserver/password/set/")
     maria.logout()
     form = client.get(link, follow=True)
@@ -116,3 +117,15 @@ def test_the_users_page_reads_in_a_few_queries(maria, django_assert_max_num_quer
 
     with django_assert_max_num_queries(8):
         assert maria.get(LIST).status_code == 200
+
+
+def test_the_invitation_of_someone_deactivated_meanwhile_is_dead(
+    maria, rep_alice, smtp, settings, client
+):
+    settings.SITE_URL = "http://testserver"
+    invite(maria)
+    link = link_in(smtp.to("rita@example.com")[0], "http://testserver/password/set/")
+    User.objects.filter(email="rita@example.com").update(is_active=False)
+    maria.logout()
+
+    assert "has been used or has expired" in client.get(link, follow=True).text
