@@ -410,6 +410,15 @@ class Interaction(models.Model):
     def outcome_label(self) -> str:
         return outcome_label(self.kind, self.outcome)
 
+    @cached_property
+    def described(self):
+        """What happened, in a sentence (crm.sentences). A list's are set at once by
+        crm.sentences.describe_all, which also looks up a cart's items and a visit's
+        site; alone, an interaction is told without them."""
+        from crm.sentences import describe  # it imports this module
+
+        return describe(self)
+
 
 class LeadMerge(models.Model):
     """The record of a duplicate folded into a lead by a manager."""

@@ -17,7 +17,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from config.jobs import enqueue
-from crm import jobs, selectors
+from crm import interaction_hooks, jobs, selectors
 from crm.audiences.services import audience_members_forget
 from crm.contact import InvalidPhone, Phone, country_code, parse_phone
 from crm.dedupe import Contact, LeadIndex
@@ -32,6 +32,7 @@ from crm.models import (
     User,
 )
 from crm.outcomes import outcome_error
+from crm.scoring.services import scores_update
 
 # From the most to the least permissive: when two leads merge, the later one wins.
 EMAIL_CONSENT_STRICTNESS = [
@@ -392,6 +393,41 @@ def lead_phone_invalid_set(*, lead_id: int) -> None:
     """The number reached the wrong person or no one: calls stop until another
     number becomes the main one (contact_point_make_main)."""
     Lead.objects.filter(pk=lead_id).update(phone_invalid=True)
+
+
+# What a call's outcome may change on its lead (followups.calls), and so what
+# taking the outcome back puts back (followups.undo).
+CALL_FIELDS = ("stage", "do_not_call", "phone_invalid", "calls_paused_until", "last_activity_at")
+
+
+def lead_call_fields(*, lead_id: int) -> dict[str, Any]:
+    """The lead's CALL_FIELDS as JSON can keep them (datetimes as ISO text)."""
+    values = Lead.objects.filter(pk=lead_id).values(*CALL_FIELDS).get()
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def lead_call_fields_restore(*, lead_id: int, fields: dict[str, Any]) -> None:
+    """Put back CALL_FIELDS as lead_call_fields read them before a call's outcome."""
+    values = {
+        name: Lead._meta.get_field(name).to_python(value)
+        for name, value in fields.items()
+        if name in CALL_FIELDS
+    }
+    Lead.objects.filter(pk=lead_id).update(**values)
+
+
+@transaction.atomic
+def interaction_withdraw(*, interaction_id: int, reason: str) -> None:
+    """Delete one interaction as if it never happened (a call outcome taken back):
+    what the other apps planned from it stops (crm.interaction_hooks), and its
+    lead's score is worked out without it."""
+    found = Interaction.objects.filter(pk=interaction_id)
+    lead_id = found.values_list("lead_id", flat=True).first()
+    if lead_id is None:
+        return
+    interaction_hooks.run_withdrawn(interaction_ids=[interaction_id], reason=reason)
+    Interaction.objects.filter(pk=interaction_id).delete()
+    scores_update(lead_ids=[lead_id], now=timezone.now())
 
 
 def lead_email_consent_set(*, lead: Lead, **fields: Any) -> None:

@@ -141,3 +141,19 @@ def touch_close_for_rep(
     if closed:
         progress.enrolments_advance(touch_ids=[touch_id], now=now)
     return closed == 1
+
+
+# Taking a call's outcome back (followups.undo).
+
+
+def touches_restore(*, touches: Iterable[Touch]) -> None:
+    """Put these touches back exactly as they were read before (every field)."""
+    for touch in touches:
+        touch.save(force_update=True)
+
+
+def touches_delete(*, touch_ids: Iterable[int]) -> int:
+    """Delete touches planned by what is being taken back: never worked, so as if
+    never planned (their keys free for the next outcome to plan them again)."""
+    deleted, _ = Touch.objects.filter(pk__in=list(touch_ids)).delete()
+    return deleted
