@@ -113,7 +113,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "crm:lead_list"
+LOGIN_REDIRECT_URL = "home"  # each role lands on its own work (config.views.home)
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

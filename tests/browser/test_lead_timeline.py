@@ -44,6 +44,7 @@ def alices_lead(rep_alice):
 
 def test_rep_logs_in_and_reads_a_leads_timeline(page, rep_alice, alices_lead):
     log_in(page, "alice")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Leads").click()
 
     page.get_by_role("link", name="Dana Whitfield").click()
 
@@ -108,6 +109,7 @@ def test_the_outcome_select_offers_only_the_chosen_kinds_outcomes(page, rep_alic
 def test_rep_cannot_open_another_reps_lead_in_the_browser(page, rep_alice, rep_bob):
     bobs_lead = LeadFactory(first_name="Secret", last_name="Person", owner=rep_bob)
     log_in(page, "alice")
+    page.goto("/leads/")
 
     assert "Secret Person" not in page.content()
     response = page.goto(bobs_lead.get_absolute_url())
