@@ -99,16 +99,17 @@ PHONE_DIGITS_MIN = 4
 
 def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
     """Leads whose name, email, company or phone (their other emails and phones
-    too) contains each word of `text`; a text that is a phone number as typed,
-    spaces and all, is one search of the phones for its digits."""
+    too) contains each word of `text`, names and companies whatever their accents
+    ("Jose Garcia" finds "José García" and back: crm.folding); a text that is a
+    phone number as typed, spaces and all, is one search of the phones for its digits."""
     if PHONE_TEXT.fullmatch(text.strip()) and " " in text.strip():
         return leads.filter(_phone_contains(_digits(text)) or Q(pk__in=[]))
     for word in text.split():
         match = (
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
+            Q(first_name__folded_contains=word)
+            | Q(last_name__folded_contains=word)
             | Q(email__icontains=word)
-            | Q(company__icontains=word)
+            | Q(company__folded_contains=word)
             | Q(other_contacts__icontains=word)
         )
         if phone := _phone_contains(_digits(word)):
