@@ -223,6 +223,9 @@ class Lead(models.Model):
                 fields=["owner", "-last_activity_at", "-id"], name="lead_owner_activity_idx"
             ),
             models.Index(fields=["-last_activity_at", "-id"], name="lead_activity_idx"),
+            # The lead list sorted by score, either way (migration 0017).
+            models.Index(fields=["owner", "score", "id"], name="lead_owner_score_idx"),
+            models.Index(fields=["score", "id"], name="lead_score_idx"),
             models.Index(fields=["last_name", "first_name", "id"], name="lead_name_idx"),
         ]
 

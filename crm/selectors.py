@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from crm import timeline
 from crm.contact import InvalidPhone, parse_phone
 from crm.dedupe import Contact, LeadIndex
 from crm.models import ApiToken, ContactPoint, Interaction, Lead, User
@@ -23,6 +24,15 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
     if user.is_manager:
         return Lead.objects.all()
     return Lead.objects.filter(owner=user)
+
+
+def leads_for_list(user: User) -> QuerySet[Lead]:
+    """The leads the user sees, with what the lead list shows of each: owner,
+    first source, and next_touch_at, the due time of the next open touch (None
+    without one; computed for the rows shown only, unless sorted by it)."""
+    leads = leads_visible_to(user).select_related("owner", "source_campaign")
+    due = timeline.next_touch_due()
+    return leads.annotate(next_touch_at=due) if due is not None else leads
 
 
 def marketing_consent() -> Q:
