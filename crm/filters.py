@@ -49,7 +49,8 @@ class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
     stage = django_filters.ChoiceFilter(choices=Lead.Stage.choices, empty_label="Any stage")
     owner = django_filters.ModelChoiceFilter(
-        queryset=reps(),
+        # Shown by name (label_from_instance below), so in the order of names.
+        queryset=reps().order_by("first_name", "last_name", "username"),
         empty_label="Any owner",
     )
     campaign = django_filters.ModelChoiceFilter(
