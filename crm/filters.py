@@ -14,9 +14,13 @@ from crm.selectors import lead_search, reps
 from crm.timeline import next_touch_due
 
 # Each ordering ends in the id, so it is total and keyset pagination can continue
-# after any row (crm.pagination), and each is served by an index read forwards
-# or backwards: lead_activity_idx, lead_score_idx (with the owner first, for a
-# rep's own leads or an owner filter: lead_owner_activity_idx, lead_owner_score_idx).
+# after any row (crm.pagination). Activity and score are read from an index in
+# order, forwards or backwards, and stop after a page: lead_activity_idx,
+# lead_score_idx, and with the owner first, for a rep's own leads or an owner
+# filter, lead_owner_activity_idx, lead_owner_score_idx. The next touch lives in
+# followups' touches: it is a subquery per lead (one probe of touch_lead_idx
+# each), cheap over a rep's leads, a pass over every lead for a manager's
+# unfiltered list of a million.
 LEAD_ORDERINGS = {
     "activity": ("-last_activity_at", "-id"),
     "activity_oldest": ("last_activity_at", "id"),
