@@ -8,6 +8,12 @@ those columns (nothing else asks UPPER(name) LIKE, and every index costs each
 lead write). Built CONCURRENTLY, an invalid one from a failed build dropped and
 built again, as in 0009. SQLite registers crm_fold on each connection instead:
 there the migration does nothing.
+
+bench/lead_search.py on 300,000 leads (2 shared cores, load average 6 to 10):
+with these indexes the list's first page and count took 16 to 623 ms per
+search (median ratio to no index at all 9.8; "Jose Garcia" as a manager 72 ms,
+as a rep 36 ms); without them every search read the table, 0.3 to 13 s, since
+crm_fold() runs on each row.
 """
 
 from django.db import migrations
