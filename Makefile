@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO_LEADS ?= 2000
 PORT ?= 8000
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run reseed test lint format bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -24,6 +24,7 @@ node_modules/.installed: package-lock.json
 # The app on SQLite with demo data, and the scheduler loop beside it; jobs run
 # in-process unless REDIS_URL is set, in which case an RQ worker runs too.
 run: export DJANGO_DEBUG ?= 1
+run: export PORT := $(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --leads $(DEMO_LEADS)
@@ -37,6 +38,12 @@ run: install
 	  $(PY) manage.py rqworker --worker-class rq.worker.SimpleWorker mail & \
 	  $(PY) manage.py rqworker --worker-class rq.worker.SimpleWorker letters & fi; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# A fresh demo without touching .venv or node_modules: the SQLite file goes,
+# `make run` migrates and seeds it again.
+reseed:
+	rm -f db.sqlite3
+	$(MAKE) run
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

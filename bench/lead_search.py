@@ -23,7 +23,7 @@ email address, pasted), a common one, and names typed without their accents
 from rep1's leads, so the rep finds something too.
 
   baseline  the same calls without the search's trigram indexes (0009's on
-            the email and phone, 0016's on the folded names and company),
+            the email and phone, 0017's on the folded names and company),
             dropped before seeding: each OR of LIKEs reads the table.
   project   after creating the indexes exactly as the migration does (timed)
             and ANALYZE (which also gathers statistics on the indexes'
@@ -138,12 +138,12 @@ def run(args) -> None:
 def trigram_indexes(action: str) -> None:
     """Drop, or create exactly as the migrations do (without CONCURRENTLY: nobody
     else uses this database), the search's trigram indexes: 0009's on the email
-    and phone, and 0016's on crm_fold() of the names and company, which replaced
+    and phone, and 0017's on crm_fold() of the names and company, which replaced
     0009's on those."""
     from django.db import connection
 
     first = importlib.import_module("crm.migrations.0009_lead_search_trigram")
-    folded = importlib.import_module("crm.migrations.0016_lead_search_accents")
+    folded = importlib.import_module("crm.migrations.0017_lead_search_accents")
     replaced = {name for name, _ in folded.REPLACED}
     indexes = [(name, expression) for name, expression in first.INDEXES if name not in replaced]
     for name, column in folded.FOLDED:

@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from config import views
 from crm.api import api
 from crm.referral_views import referral_redirect
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="crm:lead_list"), name="home"),
+    path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("password/set/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("crm.urls")),
     path("imports/", include("crm.imports.urls")),
@@ -22,6 +23,9 @@ urlpatterns = [
     path("letters/", include("mailings.letters.urls")),
     path("richtext/", include("mailings.richtext.urls")),
     path("dashboard/", include("reports.urls")),
+    path("settings/", views.settings_hub, name="settings"),
+    path("settings/users/", include("crm.users.urls")),
+    path("settings/users/", include("followups.handover.urls")),
     path("settings/websites/", include("crm.tracking.sites_urls")),
     path("settings/scoring/", include("crm.scoring.urls")),
     path("settings/api-tokens/", include("crm.api_token_urls")),

@@ -9,7 +9,7 @@ forgot would make a lead unfindable without anyone noticing. A function of the
 column is never stale. The search stays fast at a million leads because on
 PostgreSQL the function is IMMUTABLE, so each searched column has a trigram
 index on crm_fold(column) that serves LIKE '%word%' (migration
-0016_lead_search_accents), as 0009's UPPER() indexes did.
+0017_lead_search_accents), as 0009's UPPER() indexes did.
 
 - PostgreSQL: crm_fold(text) = lower(unaccent(text)). unaccent is STABLE (its
   rules file could change), which an index may not use; the wrapper, with the

@@ -62,6 +62,8 @@ class User(AbstractUser):
         return time_zone_country(self.time_zone) or settings.CRM_DEFAULT_COUNTRY
 
 
+ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
+
 # Profile fields an entry path may supply; an existing lead only gets the empty ones filled.
 LEAD_PROFILE_FIELDS = (
     "name_prefix",
@@ -181,6 +183,12 @@ class Lead(models.Model):
     email_consent_text_version = models.CharField(max_length=50, blank=True)
     do_not_call = models.BooleanField(default=False)
     do_not_mail = models.BooleanField(default=False)
+    address_undeliverable_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A letter to this address came back: no letters until the address changes.",
+    )
     calls_paused_until = models.DateTimeField(
         null=True, blank=True, help_text="No calls before then (e.g. 'not interested')."
     )
@@ -223,7 +231,7 @@ class Lead(models.Model):
                 fields=["owner", "-last_activity_at", "-id"], name="lead_owner_activity_idx"
             ),
             models.Index(fields=["-last_activity_at", "-id"], name="lead_activity_idx"),
-            # The lead list sorted by score, either way (migration 0017).
+            # The lead list sorted by score, either way (migration 0018).
             models.Index(fields=["owner", "score", "id"], name="lead_owner_score_idx"),
             models.Index(fields=["score", "id"], name="lead_score_idx"),
             models.Index(fields=["last_name", "first_name", "id"], name="lead_name_idx"),
@@ -285,6 +293,11 @@ class Lead(models.Model):
             )
 
     @property
+    def postal_address_key(self) -> tuple[str, ...]:
+        """The address as compared to tell whether it changed."""
+        return tuple(" ".join(getattr(self, name).split()).casefold() for name in ADDRESS_FIELDS)
+
+    @property
     def has_postal_address(self) -> bool:
         return all((self.address_line1, self.city, self.country))
 
@@ -323,6 +336,7 @@ class Interaction(models.Model):
         EMAIL_REPLIED = "email_replied", "Email replied"
         EMAIL_BOUNCED = "email_bounced", "Email bounced"
         LETTER_MAILED = "letter_mailed", "Letter mailed"
+        LETTER_RETURNED = "letter_returned", "Letter returned"
         MEETING = "meeting", "Meeting"
         SUPPORT_CALL = "support_call", "Support call"
         REFERRAL = "referral", "Referral"
@@ -425,6 +439,15 @@ class Interaction(models.Model):
     @property
     def outcome_label(self) -> str:
         return outcome_label(self.kind, self.outcome)
+
+    @cached_property
+    def described(self):
+        """What happened, in a sentence (crm.sentences). A list's are set at once by
+        crm.sentences.describe_all, which also looks up a cart's items and a visit's
+        site; alone, an interaction is told without them."""
+        from crm.sentences import describe  # it imports this module
+
+        return describe(self)
 
 
 class LeadMerge(models.Model):

@@ -1,7 +1,9 @@
 """Reads for leads and their timelines. Every lead lookup for a person goes
 through leads_visible_to, so a rep never reaches another rep's lead."""
 
+import datetime as dt
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from crm.contact import InvalidPhone, parse_phone
 from crm.dedupe import Contact, LeadIndex
 from crm.models import ApiToken, ContactPoint, Interaction, Lead, User
 from crm.roles import Role
+from crm.sentences import describe_all
 
 
 def leads_visible_to(user: User) -> QuerySet[Lead]:
@@ -147,11 +150,29 @@ def _phone_contains(digits: str) -> Q | None:
     return match
 
 
+# The most interactions lead_recent_interactions reads: a lead who browsed a
+# whole site still makes a short list to compose from.
+RECENT_LIMIT = 60
+
+
 def lead_timeline(lead: Lead, *, limit: int = 100) -> list[Interaction]:
-    """The lead's interactions, newest first."""
-    return list(
-        lead.interactions.select_related("user", "campaign").order_by("-occurred_at", "-id")[:limit]
-    )
+    """The lead's interactions, newest first, each told in a sentence (in three
+    queries at most, however many)."""
+    interactions = lead.interactions.select_related("user", "campaign")
+    return describe_all(list(interactions.order_by("-occurred_at", "-id")[:limit]))
+
+
+def lead_recent_interactions(
+    lead: Lead, *, kinds: Iterable[str], since: dt.datetime, also: int | None = None
+) -> list[Interaction]:
+    """The lead's interactions of these kinds since then (and the one with the id
+    `also`, however old), newest first, each told in a sentence: in three queries
+    at most."""
+    wanted = Q(kind__in=list(kinds), occurred_at__gte=since)
+    if also is not None:
+        wanted |= Q(pk=also)
+    interactions = lead.interactions.filter(wanted).select_related("user", "campaign")
+    return describe_all(list(interactions.order_by("-occurred_at", "-id")[:RECENT_LIMIT]))
 
 
 def api_token_for_secret(digest: str) -> ApiToken | None:

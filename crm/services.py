@@ -17,11 +17,12 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from config.jobs import enqueue
-from crm import jobs, selectors
+from crm import interaction_hooks, jobs, selectors
 from crm.audiences.services import audience_members_forget
 from crm.contact import InvalidPhone, Phone, country_code, parse_phone
 from crm.dedupe import Contact, LeadIndex
 from crm.models import (
+    ADDRESS_FIELDS,
     LEAD_PROFILE_FIELDS,
     ApiToken,
     Campaign,
@@ -32,6 +33,7 @@ from crm.models import (
     User,
 )
 from crm.outcomes import outcome_error
+from crm.scoring.services import scores_update
 
 # From the most to the least permissive: when two leads merge, the later one wins.
 EMAIL_CONSENT_STRICTNESS = [
@@ -176,6 +178,7 @@ def _withdraw_email_consent(lead: Lead, *, by: User | None) -> None:
 
 
 def _save_validated(lead: Lead) -> None:
+    _undeliverable_cleared_on_move(lead)
     lead.fill_time_zone()
     lead.full_clean(exclude=["owner", "source_campaign"])
     lead.save()
@@ -380,6 +383,24 @@ def leads_owner_set(*, lead_ids: Iterable[int], owner_id: int) -> int:
     return Lead.objects.filter(pk__any=list(lead_ids)).update(owner_id=owner_id)
 
 
+def lead_address_undeliverable_set(*, lead_id: int, now: datetime) -> bool:
+    """A letter came back from the lead's address: no more letters to it until
+    the address changes (any change through these services clears the flag).
+    False when it was flagged already."""
+    flagged = Lead.objects.filter(pk=lead_id, address_undeliverable_at__isnull=True)
+    return flagged.update(address_undeliverable_at=now) == 1
+
+
+def _undeliverable_cleared_on_move(lead: Lead) -> None:
+    """A letter that came back flags the address it went to, not the person: a
+    changed address (an edit, a merge, an entry path filling a blank) clears it."""
+    if lead.pk is None or lead.address_undeliverable_at is None:
+        return
+    stored = Lead.objects.filter(pk=lead.pk).only(*ADDRESS_FIELDS).first()
+    if stored is not None and stored.postal_address_key != lead.postal_address_key:
+        lead.address_undeliverable_at = None
+
+
 def lead_calls_pause(*, lead_id: int, until: datetime) -> None:
     Lead.objects.filter(pk=lead_id).update(calls_paused_until=until)
 
@@ -392,6 +413,41 @@ def lead_phone_invalid_set(*, lead_id: int) -> None:
     """The number reached the wrong person or no one: calls stop until another
     number becomes the main one (contact_point_make_main)."""
     Lead.objects.filter(pk=lead_id).update(phone_invalid=True)
+
+
+# What a call's outcome may change on its lead (followups.calls), and so what
+# taking the outcome back puts back (followups.undo).
+CALL_FIELDS = ("stage", "do_not_call", "phone_invalid", "calls_paused_until", "last_activity_at")
+
+
+def lead_call_fields(*, lead_id: int) -> dict[str, Any]:
+    """The lead's CALL_FIELDS as JSON can keep them (datetimes as ISO text)."""
+    values = Lead.objects.filter(pk=lead_id).values(*CALL_FIELDS).get()
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def lead_call_fields_restore(*, lead_id: int, fields: dict[str, Any]) -> None:
+    """Put back CALL_FIELDS as lead_call_fields read them before a call's outcome."""
+    values = {
+        name: Lead._meta.get_field(name).to_python(value)
+        for name, value in fields.items()
+        if name in CALL_FIELDS
+    }
+    Lead.objects.filter(pk=lead_id).update(**values)
+
+
+@transaction.atomic
+def interaction_withdraw(*, interaction_id: int, reason: str) -> None:
+    """Delete one interaction as if it never happened (a call outcome taken back):
+    what the other apps planned from it stops (crm.interaction_hooks), and its
+    lead's score is worked out without it."""
+    found = Interaction.objects.filter(pk=interaction_id)
+    lead_id = found.values_list("lead_id", flat=True).first()
+    if lead_id is None:
+        return
+    interaction_hooks.run_withdrawn(interaction_ids=[interaction_id], reason=reason)
+    Interaction.objects.filter(pk=interaction_id).delete()
+    scores_update(lead_ids=[lead_id], now=timezone.now())
 
 
 def lead_email_consent_set(*, lead: Lead, **fields: Any) -> None:
@@ -428,6 +484,7 @@ def lead_merge(*, primary: Lead, duplicate: Lead, merged_by: User) -> LeadMerge:
     duplicate_id = duplicate.pk
     duplicate.delete()  # first: its email is unique and may move to the primary
     primary.other_contacts = _other_contacts_text(primary)
+    _undeliverable_cleared_on_move(primary)
     primary.save()
     merge = LeadMerge.objects.create(
         lead=primary, duplicate_id=duplicate_id, duplicate_snapshot=snapshot, merged_by=merged_by

@@ -11,6 +11,7 @@ next login, the address changes too, and the "My calendar" page shows the new on
 """
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Case, Q, QuerySet, Value, When
@@ -67,12 +68,12 @@ def feed_touches(user: User, *, now: dt.datetime) -> QuerySet[Touch]:
     )
 
 
-def feed_ics(user: User, touches: list[Touch], *, host: str, lead_url, now: dt.datetime) -> str:
-    """The iCalendar text. `lead_url(lead)` gives the absolute URL of a lead's page;
-    `host` makes the UIDs unique beyond this installation."""
+def feed_ics(user: User, touches: list[Touch], *, lead_url, now: dt.datetime) -> str:
+    """The iCalendar text. `lead_url(lead)` gives the absolute URL of a lead's page."""
+    domain = uid_domain()
     events = (
         ical.Event(
-            uid=f"touch-{touch.pk}@{host}",
+            uid=f"touch-{touch.pk}@{domain}",
             start=touch.due_at,
             duration=CALL_LENGTH,
             summary=f"Call {touch.lead.display_name}",
@@ -82,6 +83,13 @@ def feed_ics(user: User, touches: list[Touch], *, host: str, lead_url, now: dt.d
         for touch in touches
     )
     return ical.calendar(events, name=f"Calls: {user.display_name}", stamp=now, refresh=REFRESH)
+
+
+def uid_domain() -> str:
+    """The part of each event's UID that makes it unique beyond this installation:
+    the configured site's host, never the host the feed was fetched by — a feed read
+    through another name (a proxy, an IP) must not show every call twice."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def tel_uri(lead) -> str:

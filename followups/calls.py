@@ -24,6 +24,7 @@ from followups.claiming import claim_head
 from followups.ledger import lead_call_barred, touch_schedule
 from followups.models import Channel, Touch
 from followups.services import touches_skip, touches_skip_open
+from followups.undo import outcome_before, outcome_undo_record
 
 OUTCOME_KEYS = dict(zip(Outcome.values, "12345678", strict=True))
 OUTCOME_SENTIMENT = {
@@ -80,7 +81,8 @@ def call_log_outcome(
     notes: str = "",
     call_back_at: dt.datetime | None = None,
 ) -> Interaction:
-    """Record the call, close the touch, and plan what comes next for the lead."""
+    """Record the call, close the touch, and plan what comes next for the lead;
+    what it changed is kept so its rep may take it back (followups.undo)."""
     touch = Touch.objects.select_for_update().select_related("lead").get(pk=touch.pk)
     if touch.status not in Touch.OPEN:
         raise ValidationError("This call has been logged already.")
@@ -89,6 +91,7 @@ def call_log_outcome(
     if outcome == Outcome.CALL_BACK and call_back_at is None:
         raise ValidationError({"call_back_at": ["When should we call back?"]})
     now = timezone.now()
+    before = outcome_before(touch=touch)
     call, _ = interaction_record(
         lead=touch.lead,
         kind=Interaction.Kind.CALL,
@@ -106,6 +109,7 @@ def call_log_outcome(
         enrolment_after_call(touch=touch, outcome=outcome, now=now, call_back_at=call_back_at)
     elif outcome == Outcome.CALL_BACK:
         _call_back_outside_cadences(touch, call, user, call_back_at)
+    outcome_undo_record(touch=touch, interaction=call, user=user, before=before)
     return call
 
 

@@ -112,6 +112,38 @@ class Composer:
 _composers: dict[str, Composer] = {}
 
 
+@dataclass(frozen=True)
+class Template:
+    """An email a rep may start from on the call card."""
+
+    pk: int
+    label: str
+    group: str  # "Their cadences" or "Personal emails of every cadence"
+
+
+@dataclass(frozen=True)
+class Picker:
+    """The call card's email picker, as the app that sends email plugs it in."""
+
+    templates: Callable[..., list[Template]]  # templates(lead) -> the ones offered
+    # draft(lead, template_pk) -> Draft, merge fields filled in; None: not offered.
+    draft: Callable[..., Draft | None]
+    # send(*, lead, rep, template_pk, subject, body, key): once per key, as the
+    # rep; raises ValidationError when it may not go.
+    send: Callable[..., object]
+
+
+_pickers: list[Picker] = []
+
+
+def register_picker(*, templates, draft, send) -> None:
+    _pickers[:] = [Picker(templates=templates, draft=draft, send=send)]
+
+
+def picker() -> Picker | None:
+    return _pickers[0] if _pickers else None
+
+
 def register_composer(channel: str, *, draft: Callable[..., Draft], send: Callable[..., object]):
     _composers[channel] = Composer(draft=draft, send=send)
 

@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
 from crm.models import Interaction, Lead
+from crm.outcomes import CallOutcome
 from followups.cadences.models import (  # noqa: F401 (loaded with the app)
     REP_CHANNELS,
     Cadence,
@@ -121,3 +123,36 @@ class Touch(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.PENDING and self.due_at < timezone.now()
+
+
+class OutcomeUndo(models.Model):
+    """What logging a call's outcome changed, kept so that its rep can take the
+    outcome back for a few seconds (followups.undo): the lead's touches,
+    enrolments and call fields as they were before, and which touches and
+    enrolments existed then (those made since are the outcome's)."""
+
+    touch = models.ForeignKey(Touch, on_delete=models.CASCADE, related_name="+")
+    # Not a foreign key: undoing deletes the interaction, and this row says so after.
+    interaction_id = models.BigIntegerField()
+    outcome = models.CharField(max_length=30)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    logged_at = models.DateTimeField(default=timezone.now)
+    before = models.JSONField(encoder=DjangoJSONEncoder)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["logged_by", "-logged_at"], name="outcome_undo_rep_idx")]
+
+    def __str__(self):
+        return f"{self.outcome} on touch {self.touch_id} by {self.logged_by_id}"
+
+    @property
+    def outcome_label(self) -> str:
+        return CallOutcome(self.outcome).label if self.outcome in CallOutcome.values else ""
+
+    def seconds_left(self, shown: float) -> int:
+        """Of the `shown` seconds it is offered for, those left now (0 at least)."""
+        left = shown - (timezone.now() - self.logged_at).total_seconds()
+        return max(0, round(left))

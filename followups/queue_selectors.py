@@ -10,6 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from crm.models import Lead, User
+from crm.selectors import lead_recent_interactions
+from followups import talking_points
 from followups.calling_hours import Holidays, holidays_around, hours, opens_at, weekdays
 from followups.models import Channel, Touch
 from followups.selectors import CARD_RELATED, QUEUE_ORDER
@@ -170,4 +172,19 @@ def calling_hours_from(moment: dt.datetime, lead: Lead, holidays: Holidays) -> d
 def _holidays_from(now: dt.datetime) -> Holidays:
     return holidays_around(
         now.date() + dt.timedelta(days=offset) for offset in range(-1, HOLIDAY_HORIZON_DAYS)
+    )
+
+
+def touch_talking_points(touch: Touch, now: dt.datetime | None = None) -> list[str]:
+    """What the rep may bring up with the touch's lead (followups.talking_points),
+    from their recent interactions and the one that planned the touch."""
+    now = now or timezone.now()
+    recent = lead_recent_interactions(
+        touch.lead,
+        kinds=talking_points.KINDS,
+        since=now - talking_points.LOOKBACK,
+        also=touch.interaction_id,
+    )
+    return talking_points.compose(
+        lead=touch.lead, recent=recent, reason_id=touch.interaction_id, now=now
     )

@@ -6,8 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.models import User
+from followups import selectors
 from followups.claiming import claim_head
 from followups.models import Channel, Touch
+from followups.undo import Undone, outcome_undo
 
 
 def call_unclaim(*, touch: Touch, user: User) -> bool:
@@ -30,3 +32,15 @@ def call_skip(
     return claim_head(
         user_id=user.pk, now=now or timezone.now(), pass_over=touch.pk, audience_id=audience_id
     )
+
+
+@transaction.atomic
+def call_outcome_undo(*, pk: int, user: User) -> Undone:
+    """Take back the user's last outcome (followups.undo) and put its call back on
+    their card: the next call they were given meanwhile goes back to the queue."""
+    undone = outcome_undo(pk=pk, user=user)
+    if undone.again:
+        return undone
+    for held in selectors.claimed_calls(user).exclude(pk=undone.touch.pk):
+        call_unclaim(touch=held, user=user)
+    return undone

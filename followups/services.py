@@ -12,7 +12,10 @@ from django.utils import timezone
 
 from crm.models import Lead, User
 from followups.cadences import progress
-from followups.models import Touch
+from followups.models import Channel, Touch
+
+# A mailed letter's outcome when it came back undelivered.
+LETTER_RETURNED = "returned"
 
 
 def touches_skip_open(*, lead: Lead, channel: str, outcome: str) -> int:
@@ -68,6 +71,18 @@ def touches_complete(*, touch_ids: Iterable[int] | QuerySet, outcome: str, now: 
     )
     progress.enrolments_advance(touch_ids=ids, now=now)
     return done
+
+
+def touch_letter_returned(*, touch_id: int) -> bool:
+    """The letter of a done letter touch came back undelivered: its outcome says so,
+    as a refused email's says why (the touch stays done: the letter was mailed, and
+    its cadence has moved on). False when already recorded, or not a mailed letter."""
+    return (
+        Touch.objects.filter(pk=touch_id, channel=Channel.LETTER, status=Touch.Status.DONE)
+        .exclude(outcome=LETTER_RETURNED)
+        .update(outcome=LETTER_RETURNED)
+        == 1
+    )
 
 
 def _ids(touch_ids: Iterable[int] | QuerySet) -> list[int]:
@@ -141,3 +156,19 @@ def touch_close_for_rep(
     if closed:
         progress.enrolments_advance(touch_ids=[touch_id], now=now)
     return closed == 1
+
+
+# Taking a call's outcome back (followups.undo).
+
+
+def touches_restore(*, touches: Iterable[Touch]) -> None:
+    """Put these touches back exactly as they were read before (every field)."""
+    for touch in touches:
+        touch.save(force_update=True)
+
+
+def touches_delete(*, touch_ids: Iterable[int]) -> int:
+    """Delete touches planned by what is being taken back: never worked, so as if
+    never planned (their keys free for the next outcome to plan them again)."""
+    deleted, _ = Touch.objects.filter(pk__in=list(touch_ids)).delete()
+    return deleted

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -194,7 +193,6 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     text = calendar_feeds.feed_ics(
         user,
         list(calendar_feeds.feed_touches(user, now=now)),
-        host=split_domain_port(request.get_host())[0],
         lead_url=lambda lead: request.build_absolute_uri(lead.get_absolute_url()),
         now=now,
     )

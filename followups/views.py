@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,10 +13,17 @@ from followups import channels, queue_selectors
 from followups.cadences.forms import EnrolForm
 from followups.calls import Outcome, call_claim_next, call_log_outcome
 from followups.filters import QueueFilter
-from followups.forms import CallOutcomeForm, PersonalEmailForm, StepSkipForm
+from followups.forms import (
+    CallOutcomeForm,
+    CardEmailForm,
+    PersonalEmailForm,
+    StepSkipForm,
+    TemplatePickForm,
+)
 from followups.models import Channel, Touch
-from followups.queue_services import call_skip
+from followups.queue_services import call_outcome_undo, call_skip
 from followups.services import touch_close_for_rep
+from followups.undo import UNDO_SHOWN, undo_offered
 
 TIMELINE_LENGTH = 10
 LIST_ROWS = 200
@@ -47,16 +54,134 @@ def queue_next(request: HttpRequest) -> HttpResponse:
 @require_POST
 def queue_log(request: HttpRequest, touch_id: int) -> HttpResponse:
     touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
-    form = CallOutcomeForm(request.POST)
+    form = CallOutcomeForm(request.POST, lead=touch.lead)
+    if form.is_valid() and form.needs_confirming:
+        return _render_card(request, touch, form, confirm_do_not_call=True)
     if form.is_valid():
         try:
-            call_log_outcome(touch=touch, user=request.user, **form.cleaned_data)
+            call_log_outcome(touch=touch, user=request.user, **form.outcome_fields())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            outcome = Outcome(form.cleaned_data["outcome"]).label
-            return _after(request, f"Logged “{outcome}” for {touch.lead.display_name}.")
+            # The next card offers its undo, which says what was logged.
+            return _after(request, "")
     return _render_card(request, touch, form, status=400)
+
+
+@login_required
+@may_call
+@require_POST
+def queue_undo(request: HttpRequest, undo_id: int) -> HttpResponse:
+    """Take back the outcome just logged: its call comes back on the card."""
+    try:
+        undone = call_outcome_undo(pk=undo_id, user=request.user)
+    except ValidationError as exc:
+        return _undo_refused(request, " ".join(exc.messages))
+    label = Outcome(undone.outcome).label
+    note = f"Undone: “{label}” for {undone.touch.lead.display_name} is no longer logged."
+    if not request.htmx:
+        messages.success(request, note)
+        return redirect("queue:next")
+    audience = _queue_audience(request)
+    # The undone call, claimed again: the rep's only claim now (call_outcome_undo).
+    touch = call_claim_next(user=request.user, audience_id=audience and audience.pk)
+    return _render_card(request, touch, note=note, audience=audience)
+
+
+def _undo_refused(request: HttpRequest, why: str) -> HttpResponse:
+    """Said on the card where the rep is: the page (409), or the next card (htmx
+    swaps a 200 only)."""
+    audience = _queue_audience(request)
+    touch = call_claim_next(user=request.user, audience_id=audience and audience.pk)
+    status = 200 if request.htmx else 409
+    return _render_card(request, touch, note=why, audience=audience, status=status, error=True)
+
+
+# An email from the call card: a template picked, edited, sent as the rep (mailings
+# plugs in the picker: followups.channels).
+
+
+@login_required
+@may_call
+@require_GET
+def call_email(request: HttpRequest, touch_id: int) -> HttpResponse:
+    """The picker, and the picked template filled in for the lead, to edit."""
+    touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
+    picker = _picker()
+    templates = picker.templates(touch.lead)
+    pick = TemplatePickForm(request.GET, templates=templates)
+    if not pick.is_valid():
+        return _render_call_email(request, touch, pick, status=400)
+    template_pk = pick.cleaned_data["template"]
+    draft = picker.draft(touch.lead, template_pk)
+    if draft is None:  # offered a moment ago, gone now (its cadence switched off)
+        raise Http404("No such template for this lead.")
+    form = CardEmailForm(
+        templates=templates,
+        initial={"template": template_pk, "subject": draft.subject, "body": draft.body},
+    )
+    return _render_call_email(request, touch, pick, form, refusal=draft.refusal)
+
+
+@login_required
+@may_call
+@require_POST
+def call_email_send(request: HttpRequest, touch_id: int) -> HttpResponse:
+    touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
+    picker = _picker()
+    templates = picker.templates(touch.lead)
+    form = CardEmailForm(request.POST, templates=templates)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            picker.send(
+                lead=touch.lead,
+                rep=request.user,
+                template_pk=data["template"],
+                subject=data["subject"],
+                body=data["body"],
+                key=data["key"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            sent = f"Sent “{data['subject']}” to {touch.lead.display_name}, from you."
+            if not request.htmx:
+                messages.success(request, sent)
+                return redirect("queue:next")
+            pick = TemplatePickForm(templates=templates)
+            return _render_call_email(request, touch, pick, sent=sent)
+    pick = TemplatePickForm(initial={"template": form["template"].value()}, templates=templates)
+    return _render_call_email(request, touch, pick, form, status=400)
+
+
+def _picker() -> channels.Picker:
+    picker = channels.picker()
+    if picker is None:
+        raise Http404("No email is sent from here.")
+    return picker
+
+
+def _render_call_email(
+    request: HttpRequest,
+    touch: Touch,
+    pick: TemplatePickForm,
+    form: CardEmailForm | None = None,
+    *,
+    refusal: str = "",
+    sent: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "touch": touch,
+        "lead": touch.lead,
+        "pick": pick,
+        "email_form": form,
+        "refusal": refusal,
+        "sent": sent,
+    }
+    template = "followups/partials/call_email.html" if request.htmx else "followups/call_email.html"
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -106,7 +231,8 @@ def _positive_int(value: str) -> int | None:
 def _after(request: HttpRequest, note: str) -> HttpResponse:
     """After a call was logged: the next card for htmx, else back to the queue page."""
     if not request.htmx:
-        messages.success(request, note)
+        if note:
+            messages.success(request, note)
         return redirect("queue:next")
     audience = _queue_audience(request)
     touch = call_claim_next(user=request.user, audience_id=audience and audience.pk)
@@ -121,11 +247,19 @@ def _render_card(
     status: int = 200,
     note: str = "",
     audience: Audience | None = None,
+    error: bool = False,
+    confirm_do_not_call: bool = False,
 ) -> HttpResponse:
+    lead = touch.lead if touch else None
+    undo = undo_offered(user=request.user)
     context = {
         "touch": touch,
-        "form": form or CallOutcomeForm(),
+        "form": form or CallOutcomeForm(lead=lead),
         "note": note,
+        "note_is_error": error,
+        "confirm_do_not_call": confirm_do_not_call,
+        "undo": undo,
+        "undo_seconds": undo.seconds_left(UNDO_SHOWN.total_seconds()) if undo else 0,
         "call_attempts": settings.CALL_ATTEMPTS,
         "queue_audience": audience,
         # With the next card, the emails and tasks a logged call may have brought due.
@@ -136,6 +270,7 @@ def _render_card(
     else:
         context["lead"] = touch.lead
         context["timeline"] = lead_timeline(touch.lead, limit=TIMELINE_LENGTH)
+        context["points"] = queue_selectors.touch_talking_points(touch)
         context["enrol_form"] = EnrolForm(lead=touch.lead)
     template = "followups/partials/call_card.html" if request.htmx else "followups/queue.html"
     return render(request, template, context, status=status)
@@ -242,5 +377,6 @@ def _render_touch_card(
         "skip_form": skip_form or StepSkipForm(),
         "enrol_form": EnrolForm(lead=touch.lead),
         "timeline": lead_timeline(touch.lead, limit=TIMELINE_LENGTH),
+        "points": queue_selectors.touch_talking_points(touch),
     }
     return render(request, "followups/touch_card.html", context, status=status)

@@ -34,5 +34,10 @@ class MailingsConfig(AppConfig):
             draft=personal.personal_email_draft,
             send=personal.personal_email_send,
         )
+        channels.register_picker(
+            templates=personal.card_email_templates,
+            draft=personal.card_email_draft,
+            send=personal.card_email_send,
+        )
         for channel, (check, many) in steps.CHANNEL_CHECKS.items():
             channels.register_check(channel, check, many=many)

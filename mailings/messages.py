@@ -7,7 +7,7 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db.models import CharField, F, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 
 from mailings import tokens
@@ -55,8 +55,9 @@ def email_links(outbox: OutboxEmail) -> Links:
 
 def message_id_sql() -> Concat:
     """Each outbox email's Message-ID, as SQL for one UPDATE of a whole batch:
-    <cadence.ENROLMENT.STEP.EMAIL@site>."""
-    parts = [Value("<cadence."), F("enrolment_id"), Value("."), F("step_id"), Value("."), F("pk")]
+    <cadence.ENROLMENT.STEP.EMAIL@site> (0 for a card email's enrolment and step)."""
+    enrolment, step = Coalesce("enrolment_id", Value(0)), Coalesce("step_id", Value(0))
+    parts = [Value("<cadence."), enrolment, Value("."), step, Value("."), F("pk")]
     return Concat(*parts, Value(f"@{site_domain()}>"), output_field=CharField())
 
 
@@ -74,13 +75,14 @@ def outbox_message(outbox: OutboxEmail) -> tuple[RenderedEmail, WireEmail]:
 
 
 def build_message(outbox: OutboxEmail, rendered: RenderedEmail, links: Links) -> WireEmail:
-    cadence = outbox.enrolment.cadence
     headers = {
         "Message-ID": outbox.message_id,
         "List-Unsubscribe": f"<{links.unsubscribe}>, <{links.unsubscribe_mailto}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"{phrase(cadence.name)} <{cadence.slug}.{site_domain()}>",
     }
+    if outbox.enrolment_id:  # a card email is one person's to another, on no list
+        cadence = outbox.enrolment.cadence
+        headers["List-Id"] = f"{phrase(cadence.name)} <{cadence.slug}.{site_domain()}>"
     from_email = settings.DEFAULT_FROM_EMAIL
     rep = outbox.sent_by
     if rep is not None and rep.email:

@@ -54,7 +54,8 @@ SENDING_LEASE = dt.timedelta(minutes=15)
 
 class OutboxEmail(models.Model):
     """One email of one enrolment's step: what was sent, to whom, and how it went.
-    A personal email (sent_by set) goes from the rep, with the words they wrote."""
+    A personal email (sent_by set) goes from the rep, with the words they wrote;
+    one a rep sends from the call card is no cadence's (no enrolment, no step)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -63,8 +64,12 @@ class OutboxEmail(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="emails")
-    step = models.ForeignKey(CadenceStep, on_delete=models.CASCADE, related_name="emails")
+    enrolment = models.ForeignKey(
+        Enrolment, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    step = models.ForeignKey(
+        CadenceStep, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
     variant = models.ForeignKey(
         StepVariant,
         null=True,

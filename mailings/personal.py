@@ -6,10 +6,16 @@ click finds it claimed and sends nothing), the lead's consent checked, the
 outbox row written with the rep's words (one per touch); then the delivery job
 is queued (after commit, config.jobs), which sends it as any cadence email
 goes (mailings.sending) but From the rep, with replies to the rep
-(mailings.messages.build_message)."""
+(mailings.messages.build_message).
+
+From the call card a rep may also send an email of their own, started from one
+of the templates the picker offers (the personal-email steps of every cadence,
+and every email step of the lead's cadences): the card's Send plans a personal
+email touch for it, of no cadence, and sends it through the same path."""
 
 import logging
 import re
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,12 +23,13 @@ from django.utils import timezone
 from django.utils.html import urlize
 
 from config.jobs import enqueue
-from crm.models import User
-from followups.channels import Draft
-from followups.models import Channel, Enrolment, Touch
+from crm.models import Lead, User
+from followups.channels import Draft, Template
+from followups.ledger import touch_schedule
+from followups.models import CadenceStep, Channel, Enrolment, Touch
 from followups.scheduler import DELIVERY_QUEUE
 from followups.services import touch_claim_for_delivery
-from mailings.models import OutboxEmail
+from mailings.models import OutboxEmail, StepVariant
 from mailings.rendering import render_words
 from mailings.steps import personal_email_check, variant_for
 
@@ -44,17 +51,21 @@ def personal_email_draft(touch: Touch) -> Draft:
     return Draft(subject=subject, body=body, refusal=personal_email_check(touch.lead))
 
 
-def personal_email_send(*, touch: Touch, rep: User, subject: str, body: str) -> OutboxEmail:
+def personal_email_send(
+    *, touch: Touch, rep: User, subject: str, body: str, variant: StepVariant | None = None
+) -> OutboxEmail:
     """Send the rep's words for this touch, once. Raises ValidationError when it
     may not go: sent already, the cadence ended, the lead may not be emailed
-    (the rep may skip the step instead)."""
+    (the rep may skip the step instead). `variant`: what a card email started
+    from (a step's touch started from its step's)."""
     now = timezone.now()
     with transaction.atomic():
         if not touch_claim_for_delivery(touch_id=touch.pk, by=rep, now=now):
             raise ValidationError(_why_not_pending(touch))
         touch = Touch.objects.select_related("lead", "step", "enrolment").get(pk=touch.pk)
         _check(touch, rep)
-        outbox = _outbox_write(touch, rep, " ".join(subject.split())[:300], body.strip())
+        subject = " ".join(subject.split())[:300]
+        outbox = _outbox_write(touch, rep, subject, body.strip(), variant)
     enqueue(
         "followups.jobs.touches_deliver", Channel.PERSONAL_EMAIL, [touch.pk], queue=DELIVERY_QUEUE
     )
@@ -73,9 +84,7 @@ def _why_not_pending(touch: Touch) -> str:
 def _check(touch: Touch, rep: User) -> None:
     if touch.assigned_to_id != rep.pk:
         raise ValidationError("This email is another rep's to send.")
-    if touch.enrolment_id is None or touch.step_id is None:
-        raise ValidationError("This email is not a step of a cadence.")
-    if touch.enrolment.status != Enrolment.Status.ACTIVE:
+    if touch.enrolment_id and touch.enrolment.status != Enrolment.Status.ACTIVE:
         raise ValidationError(f"{touch.lead.display_name}'s cadence is not running any more.")
     if refusal := personal_email_check(touch.lead):
         raise ValidationError(
@@ -83,7 +92,7 @@ def _check(touch: Touch, rep: User) -> None:
         )
 
 
-def _outbox_write(touch: Touch, rep: User, subject: str, body: str) -> OutboxEmail:
+def _outbox_write(touch: Touch, rep: User, subject: str, body: str, variant) -> OutboxEmail:
     """The touch's one outbox row, with the rep's words (written anew when an earlier
     try did not go: a temporary failure gave it back to the rep)."""
     words = {
@@ -100,7 +109,7 @@ def _outbox_write(touch: Touch, rep: User, subject: str, body: str) -> OutboxEma
         | {
             "enrolment_id": touch.enrolment_id,
             "step": touch.step,
-            "variant": variant_for(touch.step, touch.lead),
+            "variant": variant or (variant_for(touch.step, touch.lead) if touch.step_id else None),
             "lead": touch.lead,
         },
     )
@@ -122,3 +131,86 @@ def html_of(text: str) -> str:
         for paragraph in paragraphs
         if paragraph.strip()
     )
+
+
+# From the call card
+
+
+def card_email_templates(lead: Lead) -> list[Template]:
+    """What the picker offers: every email step of the lead's open cadences, then
+    the personal-email steps of every cadence switched on (each variant once)."""
+    theirs = StepVariant.objects.filter(
+        step__channel__in=(Channel.EMAIL, Channel.PERSONAL_EMAIL),
+        step__cadence__enrolments__lead=lead,
+        step__cadence__enrolments__status__in=Enrolment.OPEN,
+    )
+    everyones = StepVariant.objects.filter(
+        step__channel=Channel.PERSONAL_EMAIL, step__cadence__is_active=True
+    )
+    order = ("step__cadence__name", "step__position", "label")
+    found = {
+        group: list(variants.select_related("step__cadence").order_by(*order).distinct())
+        for group, variants in (("Their cadences", theirs), ("Personal emails", everyones))
+    }
+    steps = {variant.step_id for variants in found.values() for variant in variants}
+    siblings = Counter(StepVariant.objects.filter(step__in=steps).values_list("step", flat=True))
+    offered: dict[int, Template] = {}
+    for group, variants in found.items():
+        for variant in variants:
+            label = _label(variant, several=siblings[variant.step_id] > 1)
+            offered.setdefault(variant.pk, Template(variant.pk, label, group))
+    return list(offered.values())
+
+
+def _label(variant: StepVariant, *, several: bool) -> str:
+    step: CadenceStep = variant.step
+    which = f" {variant.label}" if several else ""
+    return f"{step.cadence.name}, step {step.position}{which}: {variant.subject}"[:200]
+
+
+def _offered(lead: Lead, template_pk) -> StepVariant | None:
+    if not any(template.pk == template_pk for template in card_email_templates(lead)):
+        return None
+    return StepVariant.objects.select_related("step__cadence").get(pk=template_pk)
+
+
+def card_email_draft(lead: Lead, template_pk: int | None) -> Draft | None:
+    """The template for this lead, merge fields filled in (blank without one, for
+    the rep's own words); None when the template is not one offered to them."""
+    refusal = personal_email_check(lead)
+    if template_pk is None:
+        return Draft(subject="", body="", refusal=refusal)
+    variant = _offered(lead, template_pk)
+    if variant is None:
+        return None
+    subject, body = "", ""
+    try:
+        subject, body = render_words(variant, lead)
+    except Exception:  # a manager's template: the rep can still write the email
+        logger.exception("Could not render step variant %s", variant.pk)
+    return Draft(subject=subject, body=body, refusal=refusal)
+
+
+def card_email_send(
+    *, lead: Lead, rep: User, template_pk: int | None, subject: str, body: str, key: str
+) -> OutboxEmail:
+    """Send the rep's email from the call card, once per `key` (the form's: a
+    second click finds its touch claimed already): a personal email touch of
+    no cadence, sent by personal_email_send. Nothing is planned when it may not
+    go (consent, suppression)."""
+    if refusal := personal_email_check(lead):
+        raise ValidationError(f"{lead.display_name} may not be emailed: {refusal}.")
+    variant = _offered(lead, template_pk) if template_pk else None
+    with transaction.atomic():
+        touch = touch_schedule(
+            lead=lead,
+            channel=Channel.PERSONAL_EMAIL,
+            due_at=timezone.now(),
+            reason=f"Written on the call card by {rep.display_name}",
+            key=f"card-email:{rep.pk}:{key}",
+            origin="Call card",
+            assigned_to=rep,
+        )
+        return personal_email_send(
+            touch=touch, rep=rep, subject=subject, body=body, variant=variant
+        )

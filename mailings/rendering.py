@@ -17,8 +17,10 @@ from django.template import engines
 from django.template.loader import render_to_string
 
 from crm.models import Lead
+from crm.names import PersonName, formal_name
 from crm.referrals import customer_referral_url
 from mailings.plaintext import html_to_text
+from mailings.prose import campaign_in_prose, name_in_prose
 
 LINK = re.compile(r'href="(https?://[^"]+)"')
 
@@ -86,14 +88,17 @@ EMAIL_MERGE_FIELDS = (
 
 def merge_fields(lead: Lead) -> dict:
     owner = lead.owner
+    # As a person would write them in a sentence (mailings.prose): a name typed in
+    # capitals in proper case, a campaign's code as its name.
+    first, last = name_in_prose(lead.first_name), name_in_prose(lead.last_name, surname=True)
     return {
         "lead": {
             "name_prefix": lead.name_prefix,
-            "first_name": lead.first_name,
-            "last_name": lead.last_name,
+            "first_name": first,
+            "last_name": last,
             "name_suffix": lead.name_suffix,
-            "full_name": f"{lead.first_name} {lead.last_name}".strip(),
-            "formal_name": lead.formal_name,
+            "full_name": f"{first} {last}".strip(),
+            "formal_name": formal_name(PersonName(lead.name_prefix, first, last, lead.name_suffix)),
             "email": lead.email,
             "company": lead.company,
             "title": lead.title,
@@ -107,7 +112,7 @@ def merge_fields(lead: Lead) -> dict:
             "full_name": owner.get_full_name() if owner else "",
             "email": owner.email if owner else "",
         },
-        "campaign": lead.source_campaign.name if lead.source_campaign_id else "",
+        "campaign": campaign_in_prose(lead.source_campaign.name) if lead.source_campaign_id else "",
         # A customer's referral link, empty for anyone else. The template calls it
         # only where it is used: the first use gives the customer their code.
         "referral_url": partial(customer_referral_url, lead),

@@ -151,7 +151,7 @@ def _check_and_render(outbox, now, cap, suppressed, report) -> Ready | None:
     if outbox.status in (OutboxEmail.Status.FAILED, OutboxEmail.Status.CANCELLED):
         touches_skip(touch_ids=[outbox.touch_id], outcome=outbox.last_error or outbox.status)
         return None
-    if outbox.enrolment.status != Enrolment.Status.ACTIVE:
+    if outbox.enrolment_id and outbox.enrolment.status != Enrolment.Status.ACTIVE:
         _drop(outbox, f"Cadence ended: {outbox.enrolment.exit_reason or 'finished'}", report)
         return None
     refusal = why_not_email(lead, suppressed=email_digest(lead.email) in suppressed)
@@ -293,8 +293,8 @@ def _record_sent(emails: list[OutboxEmail]) -> None:
                 notes=outbox.subject,
                 data={
                     "outbox": outbox.pk,
-                    "cadence": outbox.enrolment.cadence.name,
-                    "step": outbox.step.position,
+                    "cadence": outbox.enrolment.cadence.name if outbox.enrolment_id else "",
+                    "step": outbox.step.position if outbox.step_id else None,
                     "variant": outbox.variant.label if outbox.variant_id else "",
                     "personal": outbox.sent_by_id is not None,
                 },

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_rq",
     "import_export",
+    # Its API documentation page then comes from our static files and our template
+    # (templates/ninja/), not from a CDN the machine may not reach.
+    "ninja",
     "crm",
     "followups",
     "mailings",
@@ -110,7 +113,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "crm:lead_list"
+LOGIN_REDIRECT_URL = "home"  # each role lands on its own work (config.views.home)
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -120,6 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# Dates and times are written one way on every page (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -226,7 +231,9 @@ CALL_ATTEMPTS = int(env("CALL_ATTEMPTS", "3"))
 SCHEDULER_INTERVAL_SECONDS = int(env("SCHEDULER_INTERVAL_SECONDS", "30"))
 
 # Email drips. Links in emails (unsubscribe, tracking, confirmation) start with SITE_URL.
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# In development the links follow the port `make run` serves on (PORT=8101 make run).
+DEVELOPMENT_SITE_URL = f"http://127.0.0.1:{env('PORT', '8000')}"
+SITE_URL = env("SITE_URL", DEVELOPMENT_SITE_URL if DEBUG else "").rstrip("/")
 if not SITE_URL and not DEBUG:
     raise ImproperlyConfigured("Set SITE_URL, the https:// address emails link to.")
 # The sender's postal address, printed in every marketing email (CAN-SPAM).

@@ -482,7 +482,8 @@ class _LeadBuilder:
         (a page's path and seconds; a download's content), which audiences read."""
         rng = self.rng
         if kind == Campaign.Kind.EVENT:
-            return {"data": {"interest": rng.choice(BOOTH_INTERESTS)}}
+            # As a booth list's answer column is kept (crm.imports.visits).
+            return {"data": {"extra": {"Interested in": rng.choice(BOOTH_INTERESTS)}}}
         if kind == Campaign.Kind.GIVEAWAY:
             return {"data": {"prize": "A year of Pro"}}
         if kind == Campaign.Kind.CONTENT:

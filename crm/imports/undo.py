@@ -366,6 +366,7 @@ HAPPENED = {
     Kind.EMAIL_REPLIED: "they replied to an email",
     Kind.EMAIL_BOUNCED: "an email to them bounced",
     Kind.LETTER_MAILED: "a letter was mailed to them",
+    Kind.LETTER_RETURNED: "a letter to them came back",
     Kind.WEB_VISIT: "they visited the website",
     Kind.CONTENT_DOWNLOAD: "they downloaded content",
     Kind.PURCHASE: "they bought from us",

@@ -50,6 +50,7 @@ KIND_NOUNS = {
     "email_replied": ("email reply", "email replies"),
     "email_bounced": ("bounced email", "bounced emails"),
     "letter_mailed": ("letter mailed", "letters mailed"),
+    "letter_returned": ("returned letter", "returned letters"),
     "meeting": ("meeting", "meetings"),
     "support_call": ("support call", "support calls"),
     "referral": ("referral", "referrals"),

@@ -209,3 +209,18 @@ def cadence_step_delete(*, step: CadenceStep, send_to: int | None) -> int:
         else:
             progress.go_to(enrolment, target, after=now, now=now, reason="Its step was deleted")
     return len(on_it)
+
+
+# Taking a call's outcome back (followups.undo).
+
+
+def enrolments_restore(*, enrolments: Iterable[Enrolment]) -> None:
+    """Put these enrolments back exactly as they were read before (every field)."""
+    for enrolment in enrolments:
+        enrolment.save(force_update=True)
+
+
+def enrolments_delete(*, enrolment_ids: Iterable[int]) -> None:
+    """Delete enrolments made by what is being taken back (a move to another
+    cadence, a trigger), with their touches: as if never made."""
+    Enrolment.objects.filter(pk__in=list(enrolment_ids)).delete()

@@ -15,6 +15,8 @@ from crm.outcomes import CallOutcome
 from followups.cadences.models import Cadence, CadenceTrigger, Enrolment, ExitCondition
 from followups.cadences.services import enrolment_create, enrolments_end
 
+REASON_NOTES_CHARS = 120  # of the interaction's notes, in an enrolment's source
+
 EXIT_BY_KIND = {
     Interaction.Kind.EMAIL_REPLIED: ExitCondition.REPLIED,
     Interaction.Kind.MEETING: ExitCondition.MEETING,
@@ -172,25 +174,9 @@ def _enrol(cadence: Cadence, interaction: Interaction) -> None:
 
 
 def describe(interaction: Interaction) -> str:
-    """What happened, in plain words, for the rep who follows up."""
-    data = interaction.data or {}
-    campaign = interaction.campaign.name if interaction.campaign_id else ""
-    kind = Interaction.Kind
-    words = {
-        kind.CONTENT_DOWNLOAD: f"Downloaded {data.get('asset') or 'content'}",
-        kind.WEB_VISIT: f"Visited {data.get('url') or 'the website'}",
-        kind.BOOTH_VISIT: f"Visited the booth at {campaign or 'an event'}",
-        kind.GIVEAWAY_ENTRY: f"Entered {campaign or 'a giveaway'}",
-        kind.CART_ABANDONED: "Left a cart without buying",
-        kind.PURCHASE: f"Bought {data.get('product') or 'from us'}",
-        kind.SUPPORT_CALL: "Called support"
-        + (" and was unhappy" if interaction.sentiment == "negative" else ""),
-        kind.EMAIL_REPLIED: "Replied to an email",
-        kind.EMAIL_CLICKED: "Clicked a link in an email",
-        kind.REFERRAL: "Was referred to us",
-        kind.APP_EVENT: interaction.description,
-    }
-    text = words.get(interaction.kind, interaction.get_kind_display())
-    if interaction.notes:
-        text += f": {interaction.notes[:120]}"
-    return text
+    """What happened, in the timeline's words (crm.sentences), for the rep who
+    follows up: "Downloaded “Pricing guide”", "Replied to an email: Asks for a quote"."""
+    described = interaction.described
+    if described.note:
+        return f"{described.sentence}: {described.note[:REASON_NOTES_CHARS]}"
+    return described.sentence

@@ -62,3 +62,11 @@ class SwitchOnForm(forms.Form):
         if cleaned.get("enrol") == self.RECENT and cleaned.get("expected") is None:
             raise forms.ValidationError("Check the count first, then confirm.")
         return cleaned
+
+
+class EnrolEventForm(forms.Form):
+    """Enrol those already at one of the cadence's events: `expected` is the count
+    the page showed."""
+
+    campaign = forms.IntegerField(widget=forms.HiddenInput)
+    expected = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -23,7 +23,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Lower, Now, Trim
 
 from crm.audiences.models import AudienceMember
-from crm.models import Interaction, Lead
+from crm.models import Campaign, Interaction, Lead
 from crm.outcomes import CallOutcome
 from crm.selectors import lead_search
 from followups.cadences.models import (
@@ -306,6 +306,41 @@ def recent_trigger_leads(cadence: Cadence, *, since: dt.datetime) -> QuerySet[Le
         Q(pk__in=_matching(trigger).filter(occurred_at__gte=since).values("lead_id"))
         for trigger in cadence.triggers.all()
         if not trigger.ends
+    ]
+    if not matches:
+        return Lead.objects.none()
+    return leads_to_enrol(cadence=cadence, leads=Lead.objects.filter(reduce(operator.or_, matches)))
+
+
+@dataclass(frozen=True)
+class AtEvent:
+    """How many people one of the cadence's events (campaigns) had before it
+    could enrol them."""
+
+    campaign: Campaign
+    count: int
+
+
+def people_at_its_events(cadence: Cadence) -> list[AtEvent]:
+    """Per campaign that a starting trigger names, how many leads were already there
+    (at any time) and are not in the cadence nor enrolled since: who a new
+    cadence for an event would have enrolled, had it existed."""
+    campaigns = Campaign.objects.filter(
+        pk__in=[t.campaign_id for t in cadence.triggers.all() if t.campaign_id and not t.ends]
+    ).order_by("name")
+    return [
+        AtEvent(campaign, event_trigger_leads(cadence, campaign).count()) for campaign in campaigns
+    ]
+
+
+def event_trigger_leads(cadence: Cadence, campaign: Campaign) -> QuerySet[Lead]:
+    """The leads whose interaction at `campaign` one of the cadence's starting
+    triggers for it matches, whenever it happened, not in the cadence now nor
+    enrolled in it since."""
+    matches = [
+        Q(pk__in=_matching(trigger).values("lead_id"))
+        for trigger in cadence.triggers.all()
+        if trigger.campaign_id == campaign.pk and not trigger.ends
     ]
     if not matches:
         return Lead.objects.none()

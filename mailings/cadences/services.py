@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from crm.models import User
+from crm.models import Campaign, User
 from followups.cadences.audiences import cadence_audience_sync
 from followups.cadences.bulk import enrolments_create_bulk
 from followups.cadences.models import Cadence
-from mailings.cadences.selectors import recent_trigger_leads
+from mailings.cadences.selectors import event_trigger_leads, recent_trigger_leads
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,26 @@ def cadence_switch_off(*, cadence: Cadence) -> None:
     """Nobody new is enrolled (triggers, audience); those in it go on."""
     Cadence.objects.filter(pk=cadence.pk).update(is_active=False, updated_at=timezone.now())
     cadence.is_active = False
+
+
+@transaction.atomic
+def cadence_enrol_event(
+    *, cadence: Cadence, campaign: Campaign, by: User, now: dt.datetime | None = None
+) -> SwitchedOn:
+    """Enrol, set-based, the people already at `campaign` whom the cadence's
+    triggers for it would have enrolled; switch it on first if it is off (which
+    enrols its audience too: cadence_switch_on)."""
+    now = now or timezone.now()
+    from_audience = 0
+    if not cadence.is_active:
+        from_audience = cadence_switch_on(
+            cadence=cadence, by=by, recent_days=None, now=now
+        ).from_audience
+    enrolled = enrolments_create_bulk(
+        cadence=cadence,
+        leads=event_trigger_leads(cadence, campaign),
+        source=f"Already at {campaign.name} when {by.display_name} enrolled them",
+        by=by,
+        now=now,
+    )
+    return SwitchedOn(from_triggers=enrolled, from_audience=from_audience)

@@ -22,5 +22,6 @@ urlpatterns = [
     path("<int:pk>/resume/", views.cadence_resume, name="resume"),
     path("<int:pk>/switch-on/", views.switch_on, name="switch_on"),
     path("<int:pk>/switch-off/", views.switch_off, name="switch_off"),
+    path("<int:pk>/enrol-event/", views.enrol_event, name="enrol_event"),
     *builder_urls.urlpatterns,
 ]

@@ -40,10 +40,15 @@ from mailings.cadences.forms import (
     CHANGED,
     RECENT_DAYS,
     BulkEnrolForm,
+    EnrolEventForm,
     PeopleFilterForm,
     SwitchOnForm,
 )
-from mailings.cadences.services import cadence_switch_off, cadence_switch_on
+from mailings.cadences.services import (
+    cadence_enrol_event,
+    cadence_switch_off,
+    cadence_switch_on,
+)
 
 WHAT = "The cadence pages"
 PEOPLE_PER_PAGE = 50
@@ -84,6 +89,7 @@ def cadence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "machines": machine_counts(step.emails for step in steps if step.emails),
         "machine_seconds": settings.MAIL_MACHINE_SECONDS,
         "form": form,
+        "at_events": selectors.people_at_its_events(cadence),
     }
     if not form.is_valid():
         return render(request, "mailings/cadences/detail.html", context, status=400)
@@ -223,6 +229,29 @@ def _switch_on(request, cadence: Cadence, form: SwitchOnForm, context: dict) -> 
         said += f" Enrolled {_people(switched.from_triggers)} whose trigger happened lately."
     if cadence.audience_id:
         said += f" Enrolled {_people(switched.from_audience)} from its audience."
+    messages.success(request, said)
+    return redirect(cadence)
+
+
+@login_required
+@require_POST
+def enrol_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enrol the people already at one of the cadence's events, as counted on the
+    page (switching the cadence on if it is off)."""
+    require_manager(request.user, WHAT)
+    cadence = _cadence(pk)
+    form = EnrolEventForm(request.POST)
+    offers = {offer.campaign.pk: offer for offer in selectors.people_at_its_events(cadence)}
+    offer = offers.get(form.cleaned_data["campaign"]) if form.is_valid() else None
+    if offer is None or offer.count != form.cleaned_data["expected"]:
+        messages.error(request, CHANGED if offer else "Which event? Choose one of its triggers'.")
+        return redirect(cadence)  # where the offer shows, counted again
+    enrolled = cadence_enrol_event(cadence=cadence, campaign=offer.campaign, by=request.user)
+    said = f"Enrolled {_people(enrolled.from_triggers)} who were at {offer.campaign.name}."
+    if enrolled.from_audience:
+        said += (
+            f" {cadence} is on, and enrolled {_people(enrolled.from_audience)} from its audience."
+        )
     messages.success(request, said)
     return redirect(cadence)
 

@@ -7,8 +7,9 @@ reach a method that changes data.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from itertools import zip_longest
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,6 +19,7 @@ from mailings.letters.labels import render_labels_pdf
 from mailings.letters.models import LetterTemplate
 from mailings.letters.pdf import Letter, render_letters_pdf
 from mailings.letters.postal import address_lines, address_problems, lead_address
+from mailings.prose import prose_tidied
 from mailings.rendering import LEAD_MERGE_FIELDS, MergeField, compiled_template, merge_fields
 
 # What letter_for() gives a template, for the editor's picker: a letter greets "friend".
@@ -33,7 +35,9 @@ LETTER_MERGE_FIELDS = (
 )
 
 
-def letter_for(template: LetterTemplate, lead: Lead, *, today: dt.date | None = None) -> Letter:
+def letter_for(
+    template: LetterTemplate, lead: Lead, *, today: dt.date | None = None, reference: str = ""
+) -> Letter:
     """Raises django.template.TemplateSyntaxError for a broken template."""
     fields = merge_fields(lead) | {
         "today": today or timezone.localdate(),
@@ -43,15 +47,26 @@ def letter_for(template: LetterTemplate, lead: Lead, *, today: dt.date | None = 
     }
     return Letter(
         recipient=envelope_lines(lead),
-        body_html=compiled_template(template.body).render(fields),
+        body_html=prose_tidied(compiled_template(template.body).render(fields)),
         css=template.css,
+        reference=reference,
     )
 
 
-def letters_pdf(template: LetterTemplate, leads: Iterable[Lead], *, paper: str) -> bytes:
-    """One PDF of `template` for each lead, in the order given."""
+def letters_pdf(
+    template: LetterTemplate,
+    leads: Iterable[Lead],
+    *,
+    paper: str,
+    references: Sequence[str] = (),
+) -> bytes:
+    """One PDF of `template` for each lead, in the order given; `references`, when
+    given, are the letters' print-run ids in the same order."""
     today = timezone.localdate()
-    letters = [letter_for(template, lead, today=today) for lead in leads]
+    letters = [
+        letter_for(template, lead, today=today, reference=reference)
+        for lead, reference in zip_longest(leads, references, fillvalue="")
+    ]
     return render_letters_pdf(letters, paper=paper)
 
 
@@ -69,6 +84,8 @@ def why_not_mail(lead: Lead) -> str:
     """Why no letter can go to this lead at all, or "" when one can."""
     if lead.do_not_mail:
         return "Do not mail"
+    if lead.address_undeliverable_at is not None:
+        return "Address undeliverable: a letter came back; no letters until it changes"
     if problems := address_problems(lead_address(lead)):
         return "Incomplete address: " + "; ".join(problems)
     return ""

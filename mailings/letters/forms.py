@@ -1,4 +1,5 @@
-"""Forms for the letter pages: a letter template, its live preview, and a new print run."""
+"""Forms for the letter pages: a letter template, its live preview, a new print run,
+and a letter that came back."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,6 +10,8 @@ from crm.models import Lead, User
 from crm.selectors import leads_visible_to
 from mailings.letters.compose import LETTER_MERGE_FIELDS
 from mailings.letters.models import LetterTemplate, Paper, PrintRun
+from mailings.letters.returns import ReturnedLetterError, reference_parsed, returned_letter_check
+from mailings.letters.selectors import letter_by_reference
 from mailings.rendering import check_template
 from mailings.richtext.forms import RichTextWidget
 
@@ -122,3 +125,35 @@ class PrintRunForm(forms.Form):
     source = forms.ChoiceField(
         choices=PrintRun.Source.choices, widget=forms.RadioSelect, label="Letters for"
     )
+
+
+class ReturnedLetterForm(forms.Form):
+    """A letter that came back, by the reference printed on it: typed, or scanned
+    (a barcode scanner types it and presses Enter)."""
+
+    reference = forms.CharField(
+        label="Letter id",
+        max_length=40,
+        help_text="Printed small at the top right of each letter, under its barcode, "
+        "e.g. R12-L0345.",
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_reference(self) -> str:
+        reference = self.cleaned_data["reference"].strip()
+        parsed = reference_parsed(reference)
+        if parsed is None:
+            raise ValidationError(
+                f"“{reference}” is not a letter id: it reads like R12-L0345 (run 12, letter 345)."
+            )
+        letter = letter_by_reference(*parsed)
+        if letter is None:
+            raise ValidationError(f"No letter has the id {reference.upper()}: check it and retry.")
+        try:
+            returned_letter_check(letter)
+        except ReturnedLetterError as error:
+            raise ValidationError(str(error)) from None
+        self.cleaned_data["letter"] = letter
+        return letter.reference

@@ -32,7 +32,12 @@ def chunk_render(*, run_id: int, generation: int, chunk: int) -> None:
     size = settings.LETTER_CHUNK_SIZE
     letters = list(printed_letters(run)[chunk * size : (chunk + 1) * size])
     try:
-        pdf = letters_pdf(run.letter_template, [letter.lead for letter in letters], paper=run.paper)
+        pdf = letters_pdf(
+            run.letter_template,
+            [letter.lead for letter in letters],
+            paper=run.paper,
+            references=[letter.reference for letter in letters],
+        )
     except Exception as error:  # a manager's template, a time limit: the run says why
         logger.exception("Print run %s, chunk %s did not render", run_id, chunk)
         first = chunk * size + 1
@@ -73,6 +78,21 @@ def merge(*, run_id: int, generation: int) -> None:
         run.generated_at = timezone.now()
         run.save(update_fields=["pdf", "pages", "status", "generated_at"])
         transaction.on_commit(lambda: _remove_files(run_id, generation, run.chunks_total, previous))
+
+
+PROOF_LETTERS = 10
+
+
+def proof_pdf(run: PrintRun) -> bytes:
+    """The run's first PROOF_LETTERS letters, rendered as generating renders them,
+    for reading before the run is approved: nothing is stored or marked."""
+    letters = list(printed_letters(run)[:PROOF_LETTERS])
+    return letters_pdf(
+        run.letter_template,
+        [letter.lead for letter in letters],
+        paper=run.paper,
+        references=[letter.reference for letter in letters],
+    )
 
 
 def chunk_path(run_id: int, generation: int, chunk: int) -> str:

@@ -166,6 +166,11 @@ class PrintRunLetter(models.Model):
     holds_touch = models.BooleanField(default=False)
     reprints = models.PositiveIntegerField(default=0)
     last_reprinted_at = models.DateTimeField(null=True, blank=True)
+    # The letter came back undelivered (the mailroom scanned or typed its reference).
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["run", "position"]
@@ -184,3 +189,13 @@ class PrintRunLetter(models.Model):
     @property
     def is_printed(self) -> bool:
         return not self.exception
+
+    @property
+    def reference(self) -> str:
+        """The id printed small on the letter ("R12-L0345"): what the mailroom scans
+        or types when the letter comes back."""
+        return letter_reference(self.run_id, self.position)
+
+
+def letter_reference(run_id: int, position: int) -> str:
+    return f"R{run_id}-L{position:04d}"

@@ -264,7 +264,13 @@ def _record_mailed(run: PrintRun, printed: list[PrintRunLetter], now: dt.datetim
                 kind=Interaction.Kind.LETTER_MAILED,
                 occurred_at=now,
                 notes=f"{run.template.name} ({run.name})"[:500],
-                data={"print_run": run.pk, "template": run.template.slug},
+                data={
+                    "print_run": run.pk,
+                    "template": run.template.slug,
+                    # For the timeline's sentence (crm.sentences), which reads no mailings table.
+                    "template_name": run.template.name,
+                    "run_name": run.name,
+                },
                 source="print run",
                 external_id=f"print-run:{run.pk}:{letter.position}",
             )

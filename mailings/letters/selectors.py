@@ -73,6 +73,11 @@ def mailroom_runs() -> QuerySet[PrintRun]:
     return runs_with_counts().filter(status__in=active).order_by("approved_at")
 
 
+def draft_runs() -> QuerySet[PrintRun]:
+    """Runs waiting for a manager's approval, oldest first: the mailroom proofs them."""
+    return runs_with_counts().filter(status=PrintRun.Status.DRAFT).order_by("created_at")
+
+
 def recently_mailed_runs(limit: int = 10) -> QuerySet[PrintRun]:
     return runs_with_counts().filter(status=PrintRun.Status.MAILED).order_by("-mailed_at")[:limit]
 
@@ -83,6 +88,21 @@ def printed_letters(run: PrintRun) -> QuerySet[PrintRunLetter]:
         run.letters.filter(exception="")
         .select_related("lead__owner", "lead__source_campaign")
         .order_by("position")
+    )
+
+
+def letter_by_reference(run_id: int, position: int) -> PrintRunLetter | None:
+    """The letter of a reference printed on it, with what recording its return needs."""
+    letters = PrintRunLetter.objects.select_related("run__template", "lead")
+    return letters.filter(run_id=run_id, position=position).first()
+
+
+def returned_letters(limit: int = 20) -> QuerySet[PrintRunLetter]:
+    """The letters that came back most recently, for the mailroom's page."""
+    return (
+        PrintRunLetter.objects.filter(returned_at__isnull=False)
+        .select_related("run", "lead", "returned_by")
+        .order_by("-returned_at", "-pk")[:limit]
     )
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("runs/", views_runs.run_list, name="runs"),
     path("runs/new/", views_runs.run_create, name="run_create"),
     path("runs/<int:pk>/", views_runs.run_detail, name="run_detail"),
+    path("runs/<int:pk>/proof/", views_runs.run_proof, name="run_proof"),
     path("runs/<int:pk>/approve/", views_runs.run_approve, name="run_approve"),
     path("runs/<int:pk>/cancel/", views_runs.run_cancel, name="run_cancel"),
     path("mailroom/", views_mailroom.mailroom, name="mailroom"),
@@ -24,5 +25,6 @@ urlpatterns = [
     path("runs/<int:pk>/pdf/", views_mailroom.run_pdf, name="run_pdf"),
     path("runs/<int:pk>/labels/", views_mailroom.run_labels, name="run_labels"),
     path("runs/<int:pk>/mailed/", views_mailroom.run_mark_mailed, name="run_mark_mailed"),
+    path("returned/", views_mailroom.letter_returned, name="letter_returned"),
     path("reprint/<int:pk>/", views_mailroom.letter_reprint, name="letter_reprint"),
 ]

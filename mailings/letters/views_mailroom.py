@@ -1,5 +1,6 @@
 """The mailroom's page: generate a run's PDF and watch it render, download it and
-its address labels, mark it mailed; and reprint one spoiled letter."""
+its address labels, mark it mailed; reprint one spoiled letter; and record the
+letters that came back."""
 
 import logging
 
@@ -15,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.roles import require_mailroom
 from mailings.letters import selectors
 from mailings.letters.compose import labels_pdf, letters_pdf
+from mailings.letters.forms import ReturnedLetterForm
 from mailings.letters.labels import SHEETS
 from mailings.letters.models import Paper, PrintRun, PrintRunLetter
+from mailings.letters.returns import ReturnedLetterError, letter_returned_record
 from mailings.letters.runs import (
     PrintRunError,
     generation_is_stale,
@@ -37,13 +40,51 @@ DEFAULT_SHEET = {Paper.LETTER: "avery5160", Paper.A4: "l7163"}
 @require_GET
 def mailroom(request: HttpRequest) -> HttpResponse:
     require_mailroom(request.user, PAGES)
+    return _mailroom_page(request, ReturnedLetterForm())
+
+
+def _mailroom_page(
+    request: HttpRequest, form: ReturnedLetterForm, status: int = 200
+) -> HttpResponse:
     now = timezone.now()
     context = {
         "runs": [_with_actions(run, now) for run in selectors.mailroom_runs()],
+        "drafts": selectors.draft_runs(),
         "mailed": selectors.recently_mailed_runs(),
+        "returned": selectors.returned_letters(),
+        "returned_form": form,
         "sheets": SHEETS,
     }
-    return render(request, "mailings/letters/pages/mailroom.html", context)
+    return render(request, "mailings/letters/pages/mailroom.html", context, status=status)
+
+
+@login_required
+@require_POST
+def letter_returned(request: HttpRequest) -> HttpResponse:
+    """A letter that came back, by its id: scanned or typed on the mailroom's page,
+    or picked from its run's list (back=run goes back there)."""
+    require_mailroom(request.user, PAGES)
+    form = ReturnedLetterForm(request.POST)
+    if not form.is_valid():
+        return _mailroom_page(request, form, status=400)
+    letter = form.cleaned_data["letter"]
+    try:
+        recorded = letter_returned_record(letter=letter, by=request.user)
+    except ReturnedLetterError as error:  # the run changed meanwhile
+        form.add_error("reference", str(error))
+        return _mailroom_page(request, form, status=400)
+    name = letter.lead.display_name
+    if recorded:
+        messages.success(
+            request,
+            f"Recorded {letter.reference} as returned: {name}'s address is flagged "
+            "undeliverable, and no letter goes to it until it changes.",
+        )
+    else:
+        messages.info(request, f"{letter.reference} ({name}) was already recorded as returned.")
+    if request.POST.get("back") == "run":
+        return redirect(f"{letter.run.get_absolute_url()}#letter-{letter.pk}")
+    return redirect(f"{reverse('letters:mailroom')}#returned")
 
 
 @login_required
@@ -138,7 +179,9 @@ def letter_reprint(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(letters, pk=pk, exception="", run__status__in=PRINTED)
     run = letter.run
     try:
-        pdf = letters_pdf(run.letter_template, [letter.lead], paper=run.paper)
+        pdf = letters_pdf(
+            run.letter_template, [letter.lead], paper=run.paper, references=[letter.reference]
+        )
     except Exception as error:  # a render over its time limit, say: a message, not a 500
         logger.exception("Reprint of print run letter %s did not render", letter.pk)
         messages.error(request, f"The letter for {letter.lead} did not render: {error}")

@@ -1,5 +1,8 @@
 """The manager's print run pages: the list, a new run (of the due letter touches or
-of the lead list's filtered leads), a run's letters and exceptions, approve and cancel."""
+of the lead list's filtered leads), a run's letters and exceptions, its proof,
+approve and cancel."""
+
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.audiences.selectors import audience_chosen, audience_members
@@ -15,6 +19,7 @@ from crm.roles import require_mailroom, require_manager
 from crm.selectors import leads_visible_to
 from mailings.letters import selectors
 from mailings.letters.forms import PrintRunForm
+from mailings.letters.generating import PROOF_LETTERS, proof_pdf
 from mailings.letters.models import PrintRun
 from mailings.letters.runs import (
     PrintRunError,
@@ -22,6 +27,8 @@ from mailings.letters.runs import (
     print_run_cancel,
     print_run_create,
 )
+
+logger = logging.getLogger(__name__)
 
 PAGES = "Print runs"
 RUNS_PER_PAGE = 50
@@ -112,8 +119,38 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "letters_shown": LETTERS_SHOWN,
         "exceptions": exceptions.get_page(request.GET.get("page")),
         "reprintable": run.status in (PrintRun.Status.READY, PrintRun.Status.MAILED),
+        "proofable": run.status in PROOFABLE and run.printed > 0,
+        "returnable": run.status == PrintRun.Status.MAILED,
+        "proof_letters": PROOF_LETTERS,
     }
     return render(request, "mailings/letters/pages/run_detail.html", context)
+
+
+PROOFABLE = (PrintRun.Status.DRAFT, PrintRun.Status.APPROVED)
+
+
+@login_required
+@require_GET
+def run_proof(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's first letters as a PDF to read before it is approved: rendered on
+    the spot, stored nowhere, and nothing is marked printed."""
+    require_mailroom(request.user, PAGES)
+    run = get_object_or_404(PrintRun.objects.select_related("template"), pk=pk)
+    if run.status not in PROOFABLE:
+        messages.error(request, "Only a run not yet generated has a proof: its PDF is the proof.")
+        return redirect(run)
+    try:
+        pdf = proof_pdf(run)
+    except Exception as error:  # a manager's template, a time limit: a message, not a 500
+        logger.exception("The proof of print run %s did not render", run.pk)
+        messages.error(request, f"The proof did not render: {error}")
+        return redirect(run)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"print-run-{run.pk}-{slugify(run.name)[:60]}-proof.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # A proof shows people's addresses and goes stale with every edit of the template.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

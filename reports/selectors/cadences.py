@@ -131,7 +131,10 @@ def _counts_per_variant(
     """The counts per (cadence, step, variant) id; names the cadences."""
     rows = (
         OutboxEmail.objects.filter(
-            filters.during("sent_at"), filters.of_campaign("lead__"), status=OutboxEmail.Status.SENT
+            filters.during("sent_at"),
+            filters.of_campaign("lead__"),
+            status=OutboxEmail.Status.SENT,
+            step__isnull=False,  # a rep's email from the call card is no cadence's
         )
         .values("step", "variant", cadence=F("step__cadence"), name=F("step__cadence__name"))
         .annotate(**email_responses())

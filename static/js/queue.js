@@ -1,7 +1,10 @@
 // The call queue's keyboard: keys 1–8 press the matching disposition button, "n"
 // writes a note, Escape leaves a field so the keys work again, Enter in the
 // call-back time books the call back. After htmx swaps in the next card, focus
-// goes to its heading (or to a field with an error).
+// goes to its heading (or to a field with an error). A call-back preset fills
+// the time field (the server works it out too, without this script); "Do not
+// call" asks in a <dialog> (without this script, the server asks on the card);
+// the offer to undo the last outcome goes after its seconds.
 (function () {
   "use strict";
 
@@ -90,5 +93,46 @@
       ? "This call is no longer on your card (logged elsewhere, or given back to the queue after a long pause). Reload the page for your next call."
       : "The server could not take that. Reload the page to see where things stand.";
   });
+  // A preset fills the call-back time as the rep's clock reads it; typing a time
+  // of one's own un-picks the preset (a picked preset wins on the server).
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.dataset && target.dataset.fills && target.checked) {
+      var field = document.getElementById(target.dataset.fills);
+      if (field) field.value = target.dataset.local;
+    } else if (target.type === "datetime-local" && card() && card().contains(target)) {
+      card().querySelectorAll("input[data-fills]").forEach(function (radio) { radio.checked = false; });
+    }
+  });
+
+  // "Do not call" is confirmed in a dialog; "Yes" presses the button again, confirmed.
+  var confirmedClick = false;
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-confirm]");
+    if (!button || confirmedClick) return;
+    var dialog = document.getElementById(button.dataset.confirm);
+    if (!dialog || typeof dialog.showModal !== "function") return; // the server asks instead
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    dialog.addEventListener("close", function () {
+      if (dialog.returnValue !== "confirm") return;
+      document.getElementById("call-confirmed").value = "1";
+      confirmedClick = true;
+      button.click();
+      confirmedClick = false;
+    }, { once: true });
+    dialog.showModal();
+  }, true);
+
+  // The undo is offered for its seconds, then goes (the server refuses it later anyway).
+  function expireUndo() {
+    var form = document.querySelector(".undo-form[data-seconds]");
+    if (!form || form.dataset.timer) return;
+    form.dataset.timer = "1";
+    window.setTimeout(function () { form.remove(); }, parseFloat(form.dataset.seconds) * 1000);
+  }
+  document.addEventListener("htmx:afterSettle", expireUndo);
+  document.addEventListener("htmx:oobAfterSwap", expireUndo);
+  document.addEventListener("DOMContentLoaded", expireUndo);
   document.addEventListener("DOMContentLoaded", focusCard);
 })();

@@ -109,7 +109,7 @@ def test_rep_works_three_calls_with_the_keyboard_alone(page, rep_alice, three_ca
 
     assert page.evaluate("window.stillTheSamePage") is True
     assert (
-        "Logged “Connected: not interested” for Fay Lind."
+        "Logged “Connected: not interested” for Fay Lind — Undo"
         in page.locator("#queue-status").inner_text()
     )
     calls = Interaction.objects.filter(kind=Interaction.Kind.CALL, user=rep_alice)

@@ -132,7 +132,7 @@ def test_a_manager_reads_filters_shares_and_downloads_the_dashboard(page, live_s
     page.get_by_role("button", name="Show").click()
 
     expect(page).to_have_url(f"{live_server.url}{QUARTER}")
-    expect(page.locator(".subtitle")).to_have_text("1 Jan 2026 to 31 Mar 2026 (UTC)")
+    expect(page.locator(".subtitle")).to_have_text("Thu 1 Jan 2026 to Tue 31 Mar 2026 (UTC)")
     # The funnel: its chart names every bar's number, and the table beside it.
     chart = page.get_by_role("img", name="Funnel of the leads created in the period")
     expect(chart.locator("rect > title")).to_have_text(
@@ -194,7 +194,7 @@ def test_a_manager_reads_filters_shares_and_downloads_the_dashboard(page, live_s
     letters = page.locator("#letters")
     expect(letters.locator("dl.counts dd")).to_have_text(["1", "2", "1"])
     expect(cells(letters.get_by_role("table"), "March letters")).to_have_text(
-        ["Thank you", "10 Mar 2026 10:00", "Maria Manager", "2", "1 (50%)"]
+        ["Thank you", "Tue 10 Mar 2026, 10:00", "Maria Manager", "2", "1 (50%)"]
     )
     expect(letters.get_by_text("December letters")).to_have_count(0)
     expect(referrals.locator("dl.counts dd")).to_have_text(["2", "1", "1", "0"])
@@ -207,7 +207,7 @@ def test_a_manager_reads_filters_shares_and_downloads_the_dashboard(page, live_s
     page.get_by_role("button", name="Show").click()
 
     expect(page).to_have_url(f"{live_server.url}{QUARTER}{giveaway.pk}")
-    subtitle = "1 Jan 2026 to 31 Mar 2026 (UTC) · leads from Win a bike"
+    subtitle = "Thu 1 Jan 2026 to Tue 31 Mar 2026 (UTC) · leads from Win a bike"
     expect(page.locator(".subtitle")).to_have_text(subtitle)
     expect(cells(funnel, "All leads")).to_have_text(["2", "2", "2", "1", "50%"])
     expect(funnel.get_by_role("rowheader", name="Expo 2026")).to_have_count(0)

@@ -20,7 +20,8 @@ pytestmark = [
 def test_a_manager_adds_holidays_and_a_countrys_public_ones(page, manager_maria):
     next_year = timezone.localdate().year + 1
     log_in(page, "maria")
-    page.get_by_role("link", name="Holidays").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Calling hours and holidays").first.click()
     expect(page.get_by_text("No upcoming holidays.")).to_be_visible()
 
     page.get_by_role("link", name="Add a holiday").click()

@@ -17,6 +17,7 @@ def test_the_copy_button_puts_the_snippet_on_the_clipboard(page, manager_maria):
     log_in(page, "maria")
 
     page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Websites").first.click()
     page.get_by_role("link", name="Blog").click()
     page.get_by_role("button", name="Copy").click()
 

@@ -168,7 +168,7 @@ def test_a_lead_called_after_the_import_stays_as_it_is_and_the_page_says_why(
     ]
     client.force_login(manager_maria)
     page = visible(client.get(imported.get_absolute_url()))
-    assert "Undone by Maria Manager on 10 Mar 2026, 16:00." in page
+    assert "Undone by Maria Manager on Tue 10 Mar 2026, 16:00." in page
     assert "Ana SilvaAlice Rep logged a call on 10 Mar 2026" in page  # a table row
     assert "Undo this import" not in page
 

@@ -151,7 +151,7 @@ def test_a_manager_finds_everyones_leads(manager_maria, rep_alice):
     ],
 )
 def test_the_search_uses_a_trigram_index_for_each_field(postgres, mary, ben, text, fields):
-    """Guards that the indexes of migrations 0009 and 0016 keep matching the SQL Django writes
+    """Guards that the indexes of migrations 0009 and 0017 keep matching the SQL Django writes
     for the search: an index on another expression is never used, silently."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # until the test's rollback

@@ -358,7 +358,7 @@ def test_feed_is_icalendar_with_crlf_folded_lines_and_escaped_text(client, rep_a
     assert lines[-1] == "END:VCALENDAR"
     assert any(line.startswith("PRODID:") for line in lines)
     [event] = events(response.content)
-    assert event["UID"] == f"touch-{call.pk}@testserver"
+    assert event["UID"] == f"touch-{call.pk}@crm.example.com"
     assert event["DTSTAMP"] == "20260310T150000Z"
     assert event["DTSTART"] == "20260311T170000Z"
     assert event["DURATION"] == "PT15M"
@@ -404,8 +404,23 @@ def test_feed_uids_stay_the_same_when_a_call_moves(client, rep_alice, clock):
     clock.shift(dt.timedelta(minutes=20))
     after = {event["UID"]: event for event in events(client.get(feed_url(rep_alice)).content)}
 
-    assert before == set(after) == {f"touch-{first.pk}@testserver", f"touch-{second.pk}@testserver"}
-    assert after[f"touch-{first.pk}@testserver"]["DTSTART"] == "20260310T200000Z"
+    assert (
+        before
+        == set(after)
+        == {f"touch-{first.pk}@crm.example.com", f"touch-{second.pk}@crm.example.com"}
+    )
+    assert after[f"touch-{first.pk}@crm.example.com"]["DTSTART"] == "20260310T200000Z"
+
+
+def test_feed_uids_do_not_depend_on_the_host_the_feed_was_fetched_by(client, rep_alice, settings):
+    settings.ALLOWED_HOSTS = ["crm.example.com", "10.0.0.7", "testserver"]
+    call = touch(rep_alice, hours=1)
+
+    by_name = events(client.get(feed_url(rep_alice), HTTP_HOST="crm.example.com").content)
+    by_address = events(client.get(feed_url(rep_alice), HTTP_HOST="10.0.0.7").content)
+
+    assert [e["UID"] for e in by_name] == [e["UID"] for e in by_address]
+    assert by_name[0]["UID"] == f"touch-{call.pk}@crm.example.com"
 
 
 def test_a_rep_only_gets_their_own_open_calls(client, rep_alice, rep_bob):
@@ -417,7 +432,7 @@ def test_a_rep_only_gets_their_own_open_calls(client, rep_alice, rep_bob):
 
     uids = [event["UID"] for event in events(client.get(feed_url(rep_alice)).content)]
 
-    assert uids == [f"touch-{mine.pk}@testserver"]
+    assert uids == [f"touch-{mine.pk}@crm.example.com"]
 
 
 def test_call_backs_make_it_into_a_full_feed(client, rep_alice, monkeypatch):
@@ -431,7 +446,7 @@ def test_call_backs_make_it_into_a_full_feed(client, rep_alice, monkeypatch):
     uids = [event["UID"] for event in events(client.get(feed_url(rep_alice)).content)]
 
     assert len(uids) == 2
-    assert f"touch-{call_back.pk}@testserver" in uids
+    assert f"touch-{call_back.pk}@crm.example.com" in uids
 
 
 def test_a_wrong_or_revoked_token_answers_404(client, rep_alice, rep_bob):

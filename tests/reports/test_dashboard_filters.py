@@ -110,7 +110,7 @@ def test_the_period_and_its_weeks_are_in_the_managers_time_zone(
     funnel = read_csv(maria.get(reverse("reports:csv", args=["funnel"]), QUARTER))
     response = maria.get(reverse("reports:csv", args=["reps"]), QUARTER)
 
-    assert f"1 Jan 2026 to 31 Mar 2026 ({time_zone})" in page
+    assert f"Thu 1 Jan 2026 to Tue 31 Mar 2026 ({time_zone})" in page
     assert f'<tr><th scope="row">{week}</th><td>1</td><td>1</td></tr>' in page
     assert ["Campaign", campaign, "1", "0", "0", "0", "0.0"] in funnel
     assert len(funnel) == 4  # the heading, all leads, one source, one campaign
@@ -129,4 +129,4 @@ def test_the_default_period_ends_today_in_the_managers_time_zone(maria, manager_
     assert response["Content-Disposition"] == (
         'attachment; filename="dashboard-funnel-2026-01-17-to-2026-04-16.csv"'
     )
-    assert "17 Jan 2026 to 16 Apr 2026 (Asia/Tokyo)" in maria.get(URL).text
+    assert "Sat 17 Jan 2026 to Thu 16 Apr 2026 (Asia/Tokyo)" in maria.get(URL).text

@@ -71,7 +71,7 @@ def test_the_default_period_is_the_last_90_days(maria):
     assert response.status_code == 200
     assert 'value="2026-01-16"' in response.text  # 90 days, today included
     assert 'value="2026-04-15"' in response.text
-    assert "16 Jan 2026 to 15 Apr 2026 (UTC)" in response.text
+    assert "Fri 16 Jan 2026 to Wed 15 Apr 2026 (UTC)" in response.text
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from mailings.cadences.builder.forms import (
     new_variant_block,
 )
 from mailings.cadences.builder.services import cadence_build
+from mailings.cadences.selectors import people_at_its_events
 from mailings.emails import preview_links, send_test_email
 from mailings.letters.compose import letters_pdf
 from mailings.letters.models import Paper
@@ -75,6 +76,8 @@ def _build(request: HttpRequest, cadence: Cadence | None) -> HttpResponse:
         "saved_name": saved_name,
         "channels": Channel.choices,
         "tab": "edit",
+        # A cadence saved with an event's trigger offers to enrol who was there already.
+        "at_events": people_at_its_events(cadence) if cadence and data is None else [],
     }
     status = 400 if data is not None else 200
     return render(request, TEMPLATES + "builder.html", context, status=status)

@@ -477,7 +477,7 @@ def test_a_definition_in_words(rep_alice):
     assert described.heading == "All of"
     assert described.items[:2] == [
         "visited the booth at Expo 2026",
-        "downloaded “*white paper*” before Expo 2026 (March 10, 2026)",
+        "downloaded “*white paper*” before Expo 2026 (Tue 10 Mar 2026)",
     ]
     assert described.items[2].heading == "Any of"
     assert described.items[2].items == [

@@ -175,10 +175,10 @@ def test_a_booth_visit_imported_late_is_called_the_business_day_after_the_import
 @pytest.mark.parametrize(
     ("kind", "fields", "words"),
     [
-        (Kind.CONTENT_DOWNLOAD, {"data": {"asset": "Pricing guide"}}, "Downloaded Pricing guide"),
+        (Kind.CONTENT_DOWNLOAD, {"data": {"asset": "Pricing guide"}}, "Downloaded “Pricing guide”"),
         (Kind.CONTENT_DOWNLOAD, {}, "Downloaded content"),
         (Kind.WEB_VISIT, {"data": {"url": "/pricing"}}, "Visited /pricing"),
-        (Kind.BOOTH_VISIT, {}, "Visited the booth at an event"),
+        (Kind.BOOTH_VISIT, {}, "Visited a booth"),
         (Kind.CART_ABANDONED, {}, "Left a cart without buying"),
         (Kind.PURCHASE, {"data": {"product": "Pro plan"}}, "Bought Pro plan"),
         (Kind.SUPPORT_CALL, {"sentiment": "negative"}, "Called support and was unhappy"),
@@ -189,7 +189,7 @@ def test_a_booth_visit_imported_late_is_called_the_business_day_after_the_import
             "Replied to an email: Asks for a quote",
         ),
         (Kind.MEETING, {}, "Meeting"),
-        (Kind.APP_EVENT, {"data": {"name": "signed_up"}}, "App event: signed_up"),
+        (Kind.APP_EVENT, {"data": {"name": "signed_up"}}, "In the app: signed_up"),
     ],
 )
 def test_reasons_are_plain_words(kind, fields, words):
@@ -209,5 +209,5 @@ def test_the_touch_says_which_play_and_step_and_why(rep_alice):
     record(lead, Kind.CONTENT_DOWNLOAD, data={"asset": "Pricing guide"})
 
     call = open_calls(lead).get()
-    assert call.reason == "Hot downloads, step 1 (call): Downloaded Pricing guide"
+    assert call.reason == "Hot downloads, step 1 (call): Downloaded “Pricing guide”"
     assert call.origin == "Cadence: Hot downloads"

@@ -67,7 +67,7 @@ def test_the_lead_page_shows_each_cadence_with_its_step_state_and_next_due(
 
     assert response.status_code == 200
     assert row_text(response, running) == (
-        "Expo follow-up Visited the booth 1: Task Active Tue 10 Mar, 15:00 Pause Remove"
+        "Expo follow-up Visited the booth 1: Task Active Tue 10 Mar 2026, 15:00 Pause Remove"
     )
     assert row_text(response, ended) == "Old play Visited the booth 1: Task Exited (They replied) —"
     assert action(running, "pause") in response.text

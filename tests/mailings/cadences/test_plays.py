@@ -282,7 +282,7 @@ def test_a_sign_up_without_a_project_after_three_days_gets_a_how_to_then_a_task(
     ended = enrolment("app_onboarding", lead)
     assert (ended.status, ended.exit_reason) == (
         Enrolment.Status.EXITED,
-        "App event: project_created",
+        "In the app: project_created",
     )
     assert not Touch.objects.filter(lead=lead, status__in=Touch.OPEN).exists()
 

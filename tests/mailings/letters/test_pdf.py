@@ -1,5 +1,8 @@
 """Letters land where the envelope windows are, whatever the address looks like."""
 
+import io
+
+import pdfplumber
 import pytest
 
 from mailings.letters.pdf import Letter, letters_html, render_letters_pdf
@@ -200,3 +203,33 @@ def test_template_css_styles_the_body_only_and_is_written_once_per_template():
 def test_an_unknown_paper_is_refused():
     with pytest.raises(ValueError, match="paper"):
         letters_html([], paper="legal")
+
+
+# Fold marks: small lines in the left margin of every page.
+
+
+def mark_heights(paper: str) -> list[list[float]]:
+    long_body = "<p>Line.</p>" * 120
+    pdf = render_letters_pdf([Letter(us_lines(), long_body)], paper=paper, sender=[])
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return [
+            sorted(
+                rect["top"] + rect["height"] / 2
+                for rect in page.rects
+                if rect["height"] < 1 and rect["x1"] < 15 * MM
+            )
+            for page in document.pages
+        ]
+
+
+def test_us_letter_has_the_tri_fold_marks_of_a_number_10_envelope_on_every_page():
+    pages = mark_heights("letter")
+
+    assert len(pages) > 1
+    for marks in pages:
+        assert marks == pytest.approx([11 / 3 * INCH, 22 / 3 * INCH], abs=1)
+
+
+def test_a4_has_the_din_5008_form_b_fold_marks_and_the_punch_mark():
+    for marks in mark_heights("a4"):
+        assert marks == pytest.approx([105 * MM, 148.5 * MM, 210 * MM], abs=1)

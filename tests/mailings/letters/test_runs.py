@@ -324,6 +324,10 @@ def test_mailing_a_cadences_letter_moves_the_cadence_on(manager_maria, conferenc
     [
         ({"address_line1": ""}, "Incomplete address: no street"),
         ({"do_not_mail": True}, "Do not mail"),
+        (
+            {"address_undeliverable_at": dt.datetime(2026, 1, 5, tzinfo=dt.UTC)},
+            "Address undeliverable: a letter came back; no letters until it changes",
+        ),
     ],
 )
 def test_a_lead_who_cannot_get_a_letter_has_the_step_skipped_and_the_cadence_goes_on(

@@ -566,6 +566,10 @@ def test_the_mailroom_page_costs_the_same_for_many_runs(
     for number in range(4):
         run = make_run(template, manager_maria, [MailableLeadFactory()], name=f"Run {number}")
         print_run_approve(run=run, by=manager_maria)
-    with django_assert_max_num_queries(7):
+    for number in range(3):
+        make_run(template, manager_maria, [MailableLeadFactory()], name=f"Draft {number}")
+    # The runs to print, the drafts to proof, the mailed runs, the returned letters:
+    # one query each, however many there are.
+    with django_assert_max_num_queries(9):
         response = mailroom.get(reverse("letters:mailroom"))
-    assert len(response.context["runs"]) == 4
+    assert len(response.context["runs"]) == 4 and len(response.context["drafts"]) == 3

@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
 
     dependencies = [
-        ("crm", "0015_app_event_kind"),
+        ("crm", "0016_lead_address_undeliverable"),
     ]
 
     operations = [

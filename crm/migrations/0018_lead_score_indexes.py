@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0016_lead_search_accents"),
+        ("crm", "0017_lead_search_accents"),
     ]
 
     operations = [
