@@ -34,6 +34,7 @@ def names(page) -> list[str]:
 
 def test_a_manager_searches_without_accents_and_sorts_by_score(page, manager_maria, leads):
     log_in(page, "maria")
+    page.goto("/leads/")
 
     page.get_by_label("Search").fill("jose garcia")
     page.get_by_text("1 lead", exact=True).wait_for()
