@@ -18,12 +18,13 @@ crm.pagination.keyset_paginate: 50 rows and the count capped at COUNT_CAP), as
 the manager (every lead) and as rep1 (leads_visible_to: their own), for
 several terms a rep types: a surname, a first name and surname, part of an
 email domain, a company word, a phone number (4+ digits), a rare term (a whole
-email address, pasted) and a common one. Terms taken from the data are taken
+email address, pasted), a common one, and names typed without their accents
+(Muller for Müller, Jose Garcia for José García). Terms taken from the data are taken
 from rep1's leads, so the rep finds something too.
 
-  baseline  the same calls without the trigram indexes of migration 0009
-            (dropped before seeding), as before that migration: each OR of
-            LIKEs reads the table.
+  baseline  the same calls without the search's trigram indexes (0009's on
+            the email and phone, 0017's on the folded names and company),
+            dropped before seeding: each OR of LIKEs reads the table.
   project   after creating the indexes exactly as the migration does (timed)
             and ANALYZE (which also gathers statistics on the indexes'
             UPPER(...) expressions, which the planner then uses to estimate
@@ -135,18 +136,25 @@ def run(args) -> None:
 
 
 def trigram_indexes(action: str) -> None:
-    """Drop, or create exactly as the migration does (without CONCURRENTLY: nobody
-    else uses this database), the trigram indexes of crm migration 0009."""
+    """Drop, or create exactly as the migrations do (without CONCURRENTLY: nobody
+    else uses this database), the search's trigram indexes: 0009's on the email
+    and phone, and 0017's on crm_fold() of the names and company, which replaced
+    0009's on those."""
     from django.db import connection
 
-    migration = importlib.import_module("crm.migrations.0009_lead_search_trigram")
+    first = importlib.import_module("crm.migrations.0009_lead_search_trigram")
+    folded = importlib.import_module("crm.migrations.0017_lead_search_accents")
+    replaced = {name for name, _ in folded.REPLACED}
+    indexes = [(name, expression) for name, expression in first.INDEXES if name not in replaced]
+    for name, column in folded.FOLDED:
+        indexes.append((name, f'crm_fold("{column}"::text) gin_trgm_ops'))
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '256MB'")
-        for name, expression in migration.INDEXES:
+        for name, expression in indexes:
             if action == "drop":
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
             else:
-                cursor.execute(migration.create_sql(name, expression, concurrently=False))
+                cursor.execute(first.create_sql(name, expression, concurrently=False))
         cursor.execute("RESET maintenance_work_mem")
 
 
@@ -202,6 +210,8 @@ def terms() -> list[Search]:
         Search("phone digits", f"{number[:3]}-{number[3:6]}-{number[6:]}"),
         Search("rare: an email", email),
         Search("common", "Martin"),
+        Search("no accents", "Muller"),
+        Search("no accents, 2 words", "Jose Garcia"),
     ]
 
 

@@ -9,6 +9,7 @@ class CrmConfig(AppConfig):
         import datetime as dt
 
         from crm import (
+            folding,
             interaction_hooks,
             lookups,  # noqa: F401 (registers field__any)
             periodic,
@@ -16,6 +17,8 @@ class CrmConfig(AppConfig):
             services,
         )
         from crm.scoring import services as scoring
+
+        folding.connect()
 
         interaction_hooks.register(services.lead_progress_stage)
         interaction_hooks.register_batch(scoring.scores_after_interactions)

@@ -8,7 +8,7 @@ import pickle
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import NamedTuple
 from zoneinfo import available_timezones
@@ -17,6 +17,7 @@ import phonenumbers
 import pycountry
 from babel import localedata
 from django.core.exceptions import ValidationError
+from phonenumbers import PhoneNumberFormat
 from phonenumbers import timezone as phone_timezone
 
 # Names people write for a country that CLDR doesn't give it in English: a part for
@@ -437,3 +438,29 @@ def address_lines(
 def country_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code) if code else None
     return getattr(country, "common_name", None) or (country.name if country else code)
+
+
+def time_zone_country(zone: str) -> str:
+    """The ISO country code of an IANA time zone (Europe/Rome is IT), or "" for one
+    that is no country's (UTC, Etc/GMT+5)."""
+    return _zone_countries().get(zone, "")
+
+
+@lru_cache(maxsize=8192)
+def phone_for_display(number: str, *, home_country: str = "") -> str:
+    """A stored phone grouped as people write it: national ("(415) 555-0134",
+    "030 123456") for a number of `home_country`, else international
+    ("+39 02 8032 3411"); a number that does not parse is shown as stored.
+
+    Cached: parsing costs tens of microseconds and a page can show one number
+    several times (the list, the card's link and its label)."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_valid_number(parsed):
+        return number
+    parsed.extension = None  # shown apart ("ext. 12"), as the lead page always did
+    at_home = home_country and phonenumbers.region_code_for_number(parsed) == home_country
+    style = PhoneNumberFormat.NATIONAL if at_home else PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)

@@ -7,6 +7,7 @@ export_value.
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -55,6 +56,14 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A neutralised E.164 phone (the digits after "+" can't start with 0).
+#
+# In CSV it keeps its quote: a bare +390280323411 is safe (a formula that is just
+# a number) but a spreadsheet opens it as the number 390280323411, shown as
+# 3.9028E+11, and saves it back so, its digits lost; "'+390280323411" opens as
+# text and comes back whole. Our imports take the quote off again (unneutralise),
+# so an exported phone imports as the same phone.
+E164_NEUTRALISED = re.compile(r"'\+[1-9]\d{6,14}")
 EXPORT_CHUNK_SIZE = 2000
 CSV_BUFFER_SIZE = 64 * 1024
 
@@ -132,8 +141,20 @@ def _write_xlsx(rows: Iterator[list[Any]], file: IO[bytes]) -> None:
     sheet = workbook.create_sheet("Leads")
     sheet.append([_bold(sheet, heading) for heading in next(rows)])
     for row in rows:
-        sheet.append(row)
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     workbook.save(file)
+
+
+def _xlsx_cell(sheet, value: Any) -> Any:
+    """A phone as a text cell with Excel's quote prefix rather than a quote in its
+    text: it reads "+14155552671" as written (and back into an import the same),
+    and stays text, not a formula or a number, even when someone edits the cell.
+    Other neutralised cells keep their visible quote, as the CSV has it."""
+    if isinstance(value, str) and E164_NEUTRALISED.fullmatch(value):
+        cell = WriteOnlyCell(sheet, value=value[1:])
+        cell.quotePrefix = True
+        return cell
+    return value
 
 
 def _bold(sheet, value: str) -> WriteOnlyCell:

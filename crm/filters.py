@@ -1,6 +1,9 @@
+from datetime import UTC, datetime
+
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -8,19 +11,50 @@ from crm.contact import country_code_or_text
 from crm.imports.selectors import imports_visible_to, leads_from_import
 from crm.models import Campaign, Interaction, Lead, LeadImport, User
 from crm.selectors import lead_search, reps
+from crm.timeline import next_touch_due
 
+# Each ordering ends in the id, so it is total and keyset pagination can continue
+# after any row (crm.pagination). Activity and score are read from an index in
+# order, forwards or backwards, and stop after a page: lead_activity_idx,
+# lead_score_idx, and with the owner first, for a rep's own leads or an owner
+# filter, lead_owner_activity_idx, lead_owner_score_idx. The next touch lives in
+# followups' touches: it is a subquery per lead (one probe of touch_lead_idx
+# each), cheap over a rep's leads, a pass over every lead for a manager's
+# unfiltered list of a million.
 LEAD_ORDERINGS = {
     "activity": ("-last_activity_at", "-id"),
+    "activity_oldest": ("last_activity_at", "id"),
+    "score": ("-score", "-id"),
+    "score_lowest": ("score", "id"),
+    "next_touch": ("next_touch_order", "id"),
+    "next_touch_latest": ("-next_touch_order", "-id"),
     "newest": ("-id",),
     "name": ("last_name", "first_name", "id"),
 }
+SORT_CHOICES = [
+    ("activity", "Latest activity"),
+    ("activity_oldest", "Oldest activity"),
+    ("score", "Highest score"),
+    ("score_lowest", "Lowest score"),
+    ("next_touch", "Next touch, soonest first"),
+    ("next_touch_latest", "Next touch, latest first"),
+    ("newest", "Newest"),
+    ("name", "Name"),
+]
+NEXT_TOUCH_SORTS = {"next_touch": False, "next_touch_latest": True}  # -> descending
+# Keyset pagination compares non-null values: a lead with no open touch sorts
+# after every lead with one, in either direction, by standing in for its due time
+# with a time later (or, latest first, earlier) than any touch's.
+NO_TOUCH_SOONEST = datetime(9999, 1, 1, tzinfo=UTC)
+NO_TOUCH_LATEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
     stage = django_filters.ChoiceFilter(choices=Lead.Stage.choices, empty_label="Any stage")
     owner = django_filters.ModelChoiceFilter(
-        queryset=reps(),
+        # Shown by name (label_from_instance below), so in the order of names.
+        queryset=reps().order_by("first_name", "last_name", "username"),
         empty_label="Any owner",
     )
     campaign = django_filters.ModelChoiceFilter(
@@ -40,8 +74,8 @@ class LeadFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "There is no such import."},
     )
     sort = django_filters.ChoiceFilter(
-        choices=[("activity", "Latest activity"), ("newest", "Newest"), ("name", "Name")],
-        method="filter_nothing",
+        choices=SORT_CHOICES,
+        method="filter_sort",
         empty_label=None,
         label="Sort by",
     )
@@ -59,13 +93,22 @@ class LeadFilter(django_filters.FilterSet):
         else:
             del self.filters["owner"]  # a rep only ever sees their own leads
             del self.filters["lead_import"]  # imports are a manager's tool
+        if next_touch_due() is None:  # no app plans touches
+            self.form.fields["sort"].choices = [
+                choice for choice in SORT_CHOICES if choice[0] not in NEXT_TOUCH_SORTS
+            ]
         self.form.fields["country"].widget = forms.TextInput(
             attrs={"placeholder": "US, Germany, …", "size": 10}
         )
 
     @property
+    def sorted_by(self) -> str:
+        """The sort in use, once the filters are valid."""
+        return getattr(self.form, "cleaned_data", {}).get("sort") or "activity"
+
+    @property
     def ordering(self) -> tuple[str, ...]:
-        return LEAD_ORDERINGS.get(self.form.cleaned_data.get("sort") or "activity")
+        return LEAD_ORDERINGS[self.sorted_by]
 
     def filter_text(self, queryset, name, value):
         return lead_search(queryset, value)
@@ -92,8 +135,11 @@ class LeadFilter(django_filters.FilterSet):
     def filter_lead_import(self, queryset, name, value):
         return leads_from_import(queryset, value)
 
-    def filter_nothing(self, queryset, name, value):
-        return queryset
+    def filter_sort(self, queryset, name, value):
+        if value not in NEXT_TOUCH_SORTS:
+            return queryset
+        missing = NO_TOUCH_LATEST if NEXT_TOUCH_SORTS[value] else NO_TOUCH_SOONEST
+        return queryset.annotate(next_touch_order=Coalesce(next_touch_due(), Value(missing)))
 
 
 def import_in_words(lead_import: LeadImport) -> str:

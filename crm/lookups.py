@@ -8,7 +8,9 @@ time zones open right now, and the import engine matches each batch's emails
 and phones with it. Other databases get the plain IN list.
 """
 
-from django.db.models import CharField, ForeignKey, IntegerField, Lookup
+from django.db.models import CharField, ForeignKey, IntegerField, Lookup, TextField
+
+from crm.folding import SQL_FUNCTION
 
 
 class _AnyOf(Lookup):
@@ -38,3 +40,22 @@ class TextAnyOf(_AnyOf):
 class NumberAnyOf(_AnyOf):
     array_type = "bigint[]"
     convert = staticmethod(int)
+
+
+@CharField.register_lookup
+@TextField.register_lookup
+class FoldedContains(Lookup):
+    """`field__folded_contains=word`: the field contains the word, whatever their
+    accents and case (crm.folding). Both sides go through crm_fold, the word as a
+    constant the planner folds once, so the trigram index on crm_fold(field)
+    serves it; LIKE's wildcards in the word are plain characters."""
+
+    lookup_name = "folded_contains"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        word = str(self.rhs).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
+        sql = f"{SQL_FUNCTION}({lhs}) LIKE '%%' || {SQL_FUNCTION}(%s) || '%%'{escape}"
+        return sql, [*lhs_params, word]

@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from crm.contact import Phone, address_lines, derive_time_zone, validate_time_zone
+from crm.contact import (
+    Phone,
+    address_lines,
+    derive_time_zone,
+    time_zone_country,
+    validate_time_zone,
+)
 from crm.names import PersonName, formal_name
 from crm.outcomes import outcome_label
 from crm.roles import Role
@@ -47,6 +53,13 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def country(self) -> str:
+        """The country the person works in, as its ISO code: their time zone's
+        (Europe/Rome is IT), else the CRM's default country (for UTC). Phones of
+        this country are shown in national format to them."""
+        return time_zone_country(self.time_zone) or settings.CRM_DEFAULT_COUNTRY
 
 
 ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
@@ -218,6 +231,9 @@ class Lead(models.Model):
                 fields=["owner", "-last_activity_at", "-id"], name="lead_owner_activity_idx"
             ),
             models.Index(fields=["-last_activity_at", "-id"], name="lead_activity_idx"),
+            # The lead list sorted by score, either way (migration 0018).
+            models.Index(fields=["owner", "score", "id"], name="lead_owner_score_idx"),
+            models.Index(fields=["score", "id"], name="lead_score_idx"),
             models.Index(fields=["last_name", "first_name", "id"], name="lead_name_idx"),
         ]
 

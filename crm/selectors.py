@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from crm import timeline
 from crm.contact import InvalidPhone, parse_phone
 from crm.dedupe import Contact, LeadIndex
 from crm.models import ApiToken, ContactPoint, Interaction, Lead, User
@@ -26,6 +27,15 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
     if user.is_manager:
         return Lead.objects.all()
     return Lead.objects.filter(owner=user)
+
+
+def leads_for_list(user: User) -> QuerySet[Lead]:
+    """The leads the user sees, with what the lead list shows of each: owner,
+    first source, and next_touch_at, the due time of the next open touch (None
+    without one; computed for the rows shown only, unless sorted by it)."""
+    leads = leads_visible_to(user).select_related("owner", "source_campaign")
+    due = timeline.next_touch_due()
+    return leads.annotate(next_touch_at=due) if due is not None else leads
 
 
 def marketing_consent() -> Q:
@@ -102,16 +112,17 @@ PHONE_DIGITS_MIN = 4
 
 def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
     """Leads whose name, email, company or phone (their other emails and phones
-    too) contains each word of `text`; a text that is a phone number as typed,
-    spaces and all, is one search of the phones for its digits."""
+    too) contains each word of `text`, names and companies whatever their accents
+    ("Jose Garcia" finds "José García" and back: crm.folding); a text that is a
+    phone number as typed, spaces and all, is one search of the phones for its digits."""
     if PHONE_TEXT.fullmatch(text.strip()) and " " in text.strip():
         return leads.filter(_phone_contains(_digits(text)) or Q(pk__in=[]))
     for word in text.split():
         match = (
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
+            Q(first_name__folded_contains=word)
+            | Q(last_name__folded_contains=word)
             | Q(email__icontains=word)
-            | Q(company__icontains=word)
+            | Q(company__folded_contains=word)
             | Q(other_contacts__icontains=word)
         )
         if phone := _phone_contains(_digits(word)):

@@ -23,7 +23,7 @@ def _positive_int(value: str | None) -> int | None:
 
 
 def _lead_filter(request: HttpRequest) -> LeadFilter:
-    leads = selectors.leads_visible_to(request.user).select_related("owner", "source_campaign")
+    leads = selectors.leads_for_list(request.user)
     return LeadFilter(request.GET, queryset=leads, user=request.user)
 
 

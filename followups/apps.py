@@ -28,6 +28,7 @@ class FollowupsConfig(AppConfig):
         register_members_changed(audiences.audience_cadences_sync)
         register_follower(lock=priorities.open_calls_lock, follow=priorities.call_priorities_follow)
         timeline.register_upcoming(selectors.upcoming_items)
+        timeline.register_next_touch_due(selectors.lead_next_touch_due)
         sections.register("followups/cadences/lead_section.html", cadence_views.lead_section)
         api.add_router("", cadences_router)
         for signal in (post_save, post_delete):

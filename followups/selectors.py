@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from crm.models import Lead, User
@@ -75,3 +75,10 @@ def upcoming_items(lead: Lead) -> list[dict]:
         }
         for touch in upcoming_touches(lead)
     ]
+
+
+def lead_next_touch_due() -> Subquery:
+    """The due time of the outer lead's earliest open touch (pending or claimed),
+    or NULL: the lead list's "next touch" (crm.timeline.next_touch_due)."""
+    open_touches = Touch.objects.filter(lead=OuterRef("pk"), status__in=Touch.OPEN)
+    return Subquery(open_touches.order_by("due_at").values("due_at")[:1])

@@ -31,6 +31,8 @@ MEMBER_FIELDS = (
     "stage",
     "last_activity_at",
     "owner__username",
+    "owner__first_name",
+    "owner__last_name",
 )
 
 

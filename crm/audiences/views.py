@@ -135,7 +135,7 @@ def _previewed(lead) -> dict:
         "company": lead.company,
         "country": lead.country,
         "stage": lead.get_stage_display(),
-        "owner": lead.owner.username if lead.owner else "",
+        "owner": lead.owner.display_name if lead.owner else "",
         "url": lead.get_absolute_url(),
     }
 

@@ -24,6 +24,7 @@ from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
+from crm.exports import unneutralise
 from crm.imports.columns import looks_like_header
 from crm.imports.encodings import (
     UnknownEncoding,
@@ -147,7 +148,8 @@ def read_table(data: BinaryIO, filename: str, *, encoding: str = "") -> Iterator
 
 
 def cell_text(value: object) -> str:
-    """A cell value as the text a manager would type."""
+    """A cell value as the text a manager would type (without the quote our exports
+    put before a formula or a "+" number)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -160,7 +162,7 @@ def cell_text(value: object) -> str:
         return value.date().isoformat()
     if isinstance(value, date | time):
         return value.isoformat()
-    return str(value).strip()
+    return unneutralise(str(value).strip())
 
 
 @dataclass
@@ -278,7 +280,9 @@ def _csv_rows(data: BinaryIO, codec: str) -> Generator[list[str], None, None]:
                 raise ImportFileError(
                     f"The file could not be read near line {reader.line_num}: {exc}."
                 ) from exc
-            yield [cell.strip() for cell in record]
+            # Our own exports quote what a spreadsheet would run ("'+14155552671"):
+            # read back, the cell is what was exported, a phone the same phone.
+            yield [unneutralise(cell.strip()) for cell in record]
     finally:
         # Hand the caller's file back open: a wrapper closes its buffer when collected.
         text.detach()

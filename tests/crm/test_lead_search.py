@@ -8,10 +8,10 @@ from tests.factories import LeadFactory
 pytestmark = pytest.mark.django_db
 
 TRIGRAM_INDEXES = {
-    "first_name": "lead_first_name_trgm_idx",
-    "last_name": "lead_last_name_trgm_idx",
+    "first_name": "lead_first_name_fold_trgm_idx",
+    "last_name": "lead_last_name_fold_trgm_idx",
     "email": "lead_email_trgm_idx",
-    "company": "lead_company_trgm_idx",
+    "company": "lead_company_fold_trgm_idx",
     "phone": "lead_phone_trgm_idx",
     "other_contacts": "lead_other_contacts_trgm_idx",
 }
@@ -151,7 +151,7 @@ def test_a_manager_finds_everyones_leads(manager_maria, rep_alice):
     ],
 )
 def test_the_search_uses_a_trigram_index_for_each_field(postgres, mary, ben, text, fields):
-    """Guards that the indexes of migration 0009 keep matching the SQL Django writes
+    """Guards that the indexes of migrations 0009 and 0017 keep matching the SQL Django writes
     for the search: an index on another expression is never used, silently."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # until the test's rollback
@@ -173,3 +173,54 @@ def test_matching_by_phone_keeps_to_the_b_tree(postgres, mary, ben):
     plan = Lead.objects.filter(phone__any=[mary.phone, ben.phone]).explain()
 
     assert " lead_phone_idx " in f"{plan}\n" and "trgm" not in plan, plan
+
+
+# Accents: the same on SQLite and PostgreSQL (crm.folding)
+
+ACCENTED = [
+    ("José", "García", "Jose Garcia"),
+    ("Jose", "Garcia", "José García"),
+    ("Anna", "Müller", "Muller"),
+    ("Anna", "Muller", "Müller"),
+    ("Hans", "Ørsted", "Orsted"),
+    ("Hans", "Orsted", "ørsted"),
+    ("Ute", "Straße", "strasse"),
+    ("Lars", "Æbelø", "aebelo"),
+    ("Jan", "Łukasz", "lukasz"),
+    ("Ana", "Đorđević", "Dordevic"),
+    ("Zoë", "Ÿ", "ZOE"),
+]
+
+
+@pytest.mark.parametrize(("first", "last", "text"), ACCENTED)
+def test_names_are_found_whatever_their_accents(first, last, text):
+    wanted = LeadFactory(first_name=first, last_name=last, company="")
+    LeadFactory(first_name="Someone", last_name="Else", company="")
+
+    assert found(text) == [wanted.pk]
+
+
+def test_a_company_is_found_without_its_accents():
+    cafe = LeadFactory(company="Café Crème Ltd")
+
+    assert found("cafe creme") == [cafe.pk]
+    assert found("CAFÉ") == [cafe.pk]
+
+
+def test_wildcards_stay_plain_characters_when_folded():
+    LeadFactory(first_name="Ana", last_name="García", company="")
+
+    assert found("Garc_a") == []
+    assert found("%") == []
+
+
+@pytest.mark.postgres
+def test_an_accented_search_uses_the_folded_trigram_indexes(postgres):
+    LeadFactory(first_name="José", last_name="García")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+
+    plan = lead_search(Lead.objects.all(), "García").explain()
+
+    for field in ("first_name", "last_name", "company"):
+        assert f" {TRIGRAM_INDEXES[field]} " in f"{plan}\n", plan

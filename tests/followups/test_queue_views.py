@@ -179,7 +179,7 @@ def test_the_card_says_why_now_and_how_to_call(alice, rep_alice):
     assert "Origin Call outcome Priority 70 Attempt try 2 of 3" in text
     assert "Head of IT at Northwind" in text
     assert "First source Expo 2026" in text
-    assert "Call +442079460123 ext. 42" in text
+    assert "Call +44 20 7946 0123 ext. 42" in text
     assert 'href="tel:+442079460123;ext=42"' in response.text
     assert "Their time: Tue 15:00 (Europe/London)" in text
     assert "Mention the volume discount." in text

@@ -329,7 +329,7 @@ def test_the_preview_lists_the_newest_leads_the_rules_pick_now(maria, rep_alice)
         "company": "Firm 11",
         "country": newest.country,
         "stage": newest.get_stage_display(),
-        "owner": "alice",
+        "owner": "Alice Rep",
         "url": newest.get_absolute_url(),
     }
     assert not Audience.objects.exists()  # previewing saves nothing
