@@ -125,5 +125,5 @@ def test_the_lead_page_shows_outcomes_by_label_and_older_text_as_it_was(alice, r
 
     page = alice.get(lead.get_absolute_url()).text
 
-    assert "Call</strong> — Wrong number" in page
-    assert "Support call</strong> — Fixed the login" in page
+    assert "Called: wrong number</strong>" in page
+    assert "Called support — Fixed the login</strong>" in page
