@@ -18,8 +18,8 @@ class FollowupsConfig(AppConfig):
         from followups.cadences import views as cadence_views
         from followups.cadences.api import router as cadences_router
         from followups.cadences.services import enrolments_withdraw
-        from followups.calling_hours import forget_holidays
-        from followups.models import Holiday
+        from followups.calling_hours import forget_calling_hours, forget_holidays
+        from followups.models import CallingHours, Holiday
         from followups.services import touches_withdraw
 
         interaction_hooks.register_batch(triggers.cadences_apply)
@@ -33,4 +33,5 @@ class FollowupsConfig(AppConfig):
         api.add_router("", cadences_router)
         for signal in (post_save, post_delete):
             signal.connect(forget_holidays, sender=Holiday)
+            signal.connect(forget_calling_hours, sender=CallingHours)
         post_save.connect(triggers.lead_flags_saved, sender=Lead)

@@ -1,5 +1,7 @@
 """When a lead may be called: weekdays and hours in the lead's own time zone,
-minus holidays. Pure functions over zoneinfo; the database only stores UTC.
+minus holidays. Managers set the weekdays and hours on the calling hours and
+holidays page (followups.models.CallingHours); the rest are pure functions over
+zoneinfo, and the database only stores UTC.
 
 The queue asks which time zones are open right now (a few hundred zone
 conversions, microseconds each) and filters leads by zone, so the filter
@@ -13,16 +15,19 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
 
 from crm.contact import valid_time_zones
-from followups.models import Holiday
+from followups.models import CallingHours, Holiday
 
 UNKNOWN_ZONE = "UTC"  # leads without a time zone are called by UTC hours
 # Holidays near now are read on every claim and change a few times a year: a process
 # keeps them this long. Saving or deleting one clears this process's copy at once.
 HOLIDAYS_KEPT_SECONDS = 60
+# The same for the calling hours: other processes (the scheduler, workers) see a
+# change within this time; the one that saved it at once.
+CALLING_HOURS_KEPT_SECONDS = 60
+END_OF_DAY = dt.time.max  # calling "until 24:00"
 
 
 @dataclass(frozen=True)
@@ -36,13 +41,96 @@ class Holidays:
         return day in self.everywhere or (day, country) in self.by_country
 
 
+@dataclass(frozen=True)
+class CallingWindow:
+    """The days (0 = Monday) and the hours when leads may be called, in each
+    lead's own time zone. Hashable: the queue's caches are keyed on it."""
+
+    weekdays: frozenset[int]
+    start: dt.time
+    end: dt.time
+    set_by_demo: bool = False
+
+    def is_open(self, local: dt.datetime) -> bool:
+        return local.weekday() in self.weekdays and self.start <= local.time() < self.end
+
+    @property
+    def hours_label(self) -> str:
+        """From start to end, e.g. 09:00 to 18:00 with a dash; the end of the day reads 24:00."""
+        return f"{time_label(self.start)}{DASH}{time_label(self.end)}"
+
+    @property
+    def days_label(self) -> str:
+        return weekdays_label(self.weekdays)
+
+
+DEFAULT_CALLING_HOURS = CallingWindow(frozenset(range(5)), dt.time(9), dt.time(18))
+# What the demo seed sets, so its queue works on any day at any hour.
+DEMO_CALLING_HOURS = CallingWindow(frozenset(range(7)), dt.time(0), END_OF_DAY, set_by_demo=True)
+DASH = "\u2013"  # an en dash, between times and days
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def time_label(moment: dt.time) -> str:
+    return "24:00" if moment == END_OF_DAY else moment.strftime("%H:%M")
+
+
+def weekdays_label(days: Iterable[int]) -> str:
+    """The days as people write them: runs of three or more joined by a dash
+    (Mon to Fri), the others listed (Mon, Wed, Fri), or "every day"."""
+    days = sorted(set(days))
+    if len(days) == 7:
+        return "every day"
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) > 2:
+            parts.append(f"{DAY_NAMES[run[0]]}{DASH}{DAY_NAMES[run[-1]]}")
+        else:
+            parts.extend(DAY_NAMES[day] for day in run)
+    return ", ".join(parts)
+
+
+_calling_hours_kept: list[tuple[float, CallingWindow]] = []
+
+
+def calling_hours() -> CallingWindow:
+    """The calling hours managers set (DEFAULT_CALLING_HOURS until they do). Read
+    on every claim: kept for CALLING_HOURS_KEPT_SECONDS (see above)."""
+    if _calling_hours_kept:
+        read_at, window = _calling_hours_kept[0]
+        if time.monotonic() - read_at < CALLING_HOURS_KEPT_SECONDS:
+            return window
+    window = calling_hours_stored()
+    _calling_hours_kept[:] = [(time.monotonic(), window)]
+    return window
+
+
+def calling_hours_stored() -> CallingWindow:
+    """The calling hours from the database, not kept."""
+    row = CallingHours.objects.filter(pk=CallingHours.ONLY).first()
+    if row is None:
+        return DEFAULT_CALLING_HOURS
+    return CallingWindow(frozenset(row.weekday_numbers), row.start, row.end, row.set_by_demo)
+
+
+def forget_calling_hours(**_signal) -> None:
+    """The calling hours changed: read them again on the next claim."""
+    _calling_hours_kept.clear()
+
+
 def weekdays() -> frozenset[int]:
-    return frozenset(settings.CALLING_WEEKDAYS)
+    return calling_hours().weekdays
 
 
 def hours() -> tuple[dt.time, dt.time]:
-    start, end = settings.CALLING_HOURS
-    return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+    window = calling_hours()
+    return window.start, window.end
 
 
 @cache
@@ -50,21 +138,26 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name or UNKNOWN_ZONE)
 
 
-def is_callable_at(moment: dt.datetime, zone_name: str, holidays: Holidays, country="") -> bool:
+def is_callable_at(
+    moment: dt.datetime,
+    zone_name: str,
+    holidays: Holidays,
+    country="",
+    *,
+    window: CallingWindow | None = None,
+) -> bool:
+    """Inside calling hours (`window`, or the ones set) in that zone, and not a holiday there."""
     local = moment.astimezone(zone(zone_name))
-    start, end = hours()
-    return (
-        local.weekday() in weekdays()
-        and start <= local.time() < end
-        and not holidays.blocks(local.date(), country)
-    )
+    window = window or calling_hours()
+    return window.is_open(local) and not holidays.blocks(local.date(), country)
 
 
 def open_zones_filter(now: dt.datetime, holidays: Holidays, *, field: str = "lead") -> Q:
     """Leads whose local time is inside calling hours now, as a filter on `field`."""
-    open_zones = open_zones_at(now.replace(second=0, microsecond=0), holidays)
+    window = calling_hours()
+    open_zones = open_zones_at(now.replace(second=0, microsecond=0), holidays, window)
     allowed = Q(**{f"{field}__time_zone__any": open_zones})
-    if is_callable_at(now, UNKNOWN_ZONE, holidays):
+    if is_callable_at(now, UNKNOWN_ZONE, holidays, window=window):
         allowed |= Q(**{f"{field}__time_zone": ""})
     for day, country in holidays.by_country:
         zones_on_that_day = [name for name in open_zones if _local_date(now, name) == day]
@@ -76,16 +169,16 @@ def open_zones_filter(now: dt.datetime, holidays: Holidays, *, field: str = "lea
     return allowed
 
 
-def open_zones_at(minute: dt.datetime, holidays: Holidays) -> tuple[str, ...]:
-    """The zones inside calling hours during this minute: hours start and end on
-    whole minutes, so every claim in the same minute shares one computation."""
-    return _open_zones(minute, holidays, weekdays(), hours())
-
-
 @lru_cache(maxsize=8)
-def _open_zones(minute, holidays, _weekdays, _hours) -> tuple[str, ...]:
-    # The settings are part of the cache key: tests and deployments may change them.
-    return tuple(name for name in _all_zones() if is_callable_at(minute, name, holidays))
+def open_zones_at(
+    minute: dt.datetime, holidays: Holidays, window: CallingWindow
+) -> tuple[str, ...]:
+    """The zones inside calling hours during this minute: hours start and end on
+    whole minutes, so every claim in the same minute shares one computation. The
+    calling hours are part of the cache key: a manager may change them any minute."""
+    return tuple(
+        name for name in _all_zones() if is_callable_at(minute, name, holidays, window=window)
+    )
 
 
 def _local_date(moment: dt.datetime, zone_name: str) -> dt.date:

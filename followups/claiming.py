@@ -25,7 +25,7 @@ from django.db.models import Exists, Model
 from crm.audiences.selectors import is_member
 from crm.models import Campaign, Interaction, Lead
 from followups import selectors
-from followups.calling_hours import Holidays, holidays_near, hours, weekdays
+from followups.calling_hours import CallingWindow, Holidays, calling_hours, holidays_near
 from followups.models import Cadence, CadenceStep, Touch
 
 NOW, PASS_OVER = "now", "pass_over"  # the slots
@@ -83,15 +83,21 @@ def _statement(
     minute = now.replace(second=0, microsecond=0)
     holidays = holidays_near(now)
     return _compiled(
-        alias, user_id, unless_holding_one, audience_id, minute, holidays, weekdays(), hours()
+        alias, user_id, unless_holding_one, audience_id, minute, holidays, calling_hours()
     )
 
 
 @lru_cache(maxsize=512)
 def _compiled(
-    alias, user_id, unless_holding_one, audience_id, minute, holidays: Holidays, _weekdays, _hours
+    alias,
+    user_id,
+    unless_holding_one,
+    audience_id,
+    minute,
+    holidays: Holidays,
+    _window: CallingWindow,
 ) -> ClaimStatement:
-    # Settings that shape the queue are part of the key: tests and deployments change them.
+    # The calling hours shape the queue and are part of the key: managers change them.
     head = selectors.call_queue(
         user_id, minute, holidays=holidays, now_in_sql=NOW_PLACEHOLDER
     ).exclude(pk=PASS_OVER_PLACEHOLDER)

@@ -33,6 +33,46 @@ class Holiday(models.Model):
         return f"{self.date} {self.name}" + (f" ({self.country})" if self.country else "")
 
 
+class CallingHours(models.Model):
+    """When leads may be called, in each lead's own time zone: one row, which
+    managers change on the calling hours page (followups.calling_hours reads it;
+    without it, Monday to Friday 09:00 to 18:00). Holidays come off these days."""
+
+    ONLY = 1  # the primary key of the one row
+
+    weekdays = models.CharField(
+        max_length=7, help_text="The days calls are made, as digits: 0 = Monday … 6 = Sunday."
+    )
+    start = models.TimeField()
+    end = models.TimeField(help_text="23:59:59.999999 stands for 24:00, the end of the day.")
+    set_by_demo = models.BooleanField(
+        default=False, help_text="Set by the demo seed, not by a manager."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "calling hours"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="calling_hours_one_row"),
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="calling_hours_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(weekdays=""), name="calling_hours_some_weekday"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Calling hours {self.weekdays} {self.start:%H:%M} to {self.end:%H:%M}"
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        return [int(day) for day in self.weekdays]
+
+
 class Touch(models.Model):
     """One planned touch of a lead, on any channel: the ledger of what is next."""
 

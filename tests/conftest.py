@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from crm.roles import Role
-from followups.calling_hours import forget_holidays
+from followups.calling_hours import forget_calling_hours, forget_holidays
 from tests.factories import UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -27,11 +27,13 @@ def need(available: bool, what: str) -> None:
 
 @pytest.fixture(autouse=True)
 def fresh_holidays():
-    """A test's holidays vanish with its rolled-back transaction, which sends no
-    signal: forget the process's copy between tests."""
+    """A test's holidays and calling hours vanish with its rolled-back
+    transaction, which sends no signal: forget the process's copies between tests."""
     forget_holidays()
+    forget_calling_hours()
     yield
     forget_holidays()
+    forget_calling_hours()
 
 
 @pytest.fixture

@@ -222,9 +222,7 @@ LOGGING = {
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
-# Calls: when a lead may be called, in the lead's own time zone (0 = Monday).
-CALLING_WEEKDAYS = [int(day) for day in env_list("CALLING_WEEKDAYS", "0,1,2,3,4")]
-CALLING_HOURS = tuple(env_list("CALLING_HOURS", "09:00,18:00"))
+# Calls. When a lead may be called is a managers' page (calling hours and holidays).
 # A claimed call not logged within this time goes back to the queue.
 CALL_CLAIM_TIMEOUT_MINUTES = int(env("CALL_CLAIM_TIMEOUT_MINUTES", "30"))
 CALL_ATTEMPTS = int(env("CALL_ATTEMPTS", "3"))

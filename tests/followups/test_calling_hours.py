@@ -9,6 +9,8 @@ from followups.selectors import callable_calls
 from tests.followups.factories import CallableLeadFactory, TouchFactory
 
 NO_HOLIDAYS = Holidays()
+# The calling hours are read from the database (none stored: the defaults).
+pytestmark = pytest.mark.django_db
 
 
 def utc(*args) -> dt.datetime:

@@ -10,7 +10,7 @@ from django.db import connection
 from crm.models import Interaction, Lead
 from crm.services import interaction_record
 from followups.cadences.services import enrolment_create
-from followups.calling_hours import holidays_near
+from followups.calling_hours import calling_hours, holidays_near
 from followups.calls import Outcome, call_claim_next, call_log_outcome, calls_release_abandoned
 from followups.claiming import claim_head
 from followups.models import Channel, Holiday, Touch
@@ -269,7 +269,7 @@ def test_a_claim_brings_the_card_with_it(db, clock, rep_alice, django_assert_num
     download, _ = interaction_record(lead=lead, kind=Interaction.Kind.CONTENT_DOWNLOAD)
     call = Touch.objects.get(lead=lead, channel=Channel.CALL)
     Touch.objects.filter(pk=call.pk).update(due_at=NOW - dt.timedelta(minutes=5))
-    holidays_near(NOW)  # read once a minute, not per claim
+    holidays_near(NOW), calling_hours()  # read once a minute, not per claim
 
     # One statement on PostgreSQL; SQLite reads the card after its UPDATE.
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):

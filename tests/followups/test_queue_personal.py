@@ -14,7 +14,7 @@ from django.urls import reverse
 from crm.models import Interaction
 from followups.cadences.models import Channel, Enrolment, OutcomePolicy
 from followups.cadences.services import enrolment_create
-from followups.calling_hours import holidays_near
+from followups.calling_hours import calling_hours, holidays_near
 from followups.calls import call_claim_next
 from followups.models import Touch
 from mailings.models import OutboxEmail, StepVariant
@@ -301,7 +301,7 @@ def test_a_cadence_call_is_claimed_with_its_step_and_cadence(rep_alice, django_a
     enrolment = enrol(
         play({"channel": Channel.CALL, "script": "Ask"}, name="Calls"), lead_of(rep_alice)
     )
-    holidays_near(NOW)  # read once a minute, not per claim
+    holidays_near(NOW), calling_hours()  # read once a minute, not per claim
 
     # One statement on PostgreSQL; SQLite reads the card after its UPDATE.
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):

@@ -1,11 +1,15 @@
 import datetime as dt
 
+import pytest
+
 from followups.cadences.models import CadenceStep, Channel, WaitUnit
 from followups.cadences.timing import step_due, wait_from
 from followups.calling_hours import Holidays
 
 FRIDAY_5PM_NY = dt.datetime(2026, 3, 13, 21, 0, tzinfo=dt.UTC)  # 17:00 EDT
 NONE = Holidays()
+# The calling hours are read from the database (none stored: the defaults).
+pytestmark = pytest.mark.django_db
 
 
 def due(step: CadenceStep, after=FRIDAY_5PM_NY, zone="America/New_York", holidays=NONE):
