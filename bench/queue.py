@@ -6,9 +6,9 @@ PostgreSQL only (claims rely on SELECT ... FOR UPDATE SKIP LOCKED): a new
 database on DATABASE_URL's server, dropped afterwards. Seeding: seed_demo
 (--leads leads, ~3.3 interactions each), bulk interactions up to 5 per lead,
 seed_demo_touches (a call for every callable lead), bulk email touches up to
-one pending touch per lead, ANALYZE. Calling hours are set to every day, all
-day (CALLING_WEEKDAYS / CALLING_HOURS in the environment before Django starts),
-so every due call is callable whenever the benchmark runs.
+one pending touch per lead, ANALYZE. Calling hours are the demo's, every day
+and all day (seed_demo_touches sets them), so every due call is callable
+whenever the benchmark runs.
 
 Then, for one rep:
   claim     followups.calls.call_claim_next(user=rep), against the same SQL (the
@@ -44,7 +44,6 @@ BENCH = Path(__file__).resolve().parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH] + [str(BENCH)]
 from seed import ROOT, database_version, machine, postgres_database, step  # noqa: E402
 
-CALLING_ENV = {"CALLING_WEEKDAYS": "0,1,2,3,4,5,6", "CALLING_HOURS": "00:00,23:59:59.999999"}
 INTERACTIONS_PER_LEAD = 5
 REPS = 5
 FEW = 5  # touches of the rep with few
@@ -69,7 +68,6 @@ def main() -> None:
 
 
 def run(args) -> None:
-    os.environ.update(CALLING_ENV)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     os.environ["DJANGO_DEBUG"] = "1"  # no SECRET_KEY or static manifest needed
     os.environ["ALLOWED_HOSTS"] = "testserver"
@@ -88,16 +86,20 @@ def run(args) -> None:
     print(f"Call queue benchmark, {args.leads:,} leads")
     print(f"machine: {machine()}, load average {os.getloadavg()[0]:.1f} at the start")
     print(f"database: {connection.vendor} {database_version(connection)} (a fresh one)")
-    print(
-        f"calling hours: every day, all day (CALLING_WEEKDAYS={CALLING_ENV['CALLING_WEEKDAYS']}, "
-        f"CALLING_HOURS={CALLING_ENV['CALLING_HOURS']})"
-    )
     seed(args.leads)
+    print(f"calling hours: {calling_hours_described()} (the demo's, set by seed_demo_touches)")
     rep, few = reps_under_test()
     claim_latency(rep, args.claims)
     query_counts(rep, few)
     concurrent_claims(rep, args.threads, args.seconds)
     print(f"load average {os.getloadavg()[0]:.1f} at the end (other work here skews timings)")
+
+
+def calling_hours_described() -> str:
+    from followups.calling_hours import calling_hours
+
+    window = calling_hours()
+    return f"{window.days_label}, {window.hours_label}"
 
 
 # Seeding

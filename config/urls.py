@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from config import views
 from crm.api import api
@@ -29,6 +30,11 @@ urlpatterns = [
     path("settings/websites/", include("crm.tracking.sites_urls")),
     path("settings/scoring/", include("crm.scoring.urls")),
     path("settings/api-tokens/", include("crm.api_token_urls")),
+    path(
+        "settings/calling-hours/",
+        RedirectView.as_view(pattern_name="holidays:list"),
+        name="calling_hours",
+    ),
     path("m/", include("mailings.public_urls")),
     path("r/<str:code>", referral_redirect, name="referral_redirect"),
     path("t/", include("crm.tracking.urls")),

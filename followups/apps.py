@@ -30,6 +30,11 @@ class FollowupsConfig(AppConfig):
         timeline.register_upcoming(selectors.upcoming_items)
         timeline.register_next_touch_due(selectors.lead_next_touch_due)
         sections.register("followups/cadences/lead_section.html", cadence_views.lead_section)
+        sections.register(
+            "followups/partials/outside_hours.html",
+            selectors.lead_calling_hours_section,
+            place=sections.CONTACT,
+        )
         api.add_router("", cadences_router)
         for signal in (post_save, post_delete):
             signal.connect(forget_holidays, sender=Holiday)

@@ -114,8 +114,10 @@ def calling_hours() -> CallingWindow:
 def calling_hours_stored() -> CallingWindow:
     """The calling hours from the database, not kept."""
     row = CallingHours.objects.filter(pk=CallingHours.ONLY).first()
-    if row is None:
-        return DEFAULT_CALLING_HOURS
+    return DEFAULT_CALLING_HOURS if row is None else window_of(row)
+
+
+def window_of(row: CallingHours) -> CallingWindow:
     return CallingWindow(frozenset(row.weekday_numbers), row.start, row.end, row.set_by_demo)
 
 
@@ -136,6 +138,16 @@ def hours() -> tuple[dt.time, dt.time]:
 @cache
 def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name or UNKNOWN_ZONE)
+
+
+def place_of(city: str, zone_name: str) -> str:
+    """Where a lead is, by the clock they live by: their city ("Madrid"), or the
+    zone's ("Los Angeles"), with the zone when the city is not its name
+    ("Sevilla (Europe/Madrid)")."""
+    zone_name = zone_name or UNKNOWN_ZONE
+    zone_city = zone_name.rpartition("/")[2].replace("_", " ")
+    city = city or zone_city
+    return city if city.casefold() == zone_city.casefold() else f"{city} ({zone_name})"
 
 
 def is_callable_at(

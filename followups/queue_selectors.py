@@ -1,5 +1,6 @@
 """Reads for the rep's queue pages: the claimed call, today's list, when a call
-that is not callable yet will be, and the rep's due personal emails and tasks."""
+that is not callable yet will be (and whose it is), and the rep's due personal
+emails and tasks."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -12,7 +13,15 @@ from django.utils import timezone
 from crm.models import Lead, User
 from crm.selectors import lead_recent_interactions
 from followups import talking_points
-from followups.calling_hours import Holidays, holidays_around, hours, opens_at, weekdays
+from followups.calling_hours import (
+    Holidays,
+    holidays_around,
+    hours,
+    opens_at,
+    place_of,
+    weekdays,
+    zone,
+)
 from followups.models import Channel, Touch
 from followups.selectors import CARD_RELATED, QUEUE_ORDER
 
@@ -125,27 +134,92 @@ def queue_rows(touches: QuerySet[Touch], now: dt.datetime | None = None) -> list
     return rows
 
 
-def next_call_at(user: User, now: dt.datetime | None = None) -> dt.datetime | None:
-    """When the user's soonest pending call becomes callable (due, and inside the
-    lead's calling hours), or None when nothing is planned."""
+@dataclass(frozen=True)
+class NextCall:
+    """The user's next call that is not callable now, and when it becomes callable."""
+
+    touch: Touch
+    at: dt.datetime
+    waiting: int  # due calls that wait for calling hours in their lead's zone
+
+    @property
+    def lead(self) -> Lead:
+        return self.touch.lead
+
+    @property
+    def lead_time(self) -> dt.datetime:
+        """`at` on the lead's clock."""
+        return self.at.astimezone(zone(self.lead.time_zone))
+
+    @property
+    def place(self) -> str:
+        return place_of(self.lead.city, self.lead.time_zone)
+
+    @property
+    def same_day_for_viewer(self) -> bool:
+        """Whether `at` is the same date on the lead's clock and the viewer's (the
+        active time zone), so the viewer's time needs no day."""
+        return timezone.localtime(self.at).date() == self.lead_time.date()
+
+
+def next_call(user: User, now: dt.datetime | None = None) -> NextCall | None:
+    """The user's soonest pending call to become callable (due, and inside the
+    lead's calling hours), or None when nothing is planned.
+
+    The due calls waiting for calling hours can be many (a rep's whole backlog,
+    overnight): they are counted per zone and country in one query, and only the
+    zone that opens first is asked for its first call. The calls not due yet are
+    read in due order until one is due after the soonest opening found."""
     now = now or timezone.now()
     holidays = _holidays_from(now)
     pending = (
         Touch.objects.filter(channel=Channel.CALL, status=Touch.Status.PENDING, assigned_to=user)
         .filter(lead__do_not_call=False, lead__phone_invalid=False)
         .exclude(lead__phone="")
-        .select_related("lead")
-        .order_by("due_at", "id")
     )
-    soonest = None
-    for touch in pending.iterator(chunk_size=100):
+    not_paused = Q(lead__calls_paused_until__isnull=True) | Q(lead__calls_paused_until__lte=now)
+    due = pending.filter(not_paused, due_at__lte=now)
+    found, waiting = _first_zone_to_open(due, now, holidays)
+    later = pending.exclude(not_paused, due_at__lte=now).select_related("lead")
+    for touch in later.order_by("due_at", "id").iterator(chunk_size=100):
         # A call opens at its due time at the earliest; later ones cannot beat this.
-        if soonest is not None and touch.due_at >= soonest:
+        if found is not None and touch.due_at >= found.at:
             break
         opens = callable_from(touch, now, holidays)
-        if opens is not None and (soonest is None or opens < soonest):
-            soonest = opens
-    return soonest
+        if opens is not None and (found is None or opens < found.at):
+            found = NextCall(touch, opens, waiting)
+    return found
+
+
+def _first_zone_to_open(
+    due: QuerySet[Touch], now: dt.datetime, holidays: Holidays
+) -> tuple[NextCall | None, int]:
+    """The first call of the zone (and country) whose calling hours open first,
+    among these due calls, and how many they are."""
+    groups = due.values_list("lead__time_zone", "lead__country").annotate(calls=Count("pk"))
+    soonest, waiting = None, 0
+    for zone_name, country, calls in groups.order_by():
+        waiting += calls
+        opens = opens_at(
+            now,
+            zone_name,
+            open_on=weekdays(),
+            between=hours(),
+            holidays=holidays,
+            country=country,
+        )
+        if soonest is None or opens < soonest[0]:
+            soonest = (opens, zone_name, country)
+    if soonest is None:
+        return None, 0
+    opens, zone_name, country = soonest
+    first = (
+        due.filter(lead__time_zone=zone_name, lead__country=country)
+        .select_related("lead")
+        .order_by(*QUEUE_ORDER)
+        .first()
+    )
+    return NextCall(first, opens, waiting), waiting
 
 
 def callable_from(touch: Touch, now: dt.datetime, holidays: Holidays) -> dt.datetime | None:

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET, require_POST
 from crm.audiences.models import Audience
 from crm.audiences.selectors import active_audiences
 from crm.selectors import lead_timeline
-from followups import channels, queue_selectors
+from followups import channels, queue_selectors, selectors
 from followups.cadences.forms import EnrolForm
+from followups.calling_hours import calling_hours
 from followups.calls import Outcome, call_claim_next, call_log_outcome
 from followups.filters import QueueFilter
 from followups.forms import (
@@ -262,11 +263,12 @@ def _render_card(
         "undo_seconds": undo.seconds_left(UNDO_SHOWN.total_seconds()) if undo else 0,
         "call_attempts": settings.CALL_ATTEMPTS,
         "queue_audience": audience,
+        "calling_hours": calling_hours(),
         # With the next card, the emails and tasks a logged call may have brought due.
         "work": queue_selectors.rep_work(request.user),
     }
     if touch is None:
-        context["next_call_at"] = queue_selectors.next_call_at(request.user)
+        context["next_call"] = queue_selectors.next_call(request.user)
     else:
         context["lead"] = touch.lead
         context["timeline"] = lead_timeline(touch.lead, limit=TIMELINE_LENGTH)
@@ -378,5 +380,6 @@ def _render_touch_card(
         "enrol_form": EnrolForm(lead=touch.lead),
         "timeline": lead_timeline(touch.lead, limit=TIMELINE_LENGTH),
         "points": queue_selectors.touch_talking_points(touch),
+        "outside_hours": selectors.outside_calling_hours(touch.lead),
     }
     return render(request, "followups/touch_card.html", context, status=status)

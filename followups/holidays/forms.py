@@ -1,9 +1,13 @@
-"""The holidays page's forms: the list's filter, a holiday, and a country's public
-holidays for a year. Countries are ISO 3166 codes; "" is every country."""
+"""The calling hours and holidays page's forms: the calling hours, the list's
+filter, a holiday, and a country's public holidays for a year. Countries are
+ISO 3166 codes; "" is every country."""
+
+import datetime as dt
 
 from django import forms
 from django.utils import timezone
 
+from followups.calling_hours import END_OF_DAY, CallingWindow, time_label
 from followups.holidays.selectors import (
     EVERY_COUNTRY,
     NAME_LENGTH,
@@ -78,3 +82,65 @@ def countries_with_leads_first(codes, leads: list[tuple[str, int]]) -> list:
     ]
     everything = ("All countries", [(code, country_label(code)) for code in codes])
     return [("Where your leads are", with_leads), everything] if with_leads else [everything]
+
+
+WEEKDAY_CHOICES = [
+    (day, name)
+    for day, name in enumerate(
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    )
+]
+CLOCK_FORMAT = "Enter a time as HH:MM on a 24-hour clock, e.g. 09:00."
+
+
+class ClockTimeField(forms.CharField):
+    """A time of day as people type it ("9:00", "09:00"); "24:00", the end of the
+    day, where `end_of_day` is allowed (HTML's time input cannot say it)."""
+
+    def __init__(self, *, end_of_day: bool = False, **kwargs):
+        self.end_of_day = end_of_day
+        kwargs.setdefault("max_length", 5)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "size": 5}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return time_label(value) if isinstance(value, dt.time) else value
+
+    def to_python(self, value):
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        if self.end_of_day and text == "24:00":
+            return END_OF_DAY
+        hour, colon, minute = text.partition(":")
+        if not (colon and hour.isdigit() and minute.isdigit() and len(minute) == 2):
+            raise forms.ValidationError(CLOCK_FORMAT)
+        if int(hour) > 23 or int(minute) > 59:
+            raise forms.ValidationError(CLOCK_FORMAT)
+        return dt.time(int(hour), int(minute))
+
+
+class CallingHoursForm(forms.Form):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label="Days to call on",
+        error_messages={"required": "Choose at least one day to call on."},
+    )
+    start = ClockTimeField(label="From", help_text="In each lead's own time, e.g. 09:00.")
+    end = ClockTimeField(
+        end_of_day=True, label="Until", help_text="Calls stop at this time; 24:00 is midnight."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is not None and end is not None and not start < end:
+            self.add_error("end", "Calls must end after they start.")
+        return cleaned
+
+    @classmethod
+    def showing(cls, window: CallingWindow) -> "CallingHoursForm":
+        initial = {"weekdays": sorted(window.weekdays), "start": window.start, "end": window.end}
+        return cls(initial=initial)

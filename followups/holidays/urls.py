@@ -1,4 +1,4 @@
-"""The managers' holidays page, mounted at /holidays/."""
+"""The managers' calling hours and holidays page, mounted at /holidays/."""
 
 from django.urls import path
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.holiday_edit, name="edit"),
     path("<int:pk>/delete/", views.holiday_delete, name="delete"),
     path("public/", views.holidays_import, name="import"),
+    path("hours/", views.calling_hours_edit, name="hours"),
 ]

@@ -1,6 +1,7 @@
-"""The managers' holidays page at /holidays/: the list by country, adding,
-changing and deleting a holiday, and adding a country's public holidays for a
-year after a preview. Reps and the mailroom get 403."""
+"""The managers' calling hours and holidays page at /holidays/ (also
+/settings/calling-hours/): the calling hours, set in place; the holidays listed
+by country, adding, changing and deleting one, and adding a country's public
+holidays for a year after a preview. Reps and the mailroom get 403."""
 
 from urllib.parse import urlencode
 
@@ -14,11 +15,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.roles import require_manager
+from followups.calling_hours import CallingWindow, calling_hours_stored, window_of
 from followups.holidays import selectors, services
-from followups.holidays.forms import PAST, HolidayFilterForm, HolidayForm, PublicHolidaysForm
+from followups.holidays.forms import (
+    PAST,
+    CallingHoursForm,
+    HolidayFilterForm,
+    HolidayForm,
+    PublicHolidaysForm,
+)
 from followups.models import Holiday
 
-PAGES = "The holidays pages"
+PAGES = "The calling hours and holidays pages"
 
 
 @login_required
@@ -26,8 +34,11 @@ PAGES = "The holidays pages"
 def holiday_list(request: HttpRequest) -> HttpResponse:
     require_manager(request.user, PAGES)
     form = HolidayFilterForm(request.GET)
+    window = calling_hours_stored()
+    hours = {"calling_hours": window, "hours_form": CallingHoursForm.showing(window)}
     if not form.is_valid():
-        return render(request, "followups/holidays/list.html", {"form": form}, status=400)
+        context = {"form": form, **hours}
+        return render(request, "followups/holidays/list.html", context, status=400)
     past = form.cleaned_data["when"] == PAST
     country = form.cleaned_data["country"] or None
     listed = selectors.holidays_listed(today=timezone.localdate(), past=past, country=country)
@@ -39,6 +50,7 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
         "past": past,
         "country": country and selectors.country_label(country),
         "other_when": urlencode({"when": "" if past else PAST, "country": country or ""}),
+        **hours,
     }
     return render(request, "followups/holidays/list.html", context)
 
@@ -150,3 +162,34 @@ def _import_message(added: services.PublicHolidaysAdded, country: str, year: int
 
 def _s(count: int) -> str:
     return "" if count == 1 else "s"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calling_hours_edit(request: HttpRequest) -> HttpResponse:
+    """The calling hours: GET shows them in a form of their own, POST saves them
+    (from here or from the list page) and goes back to the list."""
+    require_manager(request.user, PAGES)
+    if request.method == "GET":
+        return _render_hours(request, CallingHoursForm.showing(calling_hours_stored()))
+    form = CallingHoursForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = services.calling_hours_update(**form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Saved the calling hours: {_hours_described(window_of(saved))}."
+            )
+            return redirect("holidays:list")
+    return _render_hours(request, form, status=400)
+
+
+def _render_hours(request, form: CallingHoursForm, *, status=200) -> HttpResponse:
+    context = {"hours_form": form, "calling_hours": calling_hours_stored()}
+    return render(request, "followups/holidays/hours.html", context, status=status)
+
+
+def _hours_described(window: CallingWindow) -> str:
+    return f"{window.days_label}, {window.hours_label} in each lead's own time"

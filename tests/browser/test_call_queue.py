@@ -7,6 +7,7 @@ from crm.contact import valid_time_zones
 from crm.models import Interaction
 from followups.calling_hours import holidays_around, is_callable_at
 from followups.calls import calls_release_abandoned
+from followups.holidays.services import calling_hours_update
 from followups.models import Channel, Touch
 from tests.browser.conftest import log_in
 from tests.factories import LeadFactory
@@ -31,14 +32,14 @@ def open_zone(now: dt.datetime) -> str | None:
 
 
 @pytest.fixture
-def zone_open_now(settings):
+def zone_open_now(db):
     """The live server runs in another thread on the real clock, so the leads get a
     zone where calling hours are open now. From Saturday morning to Sunday evening
     (UTC) it is the weekend everywhere: then calls are allowed every day."""
     now = timezone.now()
     name = open_zone(now)
     if name is None:
-        settings.CALLING_WEEKDAYS = EVERY_DAY
+        calling_hours_update(weekdays=EVERY_DAY, start=dt.time(9), end=dt.time(18))
         name = open_zone(now)
     assert name is not None
     return name

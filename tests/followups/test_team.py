@@ -185,8 +185,7 @@ def test_manager_moves_the_selected_calls_and_the_leads_keep_their_owner(maria, 
     assert "Gave 1 open touch to Bob Rep." in maria.get(response.url).content.decode()
 
 
-def test_a_claimed_call_goes_back_to_the_queue_of_the_new_rep(maria, rep_alice, rep_bob, settings):
-    settings.CALLING_WEEKDAYS, settings.CALLING_HOURS = [0, 1, 2, 3, 4], ("09:00", "18:00")
+def test_a_claimed_call_goes_back_to_the_queue_of_the_new_rep(maria, rep_alice, rep_bob):
     touch(rep_alice)
     claimed = call_claim_next(user=rep_alice)
     assert claimed.status == Touch.Status.CLAIMED

@@ -5,13 +5,15 @@ from django.core.management.base import BaseCommand, CommandError
 from crm.bulk import analyze
 from crm.models import Lead
 from followups.demo import demo_touches_seed
+from followups.holidays.services import calling_hours_set_for_demo
 from followups.models import Touch
 
 
 class Command(BaseCommand):
     help = (
         "Plan demo touches for a demo database: a call for every callable new, working "
-        "or qualified lead (some of them call-backs)."
+        "or qualified lead (some of them call-backs); and calling hours of every day, all "
+        "day, unless calling hours were set, so the demo queue works at any hour."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +25,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, seed, if_empty, **options):
+        if calling_hours_set_for_demo():
+            self.stdout.write("Set the demo's calling hours: every day, all day.")
         if Touch.objects.exists():
             if if_empty:
                 self.stdout.write("Touches exist already; no demo touches added.")

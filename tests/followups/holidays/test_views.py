@@ -39,7 +39,7 @@ def said(response) -> list[str]:
 
 
 def headings(response) -> list[str]:
-    return re.findall(r'<h2 id="holidays-[^"]+">([^<]+?) <span', response.content.decode())
+    return re.findall(r'<h3 id="holidays-[^"]+">([^<]+?) <span', response.content.decode())
 
 
 def error_beside(response, field: str) -> list[str]:
