@@ -93,21 +93,21 @@ WEEKDAY_CHOICES = [
 CLOCK_FORMAT = "Enter a time as HH:MM on a 24-hour clock, e.g. 09:00."
 
 
-class ClockTimeField(forms.CharField):
+class ClockTimeField(forms.Field):
     """A time of day as people type it ("9:00", "09:00"); "24:00", the end of the
     day, where `end_of_day` is allowed (HTML's time input cannot say it)."""
 
+    widget = forms.TextInput(attrs={"size": 5, "maxlength": 5, "autocomplete": "off"})
+
     def __init__(self, *, end_of_day: bool = False, **kwargs):
         self.end_of_day = end_of_day
-        kwargs.setdefault("max_length", 5)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "size": 5}))
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
         return time_label(value) if isinstance(value, dt.time) else value
 
     def to_python(self, value):
-        text = super().to_python(value).strip()
+        text = (value or "").strip()
         if not text:
             return None
         if self.end_of_day and text == "24:00":
