@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 (pages write times and days with an en dash)
 import datetime as dt
 import html
 import itertools
@@ -9,9 +10,10 @@ from django.urls import reverse
 
 from crm.models import Interaction
 from crm.roles import Role
-from followups import views
+from followups import queue_selectors, views
 from followups.calls import call_claim_next, call_log_outcome
-from followups.models import Channel, Touch
+from followups.holidays.services import calling_hours_set_for_demo
+from followups.models import Channel, Holiday, Touch
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -237,6 +239,84 @@ def test_the_empty_state_waits_for_calling_hours(alice, rep_alice):
     response = alice.get(QUEUE)
 
     assert "(Wed 2 Dec 2026, 00:00)" in response.text  # 09:00 in Tokyo
+
+
+def test_the_empty_state_says_whose_call_opens_next_where_in_their_time_and_the_reps(
+    alice, rep_alice
+):
+    rep_alice.time_zone = "America/New_York"
+    rep_alice.save()
+    # Tuesday 15:00 UTC is midnight in Tokyo and 16:00 in Madrid (a holiday there).
+    Holiday.objects.create(date=NOW.date(), name="Fiesta", country="ES")
+    laura = lead_of(
+        rep_alice, first_name="Laura", last_name="Pérez", time_zone="Europe/Madrid", country="ES"
+    )
+    call_for(laura, priority=90)
+    call_for(
+        lead_of(
+            rep_alice, first_name="Kenji", last_name="Sato", time_zone="Asia/Tokyo", country="JP"
+        )
+    )
+    call_for(lead_of(rep_alice, first_name="Yui", time_zone="Asia/Tokyo", country="JP"))
+    call_for(lead_of(rep_alice, time_zone="Asia/Tokyo", country="JP", city="Osaka"), priority=10)
+
+    response = alice.get(QUEUE)
+    page = text_of(response)
+
+    # Tokyo opens first, Wednesday 09:00 there: Tuesday 19:00 in New York.
+    assert "Nothing to call right now" in page
+    who = re.search(r'<p class="next-call-who"[^>]*>(.*?)</p>', response.text, re.S).group(1)
+    assert html.unescape(re.sub(r"<[^>]+>", "", who)) == (
+        "Kenji Sato, Tokyo: callable Wed 09:00 their time — Tue 19:00 yours."
+    )
+    assert "4 due calls wait for calling hours in their leads’ time zones." in page
+    assert "Calls are offered Mon–Fri, 09:00–18:00 in each lead’s own time" in page
+
+
+def test_the_next_call_names_the_city_and_the_zone_when_they_differ(rep_alice):
+    lead = lead_of(rep_alice, time_zone="Asia/Tokyo", country="JP", city="Osaka")
+    call_for(lead)
+
+    found = queue_selectors.next_call(rep_alice, NOW)
+
+    assert (found.touch.lead, found.place, found.waiting) == (lead, "Osaka (Asia/Tokyo)", 1)
+    assert found.at == dt.datetime(2026, 12, 2, 0, 0, tzinfo=dt.UTC)
+    assert found.lead_time.strftime("%a %H:%M") == "Wed 09:00"
+
+
+def test_a_call_not_due_yet_can_open_before_the_waiting_ones(rep_alice):
+    call_for(lead_of(rep_alice, time_zone="Asia/Tokyo", country="JP"))
+    soon = call_for(lead_of(rep_alice), overdue=-dt.timedelta(minutes=30))  # London, open
+
+    found = queue_selectors.next_call(rep_alice, NOW)
+
+    assert (found.touch, found.at, found.waiting) == (soon, NOW + dt.timedelta(minutes=30), 1)
+
+
+def test_the_next_call_costs_the_same_queries_for_any_number_of_waiting_calls(
+    rep_alice, django_assert_num_queries
+):
+    zones = ["Asia/Tokyo", "Asia/Seoul", "Australia/Sydney", "Pacific/Auckland"]
+    for n in range(40):
+        call_for(lead_of(rep_alice, time_zone=zones[n % 4], country="JP"))
+    queue_selectors.next_call(rep_alice, NOW)  # the holidays and calling hours, kept
+
+    # The due calls by zone, the first of the zone that opens first, the calls not due yet.
+    with django_assert_num_queries(4):  # and the holidays ahead
+        found = queue_selectors.next_call(rep_alice, NOW)
+
+    assert found.waiting == 40
+
+
+def test_the_demo_queue_says_its_calling_hours_are_the_demos(alice, rep_alice):
+    calling_hours_set_for_demo()
+
+    page = text_of(alice.get(QUEUE))
+
+    assert (
+        "Demo calling hours: every day, 00:00–24:00, set by the demo seed so the queue "
+        "works at any hour; a manager can change them." in page
+    )
 
 
 def test_times_are_shown_in_the_reps_time_zone(alice, rep_alice):
