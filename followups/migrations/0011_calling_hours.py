@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followups', '0008_trigger_ends'),
+        ('followups', '0010_trigger_on_letter_returned'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
