@@ -20,6 +20,8 @@ NOW = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)  # a Tuesday
 FRIDAY = dt.datetime(2026, 12, 4, 15, 0, tzinfo=dt.UTC)
 MADRID = ZoneInfo("Europe/Madrid")
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# The calling hours are read from the database (none stored: the defaults).
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
