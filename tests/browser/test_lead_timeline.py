@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from crm.contact import phone_for_display
 from crm.models import Interaction
 from followups.models import Channel, Touch
 from tests.browser.conftest import log_in
@@ -56,7 +57,10 @@ def test_rep_logs_in_and_reads_a_leads_timeline(page, rep_alice, alices_lead):
     assert "Visited the booth at Expo 2026 booth, rated hot" in booth
     assert "Asked about volume pricing" in booth
     assert "Interested in\nBadge scanning" in booth
-    assert page.get_by_role("link", name="+14155552671").get_attribute("href") == "tel:+14155552671"
+    # Shown as people write it, for the rep's country; the link dials E.164.
+    shown = phone_for_display("+14155552671", home_country=rep_alice.country)
+    assert shown != "+14155552671"
+    assert page.get_by_role("link", name=shown).get_attribute("href") == "tel:+14155552671"
 
 
 def test_logging_a_call_adds_it_to_the_timeline_without_a_page_load(page, rep_alice, alices_lead):
