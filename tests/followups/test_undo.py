@@ -18,7 +18,7 @@ from followups.models import OutcomeUndo, Touch
 from followups.queue_services import call_outcome_undo
 from followups.services import touch_close_for_rep
 from followups.undo import outcome_undo
-from tests.followups.cadences.factories import TriggerFactory, cadence_with
+from tests.followups.cadences.factories import TriggerFactory, cadence_with, call_task_call
 from tests.followups.factories import CallableLeadFactory, TouchFactory
 
 NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)  # Tuesday, 11:00 in New York
@@ -34,10 +34,7 @@ def clock():
 
 @pytest.fixture
 def play():
-    """Call, then a task, then a last call."""
-    return cadence_with(
-        {"channel": Channel.CALL}, {"channel": Channel.TASK}, {"channel": Channel.CALL}
-    )
+    return call_task_call()
 
 
 def enrol_and_claim(cadence, rep, **lead_fields):

@@ -10,7 +10,6 @@ from email import message_from_bytes, policy
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 
 NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)  # a Tuesday, 11:00 in New York
 
@@ -71,12 +70,6 @@ def free_port() -> int:
 @pytest.fixture
 def smtp(settings):
     """Django's SMTP backend pointed at a real server on loopback."""
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
-    yield sink
-    controller.stop()
+    from tests.smtp_sink import serve  # it imports Sink from here
+
+    yield from serve(settings)

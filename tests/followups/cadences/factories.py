@@ -36,3 +36,10 @@ def cadence_with(*steps: dict, **fields) -> Cadence:
     for position, step in enumerate(steps, start=1):
         StepFactory(cadence=cadence, position=position, **step)
     return cadence
+
+
+def call_task_call() -> Cadence:
+    """Call, then a task, then a last call: the play the outcome tests steer."""
+    return cadence_with(
+        {"channel": Channel.CALL}, {"channel": Channel.TASK}, {"channel": Channel.CALL}
+    )

@@ -9,7 +9,7 @@ from followups.cadences.models import Channel, Enrolment, OutcomePolicy
 from followups.cadences.services import enrolment_create
 from followups.calls import Outcome, call_claim_next, call_log_outcome
 from followups.models import Touch
-from tests.followups.cadences.factories import cadence_with
+from tests.followups.cadences.factories import cadence_with, call_task_call
 from tests.followups.factories import CallableLeadFactory
 
 NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)  # Tuesday, 11:00 in New York
@@ -24,10 +24,7 @@ def clock():
 
 @pytest.fixture
 def play():
-    """Call, then a task, then a last call."""
-    return cadence_with(
-        {"channel": Channel.CALL}, {"channel": Channel.TASK}, {"channel": Channel.CALL}
-    )
+    return call_task_call()
 
 
 def enrol_and_claim(cadence, rep):
