@@ -10,6 +10,8 @@ user may not see, 409 for a person who is already another rep's lead.
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -21,6 +23,7 @@ from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from crm import selectors, services
+from crm.jsonbody import ApiParser, JsonBodyError
 from crm.models import LEAD_PROFILE_FIELDS, Campaign, Interaction, Lead, User
 from crm.outcomes import OUTCOMES, outcome_error
 
@@ -47,6 +50,7 @@ api = NinjaAPI(
     version="1",
     auth=TokenAuth(),
     urls_namespace="api",
+    parser=ApiParser(),
     description="Send leads and interactions from other systems. Authenticate with "
     "`Authorization: Bearer <token>`; managers create tokens under Settings → API tokens "
     "(or with `manage.py api_token_create`).",
@@ -75,8 +79,25 @@ def conflict(request: HttpRequest, exc: services.LeadOfAnotherRep) -> HttpRespon
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    """Ninja's own errors (an unreadable body, a missing token) in the same shape."""
+    """Ninja's own errors (a missing token) in the same shape; an unreadable body
+    with the reason ApiParser gave, which ninja wraps."""
+    if isinstance(exc.__cause__, JsonBodyError):
+        return body_refused(request, exc.__cause__)
     return api.create_response(request, {"errors": {"__all__": [str(exc)]}}, status=exc.status_code)
+
+
+@api.exception_handler(JsonBodyError)
+def body_refused(request: HttpRequest, exc: JsonBodyError) -> HttpResponse:
+    return api.create_response(request, {"errors": {"body": [str(exc)]}}, status=exc.status)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """Ninja reads the body before its parser does: Django refuses one over
+    DATA_UPLOAD_MAX_MEMORY_SIZE there, from its Content-Length."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = f"The body may be at most {limit} bytes."
+    return api.create_response(request, {"errors": {"body": [message]}}, status=413)
 
 
 @api.exception_handler(Http404)

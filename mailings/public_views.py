@@ -4,7 +4,6 @@ click tracking, and the inbound webhook. Each is keyed by a signed token;
 a token that does not verify changes nothing and gets a 400."""
 
 import base64
-import json
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.jsonbody import JsonBodyError, json_body
 from crm.models import Lead
 from crm.tracking.tokens import url_with_lead_token
 from mailings import tokens
@@ -90,9 +90,9 @@ def webhook(request: HttpRequest) -> HttpResponse:
             {"errors": {"authorization": ["A valid bearer token is required."]}}, status=401
         )
     try:
-        payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"errors": {"body": ["The body is not valid JSON."]}}, status=400)
+        payload = json_body(request, kinds=(dict, list))
+    except JsonBodyError as exc:
+        return JsonResponse({"errors": {"body": [str(exc)]}}, status=exc.status)
     events = payload if isinstance(payload, list) else [payload]
     forms = [InboundEventForm(event if isinstance(event, dict) else {}) for event in events]
     errors = {

@@ -1,13 +1,12 @@
 """The snippet and its beacon endpoint, called from other websites by browsers.
 
 A beacon is checked from the cheapest test to the dearest: its origin header,
-its size, the IP's rate, its JSON, the site's origins, its fields, the
+the IP's rate, its size and JSON (crm.jsonbody), the site's origins, its fields, the
 visitor's rate; then it is recorded. Every refusal is a 4xx with field errors,
 never a 500.
 """
 
 import hashlib
-import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import etag, require_http_methods, require_safe
 
+from crm.jsonbody import JsonBodyError, json_body
 from crm.tracking import ratelimit, selectors, services
 from crm.tracking.forms import BeaconForm
 from crm.tracking.origins import origin_normalize
@@ -51,20 +51,15 @@ def collect(request: HttpRequest) -> HttpResponse:
         return _preflight(origin)
     if not origin:
         return _error(403, "origin", "Beacons must come from a browser on a tracked site.")
-    if _too_big(request):
-        limit = settings.TRACKING_MAX_BODY_BYTES
-        return _error(413, "body", f"A beacon may be at most {limit} bytes.")
     wait = ratelimit.seconds_until_allowed(
         "ip", _client_ip(request), limit=settings.TRACKING_IP_RATE_PER_MINUTE
     )
     if wait:
         return _too_many(wait)
     try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return _error(400, "body", "The body is not valid JSON.")
-    if not isinstance(payload, dict):
-        return _error(400, "body", "Send one JSON object.")
+        payload = json_body(request, limit=settings.TRACKING_MAX_BODY_BYTES)
+    except JsonBodyError as exc:
+        return _refused_body(exc, origin)
     site = selectors.site_for_key(payload.get("site"))
     if site is None or origin not in site.allowed_origins:
         return _error(403, "origin", "This origin may not send events for this site.")
@@ -107,13 +102,13 @@ def _with_cors(response: HttpResponse, origin: str) -> HttpResponse:
     return response
 
 
-def _too_big(request: HttpRequest) -> bool:
-    limit = settings.TRACKING_MAX_BODY_BYTES
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    return declared > limit or len(request.body) > limit
+def _refused_body(exc: JsonBodyError, origin: str) -> HttpResponse:
+    """With the CORS header for a tracked origin, so that the site's own script
+    can read why (before the body is read, its site is not known)."""
+    response = _error(exc.status, "body", str(exc))
+    if selectors.origin_is_tracked(origin):
+        _with_cors(response, origin)
+    return response
 
 
 def _client_ip(request: HttpRequest) -> str:
