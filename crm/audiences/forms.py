@@ -3,6 +3,7 @@ import json
 from django import forms
 
 from crm.audiences.models import Audience
+from crm.jsonbody import JsonBodyError, json_parse
 
 
 class AudienceForm(forms.Form):
@@ -29,10 +30,11 @@ class AudienceForm(forms.Form):
 
 
 def parse_definition(text: str) -> dict:
-    """The posted JSON as a dict; a field error when it is not JSON at all."""
+    """The posted JSON as a dict; a field error when it is not one (or is nested
+    deep enough to break the parser)."""
     if not text.strip():
         return {"match": "all", "rules": []}
     try:
-        return json.loads(text)
-    except ValueError:
+        return json_parse(text.encode())
+    except JsonBodyError:
         raise forms.ValidationError("The rules could not be read: reload the page.") from None

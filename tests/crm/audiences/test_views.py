@@ -17,6 +17,7 @@ LIST, NEW, COUNT, PREVIEW = (
     reverse("audiences:count"),
     reverse("audiences:preview"),
 )
+UNREADABLE = "The rules could not be read: reload the page."
 IN_GERMANY = {"match": "all", "rules": [{"type": "country", "countries": ["DE"]}]}
 
 
@@ -421,3 +422,13 @@ def test_working_the_members_out_again_and_deleting(maria, germans):
     assert deleted.status_code == 302 and deleted.url == LIST
     assert not Audience.objects.exists()
     assert maria.get(germans.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, '{"match": "all", "rules": ['])
+def test_rules_that_cannot_be_read_are_answered_400_never_500(maria, text):
+    assert count(maria, text) == (400, {"errors": {"definition": [UNREADABLE]}})
+
+    response = maria.post(NEW, {"name": "Deep", "definition": text})
+
+    assert response.status_code == 400
+    assert not Audience.objects.filter(name="Deep").exists()
