@@ -4,7 +4,8 @@ django-ninja because its schemas are pydantic models: one declaration gives
 validation, the OpenAPI document and typed handlers, with far less code than
 DRF serializers + drf-spectacular. Every error answers with field errors:
 400 for bad input, 401 without a valid token, 404 for a lead the token's
-user may not see, 409 for a person who is already another rep's lead.
+user may not see, 409 for a person who is already another rep's lead, 413
+for a body over DATA_UPLOAD_MAX_MEMORY_SIZE. Bodies are read by crm.jsonbody.
 """
 
 from datetime import UTC, datetime, timedelta
