@@ -30,6 +30,7 @@ urlpatterns = [
     path("settings/websites/", include("crm.tracking.sites_urls")),
     path("settings/scoring/", include("crm.scoring.urls")),
     path("settings/api-tokens/", include("crm.api_token_urls")),
+    path("settings/lockouts/", include("crm.lockouts.urls")),
     path(
         "settings/calling-hours/",
         RedirectView.as_view(pattern_name="holidays:list"),

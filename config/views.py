@@ -43,6 +43,9 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
 
     template_name = "registration/password_set.html"
     post_reset_login = True
+    # With django-axes in front there are two backends; the password was just set,
+    # so this is no login attempt for axes to count.
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("home")
 
     def get_user(self, uidb64):

@@ -5,7 +5,8 @@ validation, the OpenAPI document and typed handlers, with far less code than
 DRF serializers + drf-spectacular. Every error answers with field errors:
 400 for bad input, 401 without a valid token, 404 for a lead the token's
 user may not see, 409 for a person who is already another rep's lead, 413
-for a body over DATA_UPLOAD_MAX_MEMORY_SIZE. Bodies are read by crm.jsonbody.
+for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, 429 after too many failed tokens
+from one address (crm.throttling). Bodies are read by crm.jsonbody.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from crm import selectors, services
+from crm import selectors, services, throttling
 from crm.jsonbody import ApiParser, JsonBodyError
 from crm.models import LEAD_PROFILE_FIELDS, Campaign, Interaction, Lead, User
 from crm.outcomes import OUTCOMES, outcome_error
@@ -38,8 +39,13 @@ OUTCOME_CODES = "A code of the kind's outcomes, or empty; other kinds have none.
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        # An address over the limit is refused before the lookup, right token or not.
+        retry_after = throttling.bearer_retry_after(scope="api", request=request)
+        if retry_after is not None:
+            raise throttling.TooManyFailures(retry_after)
         api_token = selectors.api_token_for_secret(services.api_token_digest(token))
         if api_token is None:
+            throttling.bearer_failure_record(scope="api", request=request)
             return None
         services.api_token_mark_used(api_token)
         request.user = api_token.user
@@ -99,6 +105,13 @@ def body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     message = f"The body may be at most {limit} bytes."
     return api.create_response(request, {"errors": {"body": [message]}}, status=413)
+
+
+@api.exception_handler(throttling.TooManyFailures)
+def throttled(request: HttpRequest, exc: throttling.TooManyFailures) -> HttpResponse:
+    response = api.create_response(request, {"errors": {"__all__": [str(exc)]}}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

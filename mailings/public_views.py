@@ -21,7 +21,7 @@ from mailings.inbound import inbound_event
 from mailings.models import OutboxEmail
 from mailings.tracking import email_clicked, email_opened
 from mailings.unsubscribes import unsubscribe_by_token, unsubscribe_target
-from mailings.webhooks import bearer_token_ok
+from mailings.webhooks import bearer_refusal
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
@@ -85,10 +85,9 @@ def webhook(request: HttpRequest) -> HttpResponse:
     """Generic inbound events: one JSON object or a list of them, with the shared
     secret as a bearer token. Answers which were done, or 400 with field errors
     (and then none is done)."""
-    if not bearer_token_ok(request):
-        return JsonResponse(
-            {"errors": {"authorization": ["A valid bearer token is required."]}}, status=401
-        )
+    refusal = bearer_refusal(request)
+    if refusal is not None:
+        return refusal
     try:
         payload = json_body(request, kinds=(dict, list))
     except JsonBodyError as exc:

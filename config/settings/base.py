@@ -6,6 +6,7 @@ read in this file (DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS, EMAIL_*,
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     # Its API documentation page then comes from our static files and our template
     # (templates/ninja/), not from a CDN the machine may not reach.
     "ninja",
+    "axes",
     "crm",
     "followups",
     "mailings",
@@ -73,6 +75,14 @@ MIDDLEWARE = [
     "crm.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -157,6 +167,27 @@ RQ_QUEUES = {
     name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}
     for name in ("default", "imports", "mail", "letters")
 }
+
+# Behind a reverse proxy, the client's address is the proxy's X-Forwarded-For entry:
+# TRUSTED_PROXY_COUNT=1 behind one proxy; 0 (the default) uses the socket's address, as a
+# client could write any X-Forwarded-For it likes when nothing in front rewrites it.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
+# Password guessing (django-axes): LOGIN_FAILURE_LIMIT failed logins for one username,
+# or from one address, lock it for LOGIN_COOLOFF_MINUTES; a manager can lift a lockout
+# at /settings/lockouts/. A success clears that username's and address's failures.
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "crm.client_ip.client_ip"
+AXES_VERBOSE = False  # no banner on every manage.py command
+
+# Failed API tokens and webhook secrets: this many from one address in the window,
+# and that address gets 429 with Retry-After until the window ends (crm.throttling).
+BEARER_FAILURE_LIMIT = int(env("BEARER_FAILURE_LIMIT", "20"))
+BEARER_FAILURE_WINDOW_SECONDS = int(env("BEARER_FAILURE_WINDOW_SECONDS", "600"))
 
 # Progress of running jobs: short-lived, rebuilt from the database when lost.
 CACHES = {

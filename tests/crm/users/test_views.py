@@ -3,6 +3,7 @@ someone (a real email through loopback SMTP, with a link that sets a password on
 and lands them on their work), changing a role, reactivating someone."""
 
 import pytest
+from django.http import HttpRequest  # django-axes checks a login against its request
 from django.urls import reverse
 
 from crm.models import User
@@ -68,7 +69,9 @@ def test_an_invited_rep_gets_a_link_that_sets_their_password_once(
         follow=True,
     )
     assert landed.redirect_chain[-1][0] == reverse("queue:next")
-    assert client.login(username="rita@example.com", password="a-long-new-pass-4")
+    assert client.login(
+        request=HttpRequest(), username="rita@example.com", password="a-long-new-pass-4"
+    )
     client.logout()
     assert "has been used or has expired" in client.get(link, follow=True).text
 
@@ -108,7 +111,7 @@ def test_a_reactivated_user_logs_in_again(maria, client, rep_alice):
     maria.post(reverse("users:reactivate", args=[rep_alice.pk]))
 
     maria.logout()
-    assert client.login(username="alice", password="secret-pass-123")
+    assert client.login(request=HttpRequest(), username="alice", password="secret-pass-123")
 
 
 def test_the_users_page_reads_in_a_few_queries(maria, django_assert_max_num_queries):
