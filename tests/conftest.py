@@ -9,10 +9,15 @@ from django.conf import settings
 from django.db import connection
 
 from crm.roles import Role
+from crm.throttling import bearer_failures_forget
 from followups.calling_hours import forget_calling_hours, forget_holidays
 from tests.factories import UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The addresses tests give their requests (documentation ranges, RFC 5737).
+TEST_IPS = [
+    f"{net}.{host}" for net in ("192.0.2", "198.51.100", "203.0.113") for host in range(1, 51)
+]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -34,6 +39,16 @@ def fresh_holidays():
     yield
     forget_holidays()
     forget_calling_hours()
+
+
+@pytest.fixture(autouse=True)
+def fresh_bearer_throttle():
+    """Failed API tokens and webhook secrets are counted per address in the cache, which
+    outlives each test's database: every test starts with none from the test client."""
+    yield
+    for scope in ("api", "webhook"):
+        for ip in ("127.0.0.1", *TEST_IPS):
+            bearer_failures_forget(scope=scope, ip=ip)
 
 
 @pytest.fixture

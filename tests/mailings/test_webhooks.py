@@ -191,3 +191,17 @@ def test_an_email_to_the_list_unsubscribe_mailto_unsubscribes(lead):
     lead.refresh_from_db()
     assert lead.email_consent == Lead.EmailConsent.UNSUBSCRIBED
     assert cadence_status(lead) == ("exited", "Unsubscribe")
+
+
+def test_failed_secrets_from_one_address_are_throttled_even_the_right_one(client, lead, settings):
+    for _ in range(settings.BEARER_FAILURE_LIMIT):
+        assert post(client, {"event": "complaint", "email": lead.email}, "guess").status_code == 401
+
+    response = post(client, {"event": "complaint", "email": lead.email})
+
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= settings.BEARER_FAILURE_WINDOW_SECONDS
+    assert response.json() == {
+        "errors": {"authorization": ["Too many failed attempts; try again later."]}
+    }
+    assert not Suppression.objects.exists()
