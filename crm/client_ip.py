@@ -1,5 +1,5 @@
-"""The client's address, in one place: django-axes (AXES_CLIENT_IP_CALLABLE) and the
-bearer throttles (crm.throttling) count failures by it."""
+"""The client's address, in one place: django-axes (AXES_CLIENT_IP_CALLABLE), the
+bearer throttles (crm.throttling) and the tracking beacon's per-IP limit count by it."""
 
 from django.conf import settings
 from django.http import HttpRequest

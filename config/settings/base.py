@@ -302,10 +302,9 @@ REFERRAL_REWARD_CUSTOMERS = int(env("REFERRAL_REWARD_CUSTOMERS", "3"))
 
 # Website tracking: a cart with no purchase this long after its last activity is
 # abandoned; beacons allowed per minute per visitor and per IP address; the
-# largest beacon body. Behind a proxy, TRACKING_CLIENT_IP_HEADER names the header
-# it adds the client's address to (e.g. X-Forwarded-For; its last entry counts).
+# largest beacon body. Behind a proxy, the address per-IP limits count is
+# crm.client_ip's (TRUSTED_PROXY_COUNT), as for logins and bearer tokens.
 TRACKING_CART_ABANDON_MINUTES = int(env("TRACKING_CART_ABANDON_MINUTES", "60"))
 TRACKING_RATE_PER_MINUTE = int(env("TRACKING_RATE_PER_MINUTE", "120"))
 TRACKING_IP_RATE_PER_MINUTE = int(env("TRACKING_IP_RATE_PER_MINUTE", "600"))
 TRACKING_MAX_BODY_BYTES = int(env("TRACKING_MAX_BODY_BYTES", "8192"))
-TRACKING_CLIENT_IP_HEADER = env("TRACKING_CLIENT_IP_HEADER")

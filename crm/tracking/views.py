@@ -18,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import etag, require_http_methods, require_safe
 
+from crm.client_ip import client_ip
 from crm.jsonbody import JsonBodyError, json_body
 from crm.tracking import ratelimit, selectors, services
 from crm.tracking.forms import BeaconForm
@@ -52,7 +53,7 @@ def collect(request: HttpRequest) -> HttpResponse:
     if not origin:
         return _error(403, "origin", "Beacons must come from a browser on a tracked site.")
     wait = ratelimit.seconds_until_allowed(
-        "ip", _client_ip(request), limit=settings.TRACKING_IP_RATE_PER_MINUTE
+        "ip", client_ip(request), limit=settings.TRACKING_IP_RATE_PER_MINUTE
     )
     if wait:
         return _too_many(wait)
@@ -109,16 +110,6 @@ def _refused_body(exc: JsonBodyError, origin: str) -> HttpResponse:
     if selectors.origin_is_tracked(origin):
         _with_cors(response, origin)
     return response
-
-
-def _client_ip(request: HttpRequest) -> str:
-    header = settings.TRACKING_CLIENT_IP_HEADER
-    if header:
-        # The last address is the one our own proxy added; earlier ones are the client's word.
-        forwarded = request.headers.get(header, "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _too_many(wait: int) -> HttpResponse:

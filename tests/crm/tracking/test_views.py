@@ -125,7 +125,7 @@ def test_the_limit_starts_again_in_the_next_minute(browser, settings, clock):
 
 def test_behind_a_proxy_the_forwarded_address_counts(client, shop, settings):
     settings.TRACKING_IP_RATE_PER_MINUTE = 1
-    settings.TRACKING_CLIENT_IP_HEADER = "X-Forwarded-For"
+    settings.TRUSTED_PROXY_COUNT = 1
     one, two = Browser(client, shop), Browser(client, shop)
 
     first = one.post(one.payload("page_view"), HTTP_X_FORWARDED_FOR="198.51.100.1")
