@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.framing import framed_by_our_pages
 from crm.roles import require_manager
 from crm.selectors import lead_search, leads_visible_to
 from mailings.letters.compose import letters_pdf
@@ -62,7 +62,7 @@ def _edit(request: HttpRequest, template: LetterTemplate | None) -> HttpResponse
 
 @login_required
 @require_POST
-@xframe_options_sameorigin  # shown in the editor's <iframe>
+@framed_by_our_pages  # shown in the editor's <iframe>
 def template_preview(request: HttpRequest) -> HttpResponse:
     """The template as typed, not saved, as a PDF for one lead; what is wrong with
     it as plain text otherwise (the iframe shows either)."""

@@ -1,5 +1,5 @@
-// The letter pages. A form with data-confirm asks before it posts (mark mailed,
-// cancel). The template editor posts its unsaved fields to the PDF preview in the
+// The letter pages. (A form's data-confirm question is static/js/page.js's.)
+// The template editor posts its unsaved fields to the PDF preview in the
 // iframe (the Preview button's formaction and formtarget) as the manager types,
 // 800 ms after the last key, and once when the page opens; choosing a lead found
 // by the search previews the letter for that lead.
@@ -7,11 +7,6 @@
   "use strict";
 
   var DELAY_MS = 800;
-
-  document.addEventListener("submit", function (event) {
-    var question = event.target.dataset.confirm;
-    if (question && !window.confirm(question)) event.preventDefault();
-  });
 
   var form = document.querySelector("form[data-preview-form]");
   if (!form) return;

@@ -60,15 +60,46 @@ def browser(chromium_path):
 @pytest.fixture
 def page(browser, live_server):
     """A page in a fresh context; the test fails at teardown if a page it
-    visited breaks an accessibility rule (see AccessibilityCheck)."""
+    visited breaks an accessibility rule (see AccessibilityCheck) or had something
+    refused by our Content-Security-Policy (see PolicyCheck)."""
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     accessibility = AccessibilityCheck(context)
+    policy = PolicyCheck(context)
     yield context.new_page()
     accessibility.finish()
     context.close()
     if accessibility.violations or accessibility.errors:
         pytest.fail(accessibility.report(), pytrace=False)
+    if policy.refused:
+        pytest.fail(policy.report(), pytrace=False)
+
+
+class PolicyCheck:
+    """Collects what the Content-Security-Policy refused on any page or frame of a
+    browser context: an inline script or style, a handler attribute, a resource
+    from elsewhere. Each is a page that works differently for people than it
+    looks in the template, so any one fails the test."""
+
+    # Reported by the frame's own document as the browser refuses it.
+    LISTENER = """document.addEventListener("securitypolicyviolation", (event) => {
+      window.__policyRefused?.(event.documentURI, event.effectiveDirective,
+        event.blockedURI, `${event.sourceFile}:${event.lineNumber}`, event.sample);
+    });"""
+
+    def __init__(self, context):
+        self.refused: set[tuple[str, ...]] = set()
+        context.expose_binding("__policyRefused", self._collect)
+        context.add_init_script(script=self.LISTENER)
+
+    def _collect(self, _source, url: str, directive: str, blocked: str, where: str, sample: str):
+        self.refused.add((url, directive, blocked, where, sample))
+
+    def report(self) -> str:
+        lines = [f"The Content-Security-Policy refused {len(self.refused)} thing(s):"]
+        for url, directive, blocked, where, sample in sorted(self.refused):
+            lines.append(f"- {directive}: {blocked or 'inline'} at {where} on {url} {sample!r}")
+        return "\n".join(lines)
 
 
 def log_in(page, username: str, password: str = "secret-pass-123") -> None:

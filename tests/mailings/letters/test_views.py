@@ -244,7 +244,8 @@ def test_the_preview_renders_the_unsaved_template_for_the_chosen_lead(maria, tem
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"  # the editor's <iframe> shows it
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
     assert response.content.startswith(b"%PDF")
     text = pdf_text(response.content)
     assert "Dana Whitfield" in text  # in the envelope window

@@ -673,6 +673,8 @@ def test_the_preview_renders_an_email_for_a_chosen_lead(maria, cadence, dana):
     assert '<dd class="email-subject">Step 2 for Dana</dd>' in response.text
     frame = re.search(r'<iframe [^>]*sandbox srcdoc="([^"]*)"', response.text)[1]
     assert "Hi Dana, from" in html.unescape(frame)
+    # The frame keeps this page's policy: the email's inline styles are allowed here.
+    assert "style-src-attr 'unsafe-inline'" in response["Content-Security-Policy"]
     assert "Hi Dana" in re.search(r'<pre class="email-text">(.*?)</pre>', response.text, re.S)[1]
 
 
