@@ -51,3 +51,11 @@ class CrmConfig(AppConfig):
         from crm.tracking.api import router as tracking_router
 
         api.add_router("", tracking_router)
+
+        from crm.privacy import registry as privacy
+        from crm.privacy.api import router as privacy_router
+        from crm.privacy.selectors import crm_export
+        from crm.privacy.services import crm_erase
+
+        privacy.register(name="crm", models=privacy.CRM_MODELS, export=crm_export, erase=crm_erase)
+        api.add_router("", privacy_router)
