@@ -28,7 +28,7 @@ def lead_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lead_erase(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.get_lead_for_privacy(request.user, pk)
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.lead_erase(lead=lead, by=request.user)
         messages.success(request, f"Lead #{lead.pk}'s personal data was erased.")
