@@ -124,3 +124,12 @@ def is_erased(lead_ref: OuterRef | Any = None) -> Exists:
 
 def lead_erasures(lead: Lead) -> QuerySet[Erasure]:
     return Erasure.objects.filter(lead_id=lead.pk).select_related("erased_by")
+
+
+def lead_erasure_section(lead: Lead, user: User) -> dict[str, Any]:
+    """The lead page's note that the person's data was erased (crm.sections).
+    Only a lead without email, phone or name can be an erased one: the others
+    cost the page no query."""
+    if lead.email or lead.phone or lead.full_name:
+        return {"erasure": None}
+    return {"erasure": lead_erasures(lead).first()}

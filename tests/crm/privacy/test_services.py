@@ -2,15 +2,16 @@ import json
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from crm.audiences.services import audience_refresh
-from crm.models import Lead
+from crm.models import Interaction, Lead
 from crm.privacy.models import Erasure
 from crm.privacy.services import lead_erase
-from crm.services import lead_find_or_create
-from followups.cadences.models import Enrolment
+from crm.services import interaction_record, lead_find_or_create, lead_merge
+from followups.cadences.models import CadenceTrigger, Channel, Enrolment
 from followups.models import Touch
 from mailings.consent import consent_request, is_suppressed, why_not_email
 from mailings.models import OutboxEmail, PrintRun, PrintRunLetter
@@ -20,6 +21,7 @@ from tests.crm.privacy.people import (
     NEEDLES,
     OTHER_EMAIL,
 )
+from tests.followups.cadences.factories import cadence_with
 
 TEXT_TYPES = (
     models.CharField,
@@ -215,3 +217,26 @@ def test_the_persons_row_is_cut_out_of_a_stored_workbook_or_csv(world, manager_m
         ]
     else:
         assert content.decode().count("\n") == 2
+
+
+def test_what_is_recorded_for_an_erased_person_later_plans_nothing(world, manager_maria):
+    cadence = cadence_with({"channel": Channel.TASK})
+    CadenceTrigger.objects.create(cadence=cadence, kind=Interaction.Kind.NOTE)
+    lead_erase(lead=world.lead, by=manager_maria)
+
+    for lead in (world.lead, world.bystander):
+        interaction_record(lead=lead, kind=Interaction.Kind.NOTE, source="test")
+
+    enrolled = set(Enrolment.objects.filter(cadence=cadence).values_list("lead_id", flat=True))
+    assert enrolled == {world.bystander.pk}
+
+
+def test_an_erased_persons_lead_cannot_be_merged_either_way(world, manager_maria):
+    lead_erase(lead=world.lead, by=manager_maria)
+    erased = Lead.objects.get(pk=world.lead.pk)
+
+    for primary, duplicate in ((erased, world.bystander), (world.bystander, erased)):
+        with pytest.raises(ValidationError, match="erased"):
+            lead_merge(primary=primary, duplicate=duplicate, merged_by=manager_maria)
+
+    assert Lead.objects.filter(pk__in=[erased.pk, world.bystander.pk]).count() == 2

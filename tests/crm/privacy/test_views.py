@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from crm.models import Lead
 from crm.privacy.models import Erasure
+from crm.privacy.services import lead_erase
 from tests.crm.privacy.people import EMAIL, NAME
 from tests.factories import LeadFactory
 
@@ -86,3 +87,13 @@ def test_erasing_is_a_post_with_a_csrf_token(client, manager_maria, world):
 
     assert response.status_code == 403
     assert not Erasure.objects.exists()
+
+
+def test_the_lead_page_says_the_person_was_erased_and_by_whom(maria, world, manager_maria):
+    assert "was erased" not in maria.get(world.lead.get_absolute_url()).content.decode()
+
+    lead_erase(lead=world.lead, by=manager_maria)
+
+    page = maria.get(world.lead.get_absolute_url()).content.decode()
+    assert "This person's data was erased on" in page
+    assert "by Maria Manager" in page
