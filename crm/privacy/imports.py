@@ -8,6 +8,7 @@ any more is emptied rather than kept with the person in it."""
 
 import codecs
 import io
+import re
 
 from django.db.models import Q, QuerySet
 from openpyxl import load_workbook
@@ -76,10 +77,15 @@ def content_without(lead_import: LeadImport, subject: Subject) -> bytes:
 def _text_without(content: bytes, encoding: str, subject: Subject) -> bytes:
     codec = codec_for(encoding, content[:8192])
     lines = content.decode(codec).splitlines(keepends=True)
-    kept = "".join(line for line in lines if not subject.mentioned_in(line))
+    kept = "".join(line for line in lines if not subject.mentioned_in(_as_words(line)))
     if codec == "utf-8-sig" and not content.startswith(codecs.BOM_UTF8):
         codec = "utf-8"  # written back as it came, without a byte order mark
     return kept.encode(codec)
+
+
+def _as_words(line: str) -> str:
+    """A CSV line with its cells apart, as a sheet shows them: "Ann,Lee" names Ann Lee."""
+    return " ".join(re.split(r'[,;\t|"]+', line))
 
 
 def _workbook_without(content: bytes, subject: Subject) -> bytes:

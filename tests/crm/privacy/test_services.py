@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from crm.audiences.services import audience_refresh
-from crm.models import Interaction, Lead
+from crm.models import Interaction, Lead, LeadImport
 from crm.privacy.models import Erasure
 from crm.privacy.services import lead_erase
 from crm.services import interaction_record, lead_find_or_create, lead_merge
@@ -240,3 +240,15 @@ def test_an_erased_persons_lead_cannot_be_merged_either_way(world, manager_maria
             lead_merge(primary=primary, duplicate=duplicate, merged_by=manager_maria)
 
     assert Lead.objects.filter(pk__in=[erased.pk, world.bystander.pk]).count() == 2
+
+
+def test_a_csv_row_naming_the_person_without_their_address_is_cut_out_too(world, manager_maria):
+    csv = 'First name;Last name;Email\n"Zebulon";"Quartermaine";\nBetty;Stander;b@example.net\n'
+    LeadImport.objects.filter(pk=world.lead_import.pk).update(content=csv.encode())
+
+    lead_erase(lead=world.lead, by=manager_maria)
+
+    world.lead_import.refresh_from_db()
+    assert bytes(world.lead_import.content).decode() == (
+        "First name;Last name;Email\nBetty;Stander;b@example.net\n"
+    )
