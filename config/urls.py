@@ -13,6 +13,7 @@ urlpatterns = [
     path("password/set/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("crm.urls")),
+    path("", include("crm.privacy.urls")),
     path("imports/", include("crm.imports.urls")),
     path("audiences/", include("crm.audiences.urls")),
     path("audiences/", include("crm.retargeting_urls")),

@@ -14,6 +14,7 @@ class CrmConfig(AppConfig):
             lookups,  # noqa: F401 (registers field__any)
             periodic,
             referrals,
+            sections,
             services,
         )
         from crm.scoring import services as scoring
@@ -51,3 +52,14 @@ class CrmConfig(AppConfig):
         from crm.tracking.api import router as tracking_router
 
         api.add_router("", tracking_router)
+
+        from crm.privacy import registry as privacy
+        from crm.privacy.api import router as privacy_router
+        from crm.privacy.selectors import crm_export, lead_erasure_section
+        from crm.privacy.services import crm_erase
+
+        privacy.register(name="crm", models=privacy.CRM_MODELS, export=crm_export, erase=crm_erase)
+        sections.register(
+            "crm/privacy/lead_section.html", lead_erasure_section, place=sections.CONTACT
+        )
+        api.add_router("", privacy_router)

@@ -33,6 +33,7 @@ from crm.models import (
     User,
 )
 from crm.outcomes import outcome_error
+from crm.privacy.models import Erasure
 from crm.scoring.services import scores_update
 
 # From the most to the least permissive: when two leads merge, the later one wins.
@@ -472,6 +473,9 @@ def lead_merge(*, primary: Lead, duplicate: Lead, merged_by: User) -> LeadMerge:
     fields are filled, and the stricter consent of the two is kept."""
     if primary.pk == duplicate.pk:
         raise ValidationError("A lead cannot be merged with itself.")
+    if Erasure.objects.filter(lead_id__in=[primary.pk, duplicate.pk]).exists():
+        # The person asked to be forgotten: nothing is folded into or out of them.
+        raise ValidationError("An erased person's lead cannot be merged.")
     locked = Lead.objects.select_for_update().in_bulk([primary.pk, duplicate.pk])
     primary, duplicate = locked[primary.pk], locked[duplicate.pk]
     snapshot = _snapshot(duplicate)

@@ -40,3 +40,13 @@ class FollowupsConfig(AppConfig):
             signal.connect(forget_holidays, sender=Holiday)
             signal.connect(forget_calling_hours, sender=CallingHours)
         post_save.connect(triggers.lead_flags_saved, sender=Lead)
+
+        from crm.privacy import registry as privacy
+        from followups import privacy as followups_privacy
+
+        privacy.register(
+            name="followups",
+            models=followups_privacy.MODELS,
+            export=followups_privacy.followups_export,
+            erase=followups_privacy.followups_erase,
+        )

@@ -41,3 +41,13 @@ class MailingsConfig(AppConfig):
         )
         for channel, (check, many) in steps.CHANNEL_CHECKS.items():
             channels.register_check(channel, check, many=many)
+
+        from crm.privacy import registry as privacy
+        from mailings import privacy as mailings_privacy
+
+        privacy.register(
+            name="mailings",
+            models=mailings_privacy.MODELS,
+            export=mailings_privacy.mailings_export,
+            erase=mailings_privacy.mailings_erase,
+        )

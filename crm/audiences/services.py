@@ -34,6 +34,7 @@ from crm.audiences.rules import (
     membership_qs,
 )
 from crm.models import Lead, User
+from crm.privacy.models import Erasure
 
 logger = logging.getLogger(__name__)
 
@@ -200,14 +201,19 @@ def _sync(
     members and never with a wrong guess of how many rows the first step added."""
     if lead_ids == []:
         return Sync(0, 0)
-    leads = Lead.objects.filter(qs.matching)
+    leads = Lead.objects.filter(qs.matching).filter(~_erased())
     members = AudienceMember.objects.filter(audience_id=audience_id)
     if lead_ids is not None:
         leads, members = leads.filter(pk__in=lead_ids), members.filter(lead_id__in=lead_ids)
     added = _insert_members(audience_id, leads, now)
-    still_matches = Lead.objects.filter(qs.per_lead, pk=OuterRef("lead_id"))
+    still_matches = Lead.objects.filter(qs.per_lead, ~_erased(), pk=OuterRef("lead_id"))
     removed, _ = members.filter(~Exists(still_matches)).delete()
     return Sync(added, removed)
+
+
+def _erased() -> Exists:
+    """An erased person (crm.privacy) matches no audience, whatever its rules say."""
+    return Exists(Erasure.objects.filter(lead_id=OuterRef("pk")))
 
 
 def _insert_members(audience_id: int, leads, now: dt.datetime) -> int:
