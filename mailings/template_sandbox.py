@@ -148,6 +148,8 @@ class SandboxParser(Parser):
 
 
 class SandboxTemplate(Template):
+    """Django's Template, parsed by SandboxParser (Template names Parser itself)."""
+
     def compile_nodelist(self):
         parser = SandboxParser(
             Lexer(self.source).tokenize(),
@@ -161,6 +163,9 @@ class SandboxTemplate(Template):
 
 
 class SandboxEngine(Engine):
+    """An Engine whose templates are SandboxTemplates and whose builtins are the
+    sandbox's library alone."""
+
     default_builtins = []  # not Django's tags and filters: only this module's `register`
 
     def from_string(self, template_code: str) -> SandboxTemplate:
@@ -199,7 +204,9 @@ def sandboxed(source: str) -> SandboxTemplate:
 def template_render(source: str, fields: dict, *, autoescape: bool = True) -> str:
     """A manager's template filled in with `fields` (plain values). Autoescaped
     for HTML; not for a subject or a plain-text body."""
-    return sandboxed(source).render(Context(fields, autoescape=autoescape))
+    # A copy: "{% now 'Y' as year %}" writes into the context's dict, and the
+    # caller renders the subject and the body from the same fields.
+    return sandboxed(source).render(Context(dict(fields), autoescape=autoescape))
 
 
 def template_problems(source: str, *, fields: Iterable[str], kind: str) -> list[str]:

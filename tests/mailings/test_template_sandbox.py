@@ -8,7 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.template import engines
+from django.template import TemplateDoesNotExist, engines
 from django.urls import reverse
 
 from crm.models import Lead
@@ -29,7 +29,12 @@ from mailings.rendering import (
     merge_fields,
     render_email,
 )
-from mailings.template_sandbox import ALLOWED_FILTERS, ALLOWED_TAGS, template_render
+from mailings.template_sandbox import (
+    ALLOWED_FILTERS,
+    ALLOWED_TAGS,
+    sandbox_engine,
+    template_render,
+)
 from tests.factories import CampaignFactory, LeadFactory, UserFactory
 from tests.mailings.cadences.builder.pages import add_step, fill, page_data, variants_of
 from tests.mailings.factories import ConsentingLeadFactory, StepVariantFactory, email_cadence
@@ -117,6 +122,15 @@ def test_the_builder_page_refuses_an_include_beside_the_field(maria):
 )
 def test_the_allowed_tags_and_loop_variables_save(source):
     assert email_template_problems(source) == []
+
+
+def test_the_sandbox_engine_finds_no_template_and_loads_no_library():
+    engine = sandbox_engine()
+
+    assert (engine.loaders, engine.dirs, engine.context_processors) == ([], [], [])
+    assert (engine.debug, engine.autoescape, engine.libraries) == (False, True, {})
+    with pytest.raises(TemplateDoesNotExist):
+        engine.get_template("admin/base.html")
 
 
 def test_the_allowed_tags_are_the_ones_that_stay_inside_the_merge_fields():
