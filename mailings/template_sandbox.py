@@ -62,7 +62,8 @@ ALLOWED_TAGS = {
 }
 # Their inner and closing tags, which Django's own messages explain when misplaced.
 TAG_PARTS = frozenset(
-    "elif else endif empty endfor endwith endfilter endspaceless endcomment endverbatim".split()  # noqa: SIM905
+    {"elif", "else", "endif", "empty", "endfor", "endwith", "endfilter", "endspaceless"}
+    | {"endcomment", "endverbatim"}
 )
 # Refused among Django's builtins, for the record (anything not allowed is refused):
 # include, extends, block (read the site's own templates, with what they show);
