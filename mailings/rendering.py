@@ -2,9 +2,10 @@
 every marketing email carries (a visible unsubscribe link, our postal address)
 and, when sent for real, tracked links and an open pixel.
 
-Steps are Django templates written by managers. They see merge fields, not the
-lead object: a dict of plain values, autoescaped in HTML, so a lead's data can
-never inject markup and a template can never reach a method that changes data.
+Steps are Django templates written by managers, compiled and rendered in the
+sandbox (mailings.template_sandbox). They see merge fields, not the lead object:
+a dict of plain values, autoescaped in HTML, so a lead's data can never inject
+markup and a template can never reach a method that changes data.
 """
 
 import re
@@ -13,7 +14,6 @@ from functools import lru_cache, partial
 from html import escape, unescape
 
 from django.conf import settings
-from django.template import engines
 from django.template.loader import render_to_string
 
 from crm.models import Lead
@@ -21,6 +21,7 @@ from crm.names import PersonName, formal_name
 from crm.referrals import customer_referral_url
 from mailings.plaintext import html_to_text
 from mailings.prose import campaign_in_prose, name_in_prose
+from mailings.template_sandbox import template_problems, template_render
 
 LINK = re.compile(r'href="(https?://[^"]+)"')
 
@@ -60,7 +61,8 @@ class MergeField:
     link_text: str = ""
 
 
-# What merge_fields() gives a template, for the picker; tests hold the two in step.
+# What merge_fields() gives a template, for the picker and for the check on saving
+# (the only names a template may use); tests hold the two in step.
 LEAD_MERGE_FIELDS = (
     MergeField("lead.first_name", "First name", "Lead", fallback="there"),
     MergeField("lead.last_name", "Last name", "Lead"),
@@ -75,6 +77,7 @@ LEAD_MERGE_FIELDS = (
     MergeField("lead.region", "State or region", "Lead"),
     MergeField("lead.postal_code", "Postal code", "Lead"),
     MergeField("lead.country", "Country", "Lead"),
+    MergeField("referral_url", "Referral link (customers only)", "Lead"),
     MergeField("rep.first_name", "Rep's first name", "Their rep", fallback="The team"),
     MergeField("rep.full_name", "Rep's full name", "Their rep", fallback="The team"),
     MergeField("rep.email", "Rep's email address", "Their rep"),
@@ -120,10 +123,11 @@ def merge_fields(lead: Lead) -> dict:
 
 
 def render_email(variant, lead: Lead, links: Links) -> RenderedEmail:
-    """Raises django.template.TemplateSyntaxError for a broken step template."""
+    """Raises django.template.TemplateSyntaxError for a broken step template (a
+    TemplateRefused for one that reaches outside the sandbox)."""
     fields = merge_fields(lead) | {"unsubscribe_url": links.unsubscribe}
     subject = _one_line(_plain(variant.subject, fields))
-    body = compiled_template(variant.html_body).render(fields)
+    body = template_render(variant.html_body, fields)
     text_source = variant.text_body if variant.text_body.strip() else _text_of(variant.html_body)
     text_body = _plain(text_source, fields).strip()
     if links.click is not None:
@@ -180,13 +184,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:300]
 
 
-def check_template(source: str) -> None:
-    """Raises TemplateSyntaxError when a manager's template does not compile."""
-    compiled_template(source)
+def email_template_problems(source: str) -> list[str]:
+    """What stops a step's subject, HTML or text from being saved ([] when nothing)."""
+    names = [field.name for field in EMAIL_MERGE_FIELDS]
+    return template_problems(source, fields=names, kind="an email")
 
 
 def _plain(source: str, fields: dict) -> str:
-    return compiled_template("{% autoescape off %}" + source + "{% endautoescape %}").render(fields)
+    return template_render(source, fields, autoescape=False)
 
 
 @lru_cache(maxsize=512)
@@ -194,12 +199,6 @@ def _text_of(html_source: str) -> str:
     """A text template made from an HTML template, once per template rather than
     once per email: its merge fields are filled in later, unescaped, as text."""
     return html_to_text(html_source)
-
-
-@lru_cache(maxsize=512)
-def compiled_template(source: str):
-    # Keyed by the source itself: an edited step compiles anew.
-    return engines["django"].from_string(source)
 
 
 def _tracked(found: re.Match, click) -> str:

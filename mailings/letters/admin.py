@@ -1,13 +1,13 @@
-"""Letters in the back office: templates editable (refused when they do not
-compile); print runs read-only, since their state changes only through the
-services the managers' and mailroom's pages call (and list their letters)."""
+"""Letters in the back office: templates editable (refused, as on the managers'
+page, when they do not compile or reach outside the sandbox); print runs
+read-only, since their state changes only through the services the managers' and
+mailroom's pages call (and list their letters)."""
 
 from django import forms
 from django.contrib import admin
-from django.template import TemplateSyntaxError
 
+from mailings.letters.compose import letter_template_problems
 from mailings.letters.models import LetterTemplate, PrintRun
-from mailings.rendering import check_template
 
 
 class LetterTemplateForm(forms.ModelForm):
@@ -17,10 +17,8 @@ class LetterTemplateForm(forms.ModelForm):
 
     def clean_body(self):
         body = self.cleaned_data["body"]
-        try:
-            check_template(body)
-        except TemplateSyntaxError as error:
-            raise forms.ValidationError(f"This template does not compile: {error}") from error
+        if problems := letter_template_problems(body):
+            raise forms.ValidationError(problems)
         return body
 
 

@@ -2,8 +2,9 @@
 address as the envelope window shows it.
 
 Templates see merge fields, as cadence emails do (a dict of plain values,
-autoescaped): a lead's data can never inject markup and a template can never
-reach a method that changes data.
+autoescaped), and compile in the same sandbox (mailings.template_sandbox): a
+lead's data can never inject markup and a template can never reach a method that
+changes data, another template or the server.
 """
 
 import datetime as dt
@@ -20,9 +21,11 @@ from mailings.letters.models import LetterTemplate
 from mailings.letters.pdf import Letter, render_letters_pdf
 from mailings.letters.postal import address_lines, address_problems, lead_address
 from mailings.prose import prose_tidied
-from mailings.rendering import LEAD_MERGE_FIELDS, MergeField, compiled_template, merge_fields
+from mailings.rendering import LEAD_MERGE_FIELDS, MergeField, merge_fields
+from mailings.template_sandbox import template_problems, template_render
 
-# What letter_for() gives a template, for the editor's picker: a letter greets "friend".
+# What letter_for() gives a template, for the editor's picker and for the check on
+# saving (the only names a letter may use): a letter greets "friend".
 LETTER_MERGE_FIELDS = (
     *(
         replace(field, fallback="friend") if field.fallback == "there" else field
@@ -38,7 +41,8 @@ LETTER_MERGE_FIELDS = (
 def letter_for(
     template: LetterTemplate, lead: Lead, *, today: dt.date | None = None, reference: str = ""
 ) -> Letter:
-    """Raises django.template.TemplateSyntaxError for a broken template."""
+    """Raises django.template.TemplateSyntaxError for a broken template (a
+    TemplateRefused for one that reaches outside the sandbox)."""
     fields = merge_fields(lead) | {
         "today": today or timezone.localdate(),
         "coupon_code": template.coupon_code,
@@ -47,10 +51,16 @@ def letter_for(
     }
     return Letter(
         recipient=envelope_lines(lead),
-        body_html=prose_tidied(compiled_template(template.body).render(fields)),
+        body_html=prose_tidied(template_render(template.body, fields)),
         css=template.css,
         reference=reference,
     )
+
+
+def letter_template_problems(body: str) -> list[str]:
+    """What stops a letter's body from being saved or approved ([] when nothing)."""
+    names = [field.name for field in LETTER_MERGE_FIELDS]
+    return template_problems(body, fields=names, kind="a letter")
 
 
 def letters_pdf(

@@ -3,27 +3,23 @@ and a letter that came back."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template import TemplateSyntaxError
 from django.utils.text import slugify
 
 from crm.models import Lead, User
 from crm.selectors import leads_visible_to
-from mailings.letters.compose import LETTER_MERGE_FIELDS
+from mailings.letters.compose import LETTER_MERGE_FIELDS, letter_template_problems
 from mailings.letters.models import LetterTemplate, Paper, PrintRun
 from mailings.letters.returns import ReturnedLetterError, reference_parsed, returned_letter_check
 from mailings.letters.selectors import letter_by_reference
-from mailings.rendering import check_template
 from mailings.richtext.forms import RichTextWidget
 
 # The editor's <form>: the preview's own fields sit beside the PDF, outside it.
 EDITOR_FORM_ID = "letter-template-form"
 
 
-def _compiled(body: str) -> str:
-    try:
-        check_template(body)
-    except TemplateSyntaxError as error:
-        raise ValidationError(f"The template does not compile: {error}") from None
+def _checked(body: str) -> str:
+    if problems := letter_template_problems(body):
+        raise ValidationError(problems)
     return body
 
 
@@ -49,7 +45,7 @@ class LetterTemplateForm(forms.ModelForm):
         return slug
 
     def clean_body(self) -> str:
-        return _compiled(self.cleaned_data["body"])
+        return _checked(self.cleaned_data["body"])
 
     def save(self, *, by: User) -> LetterTemplate:
         template = super().save(commit=False)
@@ -84,7 +80,7 @@ class LetterPreviewForm(forms.Form):
         self.user = user
 
     def clean_body(self) -> str:
-        return _compiled(self.cleaned_data["body"])
+        return _checked(self.cleaned_data["body"])
 
     def clean_lead(self) -> Lead:
         pk = self.cleaned_data["lead"]

@@ -14,7 +14,6 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.template import TemplateSyntaxError
 from django.utils import timezone
 
 from config.jobs import enqueue
@@ -22,10 +21,9 @@ from crm.models import Interaction, Lead, User
 from crm.services import interactions_record
 from followups.models import Channel, Touch
 from followups.services import touches_complete, touches_skip
-from mailings.letters.compose import why_not_mail
+from mailings.letters.compose import letter_template_problems, why_not_mail
 from mailings.letters.models import LetterTemplate, PrintRun, PrintRunLetter
 from mailings.letters.selectors import due_letter_touches, leads_in_open_runs, print_order
-from mailings.rendering import check_template
 from mailings.windows import FrequencyCap
 
 Status = PrintRun.Status
@@ -180,10 +178,8 @@ def _why_not_in_run(lead_id: int, cap: FrequencyCap, in_other_runs: dict[int, st
 def print_run_approve(*, run: PrintRun, by: User, now: dt.datetime | None = None) -> PrintRun:
     with transaction.atomic():
         run = _locked(run, allowed=(Status.DRAFT,), doing="approved")
-        try:
-            check_template(run.template.body)
-        except TemplateSyntaxError as error:
-            raise PrintRunError(f"The letter template does not compile: {error}") from error
+        if problems := letter_template_problems(run.template.body):
+            raise PrintRunError("The letter template cannot be printed: " + " ".join(problems))
         if not run.letters.filter(exception="").exists():
             raise PrintRunError("This run has no letters to print: every lead is an exception.")
         run.status, run.approved_by, run.approved_at = Status.APPROVED, by, now or timezone.now()

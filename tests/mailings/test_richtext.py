@@ -11,6 +11,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 
+from crm.models import Lead
 from crm.roles import Role
 from followups.cadences.models import Channel
 from mailings.cadences.builder.forms import VariantForm
@@ -95,6 +96,7 @@ def test_every_field_the_picker_offers_is_one_the_email_and_the_letter_fill_in(d
         city="Springfield",
         region="IL",
         postal_code="62701",
+        stage=Lead.Stage.CUSTOMER,  # who has a referral link
     )
     for field in EMAIL_MERGE_FIELDS:
         variant = StepVariantFactory.build(html_body=f"[{{{{ {field.name} }}}}]")

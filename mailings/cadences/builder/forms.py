@@ -22,7 +22,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db.models import Count, Q
-from django.template import TemplateSyntaxError
 from django.utils.text import slugify
 
 from crm.audiences.models import Audience
@@ -46,7 +45,7 @@ from followups.cadences.policies import default_policy, policies_for
 from mailings.cadences.builder.services import CadenceDraft, PolicyDraft, StepDraft
 from mailings.letters.models import LetterTemplate, Paper
 from mailings.models import StepVariant, variants_differ_in_one_thing
-from mailings.rendering import EMAIL_MERGE_FIELDS, check_template
+from mailings.rendering import EMAIL_MERGE_FIELDS, email_template_problems
 from mailings.richtext.forms import PlainTextWidget, RichTextWidget
 
 MAX_STEPS = 30
@@ -66,11 +65,9 @@ def new_prefix() -> str:
     return "n" + secrets.token_hex(4)
 
 
-def _compiles(source: str) -> str:
-    try:
-        check_template(source)
-    except TemplateSyntaxError as error:
-        raise ValidationError(f"The template does not work: {error}") from error
+def _checked(source: str) -> str:
+    if problems := email_template_problems(source):
+        raise ValidationError(problems)
     return source
 
 
@@ -260,13 +257,13 @@ class VariantForm(forms.ModelForm):
         }
 
     def clean_subject(self):
-        return _compiles(self.cleaned_data["subject"])
+        return _checked(self.cleaned_data["subject"])
 
     def clean_html_body(self):
-        return _compiles(self.cleaned_data["html_body"])
+        return _checked(self.cleaned_data["html_body"])
 
     def clean_text_body(self):
-        return _compiles(self.cleaned_data["text_body"])
+        return _checked(self.cleaned_data["text_body"])
 
 
 class SendToForm(forms.Form):

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.template import TemplateSyntaxError
 
 from mailings.letters.compose import letters_pdf
 from mailings.letters.models import LetterTemplate, Paper
@@ -19,5 +20,8 @@ class Command(BaseCommand):
             slugs = ", ".join(LetterTemplate.objects.values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"No letter template {template!r}. Templates: {slugs}.")
         printable = leads_to_print(self, leads)
-        pdf = letters_pdf(found, printable, paper=paper)
+        try:
+            pdf = letters_pdf(found, printable, paper=paper)
+        except TemplateSyntaxError as error:  # saved before the sandbox, say
+            raise CommandError(f"The template {template!r} does not render: {error}") from None
         write_pdf(self, out, pdf, f"{len(printable):,} letters")

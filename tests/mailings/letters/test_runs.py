@@ -194,7 +194,7 @@ def test_a_template_that_does_not_compile_is_not_approved(manager_maria):
         manager_maria, leads=Lead.objects.filter(pk=MailableLeadFactory().pk), template=template
     )
 
-    with pytest.raises(PrintRunError, match=r"does not compile.*no_such_filter"):
+    with pytest.raises(PrintRunError, match=r"no_such_filter is not allowed in a letter"):
         print_run_approve(run=run, by=manager_maria)
 
 

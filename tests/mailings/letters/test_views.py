@@ -271,12 +271,12 @@ def test_the_preview_of_a_broken_template_answers_400_with_the_error(maria, lead
     assert "The template does not compile" in response.content.decode()
 
 
-def test_the_preview_of_a_template_that_fails_to_render_answers_400(maria, leads):
+def test_the_preview_of_a_template_that_reaches_outside_answers_400(maria, leads):
     fields = TEMPLATE_FIELDS | {"body": '{% include "no/such.html" %}', "paper": "letter"}
     response = maria.post(reverse("letters:template_preview"), fields)
 
     assert response.status_code == 400
-    assert "The letter does not render" in response.content.decode()
+    assert "{% include %} is not allowed in a letter" in response.content.decode()
 
 
 def test_the_preview_for_an_unknown_lead_answers_400(maria):
