@@ -530,3 +530,25 @@ def test_a_manager_can_only_assign_leads_to_reps(maria_api, mailroom_max):
 
     assert_field_error(response, "owner_id")
     assert not Lead.objects.exists()
+
+
+# The OpenAPI document
+
+
+def test_the_document_lists_every_error_answer_of_every_operation_with_its_body(client):
+    document = client.get("/api/openapi.json").json()
+
+    error_body = document["components"]["schemas"]["ErrorOut"]
+    assert error_body["properties"]["errors"]["additionalProperties"] == {
+        "items": {"type": "string"},
+        "type": "array",
+    }
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404", "413", "429"):
+                answer = operation["responses"].get(status)
+                assert answer, f"{method.upper()} {path} does not list {status}"
+                schema = answer["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorOut"}
+    enrolments = document["paths"]["/api/cadences/{cadence_id}/enrolments/"]["post"]
+    assert "409" in enrolments["responses"]
