@@ -5,8 +5,8 @@ validation, the OpenAPI document and typed handlers, with far less code than
 DRF serializers + drf-spectacular. Every error answers with field errors
 (ErrorOut, listed for every operation by ERROR_RESPONSES): 400 for bad input,
 401 without a valid token, 403 for a token whose user may not do that, 404
-for a lead the token's user may not see, 409 for a person who is already
-another rep's lead, 413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, 429
+for a lead the token's user may not see (also when a rep posts a person who
+is another rep's lead), 413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, 429
 after too many failed tokens from one address (crm.throttling). Bodies are
 read by crm.jsonbody.
 """
@@ -99,8 +99,10 @@ def service_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
 
 
 @api.exception_handler(services.LeadOfAnotherRep)
-def conflict(request: HttpRequest, exc: services.LeadOfAnotherRep) -> HttpResponse:
-    return api.create_response(request, {"errors": {"__all__": [str(exc)]}}, status=409)
+def lead_of_another_rep(request: HttpRequest, exc: services.LeadOfAnotherRep) -> HttpResponse:
+    """A rep who posts another rep's person gets the answer for any lead they may not
+    see: saying "another rep's lead" would tell them whose it is. Nothing was created."""
+    return not_found(request, Http404())
 
 
 @api.exception_handler(HttpError)
@@ -291,7 +293,9 @@ class InteractionOut(Schema):
 )
 def lead_find_or_create(request: HttpRequest, payload: LeadIn):
     """Matches an existing lead by email (any case), then by phone; fills its empty
-    fields and never overwrites. Answers 201 when a new lead was created."""
+    fields and never overwrites. Answers 201 when a new lead was created. A person who
+    is a lead the token's user may not see (another rep's) answers 404, as any such
+    lead does, and is left unchanged: a manager can look them up and reassign them."""
     _require_permission(request.user, "crm.add_lead")
     found = services.lead_find_or_create(
         email=payload.email,
