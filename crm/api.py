@@ -2,11 +2,13 @@
 
 django-ninja because its schemas are pydantic models: one declaration gives
 validation, the OpenAPI document and typed handlers, with far less code than
-DRF serializers + drf-spectacular. Every error answers with field errors:
-400 for bad input, 401 without a valid token, 404 for a lead the token's
-user may not see, 409 for a person who is already another rep's lead, 413
-for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, 429 after too many failed tokens
-from one address (crm.throttling). Bodies are read by crm.jsonbody.
+DRF serializers + drf-spectacular. Every error answers with field errors
+(ErrorOut, listed for every operation by ERROR_RESPONSES): 400 for bad input,
+401 without a valid token, 403 for a token whose user may not do that, 404
+for a lead the token's user may not see (also when a rep posts a person who
+is another rep's lead), 413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, 429
+after too many failed tokens from one address (crm.throttling). Bodies are
+read by crm.jsonbody.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -60,8 +62,25 @@ api = NinjaAPI(
     parser=ApiParser(),
     description="Send leads and interactions from other systems. Authenticate with "
     "`Authorization: Bearer <token>`; managers create tokens under Settings → API tokens "
-    "(or with `manage.py api_token_create`).",
+    "(or with `manage.py api_token_create`). Errors answer "
+    '`{"errors": {"field": ["message"]}}`; a 429 says in `Retry-After` when to try again.',
 )
+
+
+class ErrorOut(Schema):
+    """What every error answers with, whatever its status."""
+
+    errors: dict[str, list[str]] = Field(
+        description="Messages by field: `__all__` for the request as a whole, `body` "
+        "for a body that could not be read"
+    )
+
+
+# Every operation's possible refusals, in one place so that the OpenAPI document lists
+# each of them with its body: 400 bad input, 401 no valid token, 403 a token whose user
+# may not do that, 404 a lead the user may not see, 413 a body over the limit, 429 too
+# many failed tokens from one address (with Retry-After).
+ERROR_RESPONSES: dict[int, type[Schema]] = dict.fromkeys((400, 401, 403, 404, 413, 429), ErrorOut)
 
 
 @api.exception_handler(SchemaValidationError)
@@ -80,8 +99,10 @@ def service_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
 
 
 @api.exception_handler(services.LeadOfAnotherRep)
-def conflict(request: HttpRequest, exc: services.LeadOfAnotherRep) -> HttpResponse:
-    return api.create_response(request, {"errors": {"__all__": [str(exc)]}}, status=409)
+def lead_of_another_rep(request: HttpRequest, exc: services.LeadOfAnotherRep) -> HttpResponse:
+    """A rep who posts another rep's person gets the answer for any lead they may not
+    see: saying "another rep's lead" would tell them whose it is. Nothing was created."""
+    return not_found(request, Http404())
 
 
 @api.exception_handler(HttpError)
@@ -144,6 +165,10 @@ def _contains_nul(value: Any) -> bool:
 
 
 class LeadIn(Input):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "mary@example.com", "first_name": "Mary"}]}
+    )
+
     email: Annotated[str, Field(max_length=254)] = ""
     phone: Annotated[str, Field(max_length=64)] = ""
     name_prefix: Annotated[str, Field(max_length=50, description="Dr., Prof., Ms, Herr, …")] = ""
@@ -202,6 +227,19 @@ class LeadFound(Schema):
 
 
 class InteractionIn(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "mary@example.com",
+                    "kind": "app_event",
+                    "data": {"name": "project_created"},
+                    "external_id": "evt-1001",
+                }
+            ]
+        }
+    )
+
     lead_id: int | None = Field(None, description="The lead; or give email/phone instead")
     email: Annotated[str, Field(max_length=254)] = ""
     phone: Annotated[str, Field(max_length=64)] = ""
@@ -248,10 +286,16 @@ class InteractionOut(Schema):
     created: bool
 
 
-@api.post("/leads/", response={200: LeadFound, 201: LeadFound}, summary="Find or create a lead")
+@api.post(
+    "/leads/",
+    response={200: LeadFound, 201: LeadFound, **ERROR_RESPONSES},
+    summary="Find or create a lead",
+)
 def lead_find_or_create(request: HttpRequest, payload: LeadIn):
     """Matches an existing lead by email (any case), then by phone; fills its empty
-    fields and never overwrites. Answers 201 when a new lead was created."""
+    fields and never overwrites. Answers 201 when a new lead was created. A person who
+    is a lead the token's user may not see (another rep's) answers 404, as any such
+    lead does, and is left unchanged: a manager can look them up and reassign them."""
     _require_permission(request.user, "crm.add_lead")
     found = services.lead_find_or_create(
         email=payload.email,
@@ -265,14 +309,14 @@ def lead_find_or_create(request: HttpRequest, payload: LeadIn):
     return Status(201 if found.created else 200, body)
 
 
-@api.get("/leads/{lead_id}/", response=LeadOut, summary="One lead")
+@api.get("/leads/{lead_id}/", response={200: LeadOut, **ERROR_RESPONSES}, summary="One lead")
 def lead_get(request: HttpRequest, lead_id: int):
     return selectors.get_lead_for_user(request.user, lead_id)
 
 
 @api.post(
     "/interactions/",
-    response={200: InteractionOut, 201: InteractionOut},
+    response={200: InteractionOut, 201: InteractionOut, **ERROR_RESPONSES},
     summary="Log an interaction",
 )
 def interaction_create(request: HttpRequest, payload: InteractionIn):

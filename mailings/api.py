@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, IPvAnyAddress
 
 from crm import selectors
+from crm.api import ERROR_RESPONSES
 from mailings.consent import consent_request
 from mailings.emails import send_consent_confirmation
 
@@ -16,7 +17,12 @@ router = Router(tags=["consent"])
 
 
 class ConsentRequestIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"source": "pricing page form", "ip_address": "203.0.113.7"}]
+        },
+    )
 
     source: Annotated[str, Field(min_length=1, max_length=200)] = Field(
         ..., description="Where the person asked, e.g. 'pricing page form'"
@@ -32,7 +38,7 @@ class ConsentRequestOut(Schema):
 
 @router.post(
     "/leads/{lead_id}/consent-requests/",
-    response={202: ConsentRequestOut, 200: ConsentRequestOut},
+    response={202: ConsentRequestOut, 200: ConsentRequestOut, **ERROR_RESPONSES},
     summary="Ask a lead to confirm email consent (double opt-in)",
 )
 def consent_request_create(request: HttpRequest, lead_id: int, payload: ConsentRequestIn):

@@ -7,8 +7,9 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
-from crm.api import LeadIn, _campaign, _owner_for, _require_permission
+from crm.api import ERROR_RESPONSES, LeadIn, _campaign, _owner_for, _require_permission
 from crm.tracking import selectors, services
 
 router = Router(tags=["tracking"])
@@ -17,6 +18,14 @@ UID_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 
 
 class IdentifyIn(LeadIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"site": "k3Jd9xQ2mPz7aB1c", "uid": "v9fT2kLq8ZrW4nYc", "email": "mary@example.com"}
+            ]
+        }
+    )
+
     site: Annotated[str, Field(min_length=1, max_length=32, description="The site's key")]
     uid: Annotated[
         str, Field(pattern=UID_PATTERN, description="The visitor id: the _crm_vid cookie")
@@ -31,7 +40,7 @@ class IdentifyOut(Schema):
 
 @router.post(
     "/track/identify/",
-    response={200: IdentifyOut, 201: IdentifyOut},
+    response={200: IdentifyOut, 201: IdentifyOut, **ERROR_RESPONSES},
     summary="Link a website visitor to a lead",
 )
 def identify(request: HttpRequest, payload: IdentifyIn):

@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
+from crm.api import ERROR_RESPONSES, ErrorOut
 from crm.models import Lead, User
 from crm.selectors import get_lead_by_contact_for_user, get_lead_for_user
 from followups.cadences import selectors, services
@@ -32,7 +33,9 @@ class CadenceOut(Schema):
 
 
 class EnrolmentIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "mary@example.com"}]}
+    )
 
     lead_id: int | None = Field(None, description="The lead; or give email or phone instead")
     email: Annotated[str, Field(max_length=254)] = ""
@@ -55,7 +58,9 @@ class EnrolmentOut(Schema):
     created: bool
 
 
-@router.get("/cadences/", response=list[CadenceOut], summary="Every cadence")
+@router.get(
+    "/cadences/", response={200: list[CadenceOut], **ERROR_RESPONSES}, summary="Every cadence"
+)
 def cadence_list(request: HttpRequest):
     """Their ids, names and whether each is switched on (only then do its triggers
     and audience enrol people; a person or this API may enrol in any)."""
@@ -64,7 +69,7 @@ def cadence_list(request: HttpRequest):
 
 @router.post(
     "/cadences/{cadence_id}/enrolments/",
-    response={200: EnrolmentOut, 201: EnrolmentOut},
+    response={200: EnrolmentOut, 201: EnrolmentOut, 409: ErrorOut, **ERROR_RESPONSES},
     summary="Enrol a lead in a cadence",
 )
 def enrolment_create(request: HttpRequest, cadence_id: int, payload: EnrolmentIn):

@@ -147,18 +147,41 @@ def test_manager_can_read_any_lead(maria_api, rep_bob):
     assert maria_api.get(f"/api/leads/{lead.pk}/").status_code == 200
 
 
-def test_posting_another_reps_person_is_a_conflict_without_the_id(alice_api, rep_bob):
+def test_posting_another_reps_person_answers_as_a_lead_the_rep_may_not_see(alice_api, rep_bob):
     lead = LeadFactory(owner=rep_bob, email="mary@example.com", company="", city="")
+    unseen = alice_api.get(f"/api/leads/{lead.pk}/")
 
     response = alice_api.post(
         LEADS, {"email": "Mary@example.com", "company": "Acme", "city": "Oslo"}
     )
 
-    assert response.status_code == 409
-    assert str(lead.pk) not in response.content.decode()
-    assert "id" not in response.json()
+    assert response.status_code == unseen.status_code == 404
+    assert response.json() == unseen.json() == {"errors": {"__all__": ["Not found."]}}
     lead.refresh_from_db()
     assert (lead.company, lead.city) == ("", "")  # the rep changed nothing on it
+    assert Lead.objects.count() == 1  # nor made a second one
+
+
+def test_posting_another_reps_person_by_phone_answers_404_too(alice_api, rep_bob):
+    LeadFactory(owner=rep_bob, email="", phone="+14155552671")
+
+    response = alice_api.post(LEADS, {"phone": "(415) 555-2671", "country": "US"})
+
+    assert response.status_code == 404
+    assert response.json() == {"errors": {"__all__": ["Not found."]}}
+    assert Lead.objects.count() == 1
+
+
+def test_manager_posting_a_reps_person_finds_the_lead_and_its_owner(maria_api, rep_bob):
+    lead = LeadFactory(owner=rep_bob, email="mary@example.com", city="")
+
+    response = maria_api.post(LEADS, {"email": "mary@example.com", "city": "Oslo"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["id"], body["created"], body["lead"]["owner_id"]) == (lead.pk, False, rep_bob.pk)
+    lead.refresh_from_db()
+    assert (lead.owner, lead.city) == (rep_bob, "Oslo")
 
 
 def test_manager_assigns_a_new_lead_to_a_rep(maria_api, rep_bob):
@@ -403,12 +426,12 @@ def test_rep_cannot_log_an_interaction_on_another_reps_lead(alice_api, rep_bob):
     assert not Interaction.objects.exists()
 
 
-def test_rep_logging_by_email_of_another_reps_lead_is_a_conflict(alice_api, rep_bob):
+def test_rep_logging_by_email_of_another_reps_lead_is_not_found(alice_api, rep_bob):
     lead = LeadFactory(owner=rep_bob, email="mary@example.com")
 
     response = alice_api.post(INTERACTIONS, {"email": "mary@example.com", "kind": "note"})
 
-    assert response.status_code == 409
+    assert response.status_code == 404
     assert str(lead.pk) not in response.content.decode()
     assert not Interaction.objects.exists()
 
@@ -530,3 +553,25 @@ def test_a_manager_can_only_assign_leads_to_reps(maria_api, mailroom_max):
 
     assert_field_error(response, "owner_id")
     assert not Lead.objects.exists()
+
+
+# The OpenAPI document
+
+
+def test_the_document_lists_every_error_answer_of_every_operation_with_its_body(client):
+    document = client.get("/api/openapi.json").json()
+
+    error_body = document["components"]["schemas"]["ErrorOut"]
+    assert error_body["properties"]["errors"]["additionalProperties"] == {
+        "items": {"type": "string"},
+        "type": "array",
+    }
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404", "413", "429"):
+                answer = operation["responses"].get(status)
+                assert answer, f"{method.upper()} {path} does not list {status}"
+                schema = answer["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorOut"}
+    enrolments = document["paths"]["/api/cadences/{cadence_id}/enrolments/"]["post"]
+    assert "409" in enrolments["responses"]

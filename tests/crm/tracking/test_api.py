@@ -85,12 +85,12 @@ def test_without_a_token_the_answer_is_401(client, shop):
     assert response.status_code == 401
 
 
-def test_a_person_who_is_another_reps_lead_is_a_conflict(client, rep_alice, rep_bob, shop):
+def test_a_person_who_is_another_reps_lead_is_not_found(client, rep_alice, rep_bob, shop):
     LeadFactory(email="ada@example.com", owner=rep_bob)
 
     response = api_for(client, rep_alice).post(
         IDENTIFY, {"site": shop.key, "uid": "a" * 32, "email": "ada@example.com"}
     )
 
-    assert response.status_code == 409
+    assert response.status_code == 404
     assert Visitor.objects.filter(lead__isnull=False).count() == 0
