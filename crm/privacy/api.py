@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from crm import selectors
+from crm.api import ERROR_RESPONSES
 from crm.models import Lead
 from crm.privacy import services
 from crm.privacy.selectors import lead_personal_data
@@ -32,7 +33,7 @@ def _lead_for_manager(request: HttpRequest, lead_id: int) -> Lead:
 
 @router.get(
     "/leads/{lead_id}/personal-data",
-    response=dict[str, Any],
+    response={200: dict[str, Any], **ERROR_RESPONSES},
     summary="Everything stored about a person (GDPR Art. 15)",
 )
 def lead_personal_data_get(request: HttpRequest, lead_id: int):
@@ -41,7 +42,7 @@ def lead_personal_data_get(request: HttpRequest, lead_id: int):
 
 @router.post(
     "/leads/{lead_id}/erase",
-    response=ErasureOut,
+    response={200: ErasureOut, **ERROR_RESPONSES},
     summary="Erase a person's data (GDPR Art. 17); their address stays suppressed",
 )
 def lead_erase(request: HttpRequest, lead_id: int):
