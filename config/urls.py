@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from config import views
-from crm.api import api
+from crm.api import api, no_such_endpoint
 from crm.referral_views import referral_redirect
 
 urlpatterns = [
@@ -41,6 +41,7 @@ urlpatterns = [
     path("r/<str:code>", referral_redirect, name="referral_redirect"),
     path("t/", include("crm.tracking.urls")),
     path("api/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", no_such_endpoint),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]

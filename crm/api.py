@@ -140,6 +140,12 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"errors": {"__all__": ["Not found."]}}, status=404)
 
 
+def no_such_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any address under /api/ that names no operation (config/urls.py, after the
+    API's own): the API's 404 body, not the site's HTML page."""
+    return not_found(request, Http404())
+
+
 class Input(Schema):
     """A request body: unknown fields are errors, and so are NUL characters, which
     PostgreSQL cannot store (Django's form fields refuse them the same way)."""

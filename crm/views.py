@@ -101,11 +101,11 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         except services.LeadOfAnotherRep:
-            messages.error(
-                request,
+            # Said on the form, which keeps what was typed for the manager's answer.
+            form.add_error(
+                None,
                 "This person is already a lead of another rep. Ask a manager to reassign it.",
             )
-            return redirect("crm:lead_create")
         else:
             return _after_create(request, found)
     return render(request, "crm/lead_form.html", {"form": form}, status=400 if form.errors else 200)

@@ -141,6 +141,14 @@ def test_a_lead_that_does_not_exist_is_not_found(alice_api):
     assert alice_api.get("/api/leads/99999999999999999999999/").status_code in (400, 404)
 
 
+@pytest.mark.parametrize("path", ["/api/nothing/", "/api/leads/1%2F2/", "/api/leads/1/notes"])
+def test_an_address_under_api_that_names_no_operation_is_the_api_s_404(alice_api, path):
+    response = alice_api.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {"errors": {"__all__": ["Not found."]}}
+
+
 def test_manager_can_read_any_lead(maria_api, rep_bob):
     lead = LeadFactory(owner=rep_bob)
 

@@ -531,11 +531,11 @@ def test_creating_another_reps_lead_tells_the_rep_and_changes_nothing(alice, rep
     response = alice.post(
         LEAD_CREATE,
         create_data(email="mary@example.com", company="Acme", do_not_call="on"),
-        follow=True,
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "already a lead of another rep" in response.text
+    assert 'value="Acme"' in response.text  # what was typed stays on the form
     assert f"/leads/{lead.pk}/" not in response.text
     lead.refresh_from_db()
     assert (lead.company, lead.owner, lead.do_not_call) == ("", rep_bob, False)
