@@ -5,6 +5,8 @@ loopback."""
 import datetime as dt
 import signal
 import subprocess
+import time
+from collections import Counter
 
 import django_rq
 import pytest
@@ -12,6 +14,7 @@ import time_machine
 from django.utils import timezone
 from rq import SimpleWorker
 
+from config import liveness
 from crm.models import Interaction
 from followups.cadences.services import enrolment_create
 from followups.models import Enrolment, Touch
@@ -79,3 +82,49 @@ def test_a_worker_killed_mid_batch_and_a_redis_flush_lose_nothing_and_send_nothi
     assert Interaction.objects.filter(kind=Interaction.Kind.EMAIL_SENT).count() == LEADS
     message_ids = [message["Message-ID"] for message in smtp.messages]
     assert len(set(message_ids)) == LEADS
+
+
+BATCH, KILLED_IN_BATCH_AT = 100, 5  # one job: MAIL_BATCH_SIZE emails
+
+
+def wait_for_postgres_to_drop_dead_workers() -> None:
+    """PostgreSQL ends a killed worker's session as soon as it reads the closed
+    socket (milliseconds), releasing its token; this test asks the instant after."""
+    deadline = time.monotonic() + 10
+    while liveness.tokens_held() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_killed_workers_batch_goes_out_at_the_next_pass_without_waiting_for_a_lease(
+    postgres, mail_queue, smtp
+):
+    cadence = email_cadence(0, slug="expo")
+    leads = [ConsentingLeadFactory(email=f"person{n}@example.org") for n in range(BATCH)]
+    for lead in leads:
+        enrolment_create(cadence=cadence, lead=lead, source="test")
+    assert scheduler_pass().dispatched == BATCH
+    worker = worker_process(smtp.port)
+    # The server keeps the message in flight, but the worker dies before its 250.
+    smtp.kill_on_message(KILLED_IN_BATCH_AT, process_group=worker.pid, kept=True)
+    worker.wait(timeout=60)
+    assert worker.returncode == -signal.SIGKILL, worker.stderr.read()
+    statuses = Counter(OutboxEmail.objects.values_list("status", flat=True))
+    assert statuses == {"sent": KILLED_IN_BATCH_AT - 1, "sending": BATCH - KILLED_IN_BATCH_AT + 1}
+    wait_for_postgres_to_drop_dead_workers()
+
+    # The next pass, at once (no clock moved: both leases are minutes away), hands
+    # out the dead worker's claims, and a new worker sends what it left `sending`.
+    assert scheduler_pass().dispatched == BATCH
+    SimpleWorker([mail_queue], connection=mail_queue.connection).work(burst=True)
+
+    received = Counter(message["To"] for message in smtp.messages)
+    assert set(received) == {lead.email for lead in leads}
+    message_ids = Counter(message["Message-ID"] for message in smtp.messages)
+    # Only the message in flight at the kill arrived twice, with its one Message-ID.
+    in_flight = smtp.messages[KILLED_IN_BATCH_AT - 1]["Message-ID"]
+    assert {message_id for message_id, copies in message_ids.items() if copies > 1} == {in_flight}
+    assert (len(message_ids), message_ids[in_flight]) == (BATCH, 2)
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(Touch.objects.values_list("status", flat=True)) == {Touch.Status.DONE}
+    assert Interaction.objects.filter(kind=Interaction.Kind.EMAIL_SENT).count() == BATCH
