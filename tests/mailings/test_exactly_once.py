@@ -5,7 +5,6 @@ loopback."""
 import datetime as dt
 import signal
 import subprocess
-import time
 from collections import Counter
 
 import django_rq
@@ -14,7 +13,6 @@ import time_machine
 from django.utils import timezone
 from rq import SimpleWorker
 
-from config import liveness
 from crm.models import Interaction
 from followups.cadences.services import enrolment_create
 from followups.models import Enrolment, Touch
@@ -22,7 +20,7 @@ from followups.scheduler import scheduler_pass
 from mailings.models import OutboxEmail
 from mailings.sending import SENDING_LEASE
 from tests.mailings.factories import ConsentingLeadFactory, email_cadence
-from tests.workers import rq_worker_process
+from tests.workers import rq_worker_process, wait_for_postgres_to_drop_dead_workers
 
 ALWAYS_OPEN = {"MAIL_SEND_WEEKDAYS": "0,1,2,3,4,5,6", "MAIL_SEND_HOURS": "00:00,23:59:59.999999"}
 LEADS, KILLED_AT = 30, 11  # the worker dies while the 11th message is being accepted
@@ -85,14 +83,6 @@ def test_a_worker_killed_mid_batch_and_a_redis_flush_lose_nothing_and_send_nothi
 
 
 BATCH, KILLED_IN_BATCH_AT = 100, 5  # one job: MAIL_BATCH_SIZE emails
-
-
-def wait_for_postgres_to_drop_dead_workers() -> None:
-    """PostgreSQL ends a killed worker's session as soon as it reads the closed
-    socket (milliseconds), releasing its token; this test asks the instant after."""
-    deadline = time.monotonic() + 10
-    while liveness.tokens_held() and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
