@@ -9,7 +9,8 @@ dispatched again:
 - at the next pass when its worker died (killed, or its machine lost): no live
   worker holds the token on it. A claim is made anew without a token, so a
   touch is dispatched again once per death, however long its new job waits;
-- once its lease runs out when no worker took its job up (Redis flushed). While
+- once its lease runs out when no worker took its job up (Redis flushed), or
+  the job failed with its worker alive (it lets go of its touches). While
   the mail queue is backed up for longer than the lease, the claims made since
   its oldest waiting job was queued are left alone: their jobs may still be
   waiting behind it (the queue is first in, first out), and dispatching them
@@ -19,10 +20,11 @@ nothing is delivered twice.
 """
 
 import datetime as dt
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -146,8 +148,12 @@ def touches_deliver(*, channel: str, touch_ids: list[int]) -> None:
         return
     with liveness.worker_token() as token:
         taken = _take(touch_ids, token)
-        if taken:
-            handler(touch_ids=taken)
+        try:
+            if taken:
+                handler(touch_ids=taken)
+        except Exception:
+            _let_go(taken, token)
+            raise
 
 
 def _take(touch_ids: list[int], token: int | None) -> list[int]:
@@ -160,6 +166,14 @@ def _take(touch_ids: list[int], token: int | None) -> list[int]:
     free = Q(worker_token__isnull=True) | liveness.left_by_dead_worker("worker_token")
     claimed.filter(free).update(worker_token=token)
     return sorted(claimed.filter(worker_token=token).values_list("pk", flat=True))
+
+
+def _let_go(touch_ids: list[int], token: int | None) -> None:
+    """A job that failed (its worker alive) leaves its touches to the lease, like a
+    job never taken up: a batch that fails each time is tried again once a lease,
+    not at every pass."""
+    with suppress(DatabaseError):  # a broken connection took the token with it
+        Touch.objects.filter(pk__in=touch_ids, worker_token=token).update(worker_token=None)
 
 
 @transaction.atomic

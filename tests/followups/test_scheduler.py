@@ -325,3 +325,22 @@ def test_a_job_takes_only_the_claims_no_live_worker_holds_and_marks_them_its_own
     assert taken == [fresh.pk, orphaned.pk]
     assert len(live_tokens) == 1 and token not in live_tokens  # the job's own, held while it ran
     assert Touch.objects.get(pk=working.pk).worker_token == token
+
+
+@pytest.mark.django_db
+def test_a_batch_job_that_fails_with_its_worker_alive_is_tried_again_after_the_lease(
+    postgres, monkeypatch
+):
+    def failing(*, touch_ids):
+        raise RuntimeError("a bug in the handler")
+
+    monkeypatch.setattr(channels, "_handlers", {Channel.LETTER: failing})
+    now = timezone.now()
+    letter = claimed_letter(claimed_at=now, worker_token=None)
+
+    with pytest.raises(RuntimeError):
+        scheduler.touches_deliver(channel=Channel.LETTER, touch_ids=[letter.pk])
+
+    assert scheduler._claim_due(now) == []  # not at every pass: it would fail again
+    later = now + DELIVERY_LEASE + dt.timedelta(seconds=1)
+    assert scheduler._claim_due(later) == [(letter.pk, Channel.LETTER)]
