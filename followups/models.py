@@ -123,6 +123,13 @@ class Touch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    worker_token = models.IntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The token of the worker delivering it (config.liveness): the claim is "
+        "dispatched again as soon as no live worker holds it.",
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=100, blank=True)
     held_reason = models.CharField(

@@ -3,22 +3,32 @@
 Each pass releases abandoned call claims and dispatches due touches on the
 channels that have a delivery handler: it claims them in batches (skipping rows
 another scheduler has locked), then queues one job per touch carrying its id.
-A touch claimed for delivery whose job never finished (Redis flushed, a worker
-killed) is dispatched again once its lease runs out; the job only delivers a
-touch still claimed, and marks it done in the same transaction, so nothing is
-lost and nothing is delivered twice. While the mail queue is backed up for
-longer than the lease, the claims made since its oldest waiting job was queued
-are left alone: their jobs may still be waiting behind it (the queue is first in,
-first out), and dispatching them again would only pile up jobs with nothing to do.
+A delivery job takes its touches by writing its worker's token on them
+(config.liveness). A touch claimed for delivery whose job never finished is
+dispatched again:
+- at the next pass when its worker died (killed, or its machine lost): no live
+  worker holds the token on it. A claim is made anew without a token, so a
+  touch is dispatched again once per death, however long its new job waits;
+- once its lease runs out when no worker took its job up (Redis flushed), or
+  the job failed with its worker alive (it lets go of its touches). While
+  the mail queue is backed up for longer than the lease, the claims made since
+  its oldest waiting job was queued are left alone: their jobs may still be
+  waiting behind it (the queue is first in, first out), and dispatching them
+  again would only pile up jobs with nothing to do.
+The job only delivers a touch still claimed and its own, so nothing is lost and
+nothing is delivered twice.
 """
 
 import datetime as dt
+from contextlib import suppress
 from dataclasses import dataclass
 
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from config import liveness
 from config.jobs import enqueue, oldest_waiting_since
 from crm import periodic
 from followups import channels
@@ -28,7 +38,8 @@ from followups.models import Touch
 from followups.services import touches_complete
 
 BATCH = 500
-DELIVERY_LEASE = dt.timedelta(minutes=10)
+# How long a claim waits for a worker to take up its job (MAIL_DELIVERY_LEASE_SECONDS).
+DELIVERY_LEASE = dt.timedelta(seconds=settings.MAIL_DELIVERY_LEASE_SECONDS)
 # A pass claims its touches (claimed_at is the pass's start) and queues their jobs
 # within this, whatever else it does first.
 CLAIM_TO_QUEUE = dt.timedelta(minutes=1)
@@ -78,11 +89,13 @@ def _dispatch(batch: list[tuple[int, str]]) -> None:
 
 def _claim_due(now: dt.datetime) -> list[tuple[int, str]]:
     """Claim up to BATCH due touches for delivery: first those whose delivery was
-    lost (claimed longer ago than the lease), then pending ones, oldest first.
-    Commits before returning, so the jobs queued after it see the claim."""
+    lost (their worker died, or no worker took their job up within the lease),
+    then pending ones, oldest first. Commits before returning, so the jobs
+    queued after it see the claim."""
+    never_taken_up = Q(worker_token__isnull=True, claimed_at__lt=_lease_expired_before(now))
     lost = Touch.objects.filter(
+        never_taken_up | liveness.left_by_dead_worker("worker_token"),
         status=Touch.Status.CLAIMED,
-        claimed_at__lt=_lease_expired_before(now),
         channel__in=channels.reclaimed_channels(),
         due_at__lte=now,
     )
@@ -107,7 +120,7 @@ def _claim(due: QuerySet[Touch], now: dt.datetime, limit: int) -> list[tuple[int
     q = connection.ops.quote_name
     sql = (
         f"UPDATE {q(Touch._meta.db_table)} SET {q('status')} = %s, {q('claimed_at')} = %s, "
-        f"{q('claimed_by_id')} = NULL WHERE {q('id')} IN ({ids_sql}) "
+        f"{q('claimed_by_id')} = NULL, {q('worker_token')} = NULL WHERE {q('id')} IN ({ids_sql}) "
         f"RETURNING {q('id')}, {q('channel')}"
     )
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -117,8 +130,9 @@ def _claim(due: QuerySet[Touch], now: dt.datetime, limit: int) -> list[tuple[int
 
 
 def _lease_expired_before(now: dt.datetime) -> dt.datetime:
-    """Claims for delivery made before this are dispatched again: older than the
-    lease, and older than the jobs still waiting on the queue (see the module)."""
+    """Claims for delivery no worker took up, made before this, are dispatched
+    again: older than the lease, and older than the jobs still waiting on the
+    queue (see the module)."""
     expired_before = now - DELIVERY_LEASE
     waiting_since = oldest_waiting_since(DELIVERY_QUEUE)
     if waiting_since is not None:
@@ -127,10 +141,39 @@ def _lease_expired_before(now: dt.datetime) -> dt.datetime:
 
 
 def touches_deliver(*, channel: str, touch_ids: list[int]) -> None:
-    """Hand a batch of claimed touches to their channel's batch handler."""
+    """Hand a batch of claimed touches to their channel's batch handler: those this
+    worker takes, which bear its token until they are done (see the module)."""
     handler = channels.handler_for(channel)
-    if handler is not None:
-        handler(touch_ids=touch_ids)
+    if handler is None:
+        return
+    with liveness.worker_token() as token:
+        taken = _take(touch_ids, token)
+        try:
+            if taken:
+                handler(touch_ids=taken)
+        except Exception:
+            _let_go(taken, token)
+            raise
+
+
+def _take(touch_ids: list[int], token: int | None) -> list[int]:
+    """Those of these touches still claimed that no live worker holds, marked as
+    this worker's. A live one's are left to it: a job dispatched twice delivers
+    once. Without tokens (SQLite) all of them: the handler checks each again."""
+    if token is None:
+        return touch_ids
+    claimed = Touch.objects.filter(pk__in=touch_ids, status=Touch.Status.CLAIMED)
+    free = Q(worker_token__isnull=True) | liveness.left_by_dead_worker("worker_token")
+    claimed.filter(free).update(worker_token=token)
+    return sorted(claimed.filter(worker_token=token).values_list("pk", flat=True))
+
+
+def _let_go(touch_ids: list[int], token: int | None) -> None:
+    """A job that failed (its worker alive) leaves its touches to the lease, like a
+    job never taken up: a batch that fails each time is tried again once a lease,
+    not at every pass."""
+    with suppress(DatabaseError):  # a broken connection took the token with it
+        Touch.objects.filter(pk__in=touch_ids, worker_token=token).update(worker_token=None)
 
 
 @transaction.atomic

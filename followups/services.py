@@ -133,6 +133,7 @@ def touch_claim_for_delivery(*, touch_id: int, by: User, now: dt.datetime | None
         status=Touch.Status.CLAIMED,
         claimed_by=by,
         claimed_at=now,
+        worker_token=None,  # a claim anew: no worker has taken it up yet
         due_at=Least("due_at", Value(now, output_field=DateTimeField())),
         held_reason="",
     )

@@ -47,9 +47,11 @@ def variants_differ_in_one_thing(variants: list[StepVariant]) -> None:
             )
 
 
-# How long an email marked `sending` is its worker's: after that the worker is
-# taken for dead (mailings.sending sends it again; an ended enrolment cancels it).
-SENDING_LEASE = dt.timedelta(minutes=15)
+# How long an email marked `sending` without a worker token (SQLite: see
+# config.liveness) is its worker's: after that the worker is taken for dead
+# (mailings.sending sends it again; an ended enrolment cancels it). One marked with a
+# token is its worker's exactly as long as that worker lives.
+SENDING_LEASE = dt.timedelta(seconds=settings.MAIL_SENDING_LEASE_SECONDS)
 
 
 class OutboxEmail(models.Model):
@@ -86,6 +88,12 @@ class OutboxEmail(models.Model):
     message_id = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sending_at = models.DateTimeField(null=True, blank=True)
+    worker_token = models.IntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The token of the worker that marked it sending (config.liveness).",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)

@@ -13,11 +13,23 @@
 Personal emails, which reps write and send from their queue, go the same way:
 the rep's click claims the touch and queues its job.
 
-After a crash the scheduler hands the touches out again once their lease runs
-out: a row already `sent` is only finished, never sent twice; a row left
-`sending` past SENDING_LEASE is sent again with the same Message-ID (the one
-case where a copy may arrive twice: the server accepted it in the instant
-before the worker died, see RFC 1047; receivers drop a repeated Message-ID).
+Who is sending an email: the rows marked `sending` bear the worker's token
+(config.liveness), which PostgreSQL drops the moment the worker dies. So after
+a crash the scheduler hands the touches out again at its next pass (followups.
+scheduler), and here a row already `sent` is only finished, never sent twice;
+a row left `sending` by a dead worker is sent again at once, with the same
+Message-ID. Only the message in flight at the kill can arrive twice: the
+server accepted it in the instant before the worker died, RFC 1047; receivers
+drop a repeated Message-ID. A row marked without a token (SQLite) is taken for
+its dead worker's after SENDING_LEASE.
+
+The whole batch is marked `sending` before the first message, yet only one
+message is ever undecided: the batch goes in order, one message at a time, and
+each is marked `sent` as it is accepted, so of a dead worker's `sending` rows
+all but the one in flight were never handed to the server. Marking each email
+`sending` only when its turn comes would not spare the token (the one in flight
+and the touches, which the scheduler must dispatch again, still need someone to
+say whether their worker lives) and would cost a write per message.
 """
 
 import datetime as dt
@@ -34,6 +46,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config import liveness
 from crm.models import Interaction
 from crm.services import interactions_record
 from followups.models import Channel, Enrolment, Touch
@@ -65,8 +78,9 @@ def emails_send(*, touch_ids: list[int], now: dt.datetime | None = None) -> Coun
     """Send the claimed email touches among these ids. Safe to run twice."""
     now = now or timezone.now()
     report: Counter = Counter()
-    ready, sent_before = _prepare(touch_ids, now, report)
-    sent = _send(ready, now, report) if ready else []
+    with liveness.worker_token() as token:  # held until the last message is marked
+        ready, sent_before = _prepare(touch_ids, now, token, report)
+        sent = _send(ready, now, report) if ready else []
     _finish(sent_before + sent, now)
     return report
 
@@ -74,13 +88,14 @@ def emails_send(*, touch_ids: list[int], now: dt.datetime | None = None) -> Coun
 # 1. Prepare
 
 
-def _prepare(touch_ids, now, report) -> tuple[list[Ready], list[OutboxEmail]]:
+def _prepare(touch_ids, now, token, report) -> tuple[list[Ready], list[OutboxEmail]]:
     with transaction.atomic():
         touches = _lock_claimed(touch_ids)
         emails, why_not = outboxes_for(touches)
         _give_message_ids([email for email in emails.values() if not email.message_id])
         cap = FrequencyCap([touch.lead_id for touch in touches], now)
         suppressed = suppressed_digests(email.lead.email for email in emails.values())
+        others = _other_live_workers(emails.values(), token)
         ready, sent_before = [], []
         for touch in touches:
             outbox = emails.get(touch.pk)
@@ -95,13 +110,39 @@ def _prepare(touch_ids, now, report) -> tuple[list[Ready], list[OutboxEmail]]:
             if outbox.status == OutboxEmail.Status.SENT:
                 sent_before.append(outbox)  # sent by a worker that died before finishing
                 continue
+            if _in_other_hands(outbox, now, others):
+                report["in another worker's hands"] += 1
+                continue
             item = _check_and_render(outbox, now, cap, suppressed, report)
             if item is not None:
                 ready.append(item)
         OutboxEmail.objects.filter(pk__in=[item.outbox.pk for item in ready]).update(
-            status=OutboxEmail.Status.SENDING, sending_at=now, attempts=F("attempts") + 1
+            status=OutboxEmail.Status.SENDING,
+            sending_at=now,
+            worker_token=token,
+            attempts=F("attempts") + 1,
         )
     return ready, sent_before
+
+
+def _other_live_workers(emails, token: int | None) -> set[int]:
+    """The tokens of the other workers alive, read only when an email says it is
+    being sent."""
+    if not any(email.status == OutboxEmail.Status.SENDING for email in emails):
+        return set()
+    return liveness.tokens_held() - {token}
+
+
+def _in_other_hands(outbox: OutboxEmail, now, others: set[int]) -> bool:
+    """Being sent by another worker, which may be handing it to the server right
+    now: only the server's answer says whether it went, so it is left to that
+    worker while it lives (its token held), or, marked without a token, for
+    SENDING_LEASE. A dead worker's is checked again and sent (same Message-ID)."""
+    if outbox.status != OutboxEmail.Status.SENDING:
+        return False
+    if outbox.worker_token is not None:
+        return outbox.worker_token in others
+    return outbox.sending_at > now - SENDING_LEASE
 
 
 def _lock_claimed(touch_ids) -> list[Touch]:
@@ -145,9 +186,6 @@ def _give_message_ids(emails: list[OutboxEmail]) -> None:
 
 def _check_and_render(outbox, now, cap, suppressed, report) -> Ready | None:
     lead = outbox.lead
-    if outbox.status == OutboxEmail.Status.SENDING and outbox.sending_at > now - SENDING_LEASE:
-        report["in another worker's hands"] += 1
-        return None
     if outbox.status in (OutboxEmail.Status.FAILED, OutboxEmail.Status.CANCELLED):
         touches_skip(touch_ids=[outbox.touch_id], outcome=outbox.last_error or outbox.status)
         return None

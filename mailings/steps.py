@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from django.db.models import Q
 from django.utils import timezone
 
+from config import liveness
 from crm.models import Lead
 from followups.models import CadenceStep, Channel, Touch
 from followups.services import touches_cancel_open
@@ -85,10 +86,13 @@ def _make(touch_ids: list[int]) -> dict[int, str]:
 def emails_cancel_for_ended(*, enrolment_ids: Sequence[int], reason: str) -> None:
     """Enrolments ended (an exit, a removal, a pause): their emails not sent yet are
     cancelled, and those a dead worker left `sending` (their touches, taken back
-    by followups.cadences.services, are never handed out again). An email within
-    its sending lease is left to its worker: only the server's answer says
-    whether it went."""
-    abandoned = Q(status=OutboxEmail.Status.SENDING, sending_at__lt=timezone.now() - SENDING_LEASE)
+    by followups.cadences.services, are never handed out again). An email a live
+    worker is sending (its token held, or marked without one and within its
+    sending lease) is left to it: only the server's answer says whether it went."""
+    lease_over = Q(worker_token__isnull=True, sending_at__lt=timezone.now() - SENDING_LEASE)
+    abandoned = Q(status=OutboxEmail.Status.SENDING) & (
+        liveness.left_by_dead_worker("worker_token") | lease_over
+    )
     waiting = OutboxEmail.objects.filter(
         Q(status=OutboxEmail.Status.PENDING) | abandoned, enrolment_id__in=enrolment_ids
     )

@@ -1,12 +1,19 @@
-"""Real RQ worker processes for the tests that need them, on the test database."""
+"""Real RQ worker processes for the tests that need them, on the test database,
+and a live worker's token."""
 
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.db import connection
+
+from config import liveness
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,3 +41,30 @@ def rq_worker_process(queue: str, env: dict[str, str] | None = None) -> subproce
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@contextmanager
+def another_live_worker() -> Iterator[int]:
+    """A worker token (config.liveness) held by another connection, as a live
+    worker's is, until the block ends and that connection with it (PostgreSQL)."""
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname=db["NAME"],
+        autocommit=True,
+    ) as other:
+        token = 1_000_001
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [liveness.LOCK_SPACE, token])
+        yield token
+    wait_for_postgres_to_drop_dead_workers()
+
+
+def wait_for_postgres_to_drop_dead_workers() -> None:
+    """A closed or killed worker's session ends as soon as PostgreSQL reads its
+    socket, and its token with it: milliseconds, but after the client has moved on."""
+    deadline = time.monotonic() + 10
+    while liveness.tokens_held() and time.monotonic() < deadline:
+        time.sleep(0.05)

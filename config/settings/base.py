@@ -308,6 +308,15 @@ MAIL_CAP_DAYS = int(env("MAIL_CAP_DAYS", "7"))
 MAIL_SOFT_OPT_IN = env_bool("MAIL_SOFT_OPT_IN")
 MAIL_BATCH_SIZE = int(env("MAIL_BATCH_SIZE", "100"))  # emails per job and SMTP connection
 MAIL_SEND_ATTEMPTS = int(env("MAIL_SEND_ATTEMPTS", "6"))  # then a temporary failure is final
+# A killed mail worker's emails go again at the next scheduler pass: what it holds bears
+# its token, which PostgreSQL drops with its connection (config.liveness); a worker's
+# machine gone silent counts as dead after WORKER_LOST_AFTER_SECONDS. The leases are for
+# what no token speaks for: a delivery job no worker took up (Redis lost it) is queued
+# again after MAIL_DELIVERY_LEASE_SECONDS; an email marked sending without a token (SQLite)
+# is its worker's for MAIL_SENDING_LEASE_SECONDS.
+WORKER_LOST_AFTER_SECONDS = max(1, int(env("WORKER_LOST_AFTER_SECONDS", "60")))
+MAIL_DELIVERY_LEASE_SECONDS = max(1, int(env("MAIL_DELIVERY_LEASE_SECONDS", "600")))
+MAIL_SENDING_LEASE_SECONDS = max(1, int(env("MAIL_SENDING_LEASE_SECONDS", "900")))
 # Inbound webhook (replies, bounces, complaints): callers send this as a bearer token.
 MAIL_WEBHOOK_SECRET = env("MAIL_WEBHOOK_SECRET")
 # Opens and clicks this soon after sending are mail scanners' (mailings.machines).

@@ -8,12 +8,14 @@ from django.core.management import call_command
 from django.utils import timezone
 from rq import SimpleWorker
 
+from config import liveness
 from crm.models import Interaction
 from followups import channels, scheduler
 from followups.models import Channel, Touch
 from followups.scheduler import DELIVERY_LEASE, scheduler_pass, touch_deliver
 from tests.followups.concurrency import run_at_once
 from tests.followups.factories import TouchFactory
+from tests.workers import another_live_worker
 
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -270,3 +272,75 @@ def test_a_lost_job_is_dispatched_again_while_newer_jobs_wait(printer, mail_queu
     work_off(mail_queue)
 
     assert printer.printed() == [lost]
+
+
+DEAD_WORKER = 424_242  # a worker token (config.liveness) no connection holds
+
+
+def claimed_letter(*, claimed_at: dt.datetime, worker_token: int | None) -> Touch:
+    return TouchFactory(
+        channel=Channel.LETTER,
+        status=Touch.Status.CLAIMED,
+        claimed_at=claimed_at,
+        due_at=claimed_at - dt.timedelta(minutes=5),
+        worker_token=worker_token,
+    )
+
+
+@pytest.mark.django_db
+def test_a_claim_whose_worker_died_is_dispatched_at_the_next_pass_once(postgres, printer):
+    now = timezone.now()
+    died = claimed_letter(claimed_at=now - dt.timedelta(seconds=30), worker_token=DEAD_WORKER)
+    with another_live_worker() as token:
+        working = claimed_letter(claimed_at=now - 3 * DELIVERY_LEASE, worker_token=token)
+
+        assert scheduler._claim_due(now) == [(died.pk, Channel.LETTER)]
+        # Claimed anew, without a token: not again while its new job waits.
+        assert scheduler._claim_due(now) == []
+
+    assert Touch.objects.get(pk=working.pk).status == Touch.Status.CLAIMED
+
+
+@pytest.mark.django_db
+def test_a_job_takes_only_the_claims_no_live_worker_holds_and_marks_them_its_own(
+    postgres, monkeypatch
+):
+    handed: list[tuple[list[int], set]] = []
+
+    def batch_printer(*, touch_ids):
+        tokens = set(Touch.objects.filter(pk__in=touch_ids).values_list("worker_token", flat=True))
+        handed.append((touch_ids, tokens & liveness.tokens_held()))
+
+    now = timezone.now()
+    monkeypatch.setattr(channels, "_handlers", {Channel.LETTER: batch_printer})
+    with another_live_worker() as token:
+        fresh = claimed_letter(claimed_at=now, worker_token=None)
+        orphaned = claimed_letter(claimed_at=now, worker_token=DEAD_WORKER)
+        working = claimed_letter(claimed_at=now, worker_token=token)
+        ids = [fresh.pk, orphaned.pk, working.pk]
+
+        scheduler.touches_deliver(channel=Channel.LETTER, touch_ids=ids)
+
+    [(taken, live_tokens)] = handed
+    assert taken == [fresh.pk, orphaned.pk]
+    assert len(live_tokens) == 1 and token not in live_tokens  # the job's own, held while it ran
+    assert Touch.objects.get(pk=working.pk).worker_token == token
+
+
+@pytest.mark.django_db
+def test_a_batch_job_that_fails_with_its_worker_alive_is_tried_again_after_the_lease(
+    postgres, monkeypatch
+):
+    def failing(*, touch_ids):
+        raise RuntimeError("a bug in the handler")
+
+    monkeypatch.setattr(channels, "_handlers", {Channel.LETTER: failing})
+    now = timezone.now()
+    letter = claimed_letter(claimed_at=now, worker_token=None)
+
+    with pytest.raises(RuntimeError):
+        scheduler.touches_deliver(channel=Channel.LETTER, touch_ids=[letter.pk])
+
+    assert scheduler._claim_due(now) == []  # not at every pass: it would fail again
+    later = now + DELIVERY_LEASE + dt.timedelta(seconds=1)
+    assert scheduler._claim_due(later) == [(letter.pk, Channel.LETTER)]

@@ -31,11 +31,14 @@ class Sink:
     port: int = 0
     kill_at: int = 0
     kill_group: int = 0
+    kill_after_keeping: bool = False
 
-    def kill_on_message(self, count: int, *, process_group: int) -> None:
+    def kill_on_message(self, count: int, *, process_group: int, kept: bool = False) -> None:
         """SIGKILL the sending process while message number `count` is being
-        accepted: it never gets the 250, so that message counts as not sent."""
-        self.kill_at, self.kill_group = count, process_group
+        accepted: it never gets the 250, so that message counts as not sent.
+        kept: the server has kept the message already (it was delivered, and a
+        resend after the kill arrives twice)."""
+        self.kill_at, self.kill_group, self.kill_after_keeping = count, process_group, kept
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -49,12 +52,16 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.kill_at and len(self.messages) + 1 == self.kill_at:
+        killing = self.kill_at and len(self.messages) + 1 == self.kill_at
+        if killing and not self.kill_after_keeping:
             self.kill_at = 0
             os.killpg(self.kill_group, signal.SIGKILL)
             return "451 4.3.0 Aborted"
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        if killing:
+            self.kill_at = 0
+            os.killpg(self.kill_group, signal.SIGKILL)
         return "250 Message accepted"
 
     def to(self, address: str) -> list:

@@ -5,6 +5,7 @@ loopback."""
 import datetime as dt
 import signal
 import subprocess
+from collections import Counter
 
 import django_rq
 import pytest
@@ -19,7 +20,7 @@ from followups.scheduler import scheduler_pass
 from mailings.models import OutboxEmail
 from mailings.sending import SENDING_LEASE
 from tests.mailings.factories import ConsentingLeadFactory, email_cadence
-from tests.workers import rq_worker_process
+from tests.workers import rq_worker_process, wait_for_postgres_to_drop_dead_workers
 
 ALWAYS_OPEN = {"MAIL_SEND_WEEKDAYS": "0,1,2,3,4,5,6", "MAIL_SEND_HOURS": "00:00,23:59:59.999999"}
 LEADS, KILLED_AT = 30, 11  # the worker dies while the 11th message is being accepted
@@ -79,3 +80,41 @@ def test_a_worker_killed_mid_batch_and_a_redis_flush_lose_nothing_and_send_nothi
     assert Interaction.objects.filter(kind=Interaction.Kind.EMAIL_SENT).count() == LEADS
     message_ids = [message["Message-ID"] for message in smtp.messages]
     assert len(set(message_ids)) == LEADS
+
+
+BATCH, KILLED_IN_BATCH_AT = 100, 5  # one job: MAIL_BATCH_SIZE emails
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_killed_workers_batch_goes_out_at_the_next_pass_without_waiting_for_a_lease(
+    postgres, mail_queue, smtp
+):
+    cadence = email_cadence(0, slug="expo")
+    leads = [ConsentingLeadFactory(email=f"person{n}@example.org") for n in range(BATCH)]
+    for lead in leads:
+        enrolment_create(cadence=cadence, lead=lead, source="test")
+    assert scheduler_pass().dispatched == BATCH
+    worker = worker_process(smtp.port)
+    # The server keeps the message in flight, but the worker dies before its 250.
+    smtp.kill_on_message(KILLED_IN_BATCH_AT, process_group=worker.pid, kept=True)
+    worker.wait(timeout=60)
+    assert worker.returncode == -signal.SIGKILL, worker.stderr.read()
+    statuses = Counter(OutboxEmail.objects.values_list("status", flat=True))
+    assert statuses == {"sent": KILLED_IN_BATCH_AT - 1, "sending": BATCH - KILLED_IN_BATCH_AT + 1}
+    wait_for_postgres_to_drop_dead_workers()
+
+    # The next pass, at once (no clock moved: both leases are minutes away), hands
+    # out the dead worker's claims, and a new worker sends what it left `sending`.
+    assert scheduler_pass().dispatched == BATCH
+    SimpleWorker([mail_queue], connection=mail_queue.connection).work(burst=True)
+
+    received = Counter(message["To"] for message in smtp.messages)
+    assert set(received) == {lead.email for lead in leads}
+    message_ids = Counter(message["Message-ID"] for message in smtp.messages)
+    # Only the message in flight at the kill arrived twice, with its one Message-ID.
+    in_flight = smtp.messages[KILLED_IN_BATCH_AT - 1]["Message-ID"]
+    assert {message_id for message_id, copies in message_ids.items() if copies > 1} == {in_flight}
+    assert (len(message_ids), message_ids[in_flight]) == (BATCH, 2)
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(Touch.objects.values_list("status", flat=True)) == {Touch.Status.DONE}
+    assert Interaction.objects.filter(kind=Interaction.Kind.EMAIL_SENT).count() == BATCH

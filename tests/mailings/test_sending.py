@@ -16,6 +16,7 @@ from tests.followups.cadences.factories import cadence_with
 from tests.followups.factories import TouchFactory
 from tests.mailings.conftest import NOW
 from tests.mailings.factories import ConsentingLeadFactory, StepVariantFactory, email_cadence
+from tests.workers import another_live_worker
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -352,6 +353,62 @@ def test_an_email_being_sent_when_its_cadence_ends_is_left_to_its_worker(cadence
     # the server's answer says whether it went.
     assert OutboxEmail.objects.get(touch=touch).status == "sending"
     assert Touch.objects.get(pk=touch.pk).status == Touch.Status.CANCELLED
+
+
+DEAD_WORKER = 424_242  # a worker token (config.liveness) no connection holds
+
+
+def left_sending(lead, *, by: int) -> Touch:
+    """The lead's email touch claimed, its email marked `sending` now by worker `by`."""
+    touch = the_touch(lead)
+    claim(touch)
+    outboxes_for([touch])
+    OutboxEmail.objects.filter(touch=touch).update(
+        status="sending", sending_at=NOW, worker_token=by, message_id="<first@crm.example.com>"
+    )
+    return touch
+
+
+def test_an_email_a_dead_worker_left_sending_goes_at_once_with_its_message_id(
+    postgres, cadence, smtp
+):
+    lead = enrol(cadence)
+    touch = left_sending(lead, by=DEAD_WORKER)
+
+    emails_send(touch_ids=[touch.pk])  # the same minute: no lease to wait out
+
+    assert [message["Message-ID"] for message in smtp.to(lead.email)] == ["<first@crm.example.com>"]
+    assert OutboxEmail.objects.get(touch=touch).status == "sent"
+
+
+def test_an_email_a_live_worker_is_sending_is_left_to_it_past_any_lease(
+    postgres, cadence, smtp, clock
+):
+    lead = enrol(cadence)
+    with another_live_worker() as token:
+        touch = left_sending(lead, by=token)
+        clock.shift(SENDING_LEASE * 2)
+
+        report = emails_send(touch_ids=[touch.pk])
+
+        assert (report["in another worker's hands"], smtp.messages) == (1, [])
+    emails_send(touch_ids=[touch.pk])  # that worker is gone now
+    assert len(smtp.to(lead.email)) == 1
+
+
+def test_when_a_cadence_ends_a_dead_workers_email_is_cancelled_and_a_live_ones_left(
+    postgres, cadence, smtp, clock
+):
+    dead_workers, live_workers = enrol(cadence), enrol(cadence)
+    with another_live_worker() as token:
+        left_sending(dead_workers, by=DEAD_WORKER)
+        left_sending(live_workers, by=token)
+
+        for lead in (dead_workers, live_workers):
+            enrolments_exit(lead=lead, reason="Removed by hand")
+
+        statuses = dict(OutboxEmail.objects.values_list("lead", "status"))
+    assert statuses == {dead_workers.pk: "cancelled", live_workers.pk: "sending"}
 
 
 # Cadences
