@@ -17,9 +17,13 @@ class CrmConfig(AppConfig):
             sections,
             services,
         )
+        from crm.audit import selectors as audit
         from crm.scoring import services as scoring
 
         folding.connect()
+        sections.register(
+            "crm/audit/lead_history.html", audit.lead_history_section, place=sections.CONTACT
+        )
 
         interaction_hooks.register(services.lead_progress_stage)
         interaction_hooks.register_batch(scoring.scores_after_interactions)

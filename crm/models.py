@@ -686,9 +686,10 @@ class PeriodicRun(models.Model):
         return self.name
 
 
-# Website tracking, audiences and scoring live beside their code; imported here
+# Website tracking, audiences, the audit trail and scoring live beside their code; imported here
 # so Django loads them with the app.
 from crm.audiences.models import Audience, AudienceMember  # noqa: E402, F401
+from crm.audit.models import AuditEntry  # noqa: E402, F401
 from crm.privacy.models import Erasure  # noqa: E402, F401
 from crm.scoring.models import ScoringRule  # noqa: E402, F401
 from crm.tracking.models import Cart, Site, Visitor, WebEvent  # noqa: E402, F401

@@ -19,6 +19,15 @@ from django.utils import timezone
 from config.jobs import enqueue
 from crm import interaction_hooks, jobs, selectors
 from crm.audiences.services import audience_members_forget
+from crm.audit.models import AuditEntry
+from crm.audit.services import (
+    audit_lead_changes,
+    audit_leads_owner_changed,
+    audit_record,
+    lead_audit_values,
+    lead_changes,
+    leads_stored_audit_values,
+)
 from crm.contact import InvalidPhone, Phone, country_code, parse_phone
 from crm.dedupe import Contact, LeadIndex
 from crm.models import (
@@ -46,6 +55,7 @@ EMAIL_CONSENT_STRICTNESS = [
 
 
 OTHER_CONTACTS_BATCH = 500  # leads per UPDATE
+FOUND_AGAIN = "found again by email or phone"  # how an entry path changed a lead
 
 
 class LeadOfAnotherRep(Exception):
@@ -118,6 +128,7 @@ def lead_find_or_create(
     )
     lead = LeadIndex.load([contact]).find(contact)
     created = lead is None
+    before = None if created else lead_audit_values(lead)
     if created:
         lead = Lead(owner=owner, source_campaign=source_campaign)
     elif lead.owner_id is None and owner is not None:
@@ -127,6 +138,9 @@ def lead_find_or_create(
     lead.fill_blanks(email=email, phone=parsed_phone, profile=profile)
     _apply_opt_outs(lead, opt_outs, by=by)
     _save_validated(lead)
+    if before is not None:
+        after = lead_audit_values(lead)
+        audit_lead_changes(lead_id=lead.pk, before=before, after=after, by=by, note=FOUND_AGAIN)
     # Checked after saving, so an unowned lead the caller has just claimed counts as
     # theirs; raising inside the transaction undoes the changes to someone else's lead.
     if by is not None and not _visible(lead, by):
@@ -198,6 +212,8 @@ def lead_update(
 
     Email consent can be withdrawn here (the person asked us), never granted.
     """
+    # From the database: a model form has changed the instance already.
+    before = leads_stored_audit_values([lead.pk])[lead.pk]
     for name, value in fields.items():
         setattr(lead, name, value)
     lead.phone, lead.phone_raw, lead.phone_ext = (
@@ -206,6 +222,7 @@ def lead_update(
     if email_opt_out:
         _withdraw_email_consent(lead, by=by)
     _save_validated(lead)
+    audit_lead_changes(lead_id=lead.pk, before=before, after=lead_audit_values(lead), by=by)
     return lead
 
 
@@ -343,16 +360,24 @@ STAGE_PROGRESS = {
 
 def lead_progress_stage(*, interaction: Interaction) -> None:
     """A purchase makes a customer, a meeting qualifies, a first call starts work."""
-    lead_stage_advance(lead_id=interaction.lead_id, kind=interaction.kind)
+    lead_stage_advance(lead_id=interaction.lead_id, kind=interaction.kind, by=interaction.user)
 
 
-def lead_stage_advance(*, lead_id: int, kind: str) -> None:
+@transaction.atomic
+def lead_stage_advance(*, lead_id: int, kind: str, by: User | None = None) -> None:
     """Move the lead forward as one interaction of this kind does (STAGE_PROGRESS),
     also for what is known before it is recorded: a call booking a meeting."""
     progress = STAGE_PROGRESS.get(kind)
-    if progress:
-        stage, from_stages = progress
-        Lead.objects.filter(pk=lead_id, stage__in=from_stages).update(stage=stage)
+    if not progress:
+        return
+    stage, from_stages = progress
+    moving = Lead.objects.select_for_update().filter(pk=lead_id, stage__in=from_stages)
+    old = moving.values_list("stage", flat=True).first()
+    if old is not None and moving.update(stage=stage):
+        label = Interaction.Kind(kind).label
+        audit_lead_changes(
+            lead_id=lead_id, before={"stage": old}, after={"stage": stage}, by=by, note=label
+        )
 
 
 EMAIL_CONSENT_FIELDS = (
@@ -374,14 +399,23 @@ def lead_owner_claim(*, lead: Lead, owner: User) -> bool:
     refreshed) when someone was given it meanwhile."""
     if Lead.objects.filter(pk=lead.pk, owner__isnull=True).update(owner=owner):
         lead.owner = owner
+        audit_leads_owner_changed(
+            owners_before={lead.pk: None}, owner_id=owner.pk, by=None, system="assigning"
+        )
         return True
     lead.refresh_from_db(fields=["owner"])
     return False
 
 
-def leads_owner_set(*, lead_ids: Iterable[int], owner_id: int) -> int:
-    """Give these leads to one person, in one statement."""
-    return Lead.objects.filter(pk__any=list(lead_ids)).update(owner_id=owner_id)
+@transaction.atomic
+def leads_owner_set(*, lead_ids: Iterable[int], owner_id: int, by: User | None = None) -> int:
+    """Give these leads to one person: a statement to read their owners (for the
+    audit trail, locking them), one to change them, one to record it."""
+    leads = Lead.objects.select_for_update().filter(pk__any=list(lead_ids))
+    owners_before = dict(leads.values_list("pk", "owner_id"))
+    changed = leads.update(owner_id=owner_id)
+    audit_leads_owner_changed(owners_before=owners_before, owner_id=owner_id, by=by)
+    return changed
 
 
 def lead_address_undeliverable_set(*, lead_id: int, now: datetime) -> bool:
@@ -406,8 +440,15 @@ def lead_calls_pause(*, lead_id: int, until: datetime) -> None:
     Lead.objects.filter(pk=lead_id).update(calls_paused_until=until)
 
 
-def lead_do_not_call_set(*, lead_id: int) -> None:
-    Lead.objects.filter(pk=lead_id).update(do_not_call=True)
+def lead_do_not_call_set(*, lead_id: int, by: User | None = None) -> None:
+    if Lead.objects.filter(pk=lead_id, do_not_call=False).update(do_not_call=True):
+        audit_lead_changes(
+            lead_id=lead_id,
+            before={"do_not_call": False},
+            after={"do_not_call": True},
+            by=by,
+            note="call outcome",
+        )
 
 
 def lead_phone_invalid_set(*, lead_id: int) -> None:
@@ -427,14 +468,20 @@ def lead_call_fields(*, lead_id: int) -> dict[str, Any]:
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
-def lead_call_fields_restore(*, lead_id: int, fields: dict[str, Any]) -> None:
+def lead_call_fields_restore(
+    *, lead_id: int, fields: dict[str, Any], by: User | None = None
+) -> None:
     """Put back CALL_FIELDS as lead_call_fields read them before a call's outcome."""
     values = {
         name: Lead._meta.get_field(name).to_python(value)
         for name, value in fields.items()
         if name in CALL_FIELDS
     }
+    before = leads_stored_audit_values([lead_id]).get(lead_id, {})
     Lead.objects.filter(pk=lead_id).update(**values)
+    audit_lead_changes(
+        lead_id=lead_id, before=before, after=before | values, by=by, note="call outcome undone"
+    )
 
 
 @transaction.atomic
@@ -451,15 +498,23 @@ def interaction_withdraw(*, interaction_id: int, reason: str) -> None:
     scores_update(lead_ids=[lead_id], now=timezone.now())
 
 
-def lead_email_consent_set(*, lead: Lead, **fields: Any) -> None:
+def lead_email_consent_set(*, lead: Lead, by: User | None = None, **fields: Any) -> None:
     """Write the lead's email consent fields (EMAIL_CONSENT_FIELDS) as given: the
     rules of consent (double opt-in, the suppression list) are mailings'."""
     unknown = set(fields) - set(EMAIL_CONSENT_FIELDS)
     if unknown:
         raise ValueError(f"Not an email consent field: {', '.join(sorted(unknown))}")
+    before = lead_audit_values(lead)
     for name, value in fields.items():
         setattr(lead, name, value)
     lead.save(update_fields=list(fields))  # audiences by consent hear of it (post_save)
+    audit_lead_changes(
+        lead_id=lead.pk,
+        before=before,
+        after=lead_audit_values(lead),
+        by=by,
+        note=lead.email_consent_method,
+    )
 
 
 MERGE_FILL_FIELDS = ("email", *LEAD_PROFILE_FIELDS, "owner_id")
@@ -479,6 +534,7 @@ def lead_merge(*, primary: Lead, duplicate: Lead, merged_by: User) -> LeadMerge:
     locked = Lead.objects.select_for_update().in_bulk([primary.pk, duplicate.pk])
     primary, duplicate = locked[primary.pk], locked[duplicate.pk]
     snapshot = _snapshot(duplicate)
+    before = lead_audit_values(primary)
     _merge_fields(primary, duplicate)
     # Memberships are not moved (both leads may be in an audience): the note
     # recorded below re-evaluates the primary's.
@@ -492,6 +548,13 @@ def lead_merge(*, primary: Lead, duplicate: Lead, merged_by: User) -> LeadMerge:
     primary.save()
     merge = LeadMerge.objects.create(
         lead=primary, duplicate_id=duplicate_id, duplicate_snapshot=snapshot, merged_by=merged_by
+    )
+    audit_record(
+        action=AuditEntry.Action.MERGED,
+        by=merged_by,
+        lead_id=primary.pk,
+        changes=lead_changes(before, lead_audit_values(primary)),
+        data={"duplicate_id": duplicate_id},
     )
     interaction_record(
         lead=primary,
@@ -573,7 +636,7 @@ def contact_point_remove(*, point: ContactPoint) -> None:
 
 
 @transaction.atomic
-def contact_point_make_main(*, point: ContactPoint) -> Lead:
+def contact_point_make_main(*, point: ContactPoint, by: User | None = None) -> Lead:
     """Make another phone the lead's main one: the one it replaces becomes another
     number in its place, so nothing is lost. A new main number has not yet reached a
     wrong person, so the wrong-number flag is lifted. Emails are not swapped this
@@ -581,6 +644,7 @@ def contact_point_make_main(*, point: ContactPoint) -> Lead:
     if point.kind != ContactPoint.Kind.PHONE:
         raise ValidationError("Only another phone can become the main one.")
     lead = Lead.objects.select_for_update().get(pk=point.lead_id)
+    before = lead_audit_values(lead)
     old = (lead.phone, lead.phone_raw, lead.phone_ext)
     lead.phone, lead.phone_raw, lead.phone_ext = point.value, point.raw, point.extension
     lead.phone_invalid = False
@@ -592,6 +656,7 @@ def contact_point_make_main(*, point: ContactPoint) -> Lead:
         point.delete()
     lead.other_contacts = _other_contacts_text(lead)
     lead.save()
+    audit_lead_changes(lead_id=lead.pk, before=before, after=lead_audit_values(lead), by=by)
     return lead
 
 

@@ -228,6 +228,6 @@ def contact_point_remove(request: HttpRequest, pk: int, point_pk: int) -> HttpRe
 def contact_point_make_main(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
     lead = selectors.get_lead_for_user(request.user, pk)
     point = selectors.get_contact_point(lead, point_pk, kind=ContactPoint.Kind.PHONE)
-    lead = services.contact_point_make_main(point=point)
+    lead = services.contact_point_make_main(point=point, by=request.user)
     messages.success(request, f"{lead.phone} is now the lead's main phone.")
     return redirect(lead)

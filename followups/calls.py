@@ -104,7 +104,7 @@ def call_log_outcome(
     )
     touch.status, touch.completed_at, touch.outcome = Touch.Status.DONE, now, outcome
     touch.save(update_fields=["status", "completed_at", "outcome"])
-    _lead_effects(touch, outcome, now)
+    _lead_effects(touch, outcome, now, user)
     if touch.enrolment_id:
         enrolment_after_call(touch=touch, outcome=outcome, now=now, call_back_at=call_back_at)
     elif outcome == Outcome.CALL_BACK:
@@ -113,18 +113,18 @@ def call_log_outcome(
     return call
 
 
-def _lead_effects(touch: Touch, outcome: str, now: dt.datetime) -> None:
+def _lead_effects(touch: Touch, outcome: str, now: dt.datetime, user: User) -> None:
     """What the outcome says about the lead, whatever cadence the call was in: its
     other open calls are skipped when it may not be called any more."""
     lead_id, stop_calls = touch.lead_id, ""
     if outcome == Outcome.MEETING:
-        lead_stage_advance(lead_id=lead_id, kind=Interaction.Kind.MEETING)
+        lead_stage_advance(lead_id=lead_id, kind=Interaction.Kind.MEETING, by=user)
         stop_calls = "meeting booked"
     elif outcome == Outcome.NOT_INTERESTED:
         lead_calls_pause(lead_id=lead_id, until=now + NOT_INTERESTED_PAUSE)
         stop_calls = "not interested"
     elif outcome == Outcome.DO_NOT_CALL:
-        lead_do_not_call_set(lead_id=lead_id)
+        lead_do_not_call_set(lead_id=lead_id, by=user)
         stop_calls = "do not call"
     elif outcome == Outcome.WRONG_NUMBER:
         lead_phone_invalid_set(lead_id=lead_id)

@@ -52,7 +52,7 @@ def _reassign_ids(lead_ids: list[int], *, to_user: User, by: User) -> Reassigned
     for start in range(0, len(lead_ids), BATCH):
         batch = lead_ids[start : start + BATCH]
         moved += _move_open_touches(Touch.objects.filter(lead__in=batch), to_user)
-        leads_owner_set(lead_ids=batch, owner_id=to_user.pk)
+        leads_owner_set(lead_ids=batch, owner_id=to_user.pk, by=by)
     audience_members_update_later(lead_ids=lead_ids)  # audiences by owner
     logger.info("%s gave %d leads and %d open touches to %s", by, len(lead_ids), moved, to_user)
     return Reassigned(touches=moved, leads=len(lead_ids))

@@ -105,7 +105,7 @@ def outcome_undo(*, pk: int, user: User, now: dt.datetime | None = None) -> Undo
     interaction_withdraw(interaction_id=undo.interaction_id, reason="Call outcome undone")
     enrolments_restore(enrolments=_objects(before["enrolments"]))
     touches_restore(touches=_with_fresh_claim(_objects(before["touches"]), touch.pk, now))
-    lead_call_fields_restore(lead_id=lead_id, fields=before["lead"])
+    lead_call_fields_restore(lead_id=lead_id, fields=before["lead"], by=user)
     OutcomeUndo.objects.filter(pk=undo.pk).update(undone_at=now)
     touch.refresh_from_db()
     return Undone(touch, undo.outcome)

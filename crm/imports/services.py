@@ -28,6 +28,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from config.jobs import enqueue, oldest_waiting_since
+from crm.audit.models import AuditEntry
+from crm.audit.services import audit_record
 from crm.imports import liveness
 from crm.imports.columns import (
     GUESS_SAMPLE_ROWS,
@@ -314,7 +316,26 @@ def _store(lead_import: LeadImport, result: ImportResult, *, status: str) -> Non
     lead_import.save(
         update_fields=[*RESULT_FIELDS, "errors", "status", "finished_at", "running_since"]
     )
+    if status == Status.DONE:
+        _audit_imported(lead_import, result)
     cache.delete(_progress_key(lead_import.pk))
+
+
+def _audit_imported(lead_import: LeadImport, result: ImportResult) -> None:
+    """One entry for the whole import, however many rows: the lead page finds it
+    through the booth visits the import recorded."""
+    audit_record(
+        action=AuditEntry.Action.IMPORTED,
+        by=lead_import.created_by,
+        system="command line",
+        subject=lead_import,
+        data={
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "invalid": result.invalid,
+        },
+    )
 
 
 def _fail(lead_import: LeadImport, message: str) -> None:

@@ -48,6 +48,8 @@ from django.utils.text import capfirst
 from config.jobs import enqueue
 from crm import interaction_hooks
 from crm.audiences.services import audience_members_forget_many, audience_members_update_later
+from crm.audit.models import AuditEntry
+from crm.audit.services import audit_record
 from crm.bulk import batches
 from crm.imports.engine import one_import_at_a_time
 from crm.models import ContactPoint, Interaction, Lead, LeadImport, User
@@ -248,6 +250,12 @@ def lead_import_undo(
     lead_import.status, lead_import.undone_at, lead_import.undone_by = Status.UNDONE, now, by
     lead_import.undo_report = plan.summary() | {"stopped": sorted(stopped.items())}
     lead_import.save(update_fields=["status", "undone_at", "undone_by", "undo_report"])
+    audit_record(
+        action=AuditEntry.Action.IMPORT_UNDONE,
+        by=by,
+        subject=lead_import,
+        data={"deleted": len(plan.deleted), "updated": len(plan.updated)},
+    )
     return plan
 
 

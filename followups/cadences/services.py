@@ -3,11 +3,14 @@ pause, resume, remove, move; and switching a cadence on or off."""
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from crm.audit.models import AuditEntry
+from crm.audit.services import audit_record
 from crm.models import Interaction, Lead, User
 from followups.cadences import progress
 from followups.cadences.models import Cadence, CadenceStep, Enrolment
@@ -224,3 +227,69 @@ def enrolments_delete(*, enrolment_ids: Iterable[int]) -> None:
     """Delete enrolments made by what is being taken back (a move to another
     cadence, a trigger), with their touches: as if never made."""
     Enrolment.objects.filter(pk__in=list(enrolment_ids)).delete()
+
+
+# The audit trail of a cadence: what it was before a change and after, in words.
+
+
+def cadence_audit_values(cadence: Cadence) -> dict[str, Any]:
+    """The cadence as the database has it, in words (a few queries); {} for one
+    not yet saved."""
+    if cadence.pk is None:
+        return {}
+    stored = Cadence.objects.select_related("audience").get(pk=cadence.pk)
+    steps = stored.steps.order_by("position")
+    triggers = stored.triggers.select_related("campaign")
+    return {
+        "name": stored.name,
+        "is_active": stored.is_active,
+        "audience": str(stored.audience) if stored.audience else None,
+        "assign": stored.get_assign_display(),
+        "reps": sorted(stored.reps.values_list("username", flat=True)),
+        "triggers": sorted(trigger.describe() for trigger in triggers),
+        "steps": [
+            f"{step.position}. {step.get_channel_display()}, {step.describe_wait()}"
+            for step in steps
+        ],
+        "policies": sorted(
+            f"{policy.outcome} → {policy.get_action_display()}" for policy in stored.policies.all()
+        ),
+    }
+
+
+def cadence_active_set(
+    *, cadence: Cadence, active: bool, by: User | None, now: dt.datetime
+) -> None:
+    """Switch the cadence on or off, and record it when that changed it."""
+    switched = Cadence.objects.filter(pk=cadence.pk, is_active=not active).update(
+        is_active=active, updated_at=now
+    )
+    cadence.is_active = active
+    if switched:
+        audit_record(
+            action=AuditEntry.Action.CADENCE_CHANGED,
+            by=by,
+            subject=cadence,
+            changes={"is_active": [not active, active]},
+        )
+
+
+def audit_cadence_changed(
+    *, cadence: Cadence, before: dict[str, Any], by: User | None
+) -> AuditEntry | None:
+    """Record what changed since `before` (cadence_audit_values); nothing when nothing did."""
+    after = cadence_audit_values(cadence)
+    changes = {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+    if not changes:
+        return None
+    return audit_record(
+        action=AuditEntry.Action.CADENCE_CHANGED,
+        by=by,
+        subject=cadence,
+        changes=changes,
+        note="" if before else "created",
+    )

@@ -12,6 +12,7 @@ from crm.models import Campaign, User
 from followups.cadences.audiences import cadence_audience_sync
 from followups.cadences.bulk import enrolments_create_bulk
 from followups.cadences.models import Cadence
+from followups.cadences.services import cadence_active_set
 from mailings.cadences.selectors import event_trigger_leads, recent_trigger_leads
 
 
@@ -28,8 +29,7 @@ def cadence_switch_on(
     """Switch the cadence on; enrol whose trigger happened in the last `recent_days`
     days (none when None) and the audience's members not in it."""
     now = now or timezone.now()
-    Cadence.objects.filter(pk=cadence.pk).update(is_active=True, updated_at=now)
-    cadence.is_active = True
+    cadence_active_set(cadence=cadence, active=True, by=by, now=now)
     from_triggers = 0
     if recent_days:
         plural = "s" if recent_days != 1 else ""
@@ -44,10 +44,9 @@ def cadence_switch_on(
     return SwitchedOn(from_triggers, cadence_audience_sync(cadence=cadence))
 
 
-def cadence_switch_off(*, cadence: Cadence) -> None:
+def cadence_switch_off(*, cadence: Cadence, by: User | None = None) -> None:
     """Nobody new is enrolled (triggers, audience); those in it go on."""
-    Cadence.objects.filter(pk=cadence.pk).update(is_active=False, updated_at=timezone.now())
-    cadence.is_active = False
+    cadence_active_set(cadence=cadence, active=False, by=by, now=timezone.now())
 
 
 @transaction.atomic

@@ -261,7 +261,7 @@ def enrol_event(request: HttpRequest, pk: int) -> HttpResponse:
 def switch_off(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, WHAT)
     cadence = _cadence(pk)
-    cadence_switch_off(cadence=cadence)
+    cadence_switch_off(cadence=cadence, by=request.user)
     messages.success(request, f"{cadence} is off: nobody new is enrolled; those in it go on.")
     if request.POST.get("next") == "list":
         return redirect("cadences:list")

@@ -17,6 +17,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from config.jobs import enqueue
+from crm.audit.models import AuditEntry
+from crm.audit.services import audit_record
 from crm.models import Interaction, Lead, User
 from crm.services import interactions_record
 from followups.models import Channel, Touch
@@ -180,13 +182,21 @@ def print_run_approve(*, run: PrintRun, by: User, now: dt.datetime | None = None
         run = _locked(run, allowed=(Status.DRAFT,), doing="approved")
         if problems := letter_template_problems(run.template.body):
             raise PrintRunError("The letter template cannot be printed: " + " ".join(problems))
-        if not run.letters.filter(exception="").exists():
+        letters = run.letters.filter(exception="").count()
+        if not letters:
             raise PrintRunError("This run has no letters to print: every lead is an exception.")
         run.status, run.approved_by, run.approved_at = Status.APPROVED, by, now or timezone.now()
         template = run.template
         run.approved_body, run.approved_css = template.body, template.css
         run.approved_coupon_code, run.approved_offer = template.coupon_code, template.offer
         run.save()
+        audit_record(
+            action=AuditEntry.Action.PRINT_RUN_APPROVED,
+            by=by,
+            subject=run,
+            changes={"status": [Status.DRAFT.value, Status.APPROVED.value]},
+            data={"letters": letters, "template": template.name},
+        )
     return run
 
 

@@ -359,8 +359,9 @@ def test_the_lead_page_runs_a_bounded_number_of_queries(
     # session, user, roles, lead, timeline, upcoming touches, duplicates,
     # 2 x permissions, campaign choices, score breakdown, and the cadences section
     # (followups: the lead's enrolments, the cadences to enrol them in), and
-    # the calling hours and holidays for the warning outside them (kept a minute)
-    with django_assert_max_num_queries(15):
+    # the calling hours and holidays for the warning outside them (kept a minute),
+    # and the lead's history (crm.audit)
+    with django_assert_max_num_queries(16):
         response = maria.get(lead.get_absolute_url())
 
     assert response.text.count('class="timeline-item') == 30

@@ -16,7 +16,11 @@ from crm.models import User
 from followups.cadences.audiences import cadence_audience_sync
 from followups.cadences.models import Cadence, CadenceStep, CadenceTrigger, Channel, OutcomePolicy
 from followups.cadences.policies import default_policy
-from followups.cadences.services import cadence_step_delete
+from followups.cadences.services import (
+    audit_cadence_changed,
+    cadence_audit_values,
+    cadence_step_delete,
+)
 from mailings.letters.models import LetterTemplate, StepLetter
 from mailings.models import StepVariant
 
@@ -62,6 +66,7 @@ def cadence_build(*, draft: CadenceDraft, by: User) -> Cadence:
     """Save the cadence as drafted. Those on a removed step go to the step it names
     (planned from now) or finish (followups' cadence_step_delete)."""
     cadence = draft.cadence
+    before = cadence_audit_values(cadence)
     if cadence.pk is None:
         cadence.created_by = by
     cadence.save()
@@ -75,6 +80,7 @@ def cadence_build(*, draft: CadenceDraft, by: User) -> Cadence:
         _policies_save(cadence, draft.policies, positions)
     if draft.sync_audience and cadence.is_active:
         cadence_audience_sync(cadence=cadence)
+    audit_cadence_changed(cadence=cadence, before=before, by=by)
     return cadence
 
 

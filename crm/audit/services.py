@@ -1,0 +1,176 @@
+"""Writing the audit trail. The services that change leads, import lists, approve
+print runs and change cadences call these in their own transaction, so an entry
+exists exactly when what it records happened."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+
+from crm.audit.models import AuditEntry
+from crm.models import ADDRESS_FIELDS, Lead, User
+
+Action = AuditEntry.Action
+SYSTEM = "system"  # the actor when no person did it (a job, a webhook, a link clicked)
+REDACTED = "[erased]"
+BATCH = 1000  # entries per INSERT
+
+# What the trail follows on a lead. The contact fields are the person's data:
+# an erasure redacts their values (audit_history_redact).
+LEAD_CONTACT_FIELDS = (
+    "name_prefix",
+    "first_name",
+    "last_name",
+    "name_suffix",
+    "email",
+    "phone",
+    "phone_ext",
+    "company",
+    "title",
+    *ADDRESS_FIELDS,
+)
+LEAD_CONSENT_FIELDS = ("email_consent", "do_not_call", "do_not_mail")
+LEAD_AUDITED_FIELDS = ("owner", "stage", *LEAD_CONSENT_FIELDS, *LEAD_CONTACT_FIELDS)
+
+
+def audit_entry(
+    *,
+    action: str,
+    by: User | None = None,
+    system: str = SYSTEM,
+    lead_id: int | None = None,
+    subject: models.Model | None = None,
+    changes: Mapping[str, list[Any]] | None = None,
+    data: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """An entry, not yet saved (audit_record saves one, audit_record_many many).
+    `by` is the person acting; without one, `system` names what did it. `subject`
+    is what the action was about besides a lead (an import, a print run, a
+    cadence). Changes and data must hold JSON values; data no personal data."""
+    return AuditEntry(
+        action=action,
+        actor=by,
+        actor_name=by.get_username() if by else system[:150],
+        lead_id=lead_id,
+        subject_type=subject._meta.label_lower if subject is not None else "",
+        subject_id=subject.pk if subject is not None else None,
+        subject_label=str(subject)[:200] if subject is not None else "",
+        changes=dict(changes or {}),
+        data=dict(data or {}),
+        note=note[:200],
+    )
+
+
+def audit_record(**fields: Any) -> AuditEntry:
+    """Save one entry; takes audit_entry's arguments."""
+    entry = audit_entry(**fields)
+    entry.save()
+    return entry
+
+
+def audit_record_many(entries: Iterable[AuditEntry]) -> None:
+    """Save entries built by audit_entry, a batch per INSERT."""
+    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+
+
+def lead_audit_values(lead: Lead) -> dict[str, Any]:
+    """The lead's audited fields as they are on the instance (owner as its id)."""
+    return {
+        name: getattr(lead, "owner_id" if name == "owner" else name) for name in LEAD_AUDITED_FIELDS
+    }
+
+
+def leads_stored_audit_values(lead_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The leads' audited fields as the database has them, by lead id (one query)."""
+    columns = ["owner_id" if name == "owner" else name for name in LEAD_AUDITED_FIELDS]
+    rows = Lead.objects.filter(pk__in=list(lead_ids)).values_list("pk", *columns)
+    return {pk: dict(zip(LEAD_AUDITED_FIELDS, values, strict=True)) for pk, *values in rows}
+
+
+def lead_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Field -> [from, to] for the audited fields that differ; owners by name."""
+    changes = {
+        name: [before[name], after[name]]
+        for name in LEAD_AUDITED_FIELDS
+        if name in before and name in after and before[name] != after[name]
+    }
+    if "owner" in changes:
+        changes["owner"] = _owner_names(changes["owner"])
+    return changes
+
+
+def _owner_names(ids: list[int | None]) -> list[str | None]:
+    users = User.objects.in_bulk([pk for pk in ids if pk is not None])
+    return [users[pk].get_username() if pk in users else None for pk in ids]
+
+
+def audit_lead_changes(
+    *,
+    lead_id: int,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    by: User | None = None,
+    system: str = SYSTEM,
+    note: str = "",
+) -> AuditEntry | None:
+    """Record what changed between two readings of a lead's audited fields
+    (lead_audit_values, leads_stored_audit_values); nothing when nothing did."""
+    changes = lead_changes(before, after)
+    if not changes:
+        return None
+    return audit_record(
+        action=Action.CHANGED, by=by, system=system, lead_id=lead_id, changes=changes, note=note
+    )
+
+
+def audit_leads_owner_changed(
+    *,
+    owners_before: Mapping[int, int | None],
+    owner_id: int,
+    by: User | None,
+    system: str = SYSTEM,
+) -> None:
+    """One entry per lead given to the owner `owner_id` (lead id -> its owner's id
+    before), a batch per INSERT: a reassignment of thousands of leads is a few
+    statements."""
+    ids = {*owners_before.values(), owner_id}
+    names = dict(zip(ids, _owner_names(list(ids)), strict=True))
+    audit_record_many(
+        audit_entry(
+            action=Action.CHANGED,
+            by=by,
+            system=system,
+            lead_id=lead_id,
+            changes={"owner": [names[old], names[owner_id]]},
+        )
+        for lead_id, old in owners_before.items()
+        if old != owner_id
+    )
+
+
+def audit_history_redact(lead_id: int) -> int:
+    """Replace the values of the person's data (LEAD_CONTACT_FIELDS) in every entry
+    about this lead with REDACTED, keeping who did what, when, to which field.
+    For an erasure; returns how many entries changed."""
+    entries = list(AuditEntry.objects.filter(lead_id=lead_id).only("pk", "changes"))
+    redacted = [entry for entry in entries if _redact(entry)]
+    AuditEntry.objects.bulk_update(redacted, ["changes"], batch_size=BATCH)
+    return len(redacted)
+
+
+def _redact(entry: AuditEntry) -> bool:
+    changed = False
+    for name, values in entry.changes.items():
+        if name in LEAD_CONTACT_FIELDS:
+            erased = [REDACTED if value not in (None, "") else value for value in values]
+            changed |= erased != values
+            entry.changes[name] = erased
+    return changed
+
+
+def audit_lead_erased(*, lead_id: int, by: User | None, system: str = SYSTEM) -> AuditEntry:
+    """An erasure: the lead's history redacted, and an entry saying who erased it
+    and when, with nothing of the person in it."""
+    audit_history_redact(lead_id)
+    return audit_record(action=Action.ERASED, by=by, system=system, lead_id=lead_id)
