@@ -12,6 +12,8 @@ from import_export import resources
 from import_export.results import RowResult
 
 from crm import services
+from crm.audit.models import AuditEntry
+from crm.audit.services import audit_record
 from crm.exports import LEAD_EXPORT_COLUMNS, export_value, unneutralise
 from crm.models import LEAD_PROFILE_FIELDS, Lead, User
 
@@ -76,9 +78,25 @@ class LeadResource(resources.ModelResource):
         return row_result
 
     def after_import(self, dataset, result, **kwargs):
-        """Leave the id sequence alone. ModelResource resets it to the highest id after
-        an import, which only imported ids need (never here) and which races with
-        leads being added meanwhile."""
+        """One audit entry for the import (what it changed on each lead it matched is
+        that lead's own, from lead_find_or_create). And leave the id sequence alone:
+        ModelResource resets it to the highest id after an import, which only
+        imported ids need (never here) and which races with leads being added
+        meanwhile."""
+        if kwargs["dry_run"]:
+            return
+        totals = result.totals
+        audit_record(
+            action=AuditEntry.Action.IMPORTED,
+            by=kwargs.get("user"),
+            data={
+                "rows": len(dataset),
+                "created": totals[RowResult.IMPORT_TYPE_NEW],
+                "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
+                "invalid": totals[RowResult.IMPORT_TYPE_INVALID],
+            },
+            note=f"admin import of {kwargs.get('file_name') or 'a file'}",
+        )
 
     def _import(
         self, row: dict[str, Any], *, dry_run: bool, by: User | None

@@ -5,14 +5,20 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.template.defaultfilters import pluralize
 
 from crm.audit.models import AuditEntry
-from crm.audit.services import REDACTED
+from crm.audit.services import LEAD_AUDITED_FIELDS, REDACTED
 from crm.models import Lead
 
 register = template.Library()
 Action = AuditEntry.Action
 EMPTY = "(empty)"
+# The order changes are told in: a lead's fields, then a cadence's.
+ORDER = (
+    *LEAD_AUDITED_FIELDS,
+    *("name", "is_active", "audience", "assign", "reps", "triggers", "steps", "policies"),
+)
 
 
 @register.simple_tag
@@ -31,9 +37,10 @@ def _what(entry: AuditEntry) -> str:
         said = f"merged lead #{data.get('duplicate_id')} into this lead"
         said += f", which changed {changes}" if changes else ""
     elif entry.action == Action.IMPORTED:
+        created = data.get("created", 0)
         said = (
-            f"imported {entry.subject_label}: {data.get('created', 0)} leads created, "
-            f"{data.get('updated', 0)} updated"
+            f"imported {entry.subject_label or 'a list'}: {created} lead{pluralize(created)} "
+            f"created, {data.get('updated', 0)} updated"
         )
     elif entry.action == Action.IMPORT_UNDONE:
         said = f"undid the import {entry.subject_label}"
@@ -47,11 +54,17 @@ def _what(entry: AuditEntry) -> str:
 
 
 def changes_in_words(changes: dict[str, list[Any]]) -> str:
-    """ "stage from New to Qualified, city from “Rome” to “Milan”"."""
+    """ "stage from New to Qualified, city from “Rome” to “Milan”", in the order of
+    the form (PostgreSQL's jsonb keeps no order)."""
     return ", ".join(
         f"{_label(name)} from {_value(name, old)} to {_value(name, new)}"
-        for name, (old, new) in changes.items()
+        for name, (old, new) in sorted(changes.items(), key=_place)
     )
+
+
+def _place(change: tuple[str, Any]) -> tuple[int, str]:
+    name = change[0]
+    return (ORDER.index(name) if name in ORDER else len(ORDER), name)
 
 
 def _label(name: str) -> str:

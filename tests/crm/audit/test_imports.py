@@ -8,7 +8,9 @@ from django.urls import reverse
 from crm.audit.models import AuditEntry
 from crm.imports.undo import lead_import_undo
 from crm.models import Lead, LeadImport
+from crm.templatetags.audit import audit_sentence
 from tests.booth_lists import import_booth_list
+from tests.crm.test_exports import admin_confirm, admin_upload
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +85,33 @@ def test_undoing_an_import_is_one_more_entry(tmp_path, manager_maria):
     undone = AuditEntry.objects.get(action=Action.IMPORT_UNDONE)
     assert (undone.actor, undone.subject_id) == (manager_maria, lead_import.pk)
     assert undone.data == {"deleted": lead_import.created, "updated": 0}
+
+
+@pytest.fixture
+def staff_maria(client, manager_maria):
+    manager_maria.is_staff = True
+    manager_maria.save()
+    client.force_login(manager_maria)
+    return client
+
+
+def test_an_admin_import_writes_one_entry_besides_the_changes_to_the_leads_it_matched(
+    staff_maria, manager_maria
+):
+    ann = LeadFactory(email="ann@example.org", company="")
+    csv = (
+        "Email,Phone,First name,Last name,Company,Country\r\n"
+        "ann@example.org,,Ann,Lee,Acme,US\r\n"
+        "new@example.org,(415) 555-2671,Nina,Neu,Newco,US\r\n"
+    )
+
+    admin_confirm(staff_maria, admin_upload(staff_maria, csv.encode()))
+
+    imported = AuditEntry.objects.get(action=Action.IMPORTED)  # none for the preview
+    assert (imported.actor, imported.note) == (manager_maria, "admin import of leads.csv")
+    assert imported.data == {"rows": 2, "created": 1, "updated": 1, "invalid": 0}
+    assert audit_sentence(imported) == (
+        "Maria Manager imported a list: 1 lead created, 1 updated (admin import of leads.csv)"
+    )
+    filled = AuditEntry.objects.get(action=Action.CHANGED)
+    assert (filled.lead_id, filled.changes) == (ann.pk, {"company": ["", "Acme"]})
