@@ -151,16 +151,19 @@ def audit_leads_owner_changed(
 
 def audit_history_redact(lead_id: int) -> int:
     """Replace the values of the person's data (LEAD_CONTACT_FIELDS) in every entry
-    about this lead with REDACTED, keeping who did what, when, to which field.
-    For an erasure; returns how many entries changed."""
-    entries = list(AuditEntry.objects.filter(lead_id=lead_id).only("pk", "changes"))
+    about this lead with REDACTED, keeping who did what, when, to which field; and
+    the notes, which may quote others (a consent change's method can be what a
+    mail server answered, address and all). For an erasure; returns how many
+    entries changed."""
+    entries = list(AuditEntry.objects.filter(lead_id=lead_id).only("pk", "changes", "note"))
     redacted = [entry for entry in entries if _redact(entry)]
-    AuditEntry.objects.bulk_update(redacted, ["changes"], batch_size=BATCH)
+    AuditEntry.objects.bulk_update(redacted, ["changes", "note"], batch_size=BATCH)
     return len(redacted)
 
 
 def _redact(entry: AuditEntry) -> bool:
-    changed = False
+    changed = entry.note not in ("", REDACTED)
+    entry.note = REDACTED if entry.note else ""
     for name, values in entry.changes.items():
         if name in LEAD_CONTACT_FIELDS:
             erased = [REDACTED if value not in (None, "") else value for value in values]

@@ -270,6 +270,21 @@ def test_redacting_replaces_the_persons_values_and_keeps_who_when_and_which_fiel
     assert audit_history_redact(lead.pk) == 0  # nothing left to redact
 
 
+def test_redacting_replaces_notes_which_may_quote_a_mail_server(db):
+    lead = LeadFactory(email="ann@example.com", email_consent=Lead.EmailConsent.CONFIRMED)
+    lead_email_consent_set(
+        lead=lead,
+        email_consent=Lead.EmailConsent.UNSUBSCRIBED,
+        email_consent_method="smtp: 550 <ann@example.com> no such user",
+    )
+
+    audit_history_redact(lead.pk)
+
+    entry = only_entry(lead=lead)
+    assert entry.note == REDACTED
+    assert entry.changes == {"email_consent": ["confirmed", "unsubscribed"]}
+
+
 def test_an_erasure_is_recorded_without_the_persons_data(manager_maria):
     lead = LeadFactory(company="")
     lead_find_or_create(email=lead.email, defaults={"company": "Kept Ltd"}, by=None)
