@@ -29,3 +29,10 @@ def lead_history_section(lead: Lead, user: User) -> dict:
     sees it, read-only: managers any lead's, a rep their own leads'."""
     entries = list(lead_history(lead)[: HISTORY_SHOWN + 1])
     return {"entries": entries[:HISTORY_SHOWN], "more": len(entries) > HISTORY_SHOWN}
+
+
+def lead_history_export(lead_id: int) -> list[dict]:
+    """The entries about the lead as data, oldest first: its part of the person's
+    own data when they ask for it (GDPR Art. 15)."""
+    entries = AuditEntry.objects.filter(lead_id=lead_id).order_by("at", "id")
+    return list(entries.values("at", "actor_name", "action", "changes", "data", "note"))

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from crm.audit.models import AuditEntry
+from crm.audit.selectors import lead_history_export
 from crm.audit.services import (
     REDACTED,
     audit_history_redact,
@@ -308,8 +309,7 @@ def test_an_erasure_is_recorded_without_the_persons_data(manager_maria):
 def test_entries_keep_the_actors_name_when_the_user_is_deleted(rep_alice):
     lead = LeadFactory(owner=None)
     lead_owner_claim(lead=lead, owner=rep_alice)
-    interaction_record(lead=lead, kind="purchase", user=rep_alice)
-    lead_progress_stage(interaction=Interaction.objects.get(lead=lead))
+    interaction_record(lead=lead, kind="purchase", user=rep_alice)  # its hook moves the stage
 
     rep_alice.delete()
 
@@ -326,3 +326,16 @@ def test_an_entry_is_about_the_moment_it_was_written(rep_alice):
         lead_owner_claim(lead=lead, owner=rep_alice)
 
     assert only_entry(lead=lead).at == moment
+
+
+def test_a_leads_history_exports_as_data_oldest_first(rep_alice):
+    lead = LeadFactory(owner=None, stage=Lead.Stage.NEW)
+    lead_owner_claim(lead=lead, owner=rep_alice)
+    interaction_record(lead=lead, kind="call", user=rep_alice)  # its hook moves the stage
+
+    exported = lead_history_export(lead.pk)
+
+    assert [(row["actor_name"], row["changes"]) for row in exported] == [
+        ("assigning", {"owner": [None, "alice"]}),
+        ("alice", {"stage": ["new", "working"]}),
+    ]
