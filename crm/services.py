@@ -400,7 +400,7 @@ def lead_owner_claim(*, lead: Lead, owner: User) -> bool:
     if Lead.objects.filter(pk=lead.pk, owner__isnull=True).update(owner=owner):
         lead.owner = owner
         audit_leads_owner_changed(
-            owners_before={lead.pk: None}, owner_id=owner.pk, by=None, system="assigning"
+            owners_before={lead.pk: None}, owner_id=owner.pk, by=None, note="to work its touch"
         )
         return True
     lead.refresh_from_db(fields=["owner"])

@@ -130,6 +130,7 @@ def audit_leads_owner_changed(
     owner_id: int,
     by: User | None,
     system: str = SYSTEM,
+    note: str = "",
 ) -> None:
     """One entry per lead given to the owner `owner_id` (lead id -> its owner's id
     before), a batch per INSERT: a reassignment of thousands of leads is a few
@@ -143,6 +144,7 @@ def audit_leads_owner_changed(
             system=system,
             lead_id=lead_id,
             changes={"owner": [names[old], names[owner_id]]},
+            note=note,
         )
         for lead_id, old in owners_before.items()
         if old != owner_id

@@ -177,7 +177,8 @@ def test_claiming_an_unowned_lead_records_the_new_owner(rep_alice):
     lead_owner_claim(lead=lead, owner=rep_alice)
 
     entry = only_entry(lead=lead)
-    assert (entry.actor_name, entry.changes) == ("assigning", {"owner": [None, "alice"]})
+    assert (entry.actor_name, entry.note) == ("system", "to work its touch")
+    assert entry.changes == {"owner": [None, "alice"]}
 
 
 def test_reassigning_leads_writes_one_entry_per_lead_in_few_statements(
@@ -336,6 +337,6 @@ def test_a_leads_history_exports_as_data_oldest_first(rep_alice):
     exported = lead_history_export(lead.pk)
 
     assert [(row["actor_name"], row["changes"]) for row in exported] == [
-        ("assigning", {"owner": [None, "alice"]}),
+        ("system", {"owner": [None, "alice"]}),
         ("alice", {"stage": ["new", "working"]}),
     ]
