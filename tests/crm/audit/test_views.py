@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from crm.audit.models import AuditEntry
+from crm.audit.services import audit_record
 from crm.services import lead_owner_claim
 from tests.crm.audit.pages import edit_data
 from tests.factories import LeadFactory, UserFactory
@@ -92,6 +93,9 @@ def test_the_admin_lists_entries_and_changes_none(client, rep_alice):
     listing = client.get(reverse("admin:crm_auditentry_changelist"))
     assert listing.status_code == 200
     assert "system changed owner from (empty) to alice" in listing.text
+    others = client.get(reverse("admin:crm_auditentry_changelist"), {"lead__id__exact": 0})
+    assert others.status_code == 200  # the lead page's link to all of a lead's history
+    assert "changed owner" not in others.text
 
     page = client.get(reverse("admin:crm_auditentry_change", args=[entry.pk]))
     assert page.status_code == 200
@@ -127,3 +131,24 @@ def test_an_edit_in_the_admin_is_recorded_too(client, rep_alice):
     assert response.status_code == 302, response.context["adminform"].form.errors
     entry = AuditEntry.objects.get(lead=lead)
     assert (entry.actor, entry.changes) == (admin, {"stage": ["new", "lost"]})
+
+
+def test_a_long_history_shows_the_latest_and_links_staff_to_the_rest(client, manager_maria):
+    lead = LeadFactory()
+    for day in range(1, 23):
+        audit_record(
+            action=AuditEntry.Action.CHANGED,
+            lead_id=lead.pk,
+            changes={"stage": ["new", "working"]},
+            note=f"day {day}",
+        )
+    manager_maria.is_staff = True
+    manager_maria.save()
+    client.force_login(manager_maria)
+
+    history = history_of(client.get(lead.get_absolute_url()).text)
+
+    assert history.count("<li") == 20
+    assert "(day 22)" in history and "(day 2)" not in history
+    link = f"{reverse('admin:crm_auditentry_changelist')}?lead__id__exact={lead.pk}"
+    assert link in history
