@@ -628,11 +628,17 @@ def _other_contacts_text(lead: Lead) -> str:
 
 
 @transaction.atomic
-def contact_point_remove(*, point: ContactPoint) -> None:
+def contact_point_remove(*, point: ContactPoint, by: User | None = None) -> None:
     """Forget another email or phone of a lead (a wrong number, an old address)."""
     lead_id = point.lead_id
     point.delete()
     lead_other_contacts_refresh(lead_ids=[lead_id])
+    audit_record(
+        action=AuditEntry.Action.CHANGED,
+        by=by,
+        lead_id=lead_id,
+        changes={f"other_{point.kind}": [point.value, None]},
+    )
 
 
 @transaction.atomic

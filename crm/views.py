@@ -218,7 +218,7 @@ def lead_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_point_remove(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
     lead = selectors.get_lead_for_user(request.user, pk)
     point = selectors.get_contact_point(lead, point_pk)
-    services.contact_point_remove(point=point)
+    services.contact_point_remove(point=point, by=request.user)
     messages.success(request, f"{point.raw or point.value} was removed from the lead.")
     return redirect(lead)
 

@@ -31,6 +31,9 @@ LEAD_CONTACT_FIELDS = (
 )
 LEAD_CONSENT_FIELDS = ("email_consent", "do_not_call", "do_not_mail")
 LEAD_AUDITED_FIELDS = ("owner", "stage", *LEAD_CONSENT_FIELDS, *LEAD_CONTACT_FIELDS)
+# A lead's other emails and phones (ContactPoint), named by kind in the changes.
+OTHER_CONTACT_FIELDS = ("other_email", "other_phone")
+PERSONAL_FIELDS = (*LEAD_CONTACT_FIELDS, *OTHER_CONTACT_FIELDS)
 
 
 def audit_entry(
@@ -152,7 +155,7 @@ def audit_leads_owner_changed(
 
 
 def audit_history_redact(lead_id: int) -> int:
-    """Replace the values of the person's data (LEAD_CONTACT_FIELDS) in every entry
+    """Replace the values of the person's data (PERSONAL_FIELDS) in every entry
     about this lead with REDACTED, keeping who did what, when, to which field; and
     the notes, which may quote others (a consent change's method can be what a
     mail server answered, address and all). For an erasure; returns how many
@@ -167,7 +170,7 @@ def _redact(entry: AuditEntry) -> bool:
     changed = entry.note not in ("", REDACTED)
     entry.note = REDACTED if entry.note else ""
     for name, values in entry.changes.items():
-        if name in LEAD_CONTACT_FIELDS:
+        if name in PERSONAL_FIELDS:
             erased = [REDACTED if value not in (None, "") else value for value in values]
             changed |= erased != values
             entry.changes[name] = erased

@@ -8,7 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import pluralize
 
 from crm.audit.models import AuditEntry
-from crm.audit.services import LEAD_AUDITED_FIELDS, REDACTED
+from crm.audit.services import LEAD_AUDITED_FIELDS, OTHER_CONTACT_FIELDS, REDACTED
 from crm.models import Lead
 
 register = template.Library()
@@ -17,6 +17,7 @@ EMPTY = "(empty)"
 # The order changes are told in: a lead's fields, then a cadence's.
 ORDER = (
     *LEAD_AUDITED_FIELDS,
+    *OTHER_CONTACT_FIELDS,
     *("name", "is_active", "audience", "assign", "reps", "triggers", "steps", "policies"),
 )
 

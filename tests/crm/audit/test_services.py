@@ -17,6 +17,7 @@ from crm.models import ContactPoint, Interaction, Lead
 from crm.services import (
     OptOuts,
     contact_point_make_main,
+    contact_point_remove,
     interaction_record,
     lead_email_consent_set,
     lead_find_or_create,
@@ -166,6 +167,19 @@ def test_making_another_phone_the_main_one_is_recorded(rep_alice):
     contact_point_make_main(point=point, by=rep_alice)
 
     assert only_entry(lead=lead).changes == {"phone": ["+14155552671", "+14155550102"]}
+
+
+def test_removing_another_phone_is_recorded_and_redacted_with_the_person(rep_alice):
+    lead = LeadFactory(owner=rep_alice)
+    point = ContactPoint.objects.create(lead=lead, kind="phone", value="+14155550102")
+
+    contact_point_remove(point=point, by=rep_alice)
+
+    entry = only_entry(lead=lead)
+    assert (entry.actor, entry.changes) == (rep_alice, {"other_phone": ["+14155550102", None]})
+    assert audit_sentence(entry) == ("Alice Rep changed other phone from “+14155550102” to (empty)")
+    audit_history_redact(lead.pk)
+    assert only_entry(lead=lead).changes == {"other_phone": [REDACTED, None]}
 
 
 # Owners
