@@ -18,6 +18,7 @@ class CrmConfig(AppConfig):
             services,
         )
         from crm.audit import selectors as audit
+        from crm.audit import services as audit_services
         from crm.scoring import services as scoring
 
         folding.connect()
@@ -63,6 +64,12 @@ class CrmConfig(AppConfig):
         from crm.privacy.services import crm_erase
 
         privacy.register(name="crm", models=privacy.CRM_MODELS, export=crm_export, erase=crm_erase)
+        privacy.register(
+            name="audit history",
+            models=["crm.AuditEntry"],
+            export=audit.lead_history_privacy_export,
+            erase=audit_services.lead_history_privacy_erase,
+        )
         sections.register(
             "crm/privacy/lead_section.html", lead_erasure_section, place=sections.CONTACT
         )

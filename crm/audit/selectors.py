@@ -36,3 +36,8 @@ def lead_history_export(lead_id: int) -> list[dict]:
     own data when they ask for it (GDPR Art. 15)."""
     entries = AuditEntry.objects.filter(lead_id=lead_id).order_by("at", "id")
     return list(entries.values("at", "actor_name", "action", "changes", "data", "note"))
+
+
+def lead_history_privacy_export(*, lead: Lead) -> dict[str, list[dict]]:
+    """The audit trail's part of a person's data (crm.privacy.registry)."""
+    return {"audit_history": lead_history_export(lead.pk)}

@@ -177,8 +177,8 @@ def _redact(entry: AuditEntry) -> bool:
     return changed
 
 
-def audit_lead_erased(*, lead_id: int, by: User | None, system: str = SYSTEM) -> AuditEntry:
-    """An erasure: the lead's history redacted, and an entry saying who erased it
-    and when, with nothing of the person in it."""
-    audit_history_redact(lead_id)
-    return audit_record(action=Action.ERASED, by=by, system=system, lead_id=lead_id)
+def lead_history_privacy_erase(*, subject: Any) -> dict[str, int]:
+    """The audit trail's part of an erasure (crm.privacy.registry; `subject` is a
+    crm.privacy.subject.Subject): the lead's history redacted. crm.privacy's
+    lead_erase records the erasure itself afterwards (audit_record, ERASED)."""
+    return {"Audit entries redacted": audit_history_redact(subject.lead_id)}

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from crm.audiences.models import AudienceMember
 from crm.audiences.services import audience_members_forget
+from crm.audit.models import AuditEntry
+from crm.audit.services import audit_record
 from crm.models import ContactPoint, Interaction, Lead, LeadImport, LeadMerge, User
 from crm.privacy import imports, registry
 from crm.privacy.models import Erasure
@@ -56,6 +58,7 @@ def lead_erase(*, lead: Lead, by: User | None) -> Erasure:
     for part in registry.parts():
         _add(counts, part.erase(subject=subject))
     _add(counts, {"Leads blanked": Lead.objects.filter(pk=lead.pk).update(**ERASED_LEAD)})
+    audit_record(action=AuditEntry.Action.ERASED, by=by, lead_id=lead.pk)
     return Erasure.objects.create(
         lead_id=lead.pk, erased_by=by, erased_at=timezone.now(), counts=counts
     )

@@ -8,12 +8,11 @@ from django.urls import reverse
 
 from crm.audit.models import AuditEntry
 from crm.audit.selectors import lead_history_export
-from crm.audit.services import (
-    REDACTED,
-    audit_history_redact,
-    audit_lead_erased,
-)
+from crm.audit.services import REDACTED, audit_history_redact
 from crm.models import ContactPoint, Interaction, Lead
+from crm.privacy.models import Erasure
+from crm.privacy.selectors import lead_personal_data
+from crm.privacy.services import lead_erase
 from crm.services import (
     OptOuts,
     contact_point_make_main,
@@ -301,24 +300,33 @@ def test_redacting_replaces_notes_which_may_quote_a_mail_server(db):
     assert entry.changes == {"email_consent": ["confirmed", "unsubscribed"]}
 
 
-def test_an_erasure_is_recorded_without_the_persons_data(manager_maria):
-    lead = LeadFactory(company="")
+def test_an_erasure_redacts_the_history_and_is_recorded_without_the_persons_data(
+    manager_maria,
+):
+    lead = LeadFactory(company="", city="Rome")
     lead_find_or_create(email=lead.email, defaults={"company": "Kept Ltd"}, by=None)
-    lead_id = lead.pk
-    lead.delete()
 
-    erased = audit_lead_erased(lead_id=lead_id, by=manager_maria)
+    lead_erase(lead=lead, by=manager_maria)
 
-    assert (erased.action, erased.actor, erased.changes, erased.data) == (
-        Action.ERASED,
-        manager_maria,
-        {},
-        {},
-    )
-    history = AuditEntry.objects.filter(lead_id=lead_id).order_by("pk")
+    history = AuditEntry.objects.filter(lead=lead).order_by("pk")
     assert [entry.action for entry in history] == [Action.CHANGED, Action.ERASED]
-    assert history[0].changes["company"][1] == REDACTED
+    assert history[0].changes == {"company": ["", REDACTED]}
+    erased = history[1]
+    assert (erased.actor, erased.changes, erased.data, erased.note) == (manager_maria, {}, {}, "")
+    assert audit_sentence(erased) == "Maria Manager erased this person's data"
     assert "Kept" not in str(list(history.values()))
+    assert Erasure.objects.get(lead_id=lead.pk).counts["Audit entries redacted"] == 1
+
+
+def test_a_persons_data_includes_their_leads_history(rep_alice):
+    lead = LeadFactory(owner=None)
+    lead_owner_claim(lead=lead, owner=rep_alice)
+
+    exported = lead_personal_data(lead)["audit_history"]
+
+    assert [(row["actor_name"], row["changes"]) for row in exported] == [
+        ("system", {"owner": [None, "alice"]})
+    ]
 
 
 def test_entries_keep_the_actors_name_when_the_user_is_deleted(rep_alice):

@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from crm.audiences.models import Audience, AudienceMember
+from crm.audit.models import AuditEntry
+from crm.audit.services import audit_record
 from crm.models import ContactPoint, Interaction, Lead, LeadImport, LeadMerge, User
 from crm.tracking.models import Cart, Site, Visitor, WebEvent
 from followups.cadences.models import Channel, Enrolment
@@ -221,6 +223,13 @@ def person_everywhere(*, owner: User, manager: User) -> World:
         object_repr=NAME,
         action_flag=CHANGE,
         change_message=f"Changed email to {EMAIL}",
+    )
+    audit_record(  # as crm's services record an edit, and mailings a bounce
+        action=AuditEntry.Action.CHANGED,
+        by=manager,
+        lead_id=lead.pk,
+        changes={"email": [OTHER_EMAIL, EMAIL], "city": ["", "Springfield"]},
+        note=f"smtp: 550 <{EMAIL}> mailbox full",
     )
     return World(
         lead=lead,

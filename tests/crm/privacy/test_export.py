@@ -25,6 +25,7 @@ def test_the_export_holds_every_kind_of_record_kept_about_the_person(world):
         "consent_records": 1,
         "letters": 1,
         "suppressions": 0,
+        "audit_history": 1,
     }
 
 

@@ -36,4 +36,9 @@ def test_the_walk_finds_models_one_step_away_from_a_lead():
 
 
 def test_every_app_with_lead_data_has_registered_its_part():
-    assert [part.name for part in registry.parts()] == ["crm", "followups", "mailings"]
+    assert [part.name for part in registry.parts()] == [
+        "crm",
+        "audit history",
+        "followups",
+        "mailings",
+    ]
