@@ -72,9 +72,7 @@ def tokens_held() -> set[int]:
     """The tokens of the workers alive now (this one's included); empty without tokens."""
     if connection.vendor != "postgresql":
         return set()
-    with connection.cursor() as cursor:
-        cursor.execute(HELD_SQL, [LOCK_SPACE])
-        return {token for (token,) in cursor.fetchall()}
+    return advisory_keys_held(LOCK_SPACE)
 
 
 def left_by_dead_worker(field: str) -> Q:
@@ -102,8 +100,24 @@ def _take() -> int:
 
 
 def _release(token: int) -> None:
+    advisory_unlock(LOCK_SPACE, token)
+
+
+# The two-key advisory locks, shared with crm.imports.liveness (its own key space).
+
+
+def advisory_keys_held(space: int) -> set[int]:
+    """The second keys of the two-key advisory locks in this space that a live
+    connection holds on this database (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(HELD_SQL, [space])
+        return {key for (key,) in cursor.fetchall()}
+
+
+def advisory_unlock(space: int, key: int) -> None:
+    """Released by hand: a worker's connection outlives its job (SimpleWorker, threads)."""
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, token])
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [space, key])
     except DatabaseError:
         pass  # the connection broke, and the server dropped the lock with it

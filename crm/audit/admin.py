@@ -3,11 +3,12 @@
 from django.contrib import admin
 
 from crm.audit.models import AuditEntry
+from crm.read_only_admin import ReadOnlyAdmin
 from crm.templatetags.audit import audit_sentence
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor_name", "action", "lead_id", "subject_label", "summary")
     list_filter = ("action", "subject_type")
     list_select_related = ("actor",)
@@ -32,12 +33,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description="What")
     def summary(self, entry: AuditEntry) -> str:
         return audit_sentence(entry)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -25,7 +25,9 @@ from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from django.db import DatabaseError, connection
+from django.db import connection
+
+from config.liveness import advisory_keys_held, advisory_unlock
 
 # The first key of the two-key advisory locks saying an import is alive (the second
 # is its id). No other two-key lock in the project uses it; the one-key locks
@@ -46,7 +48,7 @@ def imports_held(lead_import_ids: Collection[int]) -> set[int]:
     if not lead_import_ids:
         return set()
     if connection.vendor == "postgresql":
-        return _advisory_locks_held() & set(lead_import_ids)
+        return advisory_keys_held(LOCK_SPACE) & set(lead_import_ids)
     return {pk for pk in lead_import_ids if _file_lock_held(pk)}
 
 
@@ -59,28 +61,7 @@ def _advisory_lock(key: int) -> Iterator[bool]:
         yield held
     finally:
         if held:
-            _advisory_unlock(key)
-
-
-def _advisory_unlock(key: int) -> None:
-    # Released by hand: a worker's connection outlives its job (SimpleWorker, threads).
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, key])
-    except DatabaseError:
-        pass  # the connection broke, and the server dropped the lock with it
-
-
-def _advisory_locks_held() -> set[int]:
-    # Advisory locks belong to one database: others on the server reuse the same ids.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND objsubid = 2 AND classid::bigint = %s"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            [LOCK_SPACE],
-        )
-        return {pk for (pk,) in cursor.fetchall()}
+            advisory_unlock(LOCK_SPACE, key)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
+from crm.read_only_admin import ReadOnlyAdmin
 from crm.tracking.models import Cart, Site, Visitor
 from crm.tracking.origins import origins_clean
 
@@ -39,19 +40,6 @@ class SiteAdmin(admin.ModelAdmin):
             "&lt;/head&gt;.</p>",
             site.snippet_tag,
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the beacon only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Visitor)
