@@ -5,8 +5,9 @@ An XLSX file is a zip of XML parts. The fixed parts (content types, relationship
 workbook, styles) go out first, before a single row is read; then the sheet, its
 XML made row after row as the rows arrive, deflated and handed on in pieces. The
 zip goes to a sink that cannot seek, so zipfile writes each part's size and CRC in
-a data descriptor after the part (as every streaming zip writer does) instead of
-going back to its header; readers, Excel and LibreOffice included, take either.
+a data descriptor after the part instead of going back to its header: the zip
+format's own way for a writer that cannot seek, the one streaming zip writers
+use and LibreOffice's own documents have.
 
 Strings are inline (t="inlineStr"), as openpyxl's write-only mode writes them: a
 shared strings table would have to be held until the last row.
@@ -96,8 +97,8 @@ def workbook_stream(
 
     Cells are text (str, cut at MAX_TEXT characters; QuotePrefixed with that
     style), numbers (int, float, Decimal), booleans, or None and "" for an empty
-    cell. The first piece comes
-    before the first row is taken from `rows`; every later one as rows arrive.
+    cell. The first piece comes before the first row is taken from `rows`, every
+    later one as rows arrive.
     """
     sink = _Sink()
     with zipfile.ZipFile(
