@@ -8,17 +8,14 @@ export_value.
 import csv
 import io
 import re
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import Any
 
 from django.db.models import QuerySet
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
+from crm import xlsx
 from crm.models import Lead
 
 # ORM lookup -> column heading, in file order.
@@ -119,45 +116,20 @@ def leads_csv(leads: QuerySet[Lead]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def leads_xlsx(leads: QuerySet[Lead]) -> IO[bytes]:
-    """The leads as an XLSX workbook in a temporary file, rewound; closing it deletes it.
-
-    A write-only workbook streams its rows to disk, so memory stays flat however
-    many leads there are.
-    """
-    # Not a with block: the caller gets the open file (a FileResponse closes it).
-    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
-    try:
-        _write_xlsx(lead_rows(leads), file)
-    except BaseException:
-        file.close()
-        raise
-    file.seek(0)
-    return file
+def leads_xlsx(leads: QuerySet[Lead]) -> Iterator[bytes]:
+    """The leads as an XLSX workbook in pieces of bytes, the first before the
+    database is asked anything, the rest as the rows are read in chunks: the
+    download starts at once, and memory stays flat however many leads there are."""
+    rows = lead_rows(leads)
+    heading = next(rows)
+    return xlsx.workbook_stream(heading, (map(_xlsx_cell, row) for row in rows), sheet="Leads")
 
 
-def _write_xlsx(rows: Iterator[list[Any]], file: IO[bytes]) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Leads")
-    sheet.append([_bold(sheet, heading) for heading in next(rows)])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    workbook.save(file)
-
-
-def _xlsx_cell(sheet, value: Any) -> Any:
+def _xlsx_cell(value: Any) -> Any:
     """A phone as a text cell with Excel's quote prefix rather than a quote in its
     text: it reads "+14155552671" as written (and back into an import the same),
     and stays text, not a formula or a number, even when someone edits the cell.
     Other neutralised cells keep their visible quote, as the CSV has it."""
     if isinstance(value, str) and E164_NEUTRALISED.fullmatch(value):
-        cell = WriteOnlyCell(sheet, value=value[1:])
-        cell.quotePrefix = True
-        return cell
+        return xlsx.QuotePrefixed(value[1:])
     return value
-
-
-def _bold(sheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = Font(bold=True)
-    return cell

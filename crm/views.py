@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -69,14 +69,13 @@ def lead_export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @require_GET
-def lead_export_xlsx(request: HttpRequest) -> FileResponse:
-    file = exports.leads_xlsx(_leads_to_export(request))
-    return FileResponse(
-        file,
-        as_attachment=True,
-        filename=_export_filename("xlsx"),
-        content_type=exports.XLSX_CONTENT_TYPE,
+def lead_export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
+    leads = _leads_to_export(request)
+    response = StreamingHttpResponse(
+        exports.leads_xlsx(leads), content_type=exports.XLSX_CONTENT_TYPE
     )
+    response["Content-Disposition"] = f'attachment; filename="{_export_filename("xlsx")}"'
+    return response
 
 
 @login_required
