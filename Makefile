@@ -54,7 +54,7 @@ test: install
 smoke: export PRODUCTION_RUN := 1
 smoke: export SMOKE_REDIS_URL ?= redis://127.0.0.1:6379/14
 smoke: install
-	$(PY) -m pytest tests/test_production_run.py -p no:cacheprovider --durations=3 $(PYTEST_ARGS)
+	$(PY) -m pytest tests/test_production_run.py -p no:cacheprovider -rP $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -6,8 +6,9 @@ whose first email goes at once to a real SMTP server on loopback (each exactly
 once), a print run created, approved and generated, its PDF downloaded and read.
 Then honcho is stopped with SIGTERM and every process must exit by itself, 0.
 
-Slow (about a minute) and it starts a dozen processes: `make smoke` runs it
-(PRODUCTION_RUN=1), as CI does after the suite; otherwise it is skipped.
+Slow (one to three minutes, most of it collectstatic) and it starts a dozen
+processes: `make smoke` runs it (PRODUCTION_RUN=1), as CI does after the suite, and
+prints how long each phase took; otherwise it is skipped.
 """
 
 import io
@@ -58,8 +59,8 @@ pytestmark = [
     pytest.mark.production,
     pytest.mark.skipif(
         os.environ.get("PRODUCTION_RUN") != "1",
-        reason="the production-shaped run starts gunicorn, workers and schedulers for about "
-        "a minute: `make smoke` runs it (PRODUCTION_RUN=1), and CI does",
+        reason="the production-shaped run starts gunicorn, workers and schedulers for a minute "
+        "or two: `make smoke` runs it (PRODUCTION_RUN=1), and CI does",
     ),
 ]
 
@@ -67,6 +68,7 @@ pytestmark = [
 def test_the_procfile_serves_imports_sends_prints_and_stops_cleanly(production):
     web = production.browser("maria")
     lead_import = import_booth_list(web, BOOTH_LIST)
+    production.lap("booth list imported")
     production.manage_shell(CONFIRM_CONSENT)  # the booth's consent form, signed on paper
     enrol_import_in_cadence(web, lead_import, production.cadence)
 
@@ -79,18 +81,23 @@ def test_the_procfile_serves_imports_sends_prints_and_stops_cleanly(production):
     time.sleep(3)  # a few more scheduler passes: nothing goes twice
     received = Counter(message["To"] for message in production.sink.messages)
     assert received == Counter(ATTENDEE_EMAILS)
+    production.lap("emails received, each once")
 
     pdf = generated_print_run_pdf(web, lead_import, production)
     pages = PdfReader(io.BytesIO(pdf)).pages
     assert len(pages) == len(ATTENDEES_WITH_ADDRESS)
     text = "\n".join(page.extract_text() for page in pages)
     assert all(name in text for name in ATTENDEES_WITH_ADDRESS)
+    production.lap("print run generated and read")
 
     rep = production.browser("alice")  # the roles the migrations made hold in production
     rep.get("/")
     rep.get("/imports/new/", expect=403)
+    production.lap("a rep's pages")
 
     production.stop()
+    production.lap("stopped")
+    print(production.timings())
 
 
 # Setup done the way an operator would, with manage.py: a manager and a rep to log in
@@ -302,6 +309,16 @@ class Production:
         self.honcho: subprocess.Popen | None = None
         self.cadence = 0
         self.children: set[int] = set()
+        self.laps: list[tuple[str, float]] = [("", time.monotonic())]
+
+    def lap(self, what: str) -> None:
+        self.laps.append((what, time.monotonic()))
+
+    def timings(self) -> str:
+        return "Production run: " + "; ".join(
+            f"{what} {end - start:.1f} s"
+            for (_, start), (what, end) in zip(self.laps, self.laps[1:], strict=False)
+        )
 
     def manage(self, *args: str) -> str:
         return self.finished(self.manage_started(*args), timeout=300)
@@ -417,7 +434,9 @@ def production() -> Iterator[Production]:
             run.manage("migrate", "--noinput", "-v", "0")
             run.cadence = int(run.manage_shell(SETUP).split()[-1])
             run.finished(collecting, timeout=300)
+            run.lap("migrate, collectstatic and setup")
             run.start()
+            run.lap("honcho started, gunicorn answering")
             yield run
         finally:
             run.kill()
