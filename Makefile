@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO_LEADS ?= 2000
 PORT ?= 8000
 
-.PHONY: install run reseed test lint format bench clean
+.PHONY: install run reseed test smoke lint format bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -47,6 +47,14 @@ reseed:
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The production-shaped run (tests/test_production_run.py): the Procfile under
+# honcho against PostgreSQL (DATABASE_URL's server, a fresh database) and a Redis
+# database of its own, which it empties (SMOKE_REDIS_URL).
+smoke: export PRODUCTION_RUN := 1
+smoke: export SMOKE_REDIS_URL ?= redis://127.0.0.1:6379/14
+smoke: install
+	$(PY) -m pytest tests/test_production_run.py -p no:cacheprovider -rP $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

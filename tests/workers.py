@@ -20,8 +20,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def rq_worker_process(queue: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     """`manage.py rqworker QUEUE --burst` (rq's SimpleWorker) in its own process group."""
+    command = [sys.executable, "manage.py", "rqworker", queue, "--burst"]
+    return subprocess.Popen(
+        [*command, "--worker-class", "rq.SimpleWorker"],
+        cwd=ROOT,
+        env=worker_environment() | (env or {}),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def worker_environment() -> dict[str, str]:
+    """A worker process's environment: the test database and Redis, jobs on RQ."""
     db = connection.settings_dict
-    environment = os.environ | {
+    return os.environ | {
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "DJANGO_DEBUG": "1",
         "SECRET_KEY": settings.SECRET_KEY,
@@ -31,16 +45,6 @@ def rq_worker_process(queue: str, env: dict[str, str] | None = None) -> subproce
         "SITE_URL": settings.SITE_URL,
         "LOG_LEVEL": "WARNING",
     }
-    command = [sys.executable, "manage.py", "rqworker", queue, "--burst"]
-    return subprocess.Popen(
-        [*command, "--worker-class", "rq.SimpleWorker"],
-        cwd=ROOT,
-        env=environment | (env or {}),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 @contextmanager

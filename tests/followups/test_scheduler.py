@@ -1,4 +1,7 @@
 import datetime as dt
+import signal
+import subprocess
+import sys
 from io import StringIO
 
 import django_rq
@@ -15,7 +18,7 @@ from followups.models import Channel, Touch
 from followups.scheduler import DELIVERY_LEASE, scheduler_pass, touch_deliver
 from tests.followups.concurrency import run_at_once
 from tests.followups.factories import TouchFactory
-from tests.workers import another_live_worker
+from tests.workers import ROOT, another_live_worker, worker_environment
 
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -344,3 +347,18 @@ def test_a_batch_job_that_fails_with_its_worker_alive_is_tried_again_after_the_l
     assert scheduler._claim_due(now) == []  # not at every pass: it would fail again
     later = now + DELIVERY_LEASE + dt.timedelta(seconds=1)
     assert scheduler._claim_due(later) == [(letter.pk, Channel.LETTER)]
+
+
+@pytest.mark.django_db
+def test_run_scheduler_stops_between_passes_on_sigterm_with_exit_code_0(postgres, redis_url):
+    """As honcho or systemd stop it: at once while it waits for the next pass, and
+    by itself (0), not killed by the signal."""
+    command = [sys.executable, "manage.py", "run_scheduler", "--interval", "60", "-v", "2"]
+    env = worker_environment() | {"PYTHONUNBUFFERED": "1"}
+    running = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert running.stdout.readline().startswith("dispatched 0")  # a pass is over
+        running.send_signal(signal.SIGTERM)
+        assert running.wait(timeout=5) == 0
+    finally:
+        running.kill()
