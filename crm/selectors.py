@@ -152,14 +152,16 @@ def _leads_with_whole_contact(
     has it. The contains search finds each of them too, with whatever else
     contains the text: a trigram scan of a million leads against a few index
     lookups (bench/lead_search.py)."""
-    ids = _lead_ids_with_contact(text, country or settings.CRM_DEFAULT_COUNTRY)
-    found = leads.filter(pk__in=ids)
-    return found if ids and found.exists() else None
+    having = _lead_ids_with_contact(text, country or settings.CRM_DEFAULT_COUNTRY)
+    if having is None:
+        return None
+    ids = list(leads.filter(pk__in=having).values_list("pk", flat=True))
+    return leads.filter(pk__in=ids) if ids else None
 
 
-def _lead_ids_with_contact(text: str, country: str) -> list[int]:
+def _lead_ids_with_contact(text: str, country: str) -> QuerySet | None:
     """The ids of every lead with this email (any case) or phone (E.164) as its
-    main or other contact, in one query; [] for text that is neither."""
+    main or other contact, a query; None for text that is neither."""
     if WHOLE_EMAIL.fullmatch(text):
         kind, value = ContactPoint.Kind.EMAIL, text.lower()
         # "email <> ''" lets the database use the partial unique index on lower(email).
@@ -169,13 +171,13 @@ def _lead_ids_with_contact(text: str, country: str) -> list[int]:
         try:
             phone = parse_phone(text, country=country)
         except InvalidPhone:
-            return []
+            return None
         kind, value = ContactPoint.Kind.PHONE, phone.e164
         main = Lead.objects.filter(phone=value)
     else:
-        return []
+        return None
     others = ContactPoint.objects.filter(kind=kind, value=value).values_list("lead_id")
-    return [pk for (pk,) in main.order_by().values_list("pk").union(others.order_by())]
+    return main.order_by().values_list("pk").union(others.order_by())
 
 
 def _digits(text: str) -> str:
