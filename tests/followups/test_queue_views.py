@@ -728,3 +728,31 @@ def test_a_long_day_lists_the_first_rows_and_says_how_many_there_are(alice, rep_
 
     assert len(listed_touches(response)) == 2
     assert "3 calls today — the first 2 shown" in response.text
+
+
+def test_a_very_long_day_is_counted_no_further_than_the_cap(alice, rep_alice, monkeypatch):
+    """A rep with a hundred thousand calls due is not kept waiting while they are
+    all counted: the list says there are at least so many."""
+    from followups import views
+
+    for _ in range(4):
+        call_for(lead_of(rep_alice))
+    monkeypatch.setattr(views, "LIST_ROWS", 2)
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 3)
+
+    response = alice.get(QUEUE_LIST)
+
+    assert len(listed_touches(response)) == 2
+    assert "3+ calls today — the first 2 shown" in response.text
+
+
+def test_a_day_of_exactly_the_cap_is_counted_exactly(alice, rep_alice, monkeypatch):
+    from followups import views
+
+    for _ in range(3):
+        call_for(lead_of(rep_alice))
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 3)
+
+    response = alice.get(QUEUE_LIST)
+
+    assert "3 calls today" in response.text and "3+" not in response.text
