@@ -29,6 +29,7 @@ def keyset_paginate(
     after: int | None = None,
     before: int | None = None,
     size: int = 50,
+    count_cap: int = COUNT_CAP,
 ) -> KeysetPage:
     anchor = _anchor_values(queryset, ordering, after or before)  # None: start over
     going_back = anchor is not None and before is not None
@@ -41,7 +42,10 @@ def keyset_paginate(
     items = items[:size]
     if going_back:
         items.reverse()
-    total, total_is_capped = capped_count(queryset, COUNT_CAP)
+    if anchor is None and not has_more:
+        total, total_is_capped = len(items), False  # the first page holds them all: no count
+    else:
+        total, total_is_capped = capped_count(queryset, count_cap)
     return KeysetPage(
         items=items,
         next_after=items[-1].pk if items and (has_more or going_back) else None,
