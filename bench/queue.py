@@ -22,8 +22,8 @@ Then, for one rep:
   queries   per claim, per queue page, per team page: a rep with ~100,000
             touches against a rep with 5; the counts must be equal.
   list      today's list page (followups.views.queue_list through the test
-            client: the filter, the capped count, the first 200 rows with when
-            each may be called, the template) for the rep with ~135,000 calls
+            client: the filter, the first keyset page of 50 rows with when each
+            may be called, the count capped at 1,000, the template) for the rep with ~135,000 calls
             against the same page for the rep with 5 (the baseline), --repeat
             times each, interleaved; the median of each and the ratio. Also
             timed, for the record: the full count of the big rep's day that the
