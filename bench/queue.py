@@ -20,7 +20,8 @@ Then, for one rep:
             Median, p95 and the ratio project / raw at the median.
             Goals: ratio <= 1.5, p95 < 50 ms.
   queries   per claim, per queue page, per team page: a rep with ~100,000
-            touches against a rep with 5; the counts must be equal.
+            touches against a rep with 5; the counts must be equal (or fewer
+            for the rep with 5, whose one page of the list is not counted).
   list      today's list page (followups.views.queue_list through the test
             client: the filter, the first keyset page of 50 rows with when each
             may be called, the count capped at 1,000, the template) for the rep with ~135,000 calls
@@ -397,7 +398,8 @@ def query_counts(rep, few) -> None:
     for name, action in actions.items():
         count(rep, action)  # the first request warms caches (sessions, permissions, zones)
         (many, many_s), (fewer, few_s) = count(rep, action), count(few, action)
-        verdict = "equal" if many == fewer else "DIFFERENT"
+        # Fewer for the rep with few is fine: a first page holding every row is not counted.
+        verdict = "equal" if many == fewer else "fewer" if fewer < many else "MORE"
         print(
             f"  {name:<28} {many:>3} vs {fewer:>3} queries: {verdict}   "
             f"({many_s * 1000:.0f} ms vs {few_s * 1000:.0f} ms)"
