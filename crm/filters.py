@@ -86,6 +86,7 @@ class LeadFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if user.is_manager:
             self.form.fields["owner"].label_from_instance = User.display_name.fget
             self.form.fields["lead_import"].queryset = imports_visible_to(user)
@@ -111,7 +112,8 @@ class LeadFilter(django_filters.FilterSet):
         return LEAD_ORDERINGS[self.sorted_by]
 
     def filter_text(self, queryset, name, value):
-        return lead_search(queryset, value)
+        # National numbers are read as the user's country's, as they would dial them.
+        return lead_search(queryset, value, country=self.user.country)
 
     def filter_campaign(self, queryset, name, value):
         took_part = Interaction.objects.filter(lead=OuterRef("pk"), campaign=value)

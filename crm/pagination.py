@@ -29,6 +29,7 @@ def keyset_paginate(
     after: int | None = None,
     before: int | None = None,
     size: int = 50,
+    count_cap: int = COUNT_CAP,
 ) -> KeysetPage:
     anchor = _anchor_values(queryset, ordering, after or before)  # None: start over
     going_back = anchor is not None and before is not None
@@ -41,16 +42,26 @@ def keyset_paginate(
     items = items[:size]
     if going_back:
         items.reverse()
-    total = queryset.order_by()[: COUNT_CAP + 1].count()
+    if anchor is None and not has_more:
+        total, total_is_capped = len(items), False  # the first page holds them all: no count
+    else:
+        total, total_is_capped = capped_count(queryset, count_cap)
     return KeysetPage(
         items=items,
         next_after=items[-1].pk if items and (has_more or going_back) else None,
         prev_before=items[0].pk
         if items and (anchor is not None and (has_more or not going_back))
         else None,
-        total=min(total, COUNT_CAP),
-        total_is_capped=total > COUNT_CAP,
+        total=total,
+        total_is_capped=total_is_capped,
     )
+
+
+def capped_count(queryset: QuerySet, cap: int) -> tuple[int, bool]:
+    """How many rows, counting no further than `cap`, and whether there are more:
+    the database stops after cap + 1 rows instead of reading them all."""
+    counted = queryset.order_by()[: cap + 1].count()
+    return min(counted, cap), counted > cap
 
 
 def _anchor_values(queryset: QuerySet, ordering: tuple[str, ...], pk: int | None) -> dict | None:

@@ -158,6 +158,14 @@ class Touch(models.Model):
                 fields=["assigned_to", "channel", "status", "-priority", "due_at"],
                 name="touch_queue_idx",
             ),
+            # Today's list, a page at a time in queue order: the rep's open touches
+            # (pending, or claimed: the call on their card) in that order, so a page
+            # reads its rows and not the whole day to sort it.
+            models.Index(
+                fields=["assigned_to", "channel", "-priority", "due_at", "id"],
+                condition=models.Q(status__in=["pending", "claimed"]),
+                name="touch_open_queue_idx",
+            ),
             models.Index(fields=["channel", "status", "due_at"], name="touch_due_idx"),
             models.Index(fields=["status", "claimed_at"], name="touch_claims_idx"),
             models.Index(fields=["lead", "status"], name="touch_lead_idx"),

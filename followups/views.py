@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.audiences.models import Audience
 from crm.audiences.selectors import active_audiences
+from crm.pagination import keyset_paginate
 from crm.selectors import lead_timeline
 from followups import channels, queue_selectors, selectors
 from followups.cadences.forms import EnrolForm
@@ -27,7 +28,10 @@ from followups.services import touch_close_for_rep
 from followups.undo import UNDO_SHOWN, undo_offered
 
 TIMELINE_LENGTH = 10
-LIST_ROWS = 200
+LIST_ROWS = 50
+# Today's list counts its calls no further than this ("1,000+ calls today"): a rep
+# with a hundred thousand calls due would otherwise wait for every one to be counted.
+LIST_COUNT_CAP = 1000
 QUEUE_AUDIENCE = "queue_audience"  # session key: the audience whose calls the rep works
 
 may_call = permission_required("followups.view_touch", raise_exception=True)
@@ -208,10 +212,17 @@ def queue_list(request: HttpRequest) -> HttpResponse:
     queue_filter = QueueFilter(request.GET, queryset=queue_selectors.todays_queue(request.user))
     if not queue_filter.is_valid():
         return render(request, "followups/queue_list.html", {"filter": queue_filter}, status=400)
-    # A day's list is for reading: the first rows, with the total, however long it is.
-    total = queue_filter.qs.count()
-    rows = queue_selectors.queue_rows(queue_filter.qs[:LIST_ROWS])
-    context = {"filter": queue_filter, "rows": rows, "total": total, "shown": len(rows)}
+    # A day's list is read a page at a time, in queue order (keyset pages: each as
+    # quick as the first), with how many calls there are, counted up to a cap.
+    page = keyset_paginate(
+        queue_filter.qs,
+        ordering=selectors.QUEUE_ORDER,
+        after=_positive_int(request.GET.get("after", "")),
+        before=_positive_int(request.GET.get("before", "")),
+        size=LIST_ROWS,
+        count_cap=LIST_COUNT_CAP,
+    )
+    context = {"filter": queue_filter, "page": page, "rows": queue_selectors.queue_rows(page.items)}
     return render(request, "followups/queue_list.html", context)
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from crm.models import Interaction
@@ -14,6 +15,7 @@ from followups import queue_selectors, views
 from followups.calls import call_claim_next, call_log_outcome
 from followups.holidays.services import calling_hours_set_for_demo
 from followups.models import Channel, Holiday, Touch
+from followups.selectors import QUEUE_ORDER
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -730,3 +732,72 @@ def test_a_long_day_lists_the_first_rows_and_says_how_many_there_are(alice, rep_
 
     assert len(listed_touches(response)) == 2
     assert "3 calls today — the first 2 shown" in response.text
+
+
+def test_a_long_day_is_read_page_by_page_in_queue_order(alice, rep_alice, monkeypatch):
+    from followups import views
+
+    calls = [
+        call_for(lead_of(rep_alice), priority=priority, overdue=dt.timedelta(hours=hours))
+        for priority, hours in [(50, 1), (90, 1), (50, 3), (10, 5), (50, 2)]
+    ]
+    monkeypatch.setattr(views, "LIST_ROWS", 2)
+    in_queue_order = [calls[i].pk for i in (1, 2, 4, 0, 3)]
+
+    first = alice.get(QUEUE_LIST)
+    second = alice.get(page_link(first, "next"))
+    third = alice.get(page_link(second, "next"))
+    back = alice.get(page_link(third, "prev"))
+
+    pages = [listed_touches(page) for page in (first, second, third)]
+    assert [pk for page in pages for pk in page] == in_queue_order
+    assert 'rel="next"' not in third.text
+    assert listed_touches(back) == pages[1]
+    assert "5 calls today — 1 shown, in queue order" in third.text
+
+
+@pytest.mark.postgres
+def test_a_page_of_the_day_is_read_in_queue_order_from_the_open_touches_index(postgres, rep_alice):
+    """A page seeks the index in the list's order instead of sorting the rep's whole
+    day: guards that the partial index keeps matching the list's query."""
+    call_for(lead_of(rep_alice))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # until the test's rollback
+    day = queue_selectors.todays_queue(rep_alice)
+
+    plan = day.order_by(*QUEUE_ORDER)[: views.LIST_ROWS + 1].explain()
+
+    assert "touch_open_queue_idx" in plan and "Sort" not in plan, plan
+
+
+def page_link(response, rel: str) -> str:
+    query = re.search(rf'href="\?([^"]+)" rel="{rel}"', response.text)[1]
+    return f"{QUEUE_LIST}?{query.replace('&amp;', '&')}"
+
+
+def test_a_very_long_day_is_counted_no_further_than_the_cap(alice, rep_alice, monkeypatch):
+    """A rep with a hundred thousand calls due is not kept waiting while they are
+    all counted: the list says there are at least so many."""
+    from followups import views
+
+    for _ in range(4):
+        call_for(lead_of(rep_alice))
+    monkeypatch.setattr(views, "LIST_ROWS", 2)
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 3)
+
+    response = alice.get(QUEUE_LIST)
+
+    assert len(listed_touches(response)) == 2
+    assert "3+ calls today — the first 2 shown" in response.text
+
+
+def test_a_day_of_exactly_the_cap_is_counted_exactly(alice, rep_alice, monkeypatch):
+    from followups import views
+
+    for _ in range(3):
+        call_for(lead_of(rep_alice))
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 3)
+
+    response = alice.get(QUEUE_LIST)
+
+    assert "3 calls today" in response.text and "3+" not in response.text
