@@ -30,8 +30,13 @@ AXE_CORE = settings.BASE_DIR / "node_modules" / "axe-core"
 AXE_AGENT = Path(__file__).with_name("axe_agent.js")
 # How long a navigation waits for the check of the page it leaves.
 CHECK_SECONDS = 30
-# A check of the page as it is now; a failure comes back as its message.
+# A check of the page as it is now, once it has loaded (a test's last assertion
+# can hold on a page Chromium is still parsing: the status above the heading is
+# there, the heading not yet); a failure comes back as its message.
 CHECK_NOW = """async () => {
+  if (document.readyState !== "complete") {
+    await new Promise((resolve) => window.addEventListener("load", resolve, { once: true }));
+  }
   try {
     await window.__axeCheck?.();
   } catch (error) {
