@@ -1,22 +1,19 @@
-"""Mounted under /audiences/ beside the audiences pages."""
+"""Mounted under /audiences/ beside the audiences pages: one download per
+platform, named after it (retargeting:google, retargeting:x, …)."""
 
 from django.urls import path
 
 from crm import retargeting_views
+from crm.retargeting.formats import FORMATS
 
 app_name = "retargeting"
 
 urlpatterns = [
     path(
-        "<int:pk>/export/google.csv",
+        f"<int:pk>/export/{name}.csv",
         retargeting_views.audience_export,
-        {"platform": "google"},
-        name="google",
-    ),
-    path(
-        "<int:pk>/export/meta.csv",
-        retargeting_views.audience_export,
-        {"platform": "meta"},
-        name="meta",
-    ),
+        {"platform": name},
+        name=name,
+    )
+    for name in FORMATS
 ]

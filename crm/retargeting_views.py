@@ -5,9 +5,10 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from crm import retargeting
 from crm.audiences.models import Audience
 from crm.exports import CSV_CONTENT_TYPE
+from crm.retargeting.files import audience_csv
+from crm.retargeting.formats import FORMATS
 from crm.roles import require_manager
 
 
@@ -16,11 +17,9 @@ from crm.roles import require_manager
 def audience_export(request: HttpRequest, pk: int, platform: str) -> StreamingHttpResponse:
     require_manager(request.user, "Retargeting exports")
     audience = get_object_or_404(Audience, pk=pk)
-    layout = retargeting.LAYOUTS[platform]
-    response = StreamingHttpResponse(
-        retargeting.audience_csv(audience, layout), content_type=CSV_CONTENT_TYPE
-    )
-    filename = f"audience-{audience.pk}-{layout.name}.csv"
+    fmt = FORMATS[platform]
+    response = StreamingHttpResponse(audience_csv(audience, fmt), content_type=CSV_CONTENT_TYPE)
+    filename = f"audience-{audience.pk}-{fmt.name}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"  # personal data, hashed or not
     return response

@@ -1,6 +1,7 @@
-"""Retargeting files for Google Ads and Meta: normalised and hashed as each
-platform documents (checked against known SHA-256 vectors), exact headers, only
-members whose consent allows it, neutralised cells, managers only."""
+"""Retargeting files for Google Ads, Meta, X, LinkedIn and AdRoll: normalised and
+hashed as each platform documents (checked against SHA-256 values of literal
+normalised strings, worked out here, not by the code under test), exact headers,
+only members whose consent allows it, neutralised cells, managers only."""
 
 import csv
 import hashlib
@@ -10,10 +11,13 @@ import unicodedata
 import pytest
 from django.urls import reverse
 
-from crm import retargeting
 from crm.audiences.models import Audience, AudienceMember
 from crm.contact import parse_phone
 from crm.models import Lead
+from crm.retargeting import normalise
+from crm.retargeting.files import audience_csv
+from crm.retargeting.formats import ADROLL, FORMATS, GOOGLE, LINKEDIN, META, X
+from crm.retargeting.selectors import audience_export_leads
 from tests.factories import LeadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +38,21 @@ ZOE = "2752b88686847fa5c86f47b94ce652b7b3f22a91c37617d451a4db9afa431450"  # zoë
 
 GOOGLE_HEADERS = ["Email", "Phone", "First Name", "Last Name", "Country", "Zip"]
 META_HEADERS = ["email", "phone", "fn", "ln", "ct", "st", "zip", "country"]
+LINKEDIN_HEADERS = [
+    "email",
+    "firstname",
+    "lastname",
+    "jobtitle",
+    "employeecompany",
+    "country",
+    "googleaid",
+]
+PLATFORMS = ["google", "meta", "x", "linkedin", "adroll"]  # every platform the brief names
+
+
+def sha256(normalised: str) -> str:
+    """Worked out here from a literal, not by the code under test."""
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
 def member(audience: Audience, **fields) -> Lead:
@@ -48,7 +67,7 @@ def audience() -> Audience:
 
 
 def rows(audience: Audience, layout) -> list[list[str]]:
-    text = "".join(retargeting.audience_csv(audience, layout))
+    text = "".join(audience_csv(audience, layout))
     return list(csv.reader(io.StringIO(text)))
 
 
@@ -56,49 +75,49 @@ def rows(audience: Audience, layout) -> list[list[str]]:
 
 
 def test_the_hash_is_lowercase_hex_sha256():
-    assert retargeting.sha256_hex("test@example.com") == TEST_EMAIL
+    assert normalise.sha256_hex("test@example.com") == TEST_EMAIL
     assert hashlib.sha256(b"test@example.com").hexdigest() == TEST_EMAIL
-    assert retargeting.sha256_hex("") == ""  # nothing stays nothing
+    assert normalise.sha256_hex("") == ""  # nothing stays nothing
 
 
 def test_an_email_is_trimmed_and_lowercased_before_hashing():
-    normalised = retargeting.normalise_email(" Test@Example.COM ")
+    normalised = normalise.normalise_email(" Test@Example.COM ")
 
     assert normalised == "test@example.com"
-    assert retargeting.sha256_hex(normalised) == TEST_EMAIL
+    assert normalise.sha256_hex(normalised) == TEST_EMAIL
 
 
 def test_gmail_dots_are_kept():
-    assert retargeting.normalise_email("Jane.Doe@Gmail.com") == "jane.doe@gmail.com"
+    assert normalise.normalise_email("Jane.Doe@Gmail.com") == "jane.doe@gmail.com"
 
 
 def test_a_phone_is_e164_for_google_and_digits_for_meta():
     stored = parse_phone("+1 (415) 555-2671").e164  # as every entry path stores it
 
-    assert retargeting.phone_e164(stored) == "+14155552671"
-    assert retargeting.phone_digits(stored) == "14155552671"
-    assert retargeting.sha256_hex(retargeting.phone_e164(stored)) == PLUS_E164
-    assert retargeting.sha256_hex(retargeting.phone_digits(stored)) == DIGITS
+    assert normalise.phone_e164(stored) == "+14155552671"
+    assert normalise.phone_digits(stored) == "14155552671"
+    assert normalise.sha256_hex(normalise.phone_e164(stored)) == PLUS_E164
+    assert normalise.sha256_hex(normalise.phone_digits(stored)) == DIGITS
 
 
 def test_names_for_google_keep_single_spaces_and_lose_punctuation_in_the_last_name():
-    assert retargeting.google_first_name("  Mary   Ann ") == "mary ann"
-    assert retargeting.google_last_name(" O'Connor ") == "oconnor"
-    assert retargeting.sha256_hex(retargeting.google_first_name(" Mary  Ann")) == MARY_ANN
+    assert normalise.google_first_name("  Mary   Ann ") == "mary ann"
+    assert normalise.google_last_name(" O'Connor ") == "oconnor"
+    assert normalise.sha256_hex(normalise.google_first_name(" Mary  Ann")) == MARY_ANN
 
 
 def test_names_and_cities_for_meta_are_letters_only():
-    assert retargeting.meta_name("Mary Ann") == "maryann"
-    assert retargeting.meta_name("O'Connor-") == "oconnor"
-    assert retargeting.meta_name("St. Louis 2") == "stlouis"
-    assert retargeting.sha256_hex(retargeting.meta_name("Mary-Ann")) == MARYANN
+    assert normalise.meta_name("Mary Ann") == "maryann"
+    assert normalise.meta_name("O'Connor-") == "oconnor"
+    assert normalise.meta_name("St. Louis 2") == "stlouis"
+    assert normalise.sha256_hex(normalise.meta_name("Mary-Ann")) == MARYANN
 
 
 def test_accented_letters_hash_alike_however_they_were_typed():
     decomposed = unicodedata.normalize("NFD", "Zoë")
 
-    assert retargeting.sha256_hex(retargeting.meta_name(decomposed)) == ZOE
-    assert retargeting.sha256_hex(retargeting.google_first_name(decomposed)) == ZOE
+    assert normalise.sha256_hex(normalise.meta_name(decomposed)) == ZOE
+    assert normalise.sha256_hex(normalise.google_first_name(decomposed)) == ZOE
 
 
 @pytest.mark.parametrize(
@@ -106,7 +125,7 @@ def test_accented_letters_hash_alike_however_they_were_typed():
     [("Illinois", "US", "il"), ("IL", "US", "il"), ("Île-de-France", "FR", "îledefrance")],
 )
 def test_a_state_for_meta_is_its_us_code_or_letters_only(region, country, expected):
-    assert retargeting.meta_state(region, country) == expected
+    assert normalise.meta_state(region, country) == expected
 
 
 @pytest.mark.parametrize(
@@ -114,7 +133,7 @@ def test_a_state_for_meta_is_its_us_code_or_letters_only(region, country, expect
     [("62701-1234", "US", "62701"), ("SW1A 1AA", "GB", "sw1a1"), ("10115", "DE", "10115")],
 )
 def test_a_zip_for_meta_follows_the_country(postal_code, country, expected):
-    assert retargeting.meta_zip(postal_code, country) == expected
+    assert normalise.meta_zip(postal_code, country) == expected
 
 
 # The files
@@ -128,6 +147,8 @@ def mary(audience) -> Lead:
         phone="+14155552671",
         first_name="Mary Ann",
         last_name="O'Connor",
+        title=" Head of  Sales ",
+        company="Acme Corp",
         city="Springfield",
         region="Illinois",
         postal_code="62701",
@@ -136,23 +157,79 @@ def mary(audience) -> Lead:
 
 
 def test_the_google_file_has_customer_match_headers_and_hashed_contacts(audience, mary):
-    assert rows(audience, retargeting.GOOGLE) == [
+    assert rows(audience, GOOGLE) == [
         GOOGLE_HEADERS,
         [TEST_EMAIL, PLUS_E164, MARY_ANN, OCONNOR, "US", "62701"],
     ]
 
 
 def test_the_meta_file_has_customer_list_headers_and_everything_hashed(audience, mary):
-    assert rows(audience, retargeting.META) == [
+    assert rows(audience, META) == [
         META_HEADERS,
         [TEST_EMAIL, DIGITS, MARYANN, OCONNOR, SPRINGFIELD, IL, ZIP_62701, US],
     ]
 
 
+def test_the_x_file_is_one_column_of_hashed_emails_without_a_header(audience, mary):
+    assert rows(audience, X) == [[sha256("test@example.com")]]
+    assert sha256("test@example.com") == TEST_EMAIL
+
+
+def test_the_x_file_leaves_out_members_without_an_email(audience, mary):
+    member(audience, email="", phone="+14155552671", first_name="Phone", last_name="Only")
+
+    assert rows(audience, X) == [[TEST_EMAIL]]
+
+
+def test_the_linkedin_file_follows_the_contact_template(audience, mary):
+    assert rows(audience, LINKEDIN) == [
+        LINKEDIN_HEADERS,
+        [
+            sha256("test@example.com"),
+            "Mary Ann",
+            "O'Connor",
+            "Head of Sales",
+            "Acme Corp",
+            "US",
+            "",
+        ],
+    ]
+
+
+def test_linkedin_matches_a_member_without_an_email_on_first_and_last_name(audience):
+    member(
+        audience,
+        email="",
+        phone="+14155552671",
+        first_name=" Zoë ",
+        last_name="Dupont",
+        title="",
+        company="Acme",
+        country="fr",
+    )
+    member(audience, email="", phone="+14155550100", first_name="Nameless", last_name="")
+
+    assert rows(audience, LINKEDIN)[1:] == [["", "Zoë", "Dupont", "", "Acme", "FR", ""]]
+
+
+def test_the_adroll_file_is_one_column_of_plain_addresses_without_a_header(audience, mary):
+    member(audience, email="", phone="+14155550100")
+
+    assert rows(audience, ADROLL) == [["test@example.com"]]
+
+
+def test_a_formula_in_a_plain_linkedin_cell_is_neutralised(audience):
+    member(audience, company="=HYPERLINK(1)")
+
+    assert rows(audience, LINKEDIN)[1][LINKEDIN_HEADERS.index("employeecompany")] == (
+        "'=HYPERLINK(1)"
+    )
+
+
 def test_a_british_postcode_goes_to_meta_as_area_district_and_sector(audience):
     member(audience, email="", phone="+442079460958", postal_code="SW1A 1AA", country="GB")
 
-    row = rows(audience, retargeting.META)[1]
+    row = rows(audience, META)[1]
 
     assert row[META_HEADERS.index("zip")] == SW1A1
 
@@ -160,14 +237,14 @@ def test_a_british_postcode_goes_to_meta_as_area_district_and_sector(audience):
 def test_missing_values_are_empty_cells_not_hashes_of_nothing(audience):
     member(audience, email="", phone="+14155552671", first_name="", last_name="", country="")
 
-    assert rows(audience, retargeting.GOOGLE)[1] == ["", PLUS_E164, "", "", "", ""]
-    assert rows(audience, retargeting.META)[1] == ["", DIGITS, "", "", "", "", "", ""]
+    assert rows(audience, GOOGLE)[1] == ["", PLUS_E164, "", "", "", ""]
+    assert rows(audience, META)[1] == ["", DIGITS, "", "", "", "", "", ""]
 
 
 def test_a_cell_a_spreadsheet_would_run_is_neutralised(audience):
     member(audience, postal_code="=SUM(A1:A9)", country="US")
 
-    assert rows(audience, retargeting.GOOGLE)[1][-1] == "'=SUM(A1:A9)"
+    assert rows(audience, GOOGLE)[1][-1] == "'=SUM(A1:A9)"
 
 
 # Who is in a file
@@ -190,7 +267,7 @@ def test_only_members_whose_consent_allows_it_are_exported(audience, settings):
     member(audience, email="", phone="")  # nothing to match on
     LeadFactory(email="outsider@example.com", email_consent=consent.CONFIRMED)
 
-    exported = list(retargeting.audience_export_leads(audience))
+    exported = list(audience_export_leads(audience))
 
     assert exported == [confirmed, no_letters]
 
@@ -204,7 +281,22 @@ def test_with_soft_opt_in_customers_are_exported_unless_they_unsubscribed(audien
     member(audience, email="gone@example.com", email_consent=consent.UNSUBSCRIBED, stage=customer)
     member(audience, email="prospect@example.com", email_consent=consent.NONE)
 
-    assert list(retargeting.audience_export_leads(audience)) == [kept]
+    assert list(audience_export_leads(audience)) == [kept]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_every_file_holds_only_members_whose_consent_allows_it(audience, settings, platform):
+    settings.MAIL_SOFT_OPT_IN = False
+    consent = Lead.EmailConsent
+    member(audience, email="yes@example.com", first_name="Yes", last_name="Please")
+    for state in (consent.PENDING, consent.NONE, consent.UNSUBSCRIBED):
+        member(audience, email=f"{state}@example.com", email_consent=state, last_name=state)
+
+    cells = {cell for row in rows(audience, FORMATS[platform]) for cell in row}
+
+    assert {"yes@example.com", sha256("yes@example.com")} & cells
+    for state in (consent.PENDING, consent.NONE, consent.UNSUBSCRIBED):
+        assert not {f"{state}@example.com", sha256(f"{state}@example.com"), state} & cells
 
 
 # Downloading
@@ -225,11 +317,27 @@ def test_a_manager_downloads_each_file(maria, audience, mary):
     assert b"".join(meta.streaming_content).decode().startswith("email,phone,fn,ln,")
 
 
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_manager_downloads_every_platforms_file_without_a_bom(maria, audience, mary, platform):
+    response = maria.get(reverse(f"retargeting:{platform}", args=[audience.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="audience-{audience.pk}-{platform}.csv"'
+    )
+    assert response["Cache-Control"] == "no-store"
+    body = b"".join(response.streaming_content)
+    assert not body.startswith(b"\xef\xbb\xbf")
+    assert body.decode() == "".join(audience_csv(audience, FORMATS[platform]))
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("role", ["rep", "mailroom"])
-def test_only_managers_may_download(client, audience, mary, role):
+def test_only_managers_may_download(client, audience, mary, role, platform):
     client.force_login(UserFactory(role=role))
 
-    response = client.get(reverse("retargeting:google", args=[audience.pk]))
+    response = client.get(reverse(f"retargeting:{platform}", args=[audience.pk]))
 
     assert response.status_code == 403
 
@@ -245,8 +353,11 @@ def test_an_unknown_audience_is_not_found(maria):
     assert maria.get(reverse("retargeting:google", args=[999999])).status_code == 404
 
 
-def test_the_audience_page_links_to_both_files(maria, audience):
+def test_the_audience_page_links_to_every_platforms_file(maria, audience):
     text = maria.get(audience.get_absolute_url()).text
 
-    assert f'href="/audiences/{audience.pk}/export/google.csv"' in text
-    assert f'href="/audiences/{audience.pk}/export/meta.csv"' in text
+    assert sorted(FORMATS) == sorted(PLATFORMS)
+    for platform in PLATFORMS:
+        assert f'href="/audiences/{audience.pk}/export/{platform}.csv"' in text
+    for label in ("Google Ads", "Meta", "X (Twitter)", "LinkedIn", "AdRoll"):
+        assert label in text
