@@ -135,8 +135,8 @@ META = Format(
 # (developer.x.com/en/docs/x-ads-api/audiences/overview/user-data) for normalising
 # and hashing a pre-hashed file:
 # - a .csv of identifiers, one a line; X asks at upload which identifier type each
-#   column holds, so the file carries no header row (a header would be read as
-#   one more identifier);
+#   column holds, so no header row is needed, and we write none so that every
+#   line is an identifier ("the data for each line must be hashed");
 # - email: lowercased, leading and trailing spaces removed, then SHA-256 without a
 #   salt, the hash in lowercase hex.
 # Pre-hashing is optional on X (it hashes plain values on upload); we hash, the
@@ -166,9 +166,12 @@ X = Format("x", "X (Twitter) tailored audience", "hashed emails", (), _x_row, ke
 # - a row matches on an email, or on a first and last name (with the company and
 #   title helping), or on a Google advertising id; rows with none of these are
 #   left out;
-# - email: plain or SHA-256 hashed are both accepted. We hash (trimmed,
-#   lowercased, SHA-256 in lowercase hex, as LinkedIn's DMP segment API takes
-#   SHA256_EMAIL), the documented option that keeps addresses out of the file;
+# - email: plain or SHA-256 hashed are both accepted. We hash, the documented
+#   option that keeps addresses out of the file: SHA-256 in lowercase hex (the
+#   form LinkedIn's DMP Segment Users API names SHA256_EMAIL). The page does not
+#   spell out normalising before hashing; we trim and lowercase, as every other
+#   platform here asks and as LinkedIn's browser-side hashing of a plain list must
+#   for addresses typed in any case to match;
 # - firstname, lastname, jobtitle, employeecompany: plain text, trimmed with
 #   single spaces (the template documents no hashed form for them);
 # - country: the ISO 3166-1 alpha-2 code ("US");
