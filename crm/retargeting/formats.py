@@ -170,8 +170,7 @@ X = Format("x", "X (Twitter) tailored audience", "hashed emails", (), _x_row, ke
 #   option that keeps addresses out of the file: SHA-256 in lowercase hex (the
 #   form LinkedIn's DMP Segment Users API names SHA256_EMAIL). The page does not
 #   spell out normalising before hashing; we trim and lowercase, as every other
-#   platform here asks and as LinkedIn's browser-side hashing of a plain list must
-#   for addresses typed in any case to match;
+#   platform here asks, so that an address typed in capitals can still match;
 # - firstname, lastname, jobtitle, employeecompany: plain text, trimmed with
 #   single spaces (the template documents no hashed form for them);
 # - country: the ISO 3166-1 alpha-2 code ("US");
