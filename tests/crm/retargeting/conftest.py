@@ -97,7 +97,7 @@ def loopback_platform():
         platform = LoopbackPlatform(default)
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(platform))
         server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
         return platform, f"http://127.0.0.1:{server.server_address[1]}"
 
