@@ -167,8 +167,11 @@ class AdAudienceBackend(ABC):
     def _temporary(self, response: Response) -> TemporaryFailure:
         error = self.error_for(response)
         return TemporaryFailure(
-            error.message, status=response.status, retry_after=retry_after_seconds(response)
+            error.message, status=response.status, retry_after=self.retry_after(response)
         )
+
+    def retry_after(self, response: Response) -> float | None:
+        return retry_after_seconds(response)
 
 
 def stopped_with(error: AdAudienceError, result: SyncResult) -> AdAudienceError:

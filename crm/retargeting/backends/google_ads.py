@@ -168,8 +168,7 @@ class GoogleAdsCustomerMatchBackend(AdAudienceBackend):
         return response.json if isinstance(response.json, dict) else {}
 
     def error_for(self, response: Response) -> AdAudienceError:
-        error = (response.json or {}).get("error") if isinstance(response.json, dict) else None
-        error = error if isinstance(error, dict) else {}
+        error = _error_status(response)
         message = error.get("message") or response.text or f"HTTP {response.status}"
         detail = "; ".join(_failure_messages(error))
         text = f"Google Ads: {message}" + (f" ({detail})" if detail else "")
@@ -179,6 +178,34 @@ class GoogleAdsCustomerMatchBackend(AdAudienceBackend):
             return AuthExpired(text, status=response.status)
         return PlatformError(text, status=response.status)
 
+    def retry_after(self, response: Response) -> float | None:
+        """Retry-After, or else the wait a QuotaError names in its details
+        (quotaErrorDetails.retryDelay, a Duration written "30s")."""
+        waits = [super().retry_after(response)]
+        for error in _all_errors(_error_status(response)):
+            quota = (error.get("details") or {}).get("quotaErrorDetails") or {}
+            waits.append(_seconds(quota.get("retryDelay")))
+        return max((wait for wait in waits if wait is not None), default=None)
+
+
+def _error_status(response: Response) -> dict:
+    """The google.rpc.Status of an error answer, {} when the body is not one."""
+    error = response.json.get("error") if isinstance(response.json, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def _seconds(duration) -> float | None:
+    try:
+        return float(str(duration).removesuffix("s")) if duration else None
+    except ValueError:
+        return None
+
+
+def _all_errors(status: dict) -> list[dict]:
+    return [
+        error for failure in _google_ads_failures(status) for error in failure.get("errors") or []
+    ]
+
 
 def _operation(verb: str, row: Row) -> dict:
     return {verb: {"userIdentifiers": user_identifiers(row)}}
@@ -187,11 +214,10 @@ def _operation(verb: str, row: Row) -> dict:
 def _refused_operations(status: dict | None, offset: int) -> dict[int, str]:
     """Index in our batch -> the reason, from a partialFailureError."""
     refused = {}
-    for failure in _google_ads_failures(status or {}):
-        for error in failure.get("errors") or []:
-            index = _operation_index(error)
-            if index is not None and index >= offset:
-                refused.setdefault(index - offset, error.get("message") or "refused")
+    for error in _all_errors(status or {}):
+        index = _operation_index(error)
+        if index is not None and index >= offset:
+            refused.setdefault(index - offset, error.get("message") or "refused")
     return refused
 
 
@@ -212,12 +238,7 @@ def _google_ads_failures(status: dict) -> list[dict]:
 
 
 def _failure_messages(status: dict) -> list[str]:
-    return [
-        error.get("message", "")
-        for failure in _google_ads_failures(status)
-        for error in failure.get("errors") or []
-        if error.get("message")
-    ][:3]
+    return [error["message"] for error in _all_errors(status) if error.get("message")][:3]
 
 
 def _digits(value: str) -> str:

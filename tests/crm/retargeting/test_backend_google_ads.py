@@ -382,3 +382,27 @@ def test_the_default_address_is_googles_and_never_reached_from_tests(only_loopba
     with pytest.raises(TemporaryFailure):
         backend.add_members(rows(1))
     assert only_loopback == ["googleads.googleapis.com"]
+
+
+def test_a_quota_errors_retry_delay_is_honoured(google, sleeps):
+    quota = {
+        "errorCode": {"quotaError": "RESOURCE_EXHAUSTED"},
+        "message": "Too many requests.",
+        "details": {"quotaErrorDetails": {"rateScope": "DEVELOPER", "retryDelay": "12s"}},
+    }
+    google.script(
+        ":addOperations",
+        (
+            429,
+            {
+                "error": {
+                    "code": 429,
+                    "details": [{"@type": failure_type("v26"), "errors": [quota]}],
+                }
+            },
+        ),
+    )
+
+    google.backend().add_members(rows(1))
+
+    assert len(sleeps) == 1 and sleeps[0] >= 12
