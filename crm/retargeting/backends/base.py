@@ -87,9 +87,19 @@ class RetryPolicy:
     base_delay: float = 1.0
     max_delay: float = 60.0
 
+    def __post_init__(self):
+        if self.max_attempts < 1 or self.base_delay < 0 or self.max_delay < 0:
+            raise ValueError("A retry policy needs at least one attempt and no negative delays.")
+
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         cap = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         return max(retry_after or 0.0, rng.uniform(0, cap))
+
+
+def checked_batch_size(size: int, documented: int) -> int:
+    if not 1 <= size <= documented:
+        raise ValueError(f"A batch holds 1 to {documented} rows, not {size}.")
+    return size
 
 
 def batches(rows: Sequence[Row], size: int) -> Iterator[Sequence[Row]]:

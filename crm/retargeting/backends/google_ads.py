@@ -39,6 +39,7 @@ from crm.retargeting.backends.base import (
     Row,
     SyncResult,
     batches,
+    checked_batch_size,
     stopped_with,
 )
 from crm.retargeting.backends.http import Response
@@ -100,7 +101,7 @@ class GoogleAdsCustomerMatchBackend(AdAudienceBackend):
         super().__init__(**kw)
         self.customer_id = _digits(customer_id)
         self.user_list = f"customers/{self.customer_id}/userLists/{_digits(user_list_id)}"
-        self.batch_size = batch_size
+        self.batch_size = checked_batch_size(batch_size, BATCH_SIZE)
         base = getattr(settings, "GOOGLE_ADS_API_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
         version = getattr(settings, "GOOGLE_ADS_API_VERSION", DEFAULT_API_VERSION)
         self.root = f"{base}/{version}"
@@ -125,6 +126,8 @@ class GoogleAdsCustomerMatchBackend(AdAudienceBackend):
         if not rows and not remove_all:
             return result
         try:
+            # A create retried after a lost answer leaves an unused job behind,
+            # which Google drops on its own; nothing is added twice.
             job = self._post(
                 f"customers/{self.customer_id}/offlineUserDataJobs:create", self._job_body()
             )["resourceName"]

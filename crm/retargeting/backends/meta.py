@@ -36,6 +36,7 @@ from crm.retargeting.backends.base import (
     Row,
     SyncResult,
     batches,
+    checked_batch_size,
     stopped_with,
 )
 from crm.retargeting.backends.http import Response
@@ -83,7 +84,7 @@ class MetaCustomAudienceBackend(AdAudienceBackend):
         super().__init__(**kw)
         self.audience_id = audience_id
         self.access_token = access_token
-        self.batch_size = batch_size
+        self.batch_size = checked_batch_size(batch_size, BATCH_SIZE)
         base = getattr(settings, "META_GRAPH_API_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
         version = getattr(settings, "META_GRAPH_API_VERSION", DEFAULT_API_VERSION)
         self.url = f"{base}/{version}/{audience_id}"

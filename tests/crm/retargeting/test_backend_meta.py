@@ -302,3 +302,14 @@ def test_the_default_address_is_metas_and_never_reached_from_tests(only_loopback
     with pytest.raises(TemporaryFailure):
         backend.add_members(rows(1))
     assert only_loopback == ["graph.facebook.com"]
+
+
+@pytest.mark.parametrize("size", [0, 10_001])
+def test_a_batch_size_outside_the_documented_limit_is_refused(meta, size):
+    with pytest.raises(ValueError, match="1 to 10000 rows"):
+        meta.backend(batch_size=size)
+
+
+def test_a_retry_policy_needs_an_attempt():
+    with pytest.raises(ValueError, match="at least one attempt"):
+        RetryPolicy(max_attempts=0)
