@@ -101,8 +101,10 @@ class MetaCustomAudienceBackend(AdAudienceBackend):
             raise ValueError("Meta cannot replace an audience with nobody: remove the members.")
         return self._upload("POST", "usersreplace", rows, session_id=_session_id())
 
-    def _upload(self, method: str, edge: str, rows: Sequence[Row], session_id=None):
+    def _upload(self, method: str, edge: str, rows: Sequence[Row], session_id=None) -> SyncResult:
         schema = [key for key in SCHEMA if any(row.get(key) for row in rows)]
+        if rows and not schema:
+            raise ValueError(f"The rows carry none of the identifiers Meta takes: {list(SCHEMA)}.")
         total = -(-len(rows) // self.batch_size)
         result = SyncResult()
         for number, batch in enumerate(batches(rows, self.batch_size), start=1):
@@ -145,7 +147,7 @@ class MetaCustomAudienceBackend(AdAudienceBackend):
 
     def error_for(self, response: Response) -> AdAudienceError:
         error = _error(response)
-        code = error.get("code")
+        code = error.get("code") if isinstance(error.get("code"), int) else None
         message = error.get("message") or response.text or f"HTTP {response.status}"
         if response.status == 401 or code in AUTH_CODES or 200 <= (code or 0) <= 299:
             return AuthExpired(f"Meta: {message}", status=response.status)

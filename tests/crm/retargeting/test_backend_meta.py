@@ -313,3 +313,9 @@ def test_a_batch_size_outside_the_documented_limit_is_refused(meta, size):
 def test_a_retry_policy_needs_an_attempt():
     with pytest.raises(ValueError, match="at least one attempt"):
         RetryPolicy(max_attempts=0)
+
+
+def test_rows_without_an_identifier_meta_takes_are_refused(meta):
+    with pytest.raises(ValueError, match="none of the identifiers"):
+        meta.backend().add_members([{"fax": sha("123")}])
+    assert meta.requests == []
