@@ -125,13 +125,9 @@ class GoogleAdsCustomerMatchBackend(AdAudienceBackend):
         result = SyncResult()
         if not rows and not remove_all:
             return result
+        operations = [_operation(verb, row) for row in rows]
         try:
-            # A create retried after a lost answer leaves an unused job behind,
-            # which Google drops on its own; nothing is added twice.
-            job = self._post(
-                f"customers/{self.customer_id}/offlineUserDataJobs:create", self._job_body()
-            )["resourceName"]
-            operations = [_operation(verb, row) for row in rows]
+            job = self._create_job()
             for number, batch in enumerate(batches(operations, self.batch_size), start=1):
                 first = [{"removeAll": True}] if remove_all and number == 1 else []
                 self._add(job, first, batch, number, result)
@@ -141,6 +137,16 @@ class GoogleAdsCustomerMatchBackend(AdAudienceBackend):
         except AdAudienceError as error:
             raise stopped_with(error, result) from None
         return result
+
+    def _create_job(self) -> str:
+        # A create retried after a lost answer leaves an unused job behind,
+        # which Google drops on its own; nothing is added twice.
+        answer = self._post(
+            f"customers/{self.customer_id}/offlineUserDataJobs:create", self._job_body()
+        )
+        if not answer.get("resourceName"):
+            raise PlatformError("Google Ads created a job without naming it.")
+        return answer["resourceName"]
 
     def _job_body(self) -> dict:
         # The people in our rows agreed to marketing (crm.retargeting.ads_consent),
@@ -158,6 +164,9 @@ class GoogleAdsCustomerMatchBackend(AdAudienceBackend):
         try:
             answer = self._post(f"{job}:addOperations", body)
         except PlatformError as error:
+            if first:
+                # Without its removeAll a replace would only add: stop before the run.
+                raise
             result.fail(number, len(batch), error.message)
             return
         refused = _refused_operations(answer.get("partialFailureError"), offset=len(first))
@@ -211,7 +220,10 @@ def _all_errors(status: dict) -> list[dict]:
 
 
 def _operation(verb: str, row: Row) -> dict:
-    return {verb: {"userIdentifiers": user_identifiers(row)}}
+    identifiers = user_identifiers(row)
+    if not identifiers:
+        raise ValueError("A row needs an email, a phone or a whole address for Google Ads.")
+    return {verb: {"userIdentifiers": identifiers}}
 
 
 def _refused_operations(status: dict | None, offset: int) -> dict[int, str]:

@@ -406,3 +406,25 @@ def test_a_quota_errors_retry_delay_is_honoured(google, sleeps):
     google.backend().add_members(rows(1))
 
     assert len(sleeps) == 1 and sleeps[0] >= 12
+
+
+def test_a_replace_whose_remove_all_is_refused_stops_before_the_run(google):
+    google.script(
+        ":addOperations",
+        (400, {"error": {"code": 400, "message": "Request contains an invalid argument."}}),
+    )
+
+    with pytest.raises(PlatformError, match="invalid argument") as raised:
+        google.backend(batch_size=2).replace_all(rows(5))
+
+    assert paths(google) == [
+        f"{V}/customers/{CUSTOMER}/offlineUserDataJobs:create",
+        f"{V}/{JOB}:addOperations",
+    ]
+    assert raised.value.result.sent == 0
+
+
+def test_a_row_without_an_identifier_google_takes_is_refused(google):
+    with pytest.raises(ValueError, match="whole address"):
+        google.backend().add_members([{"first_name": sha("ann"), "country": "US"}])
+    assert google.requests == []
