@@ -127,6 +127,10 @@ class MetaCustomAudienceBackend(AdAudienceBackend):
         try:
             response = self.send(method, f"{self.url}/{edge}", data=form)
         except PlatformError as error:
+            if "session" in body:
+                # A replace missing a batch would drop its people from the
+                # audience once the last batch closed the session: stop instead.
+                raise stopped_with(error, result) from None
             result.fail(number, size, error.message)
             return
         except AdAudienceError as error:

@@ -14,6 +14,7 @@ from crm import retargeting
 from crm.retargeting.backends import (
     AuthExpired,
     MetaCustomAudienceBackend,
+    PlatformError,
     RetryPolicy,
     TemporaryFailure,
 )
@@ -319,3 +320,17 @@ def test_rows_without_an_identifier_meta_takes_are_refused(meta):
     with pytest.raises(ValueError, match="none of the identifiers"):
         meta.backend().add_members([{"fax": sha("123")}])
     assert meta.requests == []
+
+
+def test_a_replace_with_a_refused_batch_stops_before_closing_the_session(meta):
+    meta.script(
+        "/usersreplace",
+        (200, graph_api_ok(10)),
+        (400, {"error": {"message": "Invalid parameter", "code": 100}}),
+    )
+
+    with pytest.raises(PlatformError, match="Invalid parameter") as raised:
+        meta.backend(batch_size=10).replace_all(rows(30))
+
+    assert len(meta.requests) == 2  # the last batch, which would close the session, is not sent
+    assert raised.value.result.sent == 10
