@@ -9,6 +9,7 @@ A backend only batches, sends, retries and reports.
 What can go wrong, and who hears about it:
 - a batch the platform refuses (bad data, a list that is gone) is counted in
   SyncResult.failures with the platform's reason, and the other batches go on;
+  except in a replace, where a missing batch would drop its people: PlatformError;
 - AuthExpired: the token expired or lost its rights. Nothing more will work
   until a manager reconnects, so the call stops at once;
 - TemporaryFailure: still 429/5xx/unreachable after the policy's attempts, or
