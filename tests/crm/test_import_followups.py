@@ -1,15 +1,18 @@
 """What follows an import's booth visits, set-based (interaction_hooks.run_set_based,
 the import's follow-up job) gives the same rows as the per-row path it replaces
 (run_many: each visit's enrolment and touch planned on its own), runs a bounded
-number of statements however many visits, and does nothing twice when run twice."""
+number of statements however many visits, and does nothing twice when run twice
+(in this process, and on a real RQ worker with PostgreSQL and Redis)."""
 
 import datetime as dt
 
+import django_rq
 import pytest
 import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from config.jobs import enqueue
 from crm import interaction_hooks
 from crm.audiences.models import Audience, AudienceMember
 from crm.audiences.services import audience_save
@@ -26,6 +29,7 @@ from mailings.models import Suppression
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory, UserFactory
 from tests.followups.cadences.factories import TriggerFactory, cadence_with
 from tests.followups.factories import CallableLeadFactory, TouchFactory
+from tests.workers import rq_worker_process
 
 NOW = dt.datetime(2026, 3, 13, 21, 0, tzinfo=dt.UTC)  # Friday evening in New York
 BOOTH = Interaction.Kind.BOOTH_VISIT
@@ -263,3 +267,44 @@ def test_an_unowned_leads_task_goes_to_the_least_busy_rep_who_becomes_its_owner(
         (Channel.EMAIL, None),  # the thank-you email, planned before the task gave it an owner
         (Channel.TASK, bob.pk),
     }
+
+
+@pytest.fixture
+def default_queue(redis_url, settings):
+    settings.JOBS_MODE = "rq"
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    yield queue
+    queue.empty()
+
+
+def run_worker() -> None:
+    """A real `rqworker default --burst`, until the queue is empty (each follow-up
+    job queues the next, and the audiences' own jobs)."""
+    worker = rq_worker_process("default")
+    worker.wait(timeout=300)
+    assert worker.returncode == 0, worker.stderr.read()
+
+
+def lasting(found: dict[str, list]) -> dict[str, list]:
+    """A digest without the time each score was worked out (a second run rescores)."""
+    leads = [row[:3] + row[4:] for row in found["leads"]]
+    return found | {"leads": leads}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_runs_the_follow_ups_and_running_the_job_again_changes_nothing(
+    postgres, default_queue, visits, expo
+):
+    lead_import = lead_import_of(visits, expo)
+    run_worker()  # what setting the scene queued (audiences built, leads saved)
+    enqueue(jobs.lead_import_recorded, lead_import.pk)
+    assert default_queue.count == 1
+
+    run_worker()
+    once = digest()
+    enqueue(jobs.lead_import_recorded, lead_import.pk)
+    run_worker()
+
+    assert {row[6] for row in once["enrolments"]} >= set(visits[:3])  # the worker enrolled
+    assert lasting(digest()) == lasting(once)
