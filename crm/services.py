@@ -451,6 +451,20 @@ def lead_owner_claim(*, lead: Lead, owner: User) -> bool:
 
 
 @transaction.atomic
+def leads_owner_claim(*, lead_ids: Iterable[int], owner: User) -> set[int]:
+    """lead_owner_claim for many leads given to one person (one UPDATE, their audit
+    entries in one INSERT): the ids of those given, not those someone was given
+    meanwhile."""
+    free = Lead.objects.select_for_update().filter(pk__in=list(lead_ids), owner__isnull=True)
+    given = list(free.order_by("pk").values_list("pk", flat=True))
+    Lead.objects.filter(pk__in=given).update(owner=owner)
+    audit_leads_owner_changed(
+        owners_before=dict.fromkeys(given), owner_id=owner.pk, by=None, note="to work its touch"
+    )
+    return set(given)
+
+
+@transaction.atomic
 def leads_owner_set(*, lead_ids: Iterable[int], owner_id: int, by: User | None = None) -> int:
     """Give these leads to one person: a statement to read their owners (for the
     audit trail, locking them), one to change them, one to record it."""

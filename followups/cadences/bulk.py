@@ -16,22 +16,28 @@ enrolments_create_bulk (one source, one moment: an audience, a lead list):
 enrolments_create_for_interactions (what triggers enrol after a batch of
 interactions, each with its own source and moment: an import's booth visits)
 plans each enrolment's first touch in Python with the functions one enrolment
-uses (progress.step_touch_fields, timing.step_due: no query per visit), and
-writes the enrolments and touches with one INSERT per thousand rows each. Those
-left over, planned one by one as a single enrolment is: a call to a lead who may
-not be called then (skipped, and on to the next step) or has an open call
-already (folded into it), and a rep's step that picks a person (a lead without
-an owner, a manager's play).
+uses (progress.step_touch_fields, timing.step_due: no query per visit), picks
+the least busy person for a rep's step as one by one would (the open touches
+counted once, each pick counted as made; leads without an owner given theirs,
+one UPDATE a person), and writes the enrolments and touches with one INSERT per
+thousand rows each. Left over, planned one by one as a single enrolment is: a
+call to a lead who may not be called then (skipped, and on to the next step) or
+has an open call already (folded into it).
 """
 
 import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from crm.models import Interaction, Lead, User
+from crm.roles import Role
+from crm.services import leads_owner_claim
+from followups.assigning import open_touches_per_person, people_with_role
 from followups.cadences import progress
 from followups.cadences.models import REP_CHANNELS, Cadence, CadenceStep, Channel, Enrolment
 from followups.cadences.services import enrolment_create, leads_to_enrol
@@ -218,29 +224,52 @@ def _rows_changed(cursor) -> int:
     return cursor.rowcount
 
 
+class Wanted(NamedTuple):
+    """A trigger's enrolment: the cadence, the interaction (its lead loaded with it)."""
+
+    cadence: Cadence
+    interaction: Interaction
+
+
+class Step(NamedTuple):
+    """One touch of an enrolment's way to its first step that is not skipped."""
+
+    step: CadenceStep
+    attempt: int
+    due_at: dt.datetime
+    skipped: str  # why it is skipped ("" for the touch planned)
+    assigned_to: User | None = None
+
+
+class Plan(NamedTuple):
+    cadence: Cadence
+    interaction: Interaction
+    touches: list[Step]
+    finished: str  # why the enrolment ends at once ("" while it goes on)
+
+
 @transaction.atomic
 def enrolments_create_for_interactions(
     *,
-    cadence: Cadence,
-    interactions: Sequence[Interaction],
+    wanted: Sequence[Wanted],
     sources: Mapping[int, str],
     enrolled_at: Mapping[int, dt.datetime],
 ) -> int:
-    """Enrol each interaction's lead (loaded with it), as enrolment_create does
-    for one: once per interaction (a job run twice enrols nobody twice), not
-    while the lead is in the cadence, and plan its first step. `sources` and
-    `enrolled_at` are by interaction id. Returns how many were enrolled. All or none."""
-    first = progress.following_step(cadence, None)
-    if first is None or not interactions:
-        return 0
-    todo = _not_enrolled_yet(cadence, interactions)
-    _owners_known([i.lead for i in todo])
-    prefetch_related_objects([cadence], "reps")
-    plans = _first_touches(cadence, first, todo, enrolled_at)
-    alone = [i for i in todo if plans[i.pk] is None]
-    made = _write_enrolments(cadence, first, [i for i in todo if plans[i.pk]], sources, enrolled_at)
-    _write_touches(first, made, plans, enrolled_at)
-    for interaction in alone:
+    """Enrol each interaction's lead in its cadence, as enrolment_create does for
+    one: once per interaction (a job run twice enrols nobody twice), not while the
+    lead is in the cadence; and plan the first step (a call the lead may not get
+    is skipped, and the next step planned, as progress.go_to does). `wanted` is in
+    the order one by one meets them (interaction by interaction, each one's
+    cadences by name); `sources` and `enrolled_at` are by interaction id. Returns
+    how many were enrolled. All or none."""
+    cadences = {w.cadence.pk: w.cadence for w in wanted}
+    steps = {pk: list(cadence.steps.order_by("position")) for pk, cadence in cadences.items()}
+    todo = _not_enrolled_yet([w for w in wanted if steps[w.cadence.pk]])
+    _owners_known([w.interaction.lead for w in todo])
+    plans, alone = _plans(todo, steps, enrolled_at)
+    made = _write_enrolments(plans, sources, enrolled_at)
+    _write_touches(plans, made, enrolled_at)
+    for cadence, interaction in alone:
         enrolment_create(
             cadence=cadence,
             lead=interaction.lead,
@@ -251,22 +280,25 @@ def enrolments_create_for_interactions(
     return len(made) + len(alone)
 
 
-def _not_enrolled_yet(cadence: Cadence, interactions: Sequence[Interaction]) -> list[Interaction]:
-    """Those that enrolled their lead here already (a job run twice) and those whose
-    lead is in the cadence now are passed over: two queries."""
-    done = set(
-        Enrolment.objects.filter(
-            cadence=cadence, interaction_id__in=[i.pk for i in interactions]
+def _not_enrolled_yet(wanted: list[Wanted]) -> list[Wanted]:
+    """Those that enrolled their lead already (a job run twice) and those whose
+    lead is in the cadence now are passed over: two queries a cadence."""
+    passed_over = set()
+    for cadence_id in {w.cadence.pk for w in wanted}:
+        those = [w.interaction for w in wanted if w.cadence.pk == cadence_id]
+        done = Enrolment.objects.filter(
+            cadence_id=cadence_id, interaction_id__in=[i.pk for i in those]
         ).values_list("interaction_id", flat=True)
-    )
-    busy = set(
-        Enrolment.objects.filter(
-            cadence=cadence,
-            status__in=Enrolment.OPEN,
-            lead_id__in={i.lead_id for i in interactions},
-        ).values_list("lead_id", flat=True)
-    )
-    return [i for i in interactions if i.pk not in done and i.lead_id not in busy]
+        busy = set(
+            Enrolment.objects.filter(
+                cadence_id=cadence_id,
+                status__in=Enrolment.OPEN,
+                lead_id__in={i.lead_id for i in those},
+            ).values_list("lead_id", flat=True)
+        )
+        passed_over |= {(cadence_id, pk) for pk in done}
+        passed_over |= {(cadence_id, i.pk) for i in those if i.lead_id in busy}
+    return [w for w in wanted if (w.cadence.pk, w.interaction.pk) not in passed_over]
 
 
 def _owners_known(leads: Sequence[Lead]) -> None:
@@ -277,106 +309,232 @@ def _owners_known(leads: Sequence[Lead]) -> None:
             lead.owner = owners[lead.owner_id]
 
 
-def _first_touches(cadence, first, interactions, enrolled_at) -> dict[int, dt.datetime | None]:
-    """The first step's due time by interaction id; None for one planned one by
-    one (the module's docstring says which)."""
-    picks = first.channel in REP_CHANNELS and cadence.assign == Cadence.Assign.MANAGER
-    open_calls = _leads_with_open_calls(first, interactions)
-    due_by_place: dict[tuple, dt.datetime] = {}
-    holidays_by_day: dict[dt.date, Holidays] = {}
-    plans: dict[int, dt.datetime | None] = {}
-    for interaction in interactions:
+def _plans(todo: list[Wanted], steps: dict, enrolled_at) -> tuple[list[Plan], list[Wanted]]:
+    """Each enrolment's touches (due times and people), in the order one by one
+    plans them; and those left to plan one by one: a call to a lead with an open
+    call (folded into it)."""
+    calling = _leads_with_open_calls(
+        [
+            w.interaction.lead_id
+            for w in todo
+            if any(s.channel == Channel.CALL for s in steps[w.cadence.pk])
+        ]
+    )
+    due, people = Due(), People()
+    plans, alone = [], []
+    for cadence, interaction in todo:
         lead, at = interaction.lead, enrolled_at[interaction.pk]
-        place = (lead.time_zone, lead.country, at)
-        if place not in due_by_place:
-            holidays = _holidays_near(first, at, holidays_by_day)
-            due_by_place[place] = step_due(
-                first,
+        way = _way_to_first_step(steps[cadence.pk], lead, at, due, calling)
+        if way is None:
+            alone.append(Wanted(cadence, interaction))
+            continue
+        touches, finished = way
+        touches = [
+            touch._replace(assigned_to=people.assign(cadence, touch.step, lead, not touch.skipped))
+            for touch in touches
+        ]
+        if any(t.step.channel == Channel.CALL and not t.skipped for t in touches):
+            calling.add(lead.pk)
+        plans.append(Plan(cadence, interaction, touches, finished))
+    taken = people.claim()
+    return [_owner_kept(plan, taken) for plan in plans], alone
+
+
+def _owner_kept(plan: Plan, taken: set[int]) -> Plan:
+    """A lead given someone meanwhile keeps them: what its pick was to work, they do."""
+    lead = plan.interaction.lead
+    if lead.pk not in taken:
+        return plan
+    managers = plan.cadence.assign == Cadence.Assign.MANAGER
+    return plan._replace(
+        touches=[
+            touch
+            if managers and touch.step.channel in REP_CHANNELS
+            else touch._replace(assigned_to=lead.owner)
+            for touch in plan.touches
+        ]
+    )
+
+
+def _way_to_first_step(steps, lead, at, due, calling) -> tuple[list[Step], str] | None:
+    """progress.go_to from the first step, in memory: each step's touch, skipped
+    while it is a call the lead may not get, up to one that is planned (or the
+    end); None when a call would be folded into one the lead has."""
+    touches: list[Step] = []
+    attempts: Counter[int] = Counter()
+    step = steps[0]
+    for _ in range(progress.SKIP_CHAIN_LIMIT):
+        if step is None:
+            return touches, "Went through every step"
+        attempts[step.pk] += 1
+        due_at = due(step, lead, at)
+        barred = ""
+        if step.channel == Channel.CALL:
+            if lead.pk in calling:
+                return None
+            barred = "" if lead_callable(lead, due_at) else progress.CALLS_BARRED
+        touches.append(Step(step, attempts[step.pk], due_at, barred))
+        if not barred:
+            return touches, ""
+        step = progress.following_in(steps, step.pk)
+    return touches, "Every step was skipped"
+
+
+def _leads_with_open_calls(lead_ids: list[int]) -> set[int]:
+    if not lead_ids:
+        return set()
+    open_calls = Touch.objects.filter(
+        lead_id__in=set(lead_ids), channel=Channel.CALL, status__in=Touch.OPEN
+    )
+    return set(open_calls.values_list("lead_id", flat=True))
+
+
+class Due:
+    """step_due, worked out once per step, place and moment (an import's visits
+    share a handful), with the holidays read once per day."""
+
+    def __init__(self):
+        self.kept: dict[tuple, dt.datetime] = {}
+        self.holidays: dict[tuple, Holidays] = {}
+
+    def __call__(self, step: CadenceStep, lead: Lead, at: dt.datetime) -> dt.datetime:
+        key = (step.pk, lead.time_zone, lead.country, at)
+        if key not in self.kept:
+            self.kept[key] = step_due(
+                step,
                 after=at,
                 enrolled_at=at,
                 time_zone=lead.time_zone,
                 country=lead.country,
-                holidays=holidays,
+                holidays=self._holidays(step, at),
             )
-        due = due_by_place[place]
-        alone = (picks or lead.owner_id is None) and first.channel in REP_CHANNELS
-        if first.channel == Channel.CALL:
-            alone = alone or lead.pk in open_calls or not lead_callable(lead, due)
-        plans[interaction.pk] = None if alone else due
-    return plans
+        return self.kept[key]
+
+    def _holidays(self, step: CadenceStep, at: dt.datetime) -> Holidays | None:
+        if step.wait_unit != "business_days":
+            return None  # step_due reads none
+        days = range(-1, step.wait * 2 + 12)
+        key = (at.date(), days.stop)
+        if key not in self.holidays:
+            self.holidays[key] = holidays_around(at.date() + dt.timedelta(days=n) for n in days)
+        return self.holidays[key]
 
 
-def _leads_with_open_calls(first: CadenceStep, interactions) -> set[int]:
-    if first.channel != Channel.CALL:
-        return set()
-    return set(
-        Touch.objects.filter(
-            lead_id__in={i.lead_id for i in interactions},
-            channel=Channel.CALL,
-            status__in=Touch.OPEN,
-        ).values_list("lead_id", flat=True)
-    )
+class People:
+    """Who works each touch, as progress.assignee picks for one lead at a time:
+    the lead's owner (a marketing step's too), else the least busy candidate.
+    Everyone's open touches are counted once (at the first pick), then each open
+    touch planned is counted as one by one would find it; leads without an owner
+    are given their pick (claim: one UPDATE a person), as lead_assignee gives them."""
+
+    def __init__(self):
+        self.stored: dict[int, int] | None = None  # open touches a person has, read once
+        self.planned: Counter[int] = Counter()  # and those planned here since
+        self.candidates: dict[int, list[User]] = {}
+        self.claims: dict[User, list[Lead]] = defaultdict(list)
+
+    def assign(self, cadence: Cadence, step: CadenceStep, lead: Lead, counted: bool):
+        managers = cadence.assign == Cadence.Assign.MANAGER
+        person = lead.owner
+        if step.channel in REP_CHANNELS and (managers or person is None):
+            person = self._least_busy(cadence)
+            if person is not None and not managers:
+                self.claims[person].append(lead)
+                lead.owner = person
+        if person is not None and counted:
+            self.planned[person.pk] += 1
+        return person
+
+    def _least_busy(self, cadence: Cadence) -> User | None:
+        if self.stored is None:
+            self.stored = open_touches_per_person()
+        if cadence.pk not in self.candidates:
+            self.candidates[cadence.pk] = _candidates(cadence)
+        stored, planned = self.stored, self.planned
+        return min(
+            self.candidates[cadence.pk],
+            key=lambda user: (stored.get(user.pk, 0) + planned[user.pk], user.pk),
+            default=None,
+        )
+
+    def claim(self) -> set[int]:
+        """Give the leads their picks; the ids of those given someone meanwhile, who
+        keep them (lead_owner_claim), read again."""
+        taken = set()
+        for person, leads in self.claims.items():
+            given = leads_owner_claim(lead_ids=[lead.pk for lead in leads], owner=person)
+            for lead in leads:
+                if lead.pk not in given:
+                    lead.refresh_from_db(fields=["owner"])
+                    taken.add(lead.pk)
+        return taken
 
 
-def _holidays_near(first: CadenceStep, at: dt.datetime, kept: dict) -> Holidays | None:
-    """The holidays a wait in business days may meet (None: the step needs none)."""
-    if first.wait_unit != "business_days":
-        return None
-    if at.date() not in kept:
-        days = range(-1, first.wait * 2 + 12)
-        kept[at.date()] = holidays_around(at.date() + dt.timedelta(days=n) for n in days)
-    return kept[at.date()]
+def _candidates(cadence: Cadence) -> list[User]:
+    """Whom progress.assignee picks among (the active ones)."""
+    if cadence.assign == Cadence.Assign.MANAGER:
+        people = people_with_role(Role.MANAGER)
+    else:
+        reps = list(cadence.reps.all()) if cadence.assign == Cadence.Assign.REPS else []
+        people = reps or people_with_role(Role.REP)
+    return [user for user in people if user.is_active]
 
 
-def _write_enrolments(cadence, first, interactions, sources, enrolled_at) -> list[Enrolment]:
-    """INSERT the enrolments (one a thousand), then read back those this wrote (a
-    lead enrolled meanwhile by another job is passed over by the unique index)."""
-    Enrolment.objects.bulk_create(
-        [
-            Enrolment(
-                cadence=cadence,
-                lead_id=i.lead_id,
-                step=first,
-                attempt=1,
-                source=sources[i.pk][:200],
-                interaction_id=i.pk,
-                enrolled_at=enrolled_at[i.pk],
-            )
-            for i in interactions
-        ],
-        batch_size=ROWS_PER_INSERT,
-        ignore_conflicts=True,
-    )
-    by_interaction = {i.pk: i for i in interactions}
-    made = Enrolment.objects.filter(
-        cadence=cadence, interaction_id__in=list(by_interaction), status=Enrolment.Status.ACTIVE
-    ).order_by("pk")
+def _write_enrolments(plans: list[Plan], sources, enrolled_at) -> dict[tuple, Enrolment]:
+    """INSERT the enrolments (one a thousand), each on the step it stops at (or
+    finished), then read back those this wrote, by (cadence id, interaction id):
+    one that another job enrolled meanwhile is passed over by the unique index,
+    and gets no touch here."""
     enrolments = []
-    for enrolment in made:
-        interaction = by_interaction[enrolment.interaction_id]
-        enrolment.cadence, enrolment.step = cadence, first
-        enrolment.lead, enrolment.interaction = interaction.lead, interaction
-        enrolments.append(enrolment)
-    return enrolments
-
-
-def _write_touches(first, enrolments, plans, enrolled_at) -> None:
-    """INSERT the first touches (one a thousand); one the unique index turned away
-    (an open call planned meanwhile) is planned one by one."""
-    touches = [
-        Touch(
-            **progress.step_touch_fields(enrolment, first, 1),
-            due_at=plans[enrolment.interaction_id],
+    for plan in plans:
+        at, last = enrolled_at[plan.interaction.pk], plan.touches[-1]
+        enrolments.append(
+            Enrolment(
+                cadence=plan.cadence,
+                lead_id=plan.interaction.lead_id,
+                status=Enrolment.Status.FINISHED if plan.finished else Enrolment.Status.ACTIVE,
+                step=last.step,
+                attempt=last.attempt,
+                source=sources[plan.interaction.pk][:200],
+                interaction_id=plan.interaction.pk,
+                enrolled_at=at,
+                ended_at=at if plan.finished else None,
+                exit_reason=plan.finished,
+            )
         )
-        for enrolment in enrolments
-    ]
-    Touch.objects.bulk_create(touches, batch_size=ROWS_PER_INSERT, ignore_conflicts=True)
-    planned = set(
-        Touch.objects.filter(key__in=[touch.key for touch in touches]).values_list(
-            "enrolment_id", flat=True
-        )
+    Enrolment.objects.bulk_create(enrolments, batch_size=ROWS_PER_INSERT, ignore_conflicts=True)
+    by_key = {(plan.cadence.pk, plan.interaction.pk): plan for plan in plans}
+    written = Enrolment.objects.filter(
+        cadence_id__in={plan.cadence.pk for plan in plans},
+        interaction_id__in={plan.interaction.pk for plan in plans},
     )
-    for enrolment in enrolments:
-        if enrolment.pk not in planned:
-            at = enrolled_at[enrolment.interaction_id]
-            progress.go_to(enrolment, first, after=at, now=at)
+    made = {}
+    for enrolment in written:
+        plan = by_key.get((enrolment.cadence_id, enrolment.interaction_id))
+        if plan is not None:
+            enrolment.cadence, enrolment.lead = plan.cadence, plan.interaction.lead
+            enrolment.interaction = plan.interaction
+            made[(plan.cadence.pk, plan.interaction.pk)] = enrolment
+    return made
+
+
+def _write_touches(plans: list[Plan], made: dict[tuple, Enrolment], enrolled_at) -> None:
+    """INSERT the touches (one a thousand); a planned one the unique index turned
+    away (an open call planned meanwhile) is planned one by one."""
+    now = timezone.now()
+    touches = []
+    for plan in plans:
+        enrolment = made.get((plan.cadence.pk, plan.interaction.pk))
+        for step, attempt, due_at, skipped, person in plan.touches if enrolment else ():
+            fields = progress.step_touch_fields(enrolment, step, attempt, assigned_to=person)
+            touch = Touch(**fields, due_at=due_at)
+            if skipped:
+                touch.status, touch.outcome, touch.completed_at = Touch.Status.SKIPPED, skipped, now
+            touches.append(touch)
+    Touch.objects.bulk_create(touches, batch_size=ROWS_PER_INSERT, ignore_conflicts=True)
+    keys = [touch.key for touch in touches]
+    written = set(Touch.objects.filter(key__in=keys).values_list("key", flat=True))
+    for touch in touches:
+        if touch.key not in written:
+            at = enrolled_at[touch.enrolment.interaction_id]
+            progress.go_to(touch.enrolment, touch.step, after=at, now=at)

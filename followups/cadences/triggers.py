@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from crm.models import Interaction, Lead
 from crm.outcomes import CallOutcome
-from followups.cadences.bulk import enrolments_create_for_interactions
+from followups.cadences.bulk import Wanted, enrolments_create_for_interactions
 from followups.cadences.models import Cadence, CadenceTrigger, Enrolment, ExitCondition
 from followups.cadences.services import enrolment_create, enrolments_end
 
@@ -50,23 +50,19 @@ def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
         for i in interactions
     }
     one_by_one = _leads_one_by_one(interactions, matched)
-    enrolling: dict[int, tuple[Cadence, list[Interaction]]] = {}
+    wanted: dict[tuple[int, int], Wanted] = {}  # in the order one by one meets them
     for interaction in interactions:
-        if interaction.lead_id in one_by_one:
-            continue
-        for trigger in matched[interaction.pk]:
-            if trigger.cadence.is_active:
-                _, those = enrolling.setdefault(trigger.cadence_id, (trigger.cadence, []))
-                if not those or those[-1].pk != interaction.pk:
-                    those.append(interaction)
-    # In the order cadences_apply_per_row meets their triggers: by cadence name.
-    rank = {t.cadence_id: (t.cadence.name, t.pk) for ts in triggers.values() for t in reversed(ts)}
-    for cadence, those in sorted(enrolling.values(), key=lambda pair: rank[pair[0].pk]):
+        if interaction.lead_id not in one_by_one:
+            for trigger in matched[interaction.pk]:
+                if trigger.cadence.is_active:
+                    key = (trigger.cadence_id, interaction.pk)
+                    wanted.setdefault(key, Wanted(trigger.cadence, interaction))
+    if wanted:
+        enrolling = {w.interaction.pk: w.interaction for w in wanted.values()}.values()
         enrolments_create_for_interactions(
-            cadence=cadence,
-            interactions=those,
-            sources={i.pk: describe(i) for i in those},
-            enrolled_at={i.pk: enrolled_at(i) for i in those},
+            wanted=list(wanted.values()),
+            sources={i.pk: describe(i) for i in enrolling},
+            enrolled_at={i.pk: enrolled_at(i) for i in enrolling},
         )
     _apply_each([i for i in interactions if i.lead_id in one_by_one], triggers)
 

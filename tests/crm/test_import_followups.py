@@ -308,3 +308,24 @@ def test_a_real_worker_runs_the_follow_ups_and_running_the_job_again_changes_not
 
     assert {row[6] for row in once["enrolments"]} >= set(visits[:3])  # the worker enrolled
     assert lasting(digest()) == lasting(once)
+
+
+def test_leads_without_an_owner_get_the_least_busy_rep_as_one_by_one_gives_them(
+    plays, expo, rep_alice
+):
+    Cadence.objects.exclude(installed="").update(is_active=False)  # only the plays above
+    UserFactory(username="bob", role=Role.REP)
+    UserFactory(username="carol", role=Role.REP)
+    TouchFactory(lead=CallableLeadFactory(), assigned_to=rep_alice)  # alice is busier
+    barred = [CallableLeadFactory(do_not_call=True)]  # planned one by one, picks too
+    leads = [CallableLeadFactory() for _ in range(4)] + barred + [CallableLeadFactory()]
+    ids = [InteractionFactory(lead=lead, kind=BOOTH, campaign=expo).pk for lead in leads[:-1]]
+    ids.append(InteractionFactory(lead=leads[-1], kind=BOOTH).pk)  # no call: thanks, a task
+
+    per_row = outcome_of(interaction_hooks.run_many, ids)
+    set_based = outcome_of(interaction_hooks.run_set_based, ids)
+
+    for name, rows in per_row.items():
+        assert set_based[name] == rows, name
+    owners = {owner for _, _, _, _, owner, *_ in per_row["leads"] if owner}
+    assert len(owners) == 3
