@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from crm.arrays import rows_insert
 from crm.models import Interaction, Lead, User
 from crm.roles import Role
 from crm.services import leads_owner_claim
@@ -480,61 +481,79 @@ def _candidates(cadence: Cadence) -> list[User]:
     return [user for user in people if user.is_active]
 
 
+ENROLMENT_COLUMNS = (
+    "cadence_id", "lead_id", "status", "step_id", "attempt", "source", "interaction_id",
+    "enrolled_by_id", "enrolled_at", "ended_at", "exit_reason",
+)  # fmt: skip
+TOUCH_COLUMNS = (
+    "lead_id", "channel", "due_at", "status", "reason", "reason_at", "talking_points",
+    "priority", "assigned_to_id", "origin", "attempt", "key", "outcome", "held_reason",
+    "completed_at", "created_at", "enrolment_id", "step_id", "interaction_id",
+)  # fmt: skip
+
+
 def _write_enrolments(plans: list[Plan], sources, enrolled_at) -> dict[tuple, Enrolment]:
-    """INSERT the enrolments (one a thousand), each on the step it stops at (or
-    finished), then read back those this wrote, by (cadence id, interaction id):
-    one that another job enrolled meanwhile is passed over by the unique index,
-    and gets no touch here."""
-    enrolments = []
+    """INSERT the enrolments (one statement), each on the step it stops at (or
+    finished); those written, by (cadence id, interaction id). One that another
+    job enrolled meanwhile is passed over by the unique index, and gets no touch
+    here."""
+    enrolments = {}
     for plan in plans:
         at, last = enrolled_at[plan.interaction.pk], plan.touches[-1]
-        enrolments.append(
-            Enrolment(
-                cadence=plan.cadence,
-                lead_id=plan.interaction.lead_id,
-                status=Enrolment.Status.FINISHED if plan.finished else Enrolment.Status.ACTIVE,
-                step=last.step,
-                attempt=last.attempt,
-                source=sources[plan.interaction.pk][:200],
-                interaction_id=plan.interaction.pk,
-                enrolled_at=at,
-                ended_at=at if plan.finished else None,
-                exit_reason=plan.finished,
-            )
+        enrolments[(plan.cadence.pk, plan.interaction.pk)] = Enrolment(
+            cadence=plan.cadence,
+            lead=plan.interaction.lead,
+            status=Enrolment.Status.FINISHED if plan.finished else Enrolment.Status.ACTIVE,
+            step=last.step,
+            attempt=last.attempt,
+            source=sources[plan.interaction.pk][:200],
+            interaction=plan.interaction,
+            enrolled_at=at,
+            ended_at=at if plan.finished else None,
+            exit_reason=plan.finished,
         )
-    Enrolment.objects.bulk_create(enrolments, batch_size=ROWS_PER_INSERT, ignore_conflicts=True)
-    by_key = {(plan.cadence.pk, plan.interaction.pk): plan for plan in plans}
-    written = Enrolment.objects.filter(
-        cadence_id__in={plan.cadence.pk for plan in plans},
-        interaction_id__in={plan.interaction.pk for plan in plans},
+    rows = [tuple(getattr(e, name) for name in ENROLMENT_COLUMNS) for e in enrolments.values()]
+    written = rows_insert(
+        Enrolment, ENROLMENT_COLUMNS, rows, returning=("id", "cadence_id", "interaction_id")
     )
+    if connection.vendor != "postgresql":  # read back what was written
+        written = Enrolment.objects.filter(
+            cadence_id__in={plan.cadence.pk for plan in plans},
+            interaction_id__in={plan.interaction.pk for plan in plans},
+        ).values_list("id", "cadence_id", "interaction_id")
     made = {}
-    for enrolment in written:
-        plan = by_key.get((enrolment.cadence_id, enrolment.interaction_id))
-        if plan is not None:
-            enrolment.cadence, enrolment.lead = plan.cadence, plan.interaction.lead
-            enrolment.interaction = plan.interaction
-            made[(plan.cadence.pk, plan.interaction.pk)] = enrolment
+    for pk, cadence_id, interaction_id in written:
+        if (cadence_id, interaction_id) in enrolments:
+            made[(cadence_id, interaction_id)] = enrolments[(cadence_id, interaction_id)]
+            made[(cadence_id, interaction_id)].pk = pk
     return made
 
 
 def _write_touches(plans: list[Plan], made: dict[tuple, Enrolment], enrolled_at) -> None:
-    """INSERT the touches (one a thousand); a planned one the unique index turned
+    """INSERT the touches (one statement); a planned one the unique index turned
     away (an open call planned meanwhile) is planned one by one."""
     now = timezone.now()
-    touches = []
+    rows, planned = [], {}
     for plan in plans:
         enrolment = made.get((plan.cadence.pk, plan.interaction.pk))
         for step, attempt, due_at, skipped, person in plan.touches if enrolment else ():
             fields = progress.step_touch_fields(enrolment, step, attempt, assigned_to=person)
-            touch = Touch(**fields, due_at=due_at)
-            if skipped:
-                touch.status, touch.outcome, touch.completed_at = Touch.Status.SKIPPED, skipped, now
-            touches.append(touch)
-    Touch.objects.bulk_create(touches, batch_size=ROWS_PER_INSERT, ignore_conflicts=True)
-    keys = [touch.key for touch in touches]
-    written = set(Touch.objects.filter(key__in=keys).values_list("key", flat=True))
-    for touch in touches:
-        if touch.key not in written:
-            at = enrolled_at[touch.enrolment.interaction_id]
-            progress.go_to(touch.enrolment, touch.step, after=at, now=at)
+            status = Touch.Status.SKIPPED if skipped else Touch.Status.PENDING
+            person = fields["assigned_to"]
+            rows.append(
+                (
+                    fields["lead"].pk, fields["channel"], due_at, status, fields["reason"],
+                    fields["reason_at"], fields["talking_points"], fields["priority"],
+                    person.pk if person else None, fields["origin"], fields["attempt"],
+                    fields["key"], skipped[:100], "", now if skipped else None, now,
+                    enrolment.pk, step.pk, fields["interaction"].pk,
+                )
+            )  # fmt: skip
+            if not skipped:
+                planned[fields["key"]] = (enrolment, step)
+    rows_insert(Touch, TOUCH_COLUMNS, rows)
+    written = set(Touch.objects.filter(key__in=list(planned)).values_list("key", flat=True))
+    for key, (enrolment, step) in planned.items():
+        if key not in written:
+            at = enrolled_at[enrolment.interaction_id]
+            progress.go_to(enrolment, step, after=at, now=at)
