@@ -530,7 +530,7 @@ def profile(world: World, worker: OneWorker) -> None:
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(30)
     stats.sort_stats("tottime").print_stats(25)
-    stats.print_callees("_plans|claim")
+    stats.print_callees("convert|rows_insert")
 
 
 def per_row(args, world: World, project_seconds: float) -> None:

@@ -26,7 +26,9 @@ def rows_insert(
         return []
     fields = {field.column: field for field in model._meta.concrete_fields}
     chosen = [fields[column] for column in columns]
-    rows = [_encoded(chosen, row) for row in rows]
+    encoders = [(n, encoder) for n, field in enumerate(chosen) if (encoder := _encoder(field))]
+    if encoders:
+        rows = [_encoded(list(row), encoders) for row in rows]
     q = connection.ops.quote_name
     names = ", ".join(q(column) for column in columns)
     table = q(model._meta.db_table)
@@ -52,16 +54,19 @@ def rows_insert(
         return cursor.fetchall() if returning else []
 
 
-def _encoded(fields: list[models.Field], row: tuple) -> tuple:
-    return tuple(_value(field, value) for field, value in zip(fields, row, strict=True))
+def _encoded(row: list, encoders: list) -> list:
+    for n, encoder in encoders:
+        row[n] = encoder(row[n])
+    return row
 
 
-def _value(field: models.Field, value):
+def _encoder(field: models.Field):
+    """How a value of the field is passed, where the driver does not take it as is."""
     if isinstance(field, models.JSONField):
-        return json.dumps(value, cls=field.encoder)
+        return lambda value: json.dumps(value, cls=field.encoder)
     if connection.vendor != "postgresql" and isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
+        return connection.ops.adapt_datetimefield_value
+    return None
 
 
 def _array_type(field: models.Field) -> str:

@@ -3,7 +3,7 @@
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -451,15 +451,28 @@ def lead_owner_claim(*, lead: Lead, owner: User) -> bool:
 
 
 @transaction.atomic
-def leads_owner_claim(*, lead_ids: Iterable[int], owner: User) -> set[int]:
-    """lead_owner_claim for many leads given to one person (one UPDATE, their audit
-    entries in one INSERT): the ids of those given, not those someone was given
-    meanwhile."""
-    free = Lead.objects.select_for_update().filter(pk__in=list(lead_ids), owner__isnull=True)
+def leads_owner_claim(*, owners: Mapping[int, User]) -> set[int]:
+    """lead_owner_claim for many leads (lead id -> the person it goes to), set-based:
+    one UPDATE a person, the audit entries in one INSERT. The ids of those given,
+    not those someone was given meanwhile."""
+    if not owners:
+        return set()
+    free = Lead.objects.select_for_update().filter(pk__any=list(owners), owner__isnull=True)
     given = list(free.order_by("pk").values_list("pk", flat=True))
-    Lead.objects.filter(pk__in=given).update(owner=owner)
-    audit_leads_owner_changed(
-        owners_before=dict.fromkeys(given), owner_id=owner.pk, by=None, note="to work its touch"
+    by_owner: dict[User, list[int]] = {}
+    for pk in given:
+        by_owner.setdefault(owners[pk], []).append(pk)
+    names = {owner.pk: owner.get_username() for owner in by_owner}
+    for owner, ids in by_owner.items():
+        Lead.objects.filter(pk__any=ids).update(owner=owner)
+    audit_record_many(
+        audit_entry(
+            action=AuditEntry.Action.CHANGED,
+            lead_id=pk,
+            changes={"owner": [None, names[owners[pk].pk]]},
+            note="to work its touch",
+        )
+        for pk in given
     )
     return set(given)
 

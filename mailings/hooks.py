@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from crm.models import Interaction, Lead
 from crm.services import lead_email_consent_set
 from mailings.addresses import email_digest
-from mailings.consent import is_suppressed, suppressed_digests
+from mailings.consent import is_suppressed
+from mailings.models import Suppression
 
 UNSUBSCRIBED = Lead.EmailConsent.UNSUBSCRIBED
 
@@ -29,7 +30,10 @@ def suppressions_apply(*, interactions: Sequence[Interaction]) -> None:
     """suppression_apply for a batch: the addresses looked up in one query, then
     each interaction of a lead on the list as one by one."""
     subscribed = [i for i in interactions if i.lead.email and i.lead.email_consent != UNSUBSCRIBED]
-    listed = suppressed_digests({i.lead.email for i in subscribed})
+    digests = {email_digest(i.lead.email) for i in subscribed}
+    listed = set(
+        Suppression.objects.filter(email_digest__any=digests).values_list("email_digest", flat=True)
+    )
     for interaction in subscribed:
         if email_digest(interaction.lead.email) in listed:
             suppression_apply(interaction=interaction)

@@ -288,13 +288,13 @@ def _not_enrolled_yet(wanted: list[Wanted]) -> list[Wanted]:
     for cadence_id in {w.cadence.pk for w in wanted}:
         those = [w.interaction for w in wanted if w.cadence.pk == cadence_id]
         done = Enrolment.objects.filter(
-            cadence_id=cadence_id, interaction_id__in=[i.pk for i in those]
+            cadence_id=cadence_id, interaction_id__any=[i.pk for i in those]
         ).values_list("interaction_id", flat=True)
         busy = set(
             Enrolment.objects.filter(
                 cadence_id=cadence_id,
                 status__in=Enrolment.OPEN,
-                lead_id__in={i.lead_id for i in those},
+                lead_id__any={i.lead_id for i in those},
             ).values_list("lead_id", flat=True)
         )
         passed_over |= {(cadence_id, pk) for pk in done}
@@ -385,7 +385,7 @@ def _leads_with_open_calls(lead_ids: list[int]) -> set[int]:
     if not lead_ids:
         return set()
     open_calls = Touch.objects.filter(
-        lead_id__in=set(lead_ids), channel=Channel.CALL, status__in=Touch.OPEN
+        lead_id__any=set(lead_ids), channel=Channel.CALL, status__in=Touch.OPEN
     )
     return set(open_calls.values_list("lead_id", flat=True))
 
@@ -461,9 +461,10 @@ class People:
     def claim(self) -> set[int]:
         """Give the leads their picks; the ids of those given someone meanwhile, who
         keep them (lead_owner_claim), read again."""
+        picks = {lead.pk: person for person, leads in self.claims.items() for lead in leads}
+        given = leads_owner_claim(owners=picks)
         taken = set()
-        for person, leads in self.claims.items():
-            given = leads_owner_claim(lead_ids=[lead.pk for lead in leads], owner=person)
+        for leads in self.claims.values():
             for lead in leads:
                 if lead.pk not in given:
                     lead.refresh_from_db(fields=["owner"])
@@ -519,7 +520,7 @@ def _write_enrolments(plans: list[Plan], sources, enrolled_at) -> dict[tuple, En
     if connection.vendor != "postgresql":  # read back what was written
         written = Enrolment.objects.filter(
             cadence_id__in={plan.cadence.pk for plan in plans},
-            interaction_id__in={plan.interaction.pk for plan in plans},
+            interaction_id__any={plan.interaction.pk for plan in plans},
         ).values_list("id", "cadence_id", "interaction_id")
     made = {}
     for pk, cadence_id, interaction_id in written:
@@ -552,7 +553,7 @@ def _write_touches(plans: list[Plan], made: dict[tuple, Enrolment], enrolled_at)
             if not skipped:
                 planned[fields["key"]] = (enrolment, step)
     rows_insert(Touch, TOUCH_COLUMNS, rows)
-    written = set(Touch.objects.filter(key__in=list(planned)).values_list("key", flat=True))
+    written = set(Touch.objects.filter(key__any=list(planned)).values_list("key", flat=True))
     for key, (enrolment, step) in planned.items():
         if key not in written:
             at = enrolled_at[enrolment.interaction_id]

@@ -96,7 +96,7 @@ def _firsts_of_kind(
     )
     firsts: set[int] = set()
     for start in range(0, len(asked), FIRSTS_CHUNK):
-        chunk = Interaction.objects.filter(pk__in=asked[start : start + FIRSTS_CHUNK])
+        chunk = Interaction.objects.filter(pk__any=asked[start : start + FIRSTS_CHUNK])
         firsts.update(chunk.exclude(Exists(earlier)).values_list("pk", flat=True))
     return firsts
 
@@ -131,7 +131,7 @@ def _fresh_scores(interactions: Sequence[Interaction]) -> None:
     (crm.scoring) may have rescored them since the interactions were loaded, and
     a call carries its lead's score bonus (followups.priorities)."""
     scores = dict(
-        Lead.objects.filter(pk__in={i.lead_id for i in interactions}).values_list("pk", "score")
+        Lead.objects.filter(pk__any={i.lead_id for i in interactions}).values_list("pk", "score")
     )
     for interaction in interactions:
         interaction.lead.score = scores.get(interaction.lead_id, interaction.lead.score)
