@@ -130,6 +130,7 @@ def run(args) -> None:
           f"{server_settings()}")  # fmt: skip
     world = seed(args.visits)
     runs: dict[str, list[float]] = {"project": [], "baseline": []}
+    cpu: dict[str, list[tuple[float, float]]] = {"project": [], "baseline": []}
     digests: dict[str, list] = {"project": [], "baseline": []}
     jobs_run: Counter = Counter()
     actions = {
@@ -139,16 +140,32 @@ def run(args) -> None:
     for number in range(args.repeat):
         for name in ("project", "baseline") if number % 2 == 0 else ("baseline", "project"):
             put_back(world)
+            before = cpu_seconds()
             seconds, _ = clock(actions[name])
+            used = tuple(after - then for after, then in zip(cpu_seconds(), before, strict=True))
             runs[name].append(seconds)
+            cpu[name].append(used)
             digests[name].append(digest(world))
-            print(f"  run {number + 1} {name:<8} {seconds:7.2f} s", flush=True)
-    report(args, world, runs, digests, jobs_run)
+            print(f"  run {number + 1} {name:<8} {seconds:7.2f} s (CPU: this process "
+                  f"{used[0]:.2f} s, its database backend {used[1]:.2f} s)")  # fmt: skip
+    report(args, world, runs, digests, jobs_run, cpu)
     if args.profile:
         profile(world, worker)
     if args.per_row:
         per_row(args, world, statistics.median(runs["project"]))
     print(f"load average {load()} at the end (other work here skews timings)")
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time so far of this process and of its PostgreSQL backend (on this
+    machine: /proc), which together are the run's work whatever else runs here."""
+    from django.db import connection
+
+    backend = execute("SELECT pg_backend_pid()")[0][0]
+    fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    connection.ensure_connection()
+    return time.process_time(), (int(fields[11]) + int(fields[12])) / ticks
 
 
 class OneWorker:
@@ -496,7 +513,7 @@ def digest(world: World) -> tuple:
     return (execute(ROWS)[0], execute(OWNERS)[0], execute(MEMBERS)[0])
 
 
-def report(args, world: World, runs: dict, digests: dict, jobs_run: Counter) -> None:
+def report(args, world: World, runs: dict, digests: dict, jobs_run: Counter, cpu: dict) -> None:
     (enrolments, touches, _), (owned, _), (members, _) = digests["project"][0]
     skipped = execute("SELECT count(*) FROM followups_touch WHERE status = 'skipped'")[0][0]
     same = len({d for ds in digests.values() for d in ds}) == 1
@@ -515,6 +532,12 @@ def report(args, world: World, runs: dict, digests: dict, jobs_run: Counter) -> 
     print(f"  same rows both ways (enrolments with their touches, owners, members): "
           f"{'yes' if same else 'NO ' + str(digests)}")  # fmt: skip
     print(f"  ratio project / baseline at the median: {project / base:.2f}")
+    for name, used in cpu.items():
+        python = statistics.median(u[0] for u in used)
+        database = statistics.median(u[1] for u in used)
+        print(f"  CPU at the median, {name}: this process {python:.1f} s + its database backend "
+              f"{database:.1f} s = {python + database:.1f} s (what the run costs on a quiet "
+              f"machine, where the two take turns)")  # fmt: skip
     print(f"  project: {args.visits / project:,.0f} visits/s; done within {GOAL_SECONDS:g} s "
           f"of the import's end: {met(project <= GOAL_SECONDS)} ({project:.1f} s)")  # fmt: skip
 
@@ -530,7 +553,6 @@ def profile(world: World, worker: OneWorker) -> None:
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(30)
     stats.sort_stats("tottime").print_stats(25)
-    stats.print_callees("convert|rows_insert")
 
 
 def per_row(args, world: World, project_seconds: float) -> None:
