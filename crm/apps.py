@@ -26,7 +26,9 @@ class CrmConfig(AppConfig):
             "crm/audit/lead_history.html", audit.lead_history_section, place=sections.CONTACT
         )
 
-        interaction_hooks.register(services.lead_progress_stage)
+        interaction_hooks.register(
+            services.lead_progress_stage, batch=services.leads_progress_stage
+        )
         interaction_hooks.register_batch(scoring.scores_after_interactions)
         interaction_hooks.register_batch(referrals.referral_codes_for_new_customers)
         periodic.register(

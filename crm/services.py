@@ -2,7 +2,8 @@
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,9 +22,11 @@ from crm import interaction_hooks, jobs, selectors
 from crm.audiences.services import audience_members_forget
 from crm.audit.models import AuditEntry
 from crm.audit.services import (
+    audit_entry,
     audit_lead_changes,
     audit_leads_owner_changed,
     audit_record,
+    audit_record_many,
     lead_audit_values,
     lead_changes,
     leads_stored_audit_values,
@@ -363,6 +366,46 @@ def lead_progress_stage(*, interaction: Interaction) -> None:
     lead_stage_advance(lead_id=interaction.lead_id, kind=interaction.kind, by=interaction.user)
 
 
+def leads_progress_stage(*, interactions: Sequence[Interaction]) -> None:
+    """lead_progress_stage for a batch (an import's visits), set-based: the leads
+    one interaction moves, one UPDATE per kind with their audit entries in one
+    INSERT; a lead that several of the batch's interactions move is moved by each
+    in turn, as one by one (each leaves an entry only when it moved the lead)."""
+    moving = [i for i in interactions if i.kind in STAGE_PROGRESS]
+    per_lead = Counter(i.lead_id for i in moving)
+    singles: dict[str, list[Interaction]] = {}
+    for interaction in moving:
+        if per_lead[interaction.lead_id] > 1:
+            lead_progress_stage(interaction=interaction)
+        else:
+            singles.setdefault(interaction.kind, []).append(interaction)
+    for kind, those in singles.items():
+        _stage_advance_many(kind=kind, interactions=those)
+
+
+@transaction.atomic
+def _stage_advance_many(*, kind: str, interactions: list[Interaction]) -> None:
+    stage, from_stages = STAGE_PROGRESS[kind]
+    by_lead = {i.lead_id: i for i in interactions}
+    moving = Lead.objects.select_for_update().filter(pk__in=list(by_lead), stage__in=from_stages)
+    old = dict(moving.order_by("pk").values_list("pk", "stage"))
+    if not old:
+        return
+    Lead.objects.filter(pk__in=list(old)).update(stage=stage)
+    users = User.objects.in_bulk({by_lead[pk].user_id for pk in old} - {None})
+    label = Interaction.Kind(kind).label
+    audit_record_many(
+        audit_entry(
+            action=AuditEntry.Action.CHANGED,
+            by=users.get(by_lead[pk].user_id),
+            lead_id=pk,
+            changes=lead_changes({"stage": was}, {"stage": stage}),
+            note=label,
+        )
+        for pk, was in old.items()
+    )
+
+
 @transaction.atomic
 def lead_stage_advance(*, lead_id: int, kind: str, by: User | None = None) -> None:
     """Move the lead forward as one interaction of this kind does (STAGE_PROGRESS),
@@ -405,6 +448,33 @@ def lead_owner_claim(*, lead: Lead, owner: User) -> bool:
         return True
     lead.refresh_from_db(fields=["owner"])
     return False
+
+
+@transaction.atomic
+def leads_owner_claim(*, owners: Mapping[int, User]) -> set[int]:
+    """lead_owner_claim for many leads (lead id -> the person it goes to), set-based:
+    one UPDATE a person, the audit entries in one INSERT. The ids of those given,
+    not those someone was given meanwhile."""
+    if not owners:
+        return set()
+    free = Lead.objects.select_for_update().filter(pk__any=list(owners), owner__isnull=True)
+    given = list(free.order_by("pk").values_list("pk", flat=True))
+    by_owner: dict[User, list[int]] = {}
+    for pk in given:
+        by_owner.setdefault(owners[pk], []).append(pk)
+    names = {owner.pk: owner.get_username() for owner in by_owner}
+    for owner, ids in by_owner.items():
+        Lead.objects.filter(pk__any=ids).update(owner=owner)
+    audit_record_many(
+        audit_entry(
+            action=AuditEntry.Action.CHANGED,
+            lead_id=pk,
+            changes={"owner": [None, names[owners[pk].pk]]},
+            note="to work its touch",
+        )
+        for pk in given
+    )
+    return set(given)
 
 
 @transaction.atomic

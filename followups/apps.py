@@ -22,7 +22,9 @@ class FollowupsConfig(AppConfig):
         from followups.models import CallingHours, Holiday
         from followups.services import touches_withdraw
 
-        interaction_hooks.register_batch(triggers.cadences_apply)
+        interaction_hooks.register_batch(
+            triggers.cadences_apply, per_row=triggers.cadences_apply_per_row
+        )
         interaction_hooks.register_withdrawn(touches_withdraw)
         interaction_hooks.register_withdrawn(enrolments_withdraw)
         register_members_changed(audiences.audience_cadences_sync)

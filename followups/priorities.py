@@ -33,7 +33,9 @@ def score_bonus(score: int) -> int:
 
 
 def _open_calls(lead_ids):
-    return Touch.objects.filter(lead_id__in=lead_ids, channel=Channel.CALL, status__in=Touch.OPEN)
+    return Touch.objects.filter(
+        lead_id__any=list(lead_ids), channel=Channel.CALL, status__in=Touch.OPEN
+    )
 
 
 def open_calls_lock(lead_ids: list[int]) -> None:
@@ -49,7 +51,7 @@ def call_priorities_follow(changes: list[ScoreChange]) -> int:
     if not by_delta:
         return 0
     delta = Case(
-        *(When(lead_id__in=ids, then=Value(delta)) for delta, ids in by_delta.items()),
+        *(When(lead_id__any=ids, then=Value(delta)) for delta, ids in by_delta.items()),
         default=Value(0),
     )
     lead_ids = [lead_id for ids in by_delta.values() for lead_id in ids]

@@ -18,7 +18,7 @@ class MailingsConfig(AppConfig):
         from mailings.api import router
         from mailings.letters.selectors import leads_with_letters_in_open_runs
 
-        interaction_hooks.register(hooks.suppression_apply)
+        interaction_hooks.register(hooks.suppression_apply, batch=hooks.suppressions_apply)
         register_ended(steps.emails_cancel_for_ended)
         undo.register_hold(leads_with_letters_in_open_runs)
         api.add_router("", router)

@@ -142,7 +142,7 @@ def _visits_total(params: dict, ctx: Context, total: Aggregate, minimum: int) ->
     if ctx.per_lead:
         visits = visits.filter(lead=OuterRef("pk"))
     elif ctx.lead_ids is not None:
-        visits = visits.filter(lead_id__in=ctx.lead_ids)
+        visits = visits.filter(lead_id__any=ctx.lead_ids)
     totals = visits.order_by().values("lead_id").annotate(total=total).filter(total__gte=minimum)
     return Q(Exists(totals)) if ctx.per_lead else Q(pk__in=totals.values("lead_id"))
 

@@ -39,6 +39,7 @@ from crm.privacy.models import Erasure
 logger = logging.getLogger(__name__)
 
 LEADS_PER_SYNC = 1000  # leads per incremental statement (SQLite allows 32,766 parameters)
+ARRAY_LEADS_PER_SYNC = 5000  # on PostgreSQL, where they go as one array (field__any)
 JOBS = "crm.audiences.jobs."
 
 
@@ -126,11 +127,12 @@ def audience_members_update(*, lead_ids: Iterable[int], now: dt.datetime) -> Non
     ids = sorted(set(lead_ids))
     if not ids:
         return
+    size = ARRAY_LEADS_PER_SYNC if connection.vendor == "postgresql" else LEADS_PER_SYNC
     for audience_id in (
         Audience.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
     ):
-        for start in range(0, len(ids), LEADS_PER_SYNC):
-            _update_for_leads(audience_id, ids[start : start + LEADS_PER_SYNC], now)
+        for start in range(0, len(ids), size):
+            _update_for_leads(audience_id, ids[start : start + size], now)
 
 
 def audience_members_update_later(*, lead_ids: Iterable[int]) -> None:
@@ -204,7 +206,7 @@ def _sync(
     leads = Lead.objects.filter(qs.matching).filter(~_erased())
     members = AudienceMember.objects.filter(audience_id=audience_id)
     if lead_ids is not None:
-        leads, members = leads.filter(pk__in=lead_ids), members.filter(lead_id__in=lead_ids)
+        leads, members = leads.filter(pk__any=lead_ids), members.filter(lead_id__any=lead_ids)
     added = _insert_members(audience_id, leads, now)
     still_matches = Lead.objects.filter(qs.per_lead, ~_erased(), pk=OuterRef("lead_id"))
     removed, _ = members.filter(~Exists(still_matches)).delete()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 
+from crm.arrays import rows_insert
 from crm.audit.models import AuditEntry
 from crm.models import ADDRESS_FIELDS, Lead, User
 
@@ -72,9 +73,16 @@ def audit_record(**fields: Any) -> AuditEntry:
     return entry
 
 
+AUDIT_COLUMNS = (
+    "at", "actor_id", "actor_name", "action", "lead_id", "subject_type", "subject_id",
+    "subject_label", "changes", "data", "note",
+)  # fmt: skip
+
+
 def audit_record_many(entries: Iterable[AuditEntry]) -> None:
-    """Save entries built by audit_entry, a batch per INSERT."""
-    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    """Save entries built by audit_entry, in one statement (crm.arrays)."""
+    rows = [tuple(getattr(entry, name) for name in AUDIT_COLUMNS) for entry in entries]
+    rows_insert(AuditEntry, AUDIT_COLUMNS, rows)
 
 
 def lead_audit_values(lead: Lead) -> dict[str, Any]:

@@ -38,6 +38,9 @@ from crm.scoring.models import ScoringRule
 
 KIND_TAKEN = "This kind of interaction has a rule already: edit that one instead."
 BATCH = 500  # leads per aggregate query and UPDATE (SQLite allows 999 parameters)
+# On PostgreSQL the ids go as one array (crm.lookups' field__any): an import's
+# batch of thousands is rescored in a few statements.
+ARRAY_BATCH = 5000
 STALE_AFTER = dt.timedelta(hours=12)  # the periodic decay runs hourly
 
 
@@ -64,9 +67,10 @@ def register_follower(*, lock: Callable, follow: Callable) -> None:
 def scores_update(*, lead_ids: Iterable[int], now: dt.datetime) -> list[ScoreChange]:
     """Recompute these leads' scores as of `now`; the scores that changed."""
     ids = sorted(set(lead_ids))
+    size = ARRAY_BATCH if connection.vendor == "postgresql" else BATCH
     changes = []
-    for start in range(0, len(ids), BATCH):
-        changes += _update_batch(ids[start : start + BATCH], now)
+    for start in range(0, len(ids), size):
+        changes += _update_batch(ids[start : start + size], now)
     return changes
 
 
@@ -74,7 +78,7 @@ def scores_update(*, lead_ids: Iterable[int], now: dt.datetime) -> list[ScoreCha
 def _update_batch(ids: list[int], now: dt.datetime) -> list[ScoreChange]:
     for follower in _followers:
         follower.lock(ids)
-    locked = Lead.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    locked = Lead.objects.select_for_update(no_key=True).filter(pk__any=ids).order_by("pk")
     old = dict(locked.values_list("pk", "score"))
     new = decayed_scores(list(old), now)
     _write_scores(list(old), new, now)
@@ -92,23 +96,26 @@ def _write_scores(ids: list[int], scores: dict[int, int], now: dt.datetime) -> N
     for pk, score in scores.items():
         by_score[score].append(pk)
     score = Case(
-        *(When(pk__in=pks, then=Value(score)) for score, pks in by_score.items()),
+        *(When(pk__any=pks, then=Value(score)) for score, pks in by_score.items()),
         default=Value(0),
     )
-    Lead.objects.filter(pk__in=ids).update(score=score, score_computed_at=now)
+    Lead.objects.filter(pk__any=ids).update(score=score, score_computed_at=now)
 
 
 def decayed_scores(lead_ids: Sequence[int], now: dt.datetime) -> dict[int, int]:
     """Lead id -> score as of `now`, for the leads with any scored interaction."""
     if not lead_ids:
         return {}
-    placeholders = ", ".join(["%s"] * len(lead_ids))
+    if connection.vendor == "postgresql":
+        among, ids = "= ANY(%s::bigint[])", [list(lead_ids)]
+    else:
+        among, ids = f"IN ({', '.join(['%s'] * len(lead_ids))})", list(lead_ids)
     sql = (
         f"SELECT i.lead_id, SUM({decayed_points_sql()}) {scored_interactions_sql()} "
-        f"WHERE i.lead_id IN ({placeholders}) GROUP BY i.lead_id"
+        f"WHERE i.lead_id {among} GROUP BY i.lead_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now_param(now), True, *lead_ids])
+        cursor.execute(sql, [now_param(now), True, *ids])
         return {lead_id: round_score(total) for lead_id, total in cursor.fetchall()}
 
 

@@ -26,6 +26,7 @@ from followups.models import Touch
 from followups.priorities import score_bonus
 
 MARKETING_PRIORITY = 40  # emails and letters: below the reps' default
+CALLS_BARRED = "calls to them are barred"  # a skipped call's outcome
 
 
 def step_key(enrolment_id: int, step_id: int, attempt: int) -> str:
@@ -60,18 +61,26 @@ def step_plan(
     enrolment.step, enrolment.attempt = step, attempt
     if touch is None or touch.key != step_key(enrolment.pk, step.pk, attempt):
         # A call the lead may not get, or folded into a call planned already.
-        why = "calls to them are barred" if touch is None else "folded into a call already planned"
+        why = CALLS_BARRED if touch is None else "folded into a call already planned"
         touch = _skipped(enrolment, step, attempt, due_at, why)
     return touch
 
 
-def step_touch_fields(enrolment: Enrolment, step: CadenceStep, attempt: int) -> dict:
-    """What a step's touch says, wherever it is written (the bulk path too)."""
+PICK = object()  # step_touch_fields: pick who works the touch (assignee)
+
+
+def step_touch_fields(
+    enrolment: Enrolment, step: CadenceStep, attempt: int, *, assigned_to=PICK
+) -> dict:
+    """What a step's touch says, wherever it is written (the bulk paths too, which
+    pick the person for a batch themselves and pass `assigned_to`)."""
     cadence, lead = enrolment.cadence, enrolment.lead
     rep_work = step.channel in (Channel.CALL, Channel.PERSONAL_EMAIL, Channel.TASK)
     priority = step.priority if rep_work else MARKETING_PRIORITY
     if step.channel == Channel.CALL:
         priority += score_bonus(lead.score)
+    if assigned_to is PICK:
+        assigned_to = assignee(cadence, lead) if rep_work else lead.owner
     return {
         "lead": lead,
         "channel": step.channel,
@@ -80,7 +89,7 @@ def step_touch_fields(enrolment: Enrolment, step: CadenceStep, attempt: int) -> 
         "key": step_key(enrolment.pk, step.pk, attempt),
         "origin": f"Cadence: {cadence.name}"[:100],
         "priority": priority,
-        "assigned_to": assignee(cadence, lead) if rep_work else lead.owner,
+        "assigned_to": assigned_to,
         "talking_points": step.script,
         "interaction": enrolment.interaction,
         "enrolment": enrolment,
@@ -150,7 +159,7 @@ def enrolments_advance(*, touch_ids: Iterable[int], now: dt.datetime | None = No
             if enrolment is None or (enrolment.step_id, enrolment.attempt) != (step_id, attempt):
                 continue  # moved on already (a job run twice), ended, or another step
             del current[enrolment_id]
-            following = _following(steps[enrolment.cadence_id], step_id)
+            following = following_in(steps[enrolment.cadence_id], step_id)
             if following is None:
                 finished.append(enrolment.pk)
             else:
@@ -187,8 +196,8 @@ def _steps_by_cadence(cadence_ids: set[int]) -> dict[int, list[CadenceStep]]:
     return steps
 
 
-def _following(steps: list[CadenceStep], step_id: int | None) -> CadenceStep | None:
-    """following_step, over a cadence's steps read already."""
+def following_in(steps: list[CadenceStep], step_id: int | None) -> CadenceStep | None:
+    """following_step, over a cadence's steps read already (by position)."""
     step = next((candidate for candidate in steps if candidate.pk == step_id), None)
     if step is None:
         return None  # its step was deleted: cadence_step_delete said where they go

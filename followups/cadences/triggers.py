@@ -7,15 +7,17 @@ interaction was recorded, and a trigger enrols once per interaction."""
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from crm.models import Interaction, Lead
 from crm.outcomes import CallOutcome
+from followups.cadences.bulk import Wanted, enrolments_create_for_interactions
 from followups.cadences.models import Cadence, CadenceTrigger, Enrolment, ExitCondition
 from followups.cadences.services import enrolment_create, enrolments_end
 
 REASON_NOTES_CHARS = 120  # of the interaction's notes, in an enrolment's source
+FIRSTS_CHUNK = 2000  # interactions per first-of-kind query
 
 EXIT_BY_KIND = {
     Interaction.Kind.EMAIL_REPLIED: ExitCondition.REPLIED,
@@ -30,11 +32,87 @@ EXIT_BY_CALL_OUTCOME = {
 
 
 def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
-    """A batch hook: the exits and enrolments of a batch of interactions, with the
-    active triggers read once."""
+    """A batch hook, set-based: the exits and enrolments of a batch of interactions
+    (an import's thousands of visits), with the active triggers read once. Each
+    cadence's enrolments and first touches are written a few statements a batch
+    (followups.cadences.bulk.enrolments_create_for_interactions). A lead whose
+    interactions in the batch end something (an exit, an ending trigger) or enrol
+    it more than once is handled one interaction at a time, in order, as
+    cadences_apply_per_row does: there the order decides the outcome."""
+    triggers = _triggers_by_kind({interaction.kind for interaction in interactions})
+    if not triggers and not any(exit_condition(i) for i in interactions):
+        return
+    if triggers:
+        _fresh_scores(interactions)
+    firsts = _firsts_of_kind(interactions, triggers)
+    matched = {
+        i.pk: [t for t in triggers.get(i.kind, ()) if trigger_matches(t, i, first=i.pk in firsts)]
+        for i in interactions
+    }
+    one_by_one = _leads_one_by_one(interactions, matched)
+    wanted: dict[tuple[int, int], Wanted] = {}  # in the order one by one meets them
+    for interaction in interactions:
+        if interaction.lead_id not in one_by_one:
+            for trigger in matched[interaction.pk]:
+                if trigger.cadence.is_active:
+                    key = (trigger.cadence_id, interaction.pk)
+                    wanted.setdefault(key, Wanted(trigger.cadence, interaction))
+    if wanted:
+        enrolling = {w.interaction.pk: w.interaction for w in wanted.values()}.values()
+        enrolments_create_for_interactions(
+            wanted=list(wanted.values()),
+            sources={i.pk: describe(i) for i in enrolling},
+            enrolled_at={i.pk: enrolled_at(i) for i in enrolling},
+        )
+    _apply_each([i for i in interactions if i.lead_id in one_by_one], triggers)
+
+
+def _leads_one_by_one(
+    interactions: Sequence[Interaction], matched: dict[int, list[CadenceTrigger]]
+) -> set[int]:
+    """The leads whose interactions in the batch end something, or enrol them by
+    more than one interaction: the order of those decides what happens."""
+    enrolling_by: dict[int, int] = defaultdict(int)
+    leads = set()
+    for interaction in interactions:
+        triggers = matched[interaction.pk]
+        if exit_condition(interaction) or any(t.ends for t in triggers):
+            leads.add(interaction.lead_id)
+        elif any(t.cadence.is_active for t in triggers):
+            enrolling_by[interaction.lead_id] += 1
+    return leads | {lead_id for lead_id, count in enrolling_by.items() if count > 1}
+
+
+def _firsts_of_kind(
+    interactions: Sequence[Interaction], triggers: dict[str, list[CadenceTrigger]]
+) -> set[int]:
+    """Of the interactions a first-of-kind trigger looks at, the ids of those with
+    no earlier interaction of their kind for their lead (is_first_of_kind, one
+    query a chunk)."""
+    asked = [i.pk for i in interactions if any(t.first_of_kind for t in triggers.get(i.kind, ()))]
+    earlier = Interaction.objects.filter(lead_id=OuterRef("lead_id"), kind=OuterRef("kind")).filter(
+        Q(occurred_at__lt=OuterRef("occurred_at"))
+        | Q(occurred_at=OuterRef("occurred_at"), pk__lt=OuterRef("pk"))
+    )
+    firsts: set[int] = set()
+    for start in range(0, len(asked), FIRSTS_CHUNK):
+        chunk = Interaction.objects.filter(pk__any=asked[start : start + FIRSTS_CHUNK])
+        firsts.update(chunk.exclude(Exists(earlier)).values_list("pk", flat=True))
+    return firsts
+
+
+def cadences_apply_per_row(*, interactions: Sequence[Interaction]) -> None:
+    """The per-row form of cadences_apply (an interaction recorded live): each
+    interaction's exits and enrolments in turn, each enrolment planned on its own."""
     triggers = _triggers_by_kind({interaction.kind for interaction in interactions})
     if triggers:
         _fresh_scores(interactions)
+    _apply_each(interactions, triggers)
+
+
+def _apply_each(
+    interactions: Sequence[Interaction], triggers: dict[str, list[CadenceTrigger]]
+) -> None:
     for interaction in interactions:
         condition = exit_condition(interaction)
         if condition:
@@ -53,7 +131,7 @@ def _fresh_scores(interactions: Sequence[Interaction]) -> None:
     (crm.scoring) may have rescored them since the interactions were loaded, and
     a call carries its lead's score bonus (followups.priorities)."""
     scores = dict(
-        Lead.objects.filter(pk__in={i.lead_id for i in interactions}).values_list("pk", "score")
+        Lead.objects.filter(pk__any={i.lead_id for i in interactions}).values_list("pk", "score")
     )
     for interaction in interactions:
         interaction.lead.score = scores.get(interaction.lead_id, interaction.lead.score)
@@ -128,7 +206,10 @@ def _triggers_by_kind(kinds: set[str]) -> dict[str, list[CadenceTrigger]]:
     return found
 
 
-def trigger_matches(trigger: CadenceTrigger, interaction: Interaction) -> bool:
+def trigger_matches(
+    trigger: CadenceTrigger, interaction: Interaction, *, first: bool | None = None
+) -> bool:
+    """`first`: whether the interaction is its lead's first of its kind, when known."""
     if trigger.campaign_id and trigger.campaign_id != interaction.campaign_id:
         return False
     if trigger.sentiment and trigger.sentiment != interaction.sentiment:
@@ -137,7 +218,9 @@ def trigger_matches(trigger: CadenceTrigger, interaction: Interaction) -> bool:
         value = (interaction.data or {}).get(trigger.data_key)
         if str(value or "").strip().casefold() != trigger.data_value.strip().casefold():
             return False
-    return not trigger.first_of_kind or is_first_of_kind(interaction)
+    if not trigger.first_of_kind:
+        return True
+    return is_first_of_kind(interaction) if first is None else first
 
 
 def is_first_of_kind(interaction: Interaction) -> bool:
@@ -169,8 +252,14 @@ def _enrol(cadence: Cadence, interaction: Interaction) -> None:
         lead=interaction.lead,
         source=describe(interaction),
         interaction=interaction,
-        now=max(interaction.created_at, interaction.occurred_at),
+        now=enrolled_at(interaction),
     )
+
+
+def enrolled_at(interaction: Interaction):
+    """When an interaction's trigger enrols its lead: when it was recorded, or when
+    it happens, if that is later (a booking made ahead)."""
+    return max(interaction.created_at, interaction.occurred_at)
 
 
 def describe(interaction: Interaction) -> str:

@@ -1,0 +1,80 @@
+"""Writing thousands of rows in one statement, for the set-based paths (an
+import's follow-ups): on PostgreSQL one INSERT … SELECT FROM unnest() with one
+array a column, a handful of parameters however many rows; on SQLite
+executemany. Django's bulk_create prepares and binds each value of each row,
+which at thousands of rows costs more than the insert itself. Rows a unique
+index turns away are passed over (ON CONFLICT DO NOTHING)."""
+
+import json
+from collections.abc import Sequence
+
+import psycopg
+from django.db import connection, models
+
+
+def rows_insert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    returning: Sequence[str] = (),
+) -> list[tuple]:
+    """Insert `rows`, each with the values of `columns` (column names) in order, as
+    Python values (a JSON field's as the value, encoded here). Returns the
+    `returning` columns of the rows written on PostgreSQL; [] elsewhere, where
+    the caller reads back what it needs."""
+    if not rows:
+        return []
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    chosen = [fields[column] for column in columns]
+    encoders = [(n, encoder) for n, field in enumerate(chosen) if (encoder := _encoder(field))]
+    if encoders:
+        rows = [_encoded(list(row), encoders) for row in rows]
+    q = connection.ops.quote_name
+    names = ", ".join(q(column) for column in columns)
+    table = q(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            values = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({values})", rows)
+            return []
+        types = [_array_type(field) for field in chosen]
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        aliases = [f"c{n}" for n in range(len(columns))]
+        selected = ", ".join(
+            f"{alias}::jsonb" if isinstance(field, models.JSONField) else alias
+            for alias, field in zip(aliases, chosen, strict=True)
+        )
+        sql = (
+            f"INSERT INTO {table} ({names}) SELECT {selected} "
+            f"FROM unnest({arrays}) AS u ({', '.join(aliases)}) ON CONFLICT DO NOTHING"
+        )
+        if returning:
+            sql += f" RETURNING {', '.join(q(column) for column in returning)}"
+        # Bound by the server, as psycopg sends arrays fastest (Django's cursor quotes
+        # each value into the statement's text, in Python); same connection, same
+        # transaction.
+        with psycopg.Cursor(connection.connection) as bound:
+            bound.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+            return bound.fetchall() if returning else []
+
+
+def _encoded(row: list, encoders: list) -> list:
+    for n, encoder in encoders:
+        row[n] = encoder(row[n])
+    return row
+
+
+def _encoder(field: models.Field):
+    """How a value of the field is passed, where the driver does not take it as is."""
+    if isinstance(field, models.JSONField):
+        return lambda value: json.dumps(value, cls=field.encoder)
+    if connection.vendor != "postgresql" and isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    return None
+
+
+def _array_type(field: models.Field) -> str:
+    if isinstance(field, models.JSONField):
+        return "text"  # cast to jsonb per value: a jsonb[] parameter would need each wrapped
+    return field.db_type(connection)
