@@ -693,3 +693,9 @@ from crm.audit.models import AuditEntry  # noqa: E402, F401
 from crm.privacy.models import Erasure  # noqa: E402, F401
 from crm.scoring.models import ScoringRule  # noqa: E402, F401
 from crm.tracking.models import Cart, Site, Visitor, WebEvent  # noqa: E402, F401
+from crm.retargeting.models import (  # noqa: E402, F401
+    AdAudienceMember,
+    AdConnection,
+    AdSyncLog,
+    AudienceAdLink,
+)
