@@ -66,7 +66,9 @@ _ROWS = {
 
 def ad_links_of_lead(lead_id: int) -> QuerySet[AudienceAdLink]:
     """The links whose audience has the lead, or whose ledger has them."""
-    in_audience = AudienceMember.objects.filter(audience_id=OuterRef("audience_id"), lead_id=lead_id)
+    in_audience = AudienceMember.objects.filter(
+        audience_id=OuterRef("audience_id"), lead_id=lead_id
+    )
     in_ledger = AdAudienceMember.objects.filter(link_id=OuterRef("pk"), lead_id=lead_id)
     return AudienceAdLink.objects.filter(Exists(in_audience) | Exists(in_ledger))
 

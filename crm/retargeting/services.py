@@ -118,6 +118,10 @@ def audience_ad_link_create(
     return link
 
 
+def audience_ad_link_sync_now(*, link: AudienceAdLink) -> None:
+    ad_links_sync_later(links=AudienceAdLink.objects.filter(pk=link.pk))
+
+
 def audience_ad_link_delete(*, link: AudienceAdLink) -> None:
     """Stop syncing; the ad audience keeps the members it has."""
     link.delete()
@@ -239,12 +243,12 @@ def _plan(link: AudienceAdLink, now: dt.datetime) -> None:
     for lead_id, row in current.items():
         member = ledger.get(lead_id)
         if member is None:
-            new.append(AdAudienceMember(link=link, lead_id=lead_id, row=row, state=State.PENDING_ADD))
+            new.append(_to_add(link, lead_id, row))
         elif member.row != row and member.state != State.PENDING_ADD:
             # The platform holds the old identifiers: they leave, the new ones join.
             member.lead, member.state = None, State.PENDING_REMOVE
             retire.append(member)
-            new.append(AdAudienceMember(link=link, lead_id=lead_id, row=row, state=State.PENDING_ADD))
+            new.append(_to_add(link, lead_id, row))
         elif member.row != row or member.state == State.PENDING_REMOVE:
             # A removal may have gone before its mark was lost: adding again is harmless.
             member.row, member.state = row, State.PENDING_ADD
@@ -263,6 +267,10 @@ def _plan(link: AudienceAdLink, now: dt.datetime) -> None:
         state=State.PENDING_REMOVE, changed_at=now
     )
     AudienceAdLink.objects.filter(pk=link.pk, sync_wanted_at=wanted_at).update(sync_wanted_at=None)
+
+
+def _to_add(link: AudienceAdLink, lead_id: int, row: dict) -> AdAudienceMember:
+    return AdAudienceMember(link=link, lead_id=lead_id, row=row, state=State.PENDING_ADD)
 
 
 def _send_and_log(link: AudienceAdLink, now: dt.datetime, options: dict) -> AdSyncLog:
