@@ -11,7 +11,7 @@ platform could match reliably. (A platform that matches on less, such as an
 email-only list, drops more rows: see formats.Format.keeps.)
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -20,7 +20,7 @@ from crm.audiences.selectors import audience_members
 from crm.models import Lead
 from crm.retargeting.backends import google_ads, meta
 from crm.retargeting.formats import LEAD_FIELDS
-from crm.retargeting.models import AdAudienceMember, AdConnection, AudienceAdLink
+from crm.retargeting.models import AdAudienceMember, AdConnection, AdSyncLog, AudienceAdLink
 from crm.selectors import marketing_consent
 
 
@@ -90,21 +90,25 @@ LOGS_SHOWN = 5
 
 
 def audience_ad_links(audience: Audience) -> list[AudienceAdLink]:
-    """The audience's links for its page: connection, pending counts, the last logs."""
-    pending = AdAudienceMember.objects.filter(link=OuterRef("pk"))
-    links = list(
+    """The audience's links for its page: connection, pending counts and the last
+    syncs (link.recent_logs), in two queries however many links."""
+    members = AdAudienceMember.objects.filter(link=OuterRef("pk"))
+    recent = Prefetch(
+        "logs",
+        AdSyncLog.objects.order_by("-started_at", "-pk")[:LOGS_SHOWN],
+        to_attr="recent_logs",
+    )
+    return list(
         AudienceAdLink.objects.filter(audience=audience)
         .select_related("connection")
         .annotate(
-            to_add=_count(pending.filter(state=AdAudienceMember.State.PENDING_ADD)),
-            to_remove=_count(pending.filter(state=AdAudienceMember.State.PENDING_REMOVE)),
-            synced=_count(pending.filter(state=AdAudienceMember.State.SYNCED)),
+            to_add=_count(members.filter(state=AdAudienceMember.State.PENDING_ADD)),
+            to_remove=_count(members.filter(state=AdAudienceMember.State.PENDING_REMOVE)),
+            synced=_count(members.filter(state=AdAudienceMember.State.SYNCED)),
         )
+        .prefetch_related(recent)
         .order_by("pk")
     )
-    for link in links:
-        link.recent_logs = list(link.logs.order_by("-started_at", "-pk")[:LOGS_SHOWN])
-    return links
 
 
 def _count(members: QuerySet[AdAudienceMember]) -> Subquery:
