@@ -281,10 +281,8 @@ def _send_and_log(link: AudienceAdLink, now: dt.datetime, options: dict) -> AdSy
         _send(link, backend, "remove", State.PENDING_REMOVE, tally)
         _send(link, backend, "add", State.PENDING_ADD, tally)
     except TemporaryFailure as error:
-        _count_stopped(error, tally)
         log.error = f"{error.message} Pending changes go at the next try."
     except (AuthExpired, PlatformError) as error:
-        _count_stopped(error, tally)
         log.error = error.message
         ad_connection_needs_attention(connection=link.connection, reason=error.message, now=now)
     except TokenUnreadable as error:
@@ -295,13 +293,6 @@ def _send_and_log(link: AudienceAdLink, now: dt.datetime, options: dict) -> AdSy
     log.finished_at = timezone.now()
     log.save()
     return log
-
-
-def _count_stopped(error: AdAudienceError, tally: Tally) -> None:
-    # The batch that stopped stays pending, so what it sent is not counted as
-    # done; only what the platform refused in it is reported.
-    if error.result is not None and error.result.failures:
-        tally.count("add", SyncResult(failures=error.result.failures, failed=error.result.failed))
 
 
 def _send(
@@ -319,7 +310,16 @@ def _send(
         )
         if not batch:
             return
-        result = call([member.row for member in batch])
+        try:
+            result = call([member.row for member in batch])
+        except AdAudienceError as error:
+            # The batch stays pending, so what it sent before stopping is not
+            # counted as done; what the platform refused in it is reported.
+            if error.result is not None:
+                tally.count(
+                    action, SyncResult(failed=error.result.failed, failures=error.result.failures)
+                )
+            raise
         tally.count(action, result)
         after = batch[-1].pk
         if result.failed >= len(batch) and not result.sent:

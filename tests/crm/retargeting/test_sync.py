@@ -15,6 +15,7 @@ from django.utils import timezone
 from crm import periodic
 from crm.audiences.services import audience_save
 from crm.models import Lead
+from crm.privacy.services import lead_erase
 from crm.retargeting import services
 from crm.retargeting.jobs import ad_audience_sync, ad_syncs_due
 from crm.retargeting.models import AdAudienceMember, AdConnection, AdSyncLog, AudienceAdLink
@@ -207,6 +208,19 @@ def test_a_deleted_lead_is_removed_at_the_periodic_pass(meta, connection, manage
 
     assert uploads(meta, "DELETE") == [[sha("anna@example.org")]]
     assert ledger(link) == {}
+
+
+def test_an_erased_person_is_removed_from_the_ad_audience(meta, connection, manager_maria):
+    audience = audience_of(IN_GERMANY, manager_maria)
+    anna = consenting("Anna")
+    link = audience_ad_link_create(
+        audience=audience, connection=connection, platform_audience_id=AD_AUDIENCE
+    )
+
+    lead_erase(lead=anna, by=manager_maria)
+
+    assert uploads(meta, "DELETE") == [[sha("anna@example.org")]]
+    assert not AdAudienceMember.objects.filter(link=link).exists()
 
 
 EXPIRED = (401, {"error": {"message": "Error validating access token", "code": 190}})
