@@ -9,6 +9,8 @@ import hashlib
 
 import pytest
 import time_machine
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -387,3 +389,21 @@ def test_only_managers_link_and_sync(client, request, meta, connection, manager_
 def test_the_periodic_task_is_registered_every_5_minutes(db):
     task = {task.name: task for task in periodic.registered()}["ad_syncs_due"]
     assert task.every == dt.timedelta(minutes=5)
+
+
+def test_the_audience_page_costs_the_same_with_more_links(
+    meta, connection, maria, manager_maria, django_assert_num_queries
+):
+    audience = audience_of(IN_GERMANY, manager_maria)
+    consenting("Anna")
+    for audience_id in (AD_AUDIENCE, "2", "3"):
+        audience_ad_link_create(
+            audience=audience, connection=connection, platform_audience_id=audience_id
+        )
+    maria.get(audience.get_absolute_url())
+    with CaptureQueriesContext(db) as three_links:
+        maria.get(audience.get_absolute_url())
+    AudienceAdLink.objects.exclude(platform_audience_id=AD_AUDIENCE).delete()
+
+    with django_assert_num_queries(len(three_links)):
+        maria.get(audience.get_absolute_url())
