@@ -31,6 +31,7 @@ urlpatterns = [
     path("settings/websites/", include("crm.tracking.sites_urls")),
     path("settings/scoring/", include("crm.scoring.urls")),
     path("settings/api-tokens/", include("crm.api_token_urls")),
+    path("settings/ad-connections/", include("crm.retargeting.urls")),
     path("settings/lockouts/", include("crm.lockouts.urls")),
     path(
         "settings/calling-hours/",

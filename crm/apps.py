@@ -55,6 +55,17 @@ class CrmConfig(AppConfig):
             every=dt.timedelta(minutes=15),
         )
 
+        # Ad audiences follow their audiences, and a member's consent.
+        from crm.audiences.services import register_members_changed
+        from crm.retargeting import hooks as ad_hooks
+        from crm.retargeting.services import ad_links_sync_for_audience
+
+        register_members_changed(ad_links_sync_for_audience)
+        post_save.connect(ad_hooks.lead_saved, sender=Lead, dispatch_uid="ad_audiences")
+        periodic.register(
+            "ad_syncs_due", "crm.retargeting.jobs.ad_syncs_due", every=dt.timedelta(minutes=5)
+        )
+
         from crm.api import api
         from crm.tracking.api import router as tracking_router
 

@@ -691,5 +691,11 @@ class PeriodicRun(models.Model):
 from crm.audiences.models import Audience, AudienceMember  # noqa: E402, F401
 from crm.audit.models import AuditEntry  # noqa: E402, F401
 from crm.privacy.models import Erasure  # noqa: E402, F401
+from crm.retargeting.models import (  # noqa: E402, F401
+    AdAudienceMember,
+    AdConnection,
+    AdSyncLog,
+    AudienceAdLink,
+)
 from crm.scoring.models import ScoringRule  # noqa: E402, F401
 from crm.tracking.models import Cart, Site, Visitor, WebEvent  # noqa: E402, F401

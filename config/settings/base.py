@@ -322,6 +322,12 @@ MAIL_WEBHOOK_SECRET = env("MAIL_WEBHOOK_SECRET")
 # Opens and clicks this soon after sending are mail scanners' (mailings.machines).
 MAIL_MACHINE_SECONDS = int(env("MAIL_MACHINE_SECONDS", "30"))
 
+# Ad platform connections (crm.retargeting): their access tokens are encrypted at
+# rest with this key, a Fernet key (`Fernet.generate_key()`) or any long secret.
+# Empty: derived from SECRET_KEY with HKDF (development); set it in production so a
+# new SECRET_KEY does not make the saved tokens unreadable.
+AD_TOKEN_KEY = env("AD_TOKEN_KEY")
+
 # Print runs: letters rendered per job (chunks render in parallel on the
 # "letters" workers, then merge in order), and the time one chunk may take.
 LETTER_CHUNK_SIZE = int(env("LETTER_CHUNK_SIZE", "100"))

@@ -1,5 +1,6 @@
 """The manager's audience pages at /audiences/: the list, the builder with its
-live count and preview, an audience's members, refresh and delete."""
+live count and preview, an audience's members (and its ad audiences' sync
+state, crm.retargeting), refresh and delete."""
 
 import json
 
@@ -21,6 +22,8 @@ from crm.audiences.rules import (
     has_time_window,
     rule_schema,
 )
+from crm.retargeting import selectors as retargeting
+from crm.retargeting.forms import AudienceAdLinkForm
 from crm.roles import require_manager
 
 PAGES = "Audiences"
@@ -157,6 +160,8 @@ def audience_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "described": definition_describe(audience.definition),
         "drifts": has_time_window(audience.definition),
         "definition_json": json.dumps(audience.definition, indent=2),
+        "ad_links": retargeting.audience_ad_links(audience),
+        "ad_link_form": AudienceAdLinkForm(),
     }
     return render(request, "crm/audiences/detail.html", context)
 

@@ -42,6 +42,7 @@ CRM_MODELS = (
     "crm.ContactPoint",
     "crm.LeadImport",
     "crm.AudienceMember",
+    "crm.AdAudienceMember",
     "crm.Visitor",
     "crm.WebEvent",
     "crm.Cart",

@@ -15,6 +15,7 @@ from crm.models import ContactPoint, Interaction, Lead, LeadMerge, User
 from crm.privacy import imports, registry
 from crm.privacy.models import Erasure
 from crm.privacy.subject import Subject
+from crm.retargeting.models import AdAudienceMember
 from crm.roles import require_manager
 from crm.selectors import get_lead_for_user
 from crm.tracking.models import Cart, Visitor, WebEvent
@@ -67,6 +68,14 @@ def crm_export(*, lead: Lead) -> Mapping[str, registry.Rows]:
         "merges": rows(LeadMerge.objects.filter(lead=lead)),
         "audience_memberships": rows(
             AudienceMember.objects.filter(lead=lead), "audience_id", "audience__name", "joined_at"
+        ),
+        "ad_audiences": rows(
+            AdAudienceMember.objects.filter(lead=lead).order_by("pk"),
+            "link__audience__name",
+            "link__connection__platform",
+            "link__platform_audience_id",
+            "state",
+            "changed_at",
         ),
         "website_visitors": rows(
             visitors,

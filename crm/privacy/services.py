@@ -27,6 +27,7 @@ from crm.models import ContactPoint, Interaction, Lead, LeadImport, LeadMerge, U
 from crm.privacy import imports, registry
 from crm.privacy.models import Erasure
 from crm.privacy.subject import Subject
+from crm.retargeting.services import ad_members_forget
 from crm.tracking.models import Cart, Visitor, WebEvent
 
 # What an erased lead's fields become. Flags only ever stop contact.
@@ -88,6 +89,7 @@ def crm_erase(*, subject: Subject) -> dict[str, int]:
     )
     counts["Audience memberships ended"] = AudienceMember.objects.filter(lead_id=lead_id).count()
     audience_members_forget(lead=Lead(pk=lead_id))
+    counts["Ad audience removals queued"] = ad_members_forget(lead_id=lead_id)
     visitors = Visitor.objects.filter(lead_id=lead_id)
     counts["Website events deleted"] = WebEvent.objects.filter(visitor__in=visitors).count()
     counts["Website carts deleted"] = Cart.objects.filter(visitor__in=visitors).count()

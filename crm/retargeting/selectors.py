@@ -1,4 +1,5 @@
-"""Who is in a retargeting file.
+"""Who is in a retargeting file or a pushed ad audience; and the reads of the
+ad connection and sync pages.
 
 The audience's members whose consent allows marketing — email consent confirmed
 (double opt-in), or, with MAIL_SOFT_OPT_IN on, a customer who has not said no —
@@ -10,11 +11,16 @@ platform could match reliably. (A platform that matches on less, such as an
 email-only list, drops more rows: see formats.Format.keeps.)
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
-from crm.audiences.models import Audience
+from crm.audiences.models import Audience, AudienceMember
 from crm.audiences.selectors import audience_members
 from crm.models import Lead
+from crm.retargeting.backends import google_ads, meta
+from crm.retargeting.formats import LEAD_FIELDS
+from crm.retargeting.models import AdAudienceMember, AdConnection, AdSyncLog, AudienceAdLink
 from crm.selectors import marketing_consent
 
 
@@ -29,3 +35,82 @@ def audience_export_leads(audience: Audience) -> QuerySet[Lead]:
     return (
         audience_members(audience).filter(ads_consent()).exclude(email="", phone="").order_by("pk")
     )
+
+
+# Pushing to ad platforms (crm.retargeting.services)
+
+
+def ad_sync_rows(link: AudienceAdLink) -> dict[int, dict[str, str]]:
+    """Lead id -> the row the link's platform should hold for them now: the
+    audience's members that consent allows, hashed by the platform's backend;
+    those with no identifier the platform takes are left out."""
+    platform = link.connection.platform
+    row_from_lead, usable = _ROWS[platform]
+    leads = audience_export_leads(link.audience).values("pk", *LEAD_FIELDS)
+    rows = {}
+    for lead in leads.iterator(chunk_size=2000):
+        row = row_from_lead(lead)
+        if usable(row):
+            rows[lead["pk"]] = row
+    return rows
+
+
+_ROWS = {
+    AdConnection.Platform.META: (meta.row_from_lead, bool),
+    AdConnection.Platform.GOOGLE_ADS: (
+        google_ads.row_from_lead,
+        lambda row: bool(google_ads.user_identifiers(row)),
+    ),
+}
+
+
+def ad_links_of_lead(lead_id: int) -> QuerySet[AudienceAdLink]:
+    """The links whose audience has the lead, or whose ledger has them."""
+    in_audience = AudienceMember.objects.filter(
+        audience_id=OuterRef("audience_id"), lead_id=lead_id
+    )
+    in_ledger = AdAudienceMember.objects.filter(link_id=OuterRef("pk"), lead_id=lead_id)
+    return AudienceAdLink.objects.filter(Exists(in_audience) | Exists(in_ledger))
+
+
+def ad_connections_for_list() -> QuerySet[AdConnection]:
+    return AdConnection.objects.annotate(link_count=Count("links")).order_by("name", "pk")
+
+
+def get_ad_connection(pk: int) -> AdConnection:
+    """The connection or 404. Connections are for managers: the caller checks the role."""
+    return get_object_or_404(AdConnection, pk=pk)
+
+
+def get_audience_ad_link(audience: Audience, pk: int) -> AudienceAdLink:
+    return get_object_or_404(AudienceAdLink, audience=audience, pk=pk)
+
+
+LOGS_SHOWN = 5
+
+
+def audience_ad_links(audience: Audience) -> list[AudienceAdLink]:
+    """The audience's links for its page: connection, pending counts and the last
+    syncs (link.recent_logs), in two queries however many links."""
+    members = AdAudienceMember.objects.filter(link=OuterRef("pk"))
+    recent = Prefetch(
+        "logs",
+        AdSyncLog.objects.order_by("-started_at", "-pk")[:LOGS_SHOWN],
+        to_attr="recent_logs",
+    )
+    return list(
+        AudienceAdLink.objects.filter(audience=audience)
+        .select_related("connection")
+        .annotate(
+            to_add=_count(members.filter(state=AdAudienceMember.State.PENDING_ADD)),
+            to_remove=_count(members.filter(state=AdAudienceMember.State.PENDING_REMOVE)),
+            synced=_count(members.filter(state=AdAudienceMember.State.SYNCED)),
+        )
+        .prefetch_related(recent)
+        .order_by("pk")
+    )
+
+
+def _count(members: QuerySet[AdAudienceMember]) -> Subquery:
+    counted = members.order_by().values("link").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted), 0)

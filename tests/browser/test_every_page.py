@@ -26,7 +26,8 @@ DEMO_PASSWORD = "demo1234"
 # Pages of one kind (one view) differ in data, not in markup: two of each is enough.
 PAGES_PER_VIEW = 2
 MOST_PAGES = 90
-# Not pages: files and feeds (a browser downloads them; retargeting is all files), the public side (emails'
+# Not pages: files and feeds (a browser downloads them; retargeting's views are
+# files and POST actions), the public side (emails'
 # links, the tracking script, referral redirects), the admin (Django's own), and
 # signing out, which would end the walk. The API documentation is django-ninja's
 # Swagger UI, a developers' page built by its own script: it has a language, a

@@ -402,8 +402,9 @@ def test_an_audiences_page_costs_a_fixed_number_of_queries(
     audience = audience_save(name="Expo", definition=definition, is_active=True, by=manager_maria)
 
     # session, user, groups, permissions (2, for the menu), the audience, the campaign
-    # its rules name, the page of members with their owners, their (capped) count
-    with django_assert_max_num_queries(9):
+    # its rules name, the page of members with their owners, their (capped) count; its
+    # ad audiences (crm.retargeting) and whether there is a connection to link one with
+    with django_assert_max_num_queries(11):
         response = maria.get(audience.get_absolute_url())
 
     assert response.status_code == 200

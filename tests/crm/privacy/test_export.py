@@ -14,6 +14,7 @@ def test_the_export_holds_every_kind_of_record_kept_about_the_person(world):
         "interactions": 2,
         "merges": 1,
         "audience_memberships": 1,
+        "ad_audiences": 0,
         "website_visitors": 1,
         "website_events": 1,
         "carts": 1,
