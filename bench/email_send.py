@@ -42,7 +42,8 @@ Then: every outbox email sent and each Message-ID received exactly once.
 The hook jobs the sending path queues on "default" (crm.jobs.interactions_recorded)
 are counted, not run: they are not part of the timing.
 --profile EMAILS: cProfile of emails_send over that many more emails, in this
-process, in batches as the jobs send them (after a cold batch, not profiled).
+process, in batches as the jobs send them (after a cold batch, not profiled);
+written to the file BENCH_PROFILE_FILE names, if set, for pstats.
 """
 
 import argparse
@@ -617,6 +618,9 @@ def profile_batches(sink: Sink, cadence, *, start: int, count: int) -> None:
         pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(30)
         print("\n".join(line for line in out.getvalue().splitlines()[4:] if line.strip()))
     print(f"sink     received {len(sink.report()['ids']):,} in the profiled batches")
+    if dump := os.environ.get("BENCH_PROFILE_FILE"):
+        profiler.dump_stats(dump)
+        print(f"profile  written to {dump} (pstats)")
 
 
 if __name__ == "__main__":
