@@ -2,8 +2,7 @@
 
 1. Prepare (one transaction): lock the batch's touches, check each email again
    (enrolment still active, consent, suppression, send window, frequency cap),
-   hold or drop the ones that may not go, render the rest and mark their
-   outbox rows `sending`.
+   hold or drop the ones that may not go, and mark the rest `sending`.
 2. Send, one message at a time over one connection, each rendered while the
    server reads the one before; each accepted message is marked `sent` on its
    own, the mark written while the next message's envelope goes out and
@@ -28,11 +27,12 @@ its dead worker's after SENDING_LEASE.
 
 The whole batch is marked `sending` before the first message, yet only one
 message is ever undecided: the batch goes in order, one message at a time, and
-each is marked `sent` as it is accepted, so of a dead worker's `sending` rows
-all but the one in flight were never handed to the server. Marking each email
-`sending` only when its turn comes would not spare the token (the one in flight
-and the touches, which the scheduler must dispatch again, still need someone to
-say whether their worker lives) and would cost a write per message.
+each is marked `sent` before the server can accept the next, so of a dead
+worker's `sending` rows all but the one in flight were never accepted by the
+server. Marking each email `sending` only when its turn comes would not spare
+the token (the one in flight and the touches, which the scheduler must
+dispatch again, still need someone to say whether their worker lives) and
+would cost a write per message.
 """
 
 import datetime as dt
