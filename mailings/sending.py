@@ -2,11 +2,13 @@
 
 1. Prepare (one transaction): lock the batch's touches, check each email again
    (enrolment still active, consent, suppression, send window, frequency cap),
-   hold or drop the ones that may not go, render the rest and mark their
-   outbox rows `sending`.
-2. Send, one message at a time over one connection; each accepted message is
-   marked `sent` at once, on its own, so a worker killed mid-batch leaves at
-   most the one message in flight undecided.
+   hold or drop the ones that may not go, and mark the rest `sending`.
+2. Send, one message at a time over one connection, each rendered while the
+   server reads the one before; each accepted message is marked `sent` on its
+   own, the mark written while the next message's envelope goes out and
+   recorded before the server can accept that next message (mailings.
+   sent_marks), so a worker killed mid-batch leaves at most the one message in
+   flight undecided.
 3. Finish (one transaction): the sent touches done (which moves their
    cadences on to the next step), an email_sent interaction each.
 
@@ -25,22 +27,24 @@ its dead worker's after SENDING_LEASE.
 
 The whole batch is marked `sending` before the first message, yet only one
 message is ever undecided: the batch goes in order, one message at a time, and
-each is marked `sent` as it is accepted, so of a dead worker's `sending` rows
-all but the one in flight were never handed to the server. Marking each email
-`sending` only when its turn comes would not spare the token (the one in flight
-and the touches, which the scheduler must dispatch again, still need someone to
-say whether their worker lives) and would cost a write per message.
+each is marked `sent` before the server can accept the next, so of a dead
+worker's `sending` rows all but the one in flight were never accepted by the
+server. Marking each email `sending` only when its turn comes would not spare
+the token (the one in flight and the touches, which the scheduler must
+dispatch again, still need someone to say whether their worker lives) and
+would cost a write per message.
 """
 
 import datetime as dt
 import logging
 import smtplib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from anymail.exceptions import AnymailError, AnymailRecipientsRefused
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import connection as db
 from django.db import transaction
 from django.db.models import F
@@ -59,7 +63,7 @@ from mailings.sent_marks import sent_marks
 from mailings.services import email_bounced
 from mailings.steps import outboxes_for
 from mailings.windows import FrequencyCap, hold_until, local_description
-from mailings.wire import send_one
+from mailings.wire import WireEmail, hand_over
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +75,7 @@ EMAIL_CHANNELS = (Channel.EMAIL, Channel.PERSONAL_EMAIL)
 @dataclass
 class Ready:
     outbox: OutboxEmail
-    message: EmailMultiAlternatives
+    message: WireEmail
 
 
 def emails_send(*, touch_ids: list[int], now: dt.datetime | None = None) -> Counter:
@@ -88,7 +92,7 @@ def emails_send(*, touch_ids: list[int], now: dt.datetime | None = None) -> Coun
 # 1. Prepare
 
 
-def _prepare(touch_ids, now, token, report) -> tuple[list[Ready], list[OutboxEmail]]:
+def _prepare(touch_ids, now, token, report) -> tuple[list[OutboxEmail], list[OutboxEmail]]:
     with transaction.atomic():
         touches = _lock_claimed(touch_ids)
         emails, why_not = outboxes_for(touches)
@@ -113,10 +117,9 @@ def _prepare(touch_ids, now, token, report) -> tuple[list[Ready], list[OutboxEma
             if _in_other_hands(outbox, now, others):
                 report["in another worker's hands"] += 1
                 continue
-            item = _check_and_render(outbox, now, cap, suppressed, report)
-            if item is not None:
-                ready.append(item)
-        OutboxEmail.objects.filter(pk__in=[item.outbox.pk for item in ready]).update(
+            if _may_go(outbox, now, cap, suppressed, report):
+                ready.append(outbox)
+        OutboxEmail.objects.filter(pk__in=[outbox.pk for outbox in ready]).update(
             status=OutboxEmail.Status.SENDING,
             sending_at=now,
             worker_token=token,
@@ -184,41 +187,30 @@ def _give_message_ids(emails: list[OutboxEmail]) -> None:
         email.message_id = named[email.pk]
 
 
-def _check_and_render(outbox, now, cap, suppressed, report) -> Ready | None:
+def _may_go(outbox, now, cap, suppressed, report) -> bool:
+    """Checked, and marked `sending` (written for the whole batch at once; it is
+    rendered when its turn comes, and what it said is written with its `sent`)."""
     lead = outbox.lead
     if outbox.status in (OutboxEmail.Status.FAILED, OutboxEmail.Status.CANCELLED):
         touches_skip(touch_ids=[outbox.touch_id], outcome=outbox.last_error or outbox.status)
-        return None
+        return False
     if outbox.enrolment_id and outbox.enrolment.status != Enrolment.Status.ACTIVE:
         _drop(outbox, f"Cadence ended: {outbox.enrolment.exit_reason or 'finished'}", report)
-        return None
+        return False
     refusal = why_not_email(lead, suppressed=email_digest(lead.email) in suppressed)
     if refusal:
         _drop(outbox, refusal, report)  # the step is skipped; the cadence goes on
-        return None
+        return False
     if outbox.sent_by_id is None and (held := hold_until(lead, now, cap)):
         until, why = held
         when = local_description(until, lead.time_zone)
         touch_hold(touch_id=outbox.touch_id, until=until, why=f"Held: {why}; goes out {when}")
         report["held"] += 1
-        return None
-    return _render(outbox, now, cap, report)
-
-
-def _render(outbox, now, cap, report) -> Ready | None:
-    """Rendered, and marked `sending` (written for the whole batch at once; what the
-    email said is written with its `sent`)."""
-    try:
-        rendered, message = outbox_message(outbox)
-    except Exception as error:  # a manager's template: any error stops this email only
-        logger.exception("Could not render outbox email %s", outbox.pk)
-        _fail(outbox, f"The step's template does not render: {error}", report)
-        return None
+        return False
     outbox.status, outbox.sending_at = OutboxEmail.Status.SENDING, now
     outbox.attempts += 1
-    outbox.to_email, outbox.subject = outbox.lead.email, rendered.subject
     cap.count(outbox.lead_id)
-    return Ready(outbox, message)
+    return True
 
 
 def _drop(outbox: OutboxEmail, reason: str, report) -> None:
@@ -240,28 +232,64 @@ def _fail(outbox: OutboxEmail, reason: str, report) -> None:
 # 2. Send
 
 
-def _send(ready: list[Ready], now, report) -> list[OutboxEmail]:
-    sent = []
-    connection = None
-    with sent_marks() as mark_sent:
-        for item in ready:
+def _send(ready: list[OutboxEmail], now, report) -> list[OutboxEmail]:
+    """In order, over one connection. While the server reads a message, the next
+    one is rendered; while the next one's envelope goes out, the message's
+    `sent` mark is written, recorded before that next one can be accepted."""
+    sent, connection = [], None
+    messages = _rendered(ready, report)
+    item = next(messages, None)
+    with sent_marks() as marks:
+        while item is not None:
+            answer = None
             try:
-                if connection is None:
-                    connection = get_connection(fail_silently=False)
-                    connection.open()
-                send_one(connection, item.message)
+                connection = connection or _opened()
+                answer = hand_over(connection, item.message, before_accepting=marks.recorded)
             except Exception as error:
-                if _is_permanent(error):
-                    _bounce(item.outbox, error, now, report)
+                connection = _not_sent(item.outbox, error, connection, marks, now, report)
+            following = next(messages, None)  # rendered while the server reads this one
+            if answer is not None:
+                try:
+                    answer()
+                except Exception as error:
+                    connection = _not_sent(item.outbox, error, connection, marks, now, report)
                 else:
-                    _retry_later(item.outbox, error, now, report)
-                    connection = _drop_connection(connection)
-                continue
-            mark_sent(item.outbox, now)
-            sent.append(item.outbox)
-            report["sent"] += 1
+                    marks.send(item.outbox, now)
+                    sent.append(item.outbox)
+                    report["sent"] += 1
+            item = following
     _drop_connection(connection)
     return sent
+
+
+def _rendered(outboxes: list[OutboxEmail], report) -> Iterator[Ready]:
+    """Each email rendered for its lead, as its turn comes."""
+    for outbox in outboxes:
+        try:
+            rendered, message = outbox_message(outbox)
+        except Exception as error:  # a manager's template: any error stops this email only
+            logger.exception("Could not render outbox email %s", outbox.pk)
+            _fail(outbox, f"The step's template does not render: {error}", report)
+            continue
+        outbox.to_email, outbox.subject = outbox.lead.email, rendered.subject
+        yield Ready(outbox, message)
+
+
+def _opened():
+    connection = get_connection(fail_silently=False)
+    connection.open()
+    return connection
+
+
+def _not_sent(outbox: OutboxEmail, error: Exception, connection, marks, now, report):
+    """The server refused the message, or the connection failed before it took it;
+    the connection to go on with (None: open a new one)."""
+    marks.recorded()  # the database is this worker's again
+    if _is_permanent(error):
+        _bounce(outbox, error, now, report)
+        return connection
+    _retry_later(outbox, error, now, report)
+    return _drop_connection(connection)
 
 
 def _drop_connection(connection):

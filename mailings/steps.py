@@ -18,7 +18,12 @@ from mailings.addresses import email_digest
 from mailings.consent import suppressed_digests, why_not_email
 from mailings.models import SENDING_LEASE, OutboxEmail, StepVariant
 
-OUTBOX_RELATED = ("enrolment__cadence", "step", "variant", "lead__owner", "lead__source_campaign")
+# What sending an outbox email reads: its own enrolment and lead joined in, and
+# what a batch's emails share (their cadence, step, variant, the leads' reps and
+# campaigns) read once each, one object for all of them, rather than joined in
+# and built again for every email.
+OUTBOX_JOINED = ("enrolment", "lead")
+OUTBOX_SHARED = ("enrolment__cadence", "step", "variant", "lead__owner", "lead__source_campaign")
 
 
 def variant_for(
@@ -44,7 +49,11 @@ def outboxes_for(touches: Sequence[Touch]) -> tuple[dict[int, OutboxEmail], dict
     why_not: dict[int, str] = {}
     if len(have) < len(ids):
         why_not = _make([touch_id for touch_id in ids if touch_id not in have])
-    found = OutboxEmail.objects.filter(touch_id__in=ids).select_related(*OUTBOX_RELATED)
+    found = (
+        OutboxEmail.objects.filter(touch_id__in=ids)
+        .select_related(*OUTBOX_JOINED)
+        .prefetch_related(*OUTBOX_SHARED)
+    )
     return {email.touch_id: email for email in found}, why_not
 
 

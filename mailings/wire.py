@@ -16,12 +16,20 @@ take the bytes from message().
 import binascii
 import re
 import secrets
+from collections.abc import Callable
+from contextlib import suppress
 from email.charset import Charset
 from email.header import Header
 from email.message import Message
 from email.utils import formatdate, make_msgid
 from functools import lru_cache
-from smtplib import SMTPException
+from smtplib import (
+    SMTPDataError,
+    SMTPException,
+    SMTPRecipientsRefused,
+    SMTPSenderRefused,
+    SMTPServerDisconnected,
+)
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -33,17 +41,76 @@ CRLF = "\r\n"
 FOLD_AT = 78  # RFC 5322 2.1.1: lines SHOULD be at most 78 characters
 
 
-def send_one(connection, message: EmailMultiAlternatives) -> None:
-    """Send one message over an open backend connection. Django's SMTP backend
-    gets a WireEmail's bytes straight on its smtplib connection: its own
-    send_messages parses both addresses again and takes a lock, per message,
-    which cost more than the rest of the send. Any other backend (an ESP through
-    django-anymail, files, memory) sends it its own way."""
+def hand_over(
+    connection, message: EmailMultiAlternatives, *, before_accepting: Callable[[], None]
+) -> Callable[[], None]:
+    """Hand one message to the server over an open backend connection; returns
+    the wait for the server's answer (raises if it refused the message), so the
+    caller can work while the server reads it. before_accepting() runs before
+    the server could accept the message: for SMTP, before the end of the data.
+
+    Django's SMTP backend gets a WireEmail's bytes straight on its smtplib
+    connection: its own send_messages parses both addresses again and takes a
+    lock, per message, which cost more than the rest of the send. Any other
+    backend (an ESP through django-anymail, files, memory) sends it its own way,
+    after before_accepting(), and has answered when this returns."""
     if isinstance(connection, SMTPBackend) and isinstance(message, WireEmail):
         sender, recipients = message.envelope()
-        connection.connection.sendmail(sender, recipients, message.message().as_bytes(linesep=CRLF))
-    elif connection.send_messages([message]) != 1:
+        wire = message.message().as_bytes(linesep=CRLF)
+        return _smtp_hand_over(connection.connection, sender, recipients, wire, before_accepting)
+    before_accepting()
+    if connection.send_messages([message]) != 1:
         raise SMTPException("The email backend did not send the message.")
+    return lambda: None
+
+
+def _smtp_hand_over(smtp, sender, recipients, wire: bytes, before_accepting):
+    """smtplib's sendmail, its last step left to the caller: the envelope and the
+    DATA command answered, the data and its final dot sent, the answer not read."""
+    smtp.ehlo_or_helo_if_needed()
+    options = [f"SIZE={len(wire)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, answer = smtp.mail(sender, options)
+    if code != 250:
+        _reset(smtp, code)
+        raise SMTPSenderRefused(code, answer, sender)
+    refused = {}
+    for recipient in recipients:
+        code, answer = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = (code, answer)
+    if len(refused) == len(recipients):
+        _reset(smtp, code)
+        raise SMTPRecipientsRefused(refused)
+    code, answer = smtp.docmd("data")
+    if code != 354:
+        _reset(smtp, code)
+        raise SMTPDataError(code, answer)
+    before_accepting()
+    smtp.send(_dot_stuffed(wire) + b".\r\n")
+
+    def answer_read() -> None:
+        code, answer = smtp.getreply()
+        if code != 250:
+            _reset(smtp, code)
+            raise SMTPDataError(code, answer)
+
+    return answer_read
+
+
+def _reset(smtp, code: int) -> None:
+    """As sendmail does after a refusal; not after a 421 (the server is closing)."""
+    if code != 421:
+        with suppress(SMTPServerDisconnected):
+            smtp.rset()
+
+
+LINE_STARTING_WITH_A_DOT = re.compile(rb"^\.", re.MULTILINE)
+
+
+def _dot_stuffed(wire: bytes) -> bytes:
+    """RFC 5321 4.5.2: a line of the data that starts with a dot gets another."""
+    stuffed = LINE_STARTING_WITH_A_DOT.sub(b"..", wire)
+    return stuffed if stuffed.endswith(b"\r\n") else stuffed + b"\r\n"
 
 
 class WireEmail(EmailMultiAlternatives):

@@ -47,19 +47,25 @@ def worker_environment() -> dict[str, str]:
     }
 
 
-@contextmanager
-def another_live_worker() -> Iterator[int]:
-    """A worker token (config.liveness) held by another connection, as a live
-    worker's is, until the block ends and that connection with it (PostgreSQL)."""
+def another_connection() -> psycopg.Connection:
+    """A connection of its own to the test database (PostgreSQL), as another
+    process would have; autocommit."""
     db = connection.settings_dict
-    with psycopg.connect(
+    return psycopg.connect(
         host=db["HOST"],
         port=db["PORT"],
         user=db["USER"],
         password=db["PASSWORD"],
         dbname=db["NAME"],
         autocommit=True,
-    ) as other:
+    )
+
+
+@contextmanager
+def another_live_worker() -> Iterator[int]:
+    """A worker token (config.liveness) held by another connection, as a live
+    worker's is, until the block ends and that connection with it (PostgreSQL)."""
+    with another_connection() as other:
         token = 1_000_001
         other.execute("SELECT pg_advisory_lock(%s, %s)", [liveness.LOCK_SPACE, token])
         yield token

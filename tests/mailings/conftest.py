@@ -32,6 +32,8 @@ class Sink:
     kill_at: int = 0
     kill_group: int = 0
     kill_after_keeping: bool = False
+    kill_at_envelope: int = 0
+    before_accepting: object = None  # called as each message's data has arrived
 
     def kill_on_message(self, count: int, *, process_group: int, kept: bool = False) -> None:
         """SIGKILL the sending process while message number `count` is being
@@ -39,6 +41,20 @@ class Sink:
         kept: the server has kept the message already (it was delivered, and a
         resend after the kill arrives twice)."""
         self.kill_at, self.kill_group, self.kill_after_keeping = count, process_group, kept
+
+    def kill_on_envelope(self, count: int, *, process_group: int) -> None:
+        """SIGKILL the sending process as it starts message number `count` (MAIL
+        FROM): the message before was accepted a moment ago."""
+        self.kill_at_envelope, self.kill_group = count, process_group
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.kill_at_envelope and len(self.messages) + 1 == self.kill_at_envelope:
+            self.kill_at_envelope = 0
+            os.killpg(self.kill_group, signal.SIGKILL)
+            return "451 4.3.0 Aborted"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -52,6 +68,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.before_accepting:
+            self.before_accepting()
         killing = self.kill_at and len(self.messages) + 1 == self.kill_at
         if killing and not self.kill_after_keeping:
             self.kill_at = 0

@@ -20,7 +20,11 @@ from followups.scheduler import scheduler_pass
 from mailings.models import OutboxEmail
 from mailings.sending import SENDING_LEASE
 from tests.mailings.factories import ConsentingLeadFactory, email_cadence
-from tests.workers import rq_worker_process, wait_for_postgres_to_drop_dead_workers
+from tests.workers import (
+    another_connection,
+    rq_worker_process,
+    wait_for_postgres_to_drop_dead_workers,
+)
 
 ALWAYS_OPEN = {"MAIL_SEND_WEEKDAYS": "0,1,2,3,4,5,6", "MAIL_SEND_HOURS": "00:00,23:59:59.999999"}
 LEADS, KILLED_AT = 30, 11  # the worker dies while the 11th message is being accepted
@@ -118,3 +122,77 @@ def test_a_killed_workers_batch_goes_out_at_the_next_pass_without_waiting_for_a_
     assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
     assert set(Touch.objects.values_list("status", flat=True)) == {Touch.Status.DONE}
     assert Interaction.objects.filter(kind=Interaction.Kind.EMAIL_SENT).count() == BATCH
+
+
+KILLED_AT_ENVELOPE = 7
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_while_the_last_accepted_message_is_being_marked_sends_only_it_again(
+    postgres, mail_queue, smtp
+):
+    # The sender writes a message's `sent` mark while the next message's envelope
+    # goes out: killed there, that message may be unmarked, and nothing else.
+    cadence = email_cadence(0, slug="expo")
+    leads = [ConsentingLeadFactory(email=f"person{n}@example.org") for n in range(BATCH)]
+    for lead in leads:
+        enrolment_create(cadence=cadence, lead=lead, source="test")
+    assert scheduler_pass().dispatched == BATCH
+    worker = worker_process(smtp.port)
+    smtp.kill_on_envelope(KILLED_AT_ENVELOPE, process_group=worker.pid)
+    worker.wait(timeout=60)
+    assert worker.returncode == -signal.SIGKILL, worker.stderr.read()
+    assert len(smtp.messages) == KILLED_AT_ENVELOPE - 1
+    statuses = Counter(OutboxEmail.objects.values_list("status", flat=True))
+    assert statuses["sent"] in (KILLED_AT_ENVELOPE - 2, KILLED_AT_ENVELOPE - 1)
+    wait_for_postgres_to_drop_dead_workers()
+
+    assert scheduler_pass().dispatched == BATCH
+    SimpleWorker([mail_queue], connection=mail_queue.connection).work(burst=True)
+
+    assert {message["To"] for message in smtp.messages} == {lead.email for lead in leads}
+    message_ids = Counter(message["Message-ID"] for message in smtp.messages)
+    last_accepted = smtp.messages[KILLED_AT_ENVELOPE - 2]["Message-ID"]
+    assert {message_id for message_id, copies in message_ids.items() if copies > 1} <= {
+        last_accepted
+    }
+    assert len(message_ids) == BATCH and message_ids[last_accepted] <= 2
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(Touch.objects.values_list("status", flat=True)) == {Touch.Status.DONE}
+    assert Interaction.objects.filter(kind=Interaction.Kind.EMAIL_SENT).count() == BATCH
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_message_can_be_accepted_only_once_the_one_before_is_marked_sent(
+    postgres, mail_queue, smtp
+):
+    # What makes a kill at any moment leave at most one message undecided: the
+    # server, as it is about to accept a message, finds every message it accepted
+    # before marked sent, read from another connection as a recovery would.
+    cadence = email_cadence(0, slug="expo")
+    for n in range(BATCH):
+        enrolment_create(
+            cadence=cadence,
+            lead=ConsentingLeadFactory(email=f"person{n}@example.org"),
+            source="test",
+        )
+    unmarked_at_acceptance = []
+
+    def check(other):
+        accepted = [message["Message-ID"] for message in smtp.messages]
+        marked = {
+            message_id
+            for (message_id,) in other.execute(
+                "SELECT message_id FROM mailings_outboxemail WHERE status = 'sent'"
+            )
+        }
+        unmarked_at_acceptance.append(len(set(accepted) - marked))
+
+    with another_connection() as other:
+        smtp.before_accepting = lambda: check(other)
+        assert scheduler_pass().dispatched == BATCH
+        SimpleWorker([mail_queue], connection=mail_queue.connection).work(burst=True)
+
+    assert len(smtp.messages) == len(unmarked_at_acceptance) == BATCH
+    assert set(unmarked_at_acceptance) == {0}
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}

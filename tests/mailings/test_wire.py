@@ -5,10 +5,10 @@ import email
 import email.policy
 
 import pytest
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import BadHeaderError
 
-from mailings.wire import FOLD_AT, WireEmail, header_line, phrase
+from mailings.wire import FOLD_AT, WireEmail, hand_over, header_line, phrase
 
 LONG_URL = "https://crm.example.com/m/u/" + "a1B2c3D4" * 14 + "/"
 
@@ -122,3 +122,19 @@ def test_a_sealed_email_is_sent_as_it_was_when_sealed():
     message.subject = "Changed after sealing"
 
     assert message.message().as_bytes(linesep="\r\n") == wire
+
+
+def test_a_line_starting_with_a_dot_arrives_as_it_was_written(smtp):
+    # The data goes out without smtplib's sendmail (mailings.wire.hand_over), so
+    # the dot-stuffing of RFC 5321 4.5.2 is done there.
+    message = drip_email(to=["lead@example.org"], body=".one dot\n..two dots\nend\n.")
+    connection = get_connection(fail_silently=False)
+    connection.open()
+    try:
+        hand_over(connection, message, before_accepting=lambda: None)()
+    finally:
+        connection.close()
+
+    (received,) = smtp.messages
+    text = received.get_body(preferencelist=("plain",)).get_content()
+    assert text.splitlines() == [".one dot", "..two dots", "end", "."]
