@@ -8,10 +8,12 @@ model instances); only datetimes and JSON go through Django's adapters. Ids
 for new rows can be reserved first, so related rows can point at them.
 """
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
 from operator import itemgetter
+from queue import Empty, Full, Queue
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -25,6 +27,59 @@ def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def read_ahead(items: Iterable[T], *, depth: int = 2) -> Iterator[T]:
+    """The items, made on a thread of their own up to `depth` ahead of the caller:
+    pure-Python work there (reading and cleaning a list's rows) runs while the caller
+    waits on the database, which releases the GIL. An error making them is raised
+    here; the thread stops when the caller does. It must not use the database."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_produce, args=(iter(items), queue, stop), name="read-ahead", daemon=True
+    )
+    thread.start()
+    try:
+        while True:
+            item, done, error = queue.get()
+            if error is not None:
+                raise error
+            if done:
+                return
+            yield item
+    finally:
+        stop.set()
+        _drain(queue)
+        thread.join()
+
+
+def _produce(items: Iterator, queue: Queue, stop: threading.Event) -> None:
+    try:
+        for item in items:
+            if not _put(queue, (item, False, None), stop):
+                return
+        _put(queue, (None, True, None), stop)
+    except BaseException as exc:
+        _put(queue, (None, True, exc), stop)
+
+
+def _put(queue: Queue, entry: tuple, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            queue.put(entry, timeout=0.05)
+            return True
+        except Full:
+            continue
+    return False
+
+
+def _drain(queue: Queue) -> None:
+    while True:
+        try:
+            queue.get_nowait()
+        except Empty:
+            return
 
 
 class TableWriter:

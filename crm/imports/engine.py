@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.bulk import TableWriter, batches, reserve_ids
+from crm.bulk import TableWriter, batches, read_ahead, reserve_ids
 from crm.dedupe import Contact, LeadIndex
 from crm.imports.files import Row
 from crm.imports.rows import BoothRow, RowContact, RowProblem, clean_row
@@ -85,12 +85,16 @@ def import_booth_rows(
     *,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    clean_ahead: bool = True,
 ) -> ImportResult:
+    """`clean_ahead` reads and cleans the next batches on a thread while this one
+    writes (the same rows in the same order either way; off, all runs on this one)."""
+    cleaned = (_clean(batch, spec) for batch in batches(rows, BATCH_ROWS))
     writer = _BoothListWriter(spec)
     with transaction.atomic():
         one_import_at_a_time()
-        for batch in batches(rows, BATCH_ROWS):
-            writer.write(_clean(batch, spec, writer.result))
+        for batch in read_ahead(cleaned) if clean_ahead else cleaned:
+            writer.write(_count(batch, writer.result))
             if progress:
                 progress(writer.result.rows)
         writer.seen.drop()
@@ -107,16 +111,27 @@ def one_import_at_a_time() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('crm.lead_import'))")
 
 
-def _clean(batch: list[Row], spec: ImportSpec, result: ImportResult) -> list[BoothRow]:
-    cleaned = []
-    for row in batch:
-        outcome = clean_row(
-            row.number,
-            row.cells,
-            header=spec.header,
-            mapping=spec.mapping,
-            default_country=spec.default_country,
+def _clean(batch: list[Row], spec: ImportSpec) -> list[tuple[Row, BoothRow | RowProblem]]:
+    """Each row with what it became: no database, so that it may run on a thread."""
+    return [
+        (
+            row,
+            clean_row(
+                row.number,
+                row.cells,
+                header=spec.header,
+                mapping=spec.mapping,
+                default_country=spec.default_country,
+            ),
         )
+        for row in batch
+    ]
+
+
+def _count(batch: list[tuple[Row, BoothRow | RowProblem]], result: ImportResult) -> list[BoothRow]:
+    """The usable rows; the others, and the warnings, go in the result."""
+    cleaned = []
+    for row, outcome in batch:
         result.rows += 1
         if isinstance(outcome, RowProblem):
             result.invalid += 1
