@@ -33,6 +33,7 @@ from crm.models import (
     LeadImport,
     User,
 )
+from crm.prepared import blank_instance
 
 BATCH_ROWS = 2000
 # What matching and filling blanks read of an existing lead; nothing else is loaded.
@@ -157,6 +158,7 @@ class _BoothListWriter:
         # Every lead this import has met so far, with the visit it recorded, lives in a
         # temporary table, not in this process: memory stays flat however long the list.
         self.seen = SeenLeads()
+        self.blank_lead = blank_instance(Lead, source_campaign=spec.campaign, created_at=self.now)
         self.lead_table = TableWriter(Lead, with_pk=True)
         self.visit_table = TableWriter(Interaction, with_pk=True)
         self.point_table = TableWriter(ContactPoint, with_pk=False)
@@ -246,11 +248,8 @@ class _BoothListWriter:
             )
 
     def _new_lead(self, row: BoothRow) -> Lead:
-        lead = Lead(
-            source_campaign=self.spec.campaign,
-            created_at=self.now,
-            last_activity_at=scan_time(row, self.zone) or self.visited_at,
-        )
+        lead = self.blank_lead()
+        lead.last_activity_at = scan_time(row, self.zone) or self.visited_at
         lead.fill_blanks(email=row.email, phone=row.phone, profile=row.profile)
         lead.fill_time_zone()
         return lead
