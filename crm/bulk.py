@@ -8,8 +8,6 @@ model instances); only datetimes and JSON go through Django's adapters. Ids
 for new rows can be reserved first, so related rows can point at them.
 """
 
-import io
-import struct
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -185,34 +183,26 @@ def analyze(*models: type[models.Model]) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-# Binary COPY's file header (signature, no flags, no extension) and its trailer.
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
-_COPY_TRAILER = struct.pack("!h", -1)
 FILE_CHUNK_BYTES = 1024 * 1024
 
 
 def file_store(obj: models.Model, field_name: str, file: BinaryIO) -> None:
-    """Store a file in a saved row's binary field, without holding it in memory on
-    PostgreSQL: a bytea parameter costs the driver several times the file's size
-    (escaped into the statement), so the file goes in chunks through a binary COPY
-    into a temporary table and from there into the row. Elsewhere it is read whole."""
+    """Store a file in a saved row's binary field without holding it in memory on
+    PostgreSQL: a bytea parameter the size of the file costs the driver several
+    times that (escaped into the statement), so the file goes in 1 MB chunks into
+    a large object, and from there into the row. Elsewhere it is read whole."""
     file.seek(0)
     if connection.vendor != "postgresql":
         type(obj)._base_manager.filter(pk=obj.pk).update(**{field_name: file.read()})
         return
-    size = file.seek(0, io.SEEK_END)
-    file.seek(0)
     quote = connection.ops.quote_name
     table, column = quote(obj._meta.db_table), quote(obj._meta.get_field(field_name).column)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE crm_file_store (content bytea)")
-        with cursor.cursor.copy("COPY crm_file_store (content) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.write(_COPY_HEADER + struct.pack("!hi", 1, size))  # one row of one field
-            for chunk in iter(partial(file.read, FILE_CHUNK_BYTES), b""):
-                copy.write(chunk)
-            copy.write(_COPY_TRAILER)
-        cursor.execute(
-            f"UPDATE {table} SET {column} = (SELECT content FROM crm_file_store) WHERE id = %s",
-            [obj.pk],
-        )
-        cursor.execute("DROP TABLE crm_file_store")
+        cursor.execute("SELECT lo_create(0)")
+        oid = cursor.fetchone()[0]
+        offset = 0
+        for chunk in iter(partial(file.read, FILE_CHUNK_BYTES), b""):
+            cursor.execute("SELECT lo_put(%s, %s, %s)", [oid, offset, chunk])
+            offset += len(chunk)
+        cursor.execute(f"UPDATE {table} SET {column} = lo_get(%s) WHERE id = %s", [oid, obj.pk])
+        cursor.execute("SELECT lo_unlink(%s)", [oid])

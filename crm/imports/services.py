@@ -454,23 +454,24 @@ def lead_import_file(
         mapping = guess.mapping
         lead_import = None
         if not dry_run:
-            lead_import = LeadImport.objects.create(
-                filename=os.path.basename(path),
-                content=b"",
-                campaign=campaign,
-                source=source,
-                default_country=default_country or campaign.country,
-                header=table.header,
-                header_row=table.header_row,
-                encoding=table.encoding,
-                encoding_detected=table.encoding_detected,
-                mapping=_as_json_mapping(mapping),
-                mapping_reasons=_as_json_mapping(guess.reasons),
-                recognised_as=guess.recognised_as,
-                status=Status.IMPORTING,
-                started_at=timezone.now(),
-            )
-            with open(path, "rb") as kept:
+            # With its file, or not at all: a retry reads the file from the import.
+            with transaction.atomic(), open(path, "rb") as kept:
+                lead_import = LeadImport.objects.create(
+                    filename=os.path.basename(path),
+                    content=b"",
+                    campaign=campaign,
+                    source=source,
+                    default_country=default_country or campaign.country,
+                    header=table.header,
+                    header_row=table.header_row,
+                    encoding=table.encoding,
+                    encoding_detected=table.encoding_detected,
+                    mapping=_as_json_mapping(mapping),
+                    mapping_reasons=_as_json_mapping(guess.reasons),
+                    recognised_as=guess.recognised_as,
+                    status=Status.IMPORTING,
+                    started_at=timezone.now(),
+                )
                 file_store(lead_import, "content", kept)
         spec = ImportSpec(
             campaign=campaign,
