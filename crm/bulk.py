@@ -8,13 +8,15 @@ model instances); only datetimes and JSON go through Django's adapters. Ids
 for new rows can be reserved first, so related rows can point at them.
 """
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
 from operator import itemgetter
-from typing import Any, TypeVar
+from queue import Empty, Full, Queue
+from typing import Any, BinaryIO, TypeVar
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 T = TypeVar("T")
@@ -25,6 +27,59 @@ def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def read_ahead(items: Iterable[T], *, depth: int = 2) -> Iterator[T]:
+    """The items, made on a thread of their own up to `depth` ahead of the caller:
+    pure-Python work there (reading and cleaning a list's rows) runs while the caller
+    waits on the database, which releases the GIL. An error making them is raised
+    here; the thread stops when the caller does. It must not use the database."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_produce, args=(iter(items), queue, stop), name="read-ahead", daemon=True
+    )
+    thread.start()
+    try:
+        while True:
+            item, done, error = queue.get()
+            if error is not None:
+                raise error
+            if done:
+                return
+            yield item
+    finally:
+        stop.set()
+        _drain(queue)
+        thread.join()
+
+
+def _produce(items: Iterator, queue: Queue, stop: threading.Event) -> None:
+    try:
+        for item in items:
+            if not _put(queue, (item, False, None), stop):
+                return
+        _put(queue, (None, True, None), stop)
+    except BaseException as exc:
+        _put(queue, (None, True, exc), stop)
+
+
+def _put(queue: Queue, entry: tuple, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            queue.put(entry, timeout=0.05)
+            return True
+        except Full:
+            continue
+    return False
+
+
+def _drain(queue: Queue) -> None:
+    while True:
+        try:
+            queue.get_nowait()
+        except Empty:
+            return
 
 
 class TableWriter:
@@ -126,3 +181,28 @@ def analyze(*models: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+FILE_CHUNK_BYTES = 1024 * 1024
+
+
+def file_store(obj: models.Model, field_name: str, file: BinaryIO) -> None:
+    """Store a file in a saved row's binary field without holding it in memory on
+    PostgreSQL: a bytea parameter the size of the file costs the driver several
+    times that (escaped into the statement), so the file goes in 1 MB chunks into
+    a large object, and from there into the row. Elsewhere it is read whole."""
+    file.seek(0)
+    if connection.vendor != "postgresql":
+        type(obj)._base_manager.filter(pk=obj.pk).update(**{field_name: file.read()})
+        return
+    quote = connection.ops.quote_name
+    table, column = quote(obj._meta.db_table), quote(obj._meta.get_field(field_name).column)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT lo_create(0)")
+        oid = cursor.fetchone()[0]
+        offset = 0
+        for chunk in iter(partial(file.read, FILE_CHUNK_BYTES), b""):
+            cursor.execute("SELECT lo_put(%s, %s, %s)", [oid, offset, chunk])
+            offset += len(chunk)
+        cursor.execute(f"UPDATE {table} SET {column} = lo_get(%s) WHERE id = %s", [oid, obj.pk])
+        cursor.execute("SELECT lo_unlink(%s)", [oid])

@@ -12,10 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from crm.bulk import batches
 from crm.models import ContactPoint, Lead
+from crm.prepared import loaded_instances
 
 # Values per query: one array parameter on PostgreSQL (crm.lookups), an IN (...)
 # list elsewhere, well inside every database's limit.
@@ -43,6 +45,7 @@ class LeadIndex:
         self.by_other_phone: dict[str, list[Lead]] = defaultdict(list)
         # (kind, value) of every other contact indexed, by lead object id.
         self.points: dict[int, set[tuple[str, str]]] = defaultdict(set)
+        self.fields: list[str] = []  # the attnames loaded, when not all of them
 
     @classmethod
     def load(cls, contacts: Iterable[Contact], *, only: Iterable[str] | None = None) -> "LeadIndex":
@@ -53,6 +56,8 @@ class LeadIndex:
         contacts = list(contacts)
         leads = Lead.objects.only(*only) if only else Lead.objects.all()
         index = cls()
+        if only:
+            index.fields = ["id", *(Lead._meta.get_field(name).attname for name in only)]
         emails = sorted({email.lower() for contact in contacts for email in contact.emails})
         # "email <> ''" lets the database use the partial unique index on lower(email).
         by_email = leads.exclude(email="").alias(email_lower=Lower("email"))
@@ -92,6 +97,8 @@ class LeadIndex:
         )
 
     def add_all(self, leads: Iterable[Lead]) -> None:
+        if self.fields and isinstance(leads, QuerySet):
+            leads = loaded_instances(leads, self.fields)
         for lead in leads:
             self.add(lead)
 

@@ -18,6 +18,7 @@ everything else the queryset was built from, the database alias included.
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,6 +151,33 @@ class Prepared:
     def value(self, **values: Any) -> Any:
         """The first column of the first row (a count)."""
         return self.rows(**values)[0][0]
+
+
+def loaded_instances(queryset: QuerySet, attnames: list[str]) -> Iterator[Model]:
+    """The queryset's rows as instances with only these fields loaded (the others
+    deferred, as only() leaves them), made as _maker makes them: for the thousands
+    of leads an import batch matches, __init__ cost more than the query."""
+    make = _maker(queryset.model, queryset.db, attnames)
+    return map(make, queryset.values_list(*attnames))
+
+
+def blank_instance(model: type[Model], **values: Any) -> Callable[[], Model]:
+    """A function making new unsaved instances with these values and every other
+    field's default, as model(**values) would, but at the cost of a dict copy:
+    model(**values) takes each field through its default and the init signals,
+    which for a wide model costs more than the rest of an import's row. Values
+    must not be mutable (each instance gets the same objects)."""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return lambda: model(**values)
+    template = {name: value for name, value in model(**values).__dict__.items() if name != "_state"}
+
+    def make() -> Model:
+        instance = model.__new__(model)
+        instance._state = ModelState()
+        instance.__dict__.update(template)
+        return instance
+
+    return make
 
 
 def _maker(model: type[Model], alias: str, attnames: list[str]):

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.bulk import TableWriter, batches, reserve_ids
+from crm.bulk import TableWriter, batches, read_ahead, reserve_ids
 from crm.dedupe import Contact, LeadIndex
 from crm.imports.files import Row
 from crm.imports.rows import BoothRow, RowContact, RowProblem, clean_row
@@ -33,6 +33,7 @@ from crm.models import (
     LeadImport,
     User,
 )
+from crm.prepared import blank_instance
 
 BATCH_ROWS = 2000
 # What matching and filling blanks read of an existing lead; nothing else is loaded.
@@ -85,14 +86,19 @@ def import_booth_rows(
     *,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    clean_ahead: bool = True,
 ) -> ImportResult:
+    """`clean_ahead` reads and cleans the next batches on a thread while this one
+    writes (the same rows in the same order either way; off, all runs on this one)."""
+    cleaned = (_clean(batch, spec) for batch in batches(rows, BATCH_ROWS))
     writer = _BoothListWriter(spec)
     with transaction.atomic():
         one_import_at_a_time()
-        for batch in batches(rows, BATCH_ROWS):
-            writer.write(_clean(batch, spec, writer.result))
+        for batch in read_ahead(cleaned) if clean_ahead else cleaned:
+            writer.write(_count(batch, writer.result))
             if progress:
                 progress(writer.result.rows)
+        writer.seen.drop()
         if dry_run:
             transaction.set_rollback(True)
     return writer.result
@@ -106,16 +112,27 @@ def one_import_at_a_time() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('crm.lead_import'))")
 
 
-def _clean(batch: list[Row], spec: ImportSpec, result: ImportResult) -> list[BoothRow]:
-    cleaned = []
-    for row in batch:
-        outcome = clean_row(
-            row.number,
-            row.cells,
-            header=spec.header,
-            mapping=spec.mapping,
-            default_country=spec.default_country,
+def _clean(batch: list[Row], spec: ImportSpec) -> list[tuple[Row, BoothRow | RowProblem]]:
+    """Each row with what it became: no database, so that it may run on a thread."""
+    return [
+        (
+            row,
+            clean_row(
+                row.number,
+                row.cells,
+                header=spec.header,
+                mapping=spec.mapping,
+                default_country=spec.default_country,
+            ),
         )
+        for row in batch
+    ]
+
+
+def _count(batch: list[tuple[Row, BoothRow | RowProblem]], result: ImportResult) -> list[BoothRow]:
+    """The usable rows; the others, and the warnings, go in the result."""
+    cleaned = []
+    for row, outcome in batch:
         result.rows += 1
         if isinstance(outcome, RowProblem):
             result.invalid += 1
@@ -138,22 +155,21 @@ class _BoothListWriter:
         self.now = timezone.now()
         self.visited_at = event_time(spec.campaign, self.now)
         self.zone = event_zone(spec.campaign)
-        # Ids only, so memory stays flat however long the list is.
-        self.seen_leads: set[int] = set()  # every lead this import has met so far
-        self.visit_ids: dict[int, int] = {}  # lead id -> the booth visit this import recorded
-        self.created: set[int] = set()  # the leads this import created
-        self.filled: dict[int, dict[str, str]] = {}  # existing lead id -> {field: value filled}
+        # Every lead this import has met so far, with the visit it recorded, lives in a
+        # temporary table, not in this process: memory stays flat however long the list.
+        self.seen = SeenLeads()
+        self.blank_lead = blank_instance(Lead, source_campaign=spec.campaign, created_at=self.now)
         self.lead_table = TableWriter(Lead, with_pk=True)
         self.visit_table = TableWriter(Interaction, with_pk=True)
         self.point_table = TableWriter(ContactPoint, with_pk=False)
 
     def write(self, rows: list[BoothRow]) -> None:
         index = LeadIndex.load(map(_contact, rows), only=MATCH_FIELDS)
-        batch = _Batch()
+        batch = _Batch(seen=self.seen.among(index.by_pk))
         for row in rows:
             self._take(row, index, batch)
         _insert(self.lead_table, batch.new_leads)
-        self.created.update(lead.pk for lead in batch.new_leads)
+        batch.created.update(lead.pk for lead in batch.new_leads)
         self._keep_other_contacts(batch)
         self._look_at_history(batch)
         self._save(batch)
@@ -214,7 +230,7 @@ class _BoothListWriter:
             batch.changed_fields |= changed
             batch.changed_leads[lead.pk] = lead
             # What this import filled, so that undoing it can empty them again.
-            self.filled.setdefault(lead.pk, {}).update(
+            batch.filled.setdefault(lead.pk, {}).update(
                 (name, getattr(lead, name)) for name in changed
             )
 
@@ -232,18 +248,15 @@ class _BoothListWriter:
             )
 
     def _new_lead(self, row: BoothRow) -> Lead:
-        lead = Lead(
-            source_campaign=self.spec.campaign,
-            created_at=self.now,
-            last_activity_at=scan_time(row, self.zone) or self.visited_at,
-        )
+        lead = self.blank_lead()
+        lead.last_activity_at = scan_time(row, self.zone) or self.visited_at
         lead.fill_blanks(email=row.email, phone=row.phone, profile=row.profile)
         lead.fill_time_zone()
         return lead
 
     def _match(self, lead: Lead, batch: "_Batch") -> str:
         """'update' the first time an existing lead turns up; 'duplicate' after that."""
-        if lead.pk is None or lead.pk in self.seen_leads or lead.pk in batch.matched:
+        if lead.pk is None or lead.pk in batch.seen or lead.pk in batch.matched:
             self.result.duplicates += 1
             return "duplicate"
         batch.matched.add(lead.pk)
@@ -274,22 +287,22 @@ class _BoothListWriter:
         for row, lead, match in batch.rows:
             if lead.pk in new_visits:
                 visit_add_row(new_visits[lead.pk], row, self.zone)
-            elif lead.pk in self.visit_ids:
-                visit = earlier[self.visit_ids[lead.pk]]
+            elif batch.seen.get(lead.pk):
+                visit = earlier[batch.seen[lead.pk]]
                 visit_add_row(visit, row, self.zone)
                 grown[visit.pk] = visit
             elif lead.pk not in batch.visited:
                 new_visits[lead.pk] = self._visit(row, lead, engaged=lead.pk in batch.engaged)
             self._sample(row, lead, match, engaged=lead.pk in batch.engaged)
-            self.seen_leads.add(lead.pk)
         if batch.changed_leads:
             Lead.objects.bulk_update(
                 batch.changed_leads.values(), sorted(batch.changed_fields), batch_size=500
             )
         for visit in (*new_visits.values(), *grown.values()):
-            self._note_changes(visit)
+            _note_changes(visit, batch)
         self._insert_visits(list(new_visits.values()))
-        self.visit_ids.update((lead_pk, visit.pk) for lead_pk, visit in new_visits.items())
+        met = {lead.pk for _, lead, _ in batch.rows} - batch.seen.keys()
+        self.seen.add(dict.fromkeys(met) | {pk: v.pk for pk, v in new_visits.items()})
         Interaction.objects.bulk_update(
             grown.values(), ["notes", "data", "occurred_at"], batch_size=500
         )
@@ -311,17 +324,9 @@ class _BoothListWriter:
                 last_activity_at=occurred_at
             )
 
-    def _note_changes(self, visit: Interaction) -> None:
-        """What the import did to the visit's lead, for an undo: created it, or
-        filled some of its empty fields (with the values, as they were written)."""
-        if visit.lead_id in self.created:
-            visit.data["created_lead"] = True
-        elif visit.lead_id in self.filled:
-            visit.data["filled"] = self.filled[visit.lead_id]
-
     def _earlier_visits(self, batch: "_Batch") -> dict[int, Interaction]:
         """The visits earlier batches recorded for people this batch meets again."""
-        ids = {self.visit_ids[lead.pk] for _, lead, _ in batch.rows if lead.pk in self.visit_ids}
+        ids = {batch.seen[lead.pk] for _, lead, _ in batch.rows if batch.seen.get(lead.pk)}
         return Interaction.objects.in_bulk(ids) if ids else {}
 
     def _visit(self, row: BoothRow, lead: Lead, *, engaged: bool) -> "_NewVisit":
@@ -377,8 +382,70 @@ class _NewVisit:
         return self.id
 
 
+def _note_changes(visit: Interaction, batch: "_Batch") -> None:
+    """What the import did to the visit's lead, for an undo: created it, or filled
+    some of its empty fields (with the values, as they were written). A visit an
+    earlier batch recorded already holds what was filled then: this batch adds to it."""
+    if visit.lead_id in batch.created or visit.data.get("created_lead"):
+        visit.data["created_lead"] = True
+    elif visit.lead_id in batch.filled:
+        visit.data["filled"] = visit.data.get("filled", {}) | batch.filled[visit.lead_id]
+
+
+class SeenLeads:
+    """The leads an import has met so far, each with the booth visit it recorded for
+    them (None when the lead had one at this event already): a temporary table, so
+    that a list of millions costs this process no more memory than one of thousands.
+    Gone with the transaction, or dropped when the import ends."""
+
+    TABLE = "crm_import_seen_leads"
+
+    def __init__(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.TABLE} (lead_id bigint PRIMARY KEY, visit_id bigint)"
+            )
+
+    def among(self, lead_ids: Iterable[int]) -> dict[int, int | None]:
+        """{lead id: visit id} for those of these leads met before."""
+        found = {}
+        with connection.cursor() as cursor:
+            for chunk in batches(sorted(lead_ids), BATCH_ROWS):
+                if connection.vendor == "postgresql":
+                    where, params = "lead_id = ANY(%s::bigint[])", [chunk]
+                else:
+                    where, params = f"lead_id IN ({', '.join(['%s'] * len(chunk))})", chunk
+                cursor.execute(f"SELECT lead_id, visit_id FROM {self.TABLE} WHERE {where}", params)
+                found.update(cursor.fetchall())
+        return found
+
+    def add(self, visits: dict[int, int | None]) -> None:
+        """Note these leads met, with their visits (a visit replaces a None)."""
+        upsert = "ON CONFLICT (lead_id) DO UPDATE SET visit_id = excluded.visit_id"
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"INSERT INTO {self.TABLE} (lead_id, visit_id) "
+                    f"SELECT * FROM unnest(%s::bigint[], %s::bigint[]) {upsert}",
+                    [list(visits), list(visits.values())],
+                )
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {self.TABLE} (lead_id, visit_id) VALUES (%s, %s) {upsert}",
+                    list(visits.items()),
+                )
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {self.TABLE}")
+
+
 @dataclass
 class _Batch:
+    seen: dict[int, int | None]  # leads earlier batches met -> the visit recorded, if any
+    created: set[int] = field(default_factory=set)  # the leads this batch created
+    filled: dict[int, dict[str, str]] = field(default_factory=dict)  # lead id -> {field: value}
     rows: list[tuple[BoothRow, Lead, str]] = field(default_factory=list)
     new_leads: list[Lead] = field(default_factory=list)
     matched: set[int] = field(default_factory=set)  # existing leads met for the first time

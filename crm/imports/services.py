@@ -30,6 +30,7 @@ from django.utils import timezone
 from config.jobs import enqueue, oldest_waiting_since
 from crm.audit.models import AuditEntry
 from crm.audit.services import audit_record
+from crm.bulk import file_store
 from crm.imports import liveness
 from crm.imports.columns import (
     GUESS_SAMPLE_ROWS,
@@ -444,32 +445,34 @@ def lead_import_file(
     """Import a file at once, as the command line does, in `encoding` if one is given
     (else the one detected). A real run is kept in the import history like a browser
     one; a dry run stores nothing."""
-    with open(path, "rb") as file:
-        content = file.read(settings.IMPORT_MAX_BYTES + 1)
-    if len(content) > settings.IMPORT_MAX_BYTES:
+    if os.path.getsize(path) > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(_too_big_message())
-    with read_table(io.BytesIO(content), path, encoding=encoding) as table:
+    # The file is read as it goes, never whole: a long list costs no more memory.
+    with open(path, "rb") as file, read_table(file, path, encoding=encoding) as table:
         first_rows = list(islice(table.rows, GUESS_SAMPLE_ROWS))
         guess = _guess(table.header, [row.cells for row in first_rows], source)
         mapping = guess.mapping
         lead_import = None
         if not dry_run:
-            lead_import = LeadImport.objects.create(
-                filename=os.path.basename(path),
-                content=content,
-                campaign=campaign,
-                source=source,
-                default_country=default_country or campaign.country,
-                header=table.header,
-                header_row=table.header_row,
-                encoding=table.encoding,
-                encoding_detected=table.encoding_detected,
-                mapping=_as_json_mapping(mapping),
-                mapping_reasons=_as_json_mapping(guess.reasons),
-                recognised_as=guess.recognised_as,
-                status=Status.IMPORTING,
-                started_at=timezone.now(),
-            )
+            # With its file, or not at all: a retry reads the file from the import.
+            with transaction.atomic(), open(path, "rb") as kept:
+                lead_import = LeadImport.objects.create(
+                    filename=os.path.basename(path),
+                    content=b"",
+                    campaign=campaign,
+                    source=source,
+                    default_country=default_country or campaign.country,
+                    header=table.header,
+                    header_row=table.header_row,
+                    encoding=table.encoding,
+                    encoding_detected=table.encoding_detected,
+                    mapping=_as_json_mapping(mapping),
+                    mapping_reasons=_as_json_mapping(guess.reasons),
+                    recognised_as=guess.recognised_as,
+                    status=Status.IMPORTING,
+                    started_at=timezone.now(),
+                )
+                file_store(lead_import, "content", kept)
         spec = ImportSpec(
             campaign=campaign,
             header=table.header,
