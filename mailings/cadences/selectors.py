@@ -218,9 +218,11 @@ def step_summaries(cadence: Cadence) -> list[StepSummary]:
     """Each step of the cadence, in order: the people on it now (active, paused),
     its touches done and skipped (with the commonest reasons), its calls by
     outcome and its emails per variant. Five queries."""
-    steps = list(cadence.steps.select_related("letter__template", "ad_link__connection").prefetch_related(
+    steps = list(
+        cadence.steps.select_related("letter__template", "ad_link__connection").prefetch_related(
             "variants"
-        ))
+        )
+    )
     summaries = {step.pk: StepSummary(step) for step in steps}
     on_step = (
         Enrolment.objects.filter(cadence=cadence, status__in=Enrolment.OPEN, step__isnull=False)
