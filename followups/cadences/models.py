@@ -193,11 +193,12 @@ class CadenceStep(models.Model):
         help_text="After this step, go back to the step at this position (a reminder).",
     )
     # An ads step: the lead goes on this destination (crm.retargeting) for ad_days.
+    # Its connection deleted, the step has none: it is skipped, saying so.
     ad_link = models.ForeignKey(
         "crm.AudienceAdLink",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
         help_text="The ad audience the lead is shown ads in.",
     )

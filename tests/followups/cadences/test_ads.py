@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from crm.retargeting.models import AdAudienceMember, AdConnection
-from crm.retargeting.services import ad_destination_create
+from crm.retargeting.services import ad_connection_delete, ad_destination_create
 from followups.cadences import ads
 from followups.cadences.models import AdRun, Channel, Enrolment, WaitUnit
 from followups.cadences.services import enrolment_create, enrolments_end
@@ -185,3 +185,13 @@ def test_the_adds_wait_while_the_connection_needs_attention(meta, cadence, desti
     assert touches(enrolment)[0][:2] == ("ads", "done")
     assert list(destination.members.values_list("state", flat=True)) == [State.PENDING_ADD]
     assert meta.requests == []
+
+
+def test_a_deleted_connection_leaves_the_step_skipped_saying_why(meta, cadence, connection):  # noqa: F811
+    enrolment = enrol(cadence, "Anna")
+
+    ad_connection_delete(connection=connection)
+    scheduler_pass(now=NOW)
+
+    assert touches(enrolment)[0] == ("ads", "skipped", ads.NO_DESTINATION)
+    assert cadence.steps.get(position=1).ad_link is None
