@@ -10,7 +10,9 @@ from crm.audiences.services import audience_save
 from crm.retargeting.models import AdConnection, AudienceAdLink
 from crm.retargeting.services import ad_connection_save, ad_destination_create
 from followups.cadences.models import AdRun, Cadence, Channel, Enrolment
+from followups.cadences.services import enrolment_create
 from followups.models import Touch
+from mailings.cadences.builder.dryrun import cadence_dry_run
 from tests.factories import LeadFactory
 from tests.followups.cadences.factories import cadence_with
 from tests.mailings.cadences.builder.pages import add_step, fill, page_data
@@ -150,3 +152,17 @@ def _touch(cadence, step, number: int, status: str) -> Touch:
         step=step,
         attempt=1,
     )
+
+
+def test_the_dry_run_says_who_gets_no_ads_and_why(destination):
+    cadence = cadence_with({"channel": Channel.ADS, "ad_link": destination, "ad_days": 7})
+    for name, consent in (("Ann", "confirmed"), ("Ned", "none")):
+        lead = LeadFactory(first_name=name, email=f"{name}@example.org", email_consent=consent)
+        enrolment_create(cadence=cadence, lead=lead, source="Booth")
+
+    rows = cadence_dry_run(cadence).rows
+
+    assert sorted((row.lead.first_name, row.skipped) for row in rows) == [
+        ("Ann", ""),
+        ("Ned", "Their consent does not allow ads"),
+    ]
