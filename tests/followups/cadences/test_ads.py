@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from crm.privacy.services import lead_erase
 from crm.retargeting.models import AdAudienceMember, AdConnection
 from crm.retargeting.services import ad_connection_delete, ad_destination_create
 from followups.cadences import ads
@@ -195,3 +196,14 @@ def test_a_deleted_connection_leaves_the_step_skipped_saying_why(meta, cadence, 
 
     assert touches(enrolment)[0] == ("ads", "skipped", ads.NO_DESTINATION)
     assert cadence.steps.get(position=1).ad_link is None
+
+
+def test_an_erased_lead_is_removed_once(meta, cadence, destination, manager_maria):  # noqa: F811
+    enrolment = enrol(cadence, "Anna")
+    scheduler_pass(now=NOW)
+
+    lead_erase(lead=enrolment.lead, by=manager_maria)
+    scheduler_pass(now=LATER)
+
+    assert uploads(meta, "DELETE") == [[sha("anna@example.org")]]
+    assert destination.members.count() == 0
