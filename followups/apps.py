@@ -13,11 +13,12 @@ class FollowupsConfig(AppConfig):
         from crm.audiences.services import register_members_changed
         from crm.models import Lead
         from crm.scoring.services import register_follower
-        from followups import priorities, selectors
-        from followups.cadences import audiences, triggers
+        from followups import channels, priorities, selectors
+        from followups.cadences import ads, audiences, triggers
         from followups.cadences import views as cadence_views
         from followups.cadences.api import router as cadences_router
-        from followups.cadences.services import enrolments_withdraw
+        from followups.cadences.models import Channel
+        from followups.cadences.services import enrolments_withdraw, register_ended
         from followups.calling_hours import forget_calling_hours, forget_holidays
         from followups.models import CallingHours, Holiday
         from followups.services import touches_withdraw
@@ -38,6 +39,10 @@ class FollowupsConfig(AppConfig):
             place=sections.CONTACT,
         )
         api.add_router("", cadences_router)
+        # Ads steps: followups delivers them itself, through crm.retargeting.
+        channels.register(Channel.ADS, ads.ads_steps_deliver, batch_size=ads.BATCH_SIZE)
+        channels.register_check(Channel.ADS, ads.ads_check, many=ads.ads_checks)
+        register_ended(ads.ad_runs_end)
         for signal in (post_save, post_delete):
             signal.connect(forget_holidays, sender=Holiday)
             signal.connect(forget_calling_hours, sender=CallingHours)

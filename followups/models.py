@@ -7,6 +7,7 @@ from crm.models import Interaction, Lead
 from crm.outcomes import CallOutcome
 from followups.cadences.models import (  # noqa: F401 (loaded with the app)
     REP_CHANNELS,
+    AdRun,
     Cadence,
     CadenceStep,
     CadenceTrigger,

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from crm.models import Lead
 from crm.privacy.selectors import rows
 from crm.privacy.subject import Subject
-from followups.cadences.models import Enrolment
+from followups.cadences.models import AdRun, Enrolment
 from followups.cadences.services import enrolments_end
 from followups.models import OutcomeUndo, Touch
 from followups.services import touches_cancel_open
 
-MODELS = ("followups.Touch", "followups.Enrolment", "followups.OutcomeUndo")
+MODELS = ("followups.Touch", "followups.Enrolment", "followups.OutcomeUndo", "followups.AdRun")
 ERASED = "Personal data erased"
 
 
@@ -27,6 +27,8 @@ def followups_export(*, lead: Lead) -> Mapping[str, list[dict]]:
             Enrolment.objects.filter(lead=lead).order_by("enrolled_at", "pk")
         ),
         "call_outcomes_kept_for_undo": rows(OutcomeUndo.objects.filter(touch__in=touches)),
+        # Ads steps: which ad audience they were put on, until when, when taken off.
+        "ads_shown": rows(AdRun.objects.filter(lead=lead).order_by("until", "pk")),
     }
 
 

@@ -1,6 +1,7 @@
 """The scheduler pass: the database says what is due; Redis only carries the work.
 
-Each pass releases abandoned call claims and dispatches due touches on the
+Each pass releases abandoned call claims, takes ads steps' leads off their ad
+audiences once their days are over, and dispatches due touches on the
 channels that have a delivery handler: it claims them in batches (skipping rows
 another scheduler has locked), then queues one job per touch carrying its id.
 A delivery job takes its touches by writing its worker's token on them
@@ -32,6 +33,7 @@ from config import liveness
 from config.jobs import enqueue, oldest_waiting_since
 from crm import periodic
 from followups import channels
+from followups.cadences.ads import ad_runs_expire
 from followups.cadences.undoable import undoable_steps_skip
 from followups.calls import calls_release_abandoned
 from followups.models import Touch
@@ -58,6 +60,7 @@ def scheduler_pass(*, now: dt.datetime | None = None) -> PassResult:
     released = calls_release_abandoned(now=now)
     periodic.enqueue_due(now)
     skipped = undoable_steps_skip(now=now)
+    ad_runs_expire(now=now)
     dispatched = 0
     while batch := _claim_due(now):
         _dispatch(batch)

@@ -76,3 +76,23 @@ class AudienceAdLinkForm(forms.Form):
         if not DIGITS.match(value):
             raise forms.ValidationError("The ad audience's id is digits, as the platform shows it.")
         return value
+
+
+class AdDestinationForm(forms.Form):
+    """An ad audience of this connection that cadences' ads steps feed."""
+
+    name = forms.CharField(
+        max_length=AudienceAdLink._meta.get_field("name").max_length,
+        help_text="What the cadence builder shows, e.g. “Booth retargeting”.",
+    )
+    platform_audience_id = forms.CharField(
+        label="Ad audience id",
+        max_length=AudienceAdLink._meta.get_field("platform_audience_id").max_length,
+        help_text=AudienceAdLink._meta.get_field("platform_audience_id").help_text,
+    )
+
+    def clean_platform_audience_id(self) -> str:
+        value = self.cleaned_data["platform_audience_id"].strip()
+        if not DIGITS.match(value):
+            raise forms.ValidationError("The ad audience's id is digits, as the platform shows it.")
+        return value

@@ -59,13 +59,26 @@ class AdConnection(models.Model):
 
 
 class AudienceAdLink(models.Model):
-    """An audience kept in sync with one ad audience of a connection."""
+    """An audience kept in sync with one ad audience of a connection; or, without
+    an audience, a destination that cadence steps feed (followups adds a lead for
+    some days through services.ad_membership_add, then removes them): its ledger
+    is then who is wanted, not a copy of an audience."""
 
-    audience = models.ForeignKey("crm.Audience", on_delete=models.CASCADE, related_name="ad_links")
+    audience = models.ForeignKey(
+        "crm.Audience",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="ad_links",
+        help_text="Empty: a destination for cadences' ads steps.",
+    )
     connection = models.ForeignKey(AdConnection, on_delete=models.CASCADE, related_name="links")
     platform_audience_id = models.CharField(
         max_length=40,
         help_text="Meta: the custom audience's id; Google Ads: the Customer Match user list's id.",
+    )
+    name = models.CharField(
+        max_length=100, blank=True, help_text="A destination's name, e.g. “Booth retargeting”."
     )
     # Set when something may have changed who belongs (the hooks), cleared when a
     # sync has planned from the state after it: the database says a sync is due.
@@ -79,11 +92,24 @@ class AudienceAdLink(models.Model):
             models.UniqueConstraint(
                 fields=["audience", "connection", "platform_audience_id"],
                 name="audience_ad_link_once",
-            )
+            ),
+            # Nulls differ in a unique index: a destination needs its own.
+            models.UniqueConstraint(
+                fields=["connection", "platform_audience_id"],
+                condition=models.Q(audience__isnull=True),
+                name="ad_destination_once",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.is_destination:
+            return f"{self.name or self.platform_audience_id} ({self.connection.name})"
         return f"{self.audience_id} → {self.connection_id}:{self.platform_audience_id}"
+
+    @property
+    def is_destination(self) -> bool:
+        """Fed by cadence steps rather than by an audience."""
+        return self.audience_id is None
 
 
 class AdAudienceMember(models.Model):

@@ -44,9 +44,29 @@ def ad_sync_rows(link: AudienceAdLink) -> dict[int, dict[str, str]]:
     """Lead id -> the row the link's platform should hold for them now: the
     audience's members that consent allows, hashed by the platform's backend;
     those with no identifier the platform takes are left out."""
-    platform = link.connection.platform
-    row_from_lead, usable = _ROWS[platform]
-    leads = audience_export_leads(link.audience).values("pk", *LEAD_FIELDS)
+    if link.is_destination:
+        return ad_rows_for_leads(link, _wanted_on_destination(link))
+    return ad_rows_for_leads(link, audience_export_leads(link.audience))
+
+
+def _wanted_on_destination(link: AudienceAdLink) -> QuerySet[Lead]:
+    """A destination's wanted people are its ledger's (those not being removed),
+    while consent still allows: a withdrawn consent takes them off at the sync."""
+    wanted = link.members.filter(lead__isnull=False).exclude(
+        state=AdAudienceMember.State.PENDING_REMOVE
+    )
+    return (
+        Lead.objects.filter(pk__in=wanted.values("lead_id"))
+        .filter(ads_consent())
+        .exclude(email="", phone="")
+        .order_by("pk")
+    )
+
+
+def ad_rows_for_leads(link: AudienceAdLink, leads: QuerySet[Lead]) -> dict[int, dict[str, str]]:
+    """Lead id -> the link's platform's row, for those of `leads` it can match."""
+    row_from_lead, usable = _ROWS[link.connection.platform]
+    leads = leads.values("pk", *LEAD_FIELDS)
     rows = {}
     for lead in leads.iterator(chunk_size=2000):
         row = row_from_lead(lead)
@@ -71,6 +91,15 @@ def ad_links_of_lead(lead_id: int) -> QuerySet[AudienceAdLink]:
     )
     in_ledger = AdAudienceMember.objects.filter(link_id=OuterRef("pk"), lead_id=lead_id)
     return AudienceAdLink.objects.filter(Exists(in_audience) | Exists(in_ledger))
+
+
+def ad_destinations() -> QuerySet[AudienceAdLink]:
+    """The destinations cadence steps may feed (links without an audience)."""
+    return (
+        AudienceAdLink.objects.filter(audience__isnull=True)
+        .select_related("connection")
+        .order_by("connection__name", "name", "pk")
+    )
 
 
 def ad_connections_for_list() -> QuerySet[AdConnection]:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from config.jobs import enqueue
 from crm.audiences.models import Audience
-from crm.models import User
+from crm.models import Lead, User
 from crm.retargeting import selectors
 from crm.retargeting.backends import (
     AdAudienceBackend,
@@ -125,6 +125,62 @@ def audience_ad_link_sync_now(*, link: AudienceAdLink) -> None:
 def audience_ad_link_delete(*, link: AudienceAdLink) -> None:
     """Stop syncing; the ad audience keeps the members it has."""
     link.delete()
+
+
+# Destinations fed by cadence steps (followups calls these: crm never imports it)
+
+
+def ad_destination_create(
+    *, connection: AdConnection, platform_audience_id: str, name: str = ""
+) -> AudienceAdLink:
+    """A destination for cadences' ads steps: an ad audience with no crm audience
+    behind it, whose members are who the steps add (once per ad audience)."""
+    link, _ = AudienceAdLink.objects.get_or_create(
+        audience=None,
+        connection=connection,
+        platform_audience_id=platform_audience_id,
+        defaults={"name": name},
+    )
+    return link
+
+
+def ad_membership_add(*, link: AudienceAdLink, lead_ids: list[int], now: dt.datetime) -> list[int]:
+    """Put these leads on the destination (pending adds, sent by the sync): those
+    whose consent allows ads and who have an identifier the platform matches.
+    Returns those on it now; adding someone on it already changes nothing."""
+    leads = Lead.objects.filter(pk__in=lead_ids).filter(selectors.ads_consent())
+    rows = selectors.ad_rows_for_leads(link, leads.exclude(email="", phone="").order_by("pk"))
+    with transaction.atomic():
+        ledger = {m.lead_id: m for m in link.members.filter(lead_id__in=list(rows))}
+        changed = []
+        for lead_id, row in rows.items():
+            member = ledger.get(lead_id)
+            if member is None:
+                member = _to_add(link, lead_id, row)
+                member.changed_at = now
+                member.save()
+            elif member.state == State.PENDING_REMOVE or member.row != row:
+                # A removal may have gone already: adding again is harmless.
+                member.row, member.state, member.changed_at = row, State.PENDING_ADD, now
+                changed.append(member)
+        AdAudienceMember.objects.bulk_update(changed, ["row", "state", "changed_at"])
+        ad_links_sync_later(links=AudienceAdLink.objects.filter(pk=link.pk))
+    return sorted(rows)
+
+
+def ad_membership_remove(*, link: AudienceAdLink, lead_ids: list[int], now: dt.datetime) -> int:
+    """Take these leads off the destination (pending removes, sent by the sync).
+    Returns how many were on it; those not on it (never added, removed already)
+    are left alone, so asking twice removes once."""
+    with transaction.atomic():
+        count = (
+            link.members.filter(lead_id__in=lead_ids)
+            .exclude(state=State.PENDING_REMOVE)
+            .update(state=State.PENDING_REMOVE, changed_at=now)
+        )
+        if count:
+            ad_links_sync_later(links=AudienceAdLink.objects.filter(pk=link.pk))
+    return count
 
 
 def ad_links_sync_later(*, links: QuerySet[AudienceAdLink]) -> list[int]:

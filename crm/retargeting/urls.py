@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/", views.ad_connection_edit, name="edit"),
     path("<int:pk>/delete/", views.ad_connection_delete, name="delete"),
     path("<int:pk>/check/", views.ad_connection_check_again, name="check"),
+    path("<int:pk>/destinations/", views.ad_destination_create, name="destination_create"),
 ]

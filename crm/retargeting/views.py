@@ -11,11 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.audiences.selectors import get_audience
 from crm.retargeting import selectors, services
-from crm.retargeting.forms import AdConnectionForm, AudienceAdLinkForm
+from crm.retargeting.forms import AdConnectionForm, AdDestinationForm, AudienceAdLinkForm
 from crm.retargeting.models import AdConnection
 from crm.roles import require_manager
 
 PAGES = "Ad connections"
+DESTINATION = "destination"  # its form shares the page with the connection's
 
 
 @login_required
@@ -56,9 +57,31 @@ def _connection_form(request: HttpRequest, connection: AdConnection | None) -> H
     return redirect("ad_connections:list")
 
 
-def _render_form(request, form, connection, *, status=200) -> HttpResponse:
-    context = {"form": form, "connection": connection}
+def _render_form(request, form, connection, *, status=200, destination_form=None) -> HttpResponse:
+    context = {
+        "form": form,
+        "connection": connection,
+        "destinations": selectors.ad_destinations().filter(connection=connection)
+        if connection
+        else [],
+        "destination_form": destination_form or AdDestinationForm(prefix=DESTINATION),
+    }
     return render(request, "crm/retargeting/connection_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def ad_destination_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """An ad audience of the connection that cadences' ads steps can feed."""
+    require_manager(request.user, PAGES)
+    connection = selectors.get_ad_connection(pk)
+    form = AdDestinationForm(request.POST, prefix=DESTINATION)
+    if not form.is_valid():
+        connection_form = AdConnectionForm(instance=connection)
+        return _render_form(request, connection_form, connection, status=400, destination_form=form)
+    services.ad_destination_create(connection=connection, **form.cleaned_data)
+    messages.success(request, f"Cadences can show ads in {form.cleaned_data['name']} now.")
+    return redirect(connection)
 
 
 @login_required

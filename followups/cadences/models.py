@@ -16,6 +16,7 @@ class Channel(models.TextChoices):
     PERSONAL_EMAIL = "personal_email", "Personal email"
     LETTER = "letter", "Letter"
     TASK = "task", "Task"
+    ADS = "ads", "Ads"
 
 
 # Worked by a person from the queue; the others are delivered by the scheduler.
@@ -191,6 +192,19 @@ class CadenceStep(models.Model):
         blank=True,
         help_text="After this step, go back to the step at this position (a reminder).",
     )
+    # An ads step: the lead goes on this destination (crm.retargeting) for ad_days.
+    # Its connection deleted, the step has none: it is skipped, saying so.
+    ad_link = models.ForeignKey(
+        "crm.AudienceAdLink",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The ad audience the lead is shown ads in.",
+    )
+    ad_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For how many days, 1 to 365."
+    )
 
     class Meta:
         ordering = ["cadence", "position"]
@@ -306,3 +320,29 @@ class Enrolment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+
+class AdRun(models.Model):
+    """A lead put on an ad destination by an ads step, until a day: taken off
+    then, or sooner when their enrolment ends (removed_at says when, and why)."""
+
+    touch = models.OneToOneField("followups.Touch", on_delete=models.CASCADE, related_name="ad_run")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="ad_runs")
+    link = models.ForeignKey("crm.AudienceAdLink", on_delete=models.CASCADE, related_name="+")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    step = models.ForeignKey(CadenceStep, null=True, on_delete=models.SET_NULL, related_name="+")
+    until = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["until"],
+                condition=models.Q(removed_at__isnull=True),
+                name="ad_run_due_removal_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} on {self.link_id} until {self.until:%Y-%m-%d}"

@@ -27,6 +27,7 @@ from crm.models import Campaign, Interaction, Lead
 from crm.outcomes import CallOutcome
 from crm.selectors import lead_search
 from followups.cadences.models import (
+    AdRun,
     Cadence,
     CadenceStep,
     CadenceTrigger,
@@ -197,6 +198,12 @@ class StepSummary:
     skip_reasons: list[tuple[str, int]] = field(default_factory=list)
     call_outcomes: list[tuple[str, int]] = field(default_factory=list)
     emails: StepReport | None = None
+    ads_removed: int = 0  # an ads step: leads taken off the ad audience again
+
+    @property
+    def ads_showing(self) -> int:
+        """An ads step's leads on its ad audience now: added, not removed yet."""
+        return self.done - self.ads_removed
 
     @property
     def on_it(self) -> int:
@@ -211,7 +218,11 @@ def step_summaries(cadence: Cadence) -> list[StepSummary]:
     """Each step of the cadence, in order: the people on it now (active, paused),
     its touches done and skipped (with the commonest reasons), its calls by
     outcome and its emails per variant. Five queries."""
-    steps = list(cadence.steps.select_related("letter__template").prefetch_related("variants"))
+    steps = list(
+        cadence.steps.select_related("letter__template", "ad_link__connection").prefetch_related(
+            "variants"
+        )
+    )
     summaries = {step.pk: StepSummary(step) for step in steps}
     on_step = (
         Enrolment.objects.filter(cadence=cadence, status__in=Enrolment.OPEN, step__isnull=False)
@@ -223,6 +234,7 @@ def step_summaries(cadence: Cadence) -> list[StepSummary]:
         if row["step"] in summaries:
             setattr(summaries[row["step"]], row["status"], row["n"])
     _add_touches(summaries)
+    _add_ad_removals(summaries, [step.pk for step in steps if step.channel == Channel.ADS])
     counts = variant_counts(cadence)
     for step in steps:
         if step.channel in EMAIL_CHANNELS:
@@ -254,6 +266,21 @@ def _add_touches(summaries: dict[int, StepSummary]) -> None:
     for pk, summary in summaries.items():
         summary.skip_reasons = skips[pk].most_common(SKIP_REASONS_SHOWN)
         summary.call_outcomes = calls[pk].most_common()
+
+
+def _add_ad_removals(summaries: dict[int, StepSummary], ads_steps: list[int]) -> None:
+    """How many each ads step's leads came off the ad audience (one query, only
+    for a cadence with ads steps)."""
+    if not ads_steps:
+        return
+    removed = (
+        AdRun.objects.filter(step_id__in=ads_steps, removed_at__isnull=False)
+        .values("step")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in removed:
+        summaries[row["step"]].ads_removed = row["n"]
 
 
 def _outcome_label(code: str) -> str:

@@ -100,6 +100,7 @@ def test_channel_ledger_counts_touches_planned_done_and_skipped_in_the_period(wo
         ("Personal email", 0, 0, 0),
         ("Letter", 1, 0, 0),
         ("Task", 0, 0, 0),
+        ("Ads", 0, 0, 0),
     ]
 
 
@@ -122,6 +123,7 @@ def test_channel_responses_for_one_campaign(world):
 
     assert [(row.planned, row.done, row.skipped) for row in result.ledger] == [
         (2, 1, 0),
+        (0, 0, 0),
         (0, 0, 0),
         (0, 0, 0),
         (0, 0, 0),

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from crm.models import Lead
+from followups.cadences.ads import NO_DESTINATION, ads_check
 from followups.cadences.models import Cadence, CadenceStep, Channel, Enrolment
 from followups.cadences.timing import step_due
 from followups.calling_hours import Holidays, holidays_around
@@ -173,6 +174,9 @@ def _check(lead: Lead, step: CadenceStep, due: dt.datetime, facts: _Facts, *, pl
         return _email(lead, step, due, facts, row)
     if step.channel == Channel.LETTER:
         return _letter(lead, step, due, facts, row)
+    if step.channel == Channel.ADS:
+        why = ads_check(lead) if step.ad_link_id else NO_DESTINATION
+        return DryRunRow(**row, skipped=_sentence(why))
     return DryRunRow(**row)
 
 

@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Q
 from django.utils.text import slugify
 
 from crm.audiences.models import Audience
 from crm.models import Interaction, Lead, User
 from crm.outcomes import CallOutcome
+from crm.retargeting.selectors import ad_destinations
 from crm.roles import Role
 from crm.selectors import leads_visible_to
 from followups.assigning import people_with_role
@@ -51,6 +52,7 @@ from mailings.richtext.forms import PlainTextWidget, RichTextWidget
 MAX_STEPS = 30
 MAX_TRIGGERS = 20
 MAX_WAIT = 999
+MAX_AD_DAYS = 365
 OUT_OF_DATE = "The page was out of date; reload it and make the changes again."
 LABELS = string.ascii_uppercase  # StepVariant.label is one letter
 # Block prefixes: s<pk> a step, v<pk> a variant, t<pk> a trigger, n<hex> a new one.
@@ -201,8 +203,19 @@ class StepForm(forms.ModelForm):
 
     class Meta:
         model = CadenceStep
-        fields = ["wait", "wait_unit", "wait_after", "at_local_time", "priority", "script"]
+        fields = [
+            "wait",
+            "wait_unit",
+            "wait_after",
+            "at_local_time",
+            "priority",
+            "script",
+            "ad_link",
+            "ad_days",
+        ]
         labels = {
+            "ad_link": "Show ads in",
+            "ad_days": "For (days)",
             "wait": "Wait",
             "wait_unit": "Unit",
             "wait_after": "Counted",
@@ -214,6 +227,7 @@ class StepForm(forms.ModelForm):
             "wait": forms.NumberInput(attrs={"min": 0, "max": MAX_WAIT}),
             "at_local_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "script": forms.Textarea(attrs={"rows": 3}),
+            "ad_days": forms.NumberInput(attrs={"min": 1, "max": MAX_AD_DAYS}),
         }
 
     def __init__(self, *args, channel: str, **kwargs):
@@ -238,6 +252,24 @@ class StepForm(forms.ModelForm):
             self.initial.setdefault("template", current.template_id if current else None)
         else:
             del self.fields["template"]
+        if channel == Channel.ADS:
+            self._ads_fields()
+        else:
+            del self.fields["ad_link"], self.fields["ad_days"]
+
+    def _ads_fields(self) -> None:
+        """Which destination (crm.retargeting: an ad audience cadences feed) and
+        for how many days."""
+        link, days = self.fields["ad_link"], self.fields["ad_days"]
+        link.queryset = ad_destinations()
+        link.required = True
+        link.empty_label = "Choose an ad audience"
+        link.error_messages["required"] = "Choose the ad audience the ads are shown in."
+        link.help_text = "An ad audience for cadences, added under Settings → Ad connections."
+        days.required = True
+        days.error_messages["required"] = "Say for how many days, 1 to 365."
+        days.validators += [MinValueValidator(1), MaxValueValidator(MAX_AD_DAYS)]
+        days.help_text = "Then they come off it; the next step does not wait for this."
 
     def set_step_choices(self, choices: list[tuple[str, str]]) -> None:
         self.fields["repeat_from"].choices = [

@@ -22,6 +22,7 @@ def test_the_export_holds_every_kind_of_record_kept_about_the_person(world):
         "touches": 3,
         "cadence_enrolments": 1,
         "call_outcomes_kept_for_undo": 1,
+        "ads_shown": 0,
         "emails": 2,
         "consent_records": 1,
         "letters": 1,
