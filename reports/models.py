@@ -1,0 +1,87 @@
+"""Rollups of the dashboard's biggest counts, per day (UTC), kept current on
+PostgreSQL by triggers in the database (reports/migrations/0001_dashboard_rollups):
+every write counts, whichever path makes it (the ORM, COPY, queryset updates,
+bulk inserts, deletes, erasure). The app reads them and never writes them; on
+SQLite they stay empty and the dashboard reads the live tables (see
+reports.selectors.rollups)."""
+
+from django.conf import settings
+from django.db import models
+
+from crm.models import Campaign
+
+
+def _campaign(**kwargs) -> models.ForeignKey:
+    # No database constraint: a trigger writes these rows in the statement that
+    # deletes or changes a campaign's leads, and nothing reads a campaign through them
+    # but the dashboard's joins.
+    return models.ForeignKey(
+        Campaign,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        **kwargs,
+    )
+
+
+class LeadRollup(models.Model):
+    """Leads created on a day (UTC), by source campaign (null: none) and stage now."""
+
+    day = models.DateField()
+    campaign = _campaign()
+    stage = models.CharField(max_length=20)
+    leads = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "campaign", "stage"],
+                nulls_distinct=False,
+                name="reports_leadrollup_key",
+            )
+        ]
+
+
+class OwnerRollup(models.Model):
+    """Leads owned now, by owner and source campaign (null: none)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    campaign = _campaign()
+    leads = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "campaign"], nulls_distinct=False, name="reports_ownerrollup_key"
+            )
+        ]
+
+
+class CallRollup(models.Model):
+    """Calls logged on a day (UTC), by person (null: none) and outcome; each call is
+    counted twice: once for every lead (campaign null) and once for its lead's
+    source campaign, if it has one (so the whole dashboard reads no campaign's rows)."""
+
+    day = models.DateField()
+    campaign = _campaign()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    outcome = models.CharField(max_length=100)
+    calls = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "campaign", "user", "outcome"],
+                nulls_distinct=False,
+                name="reports_callrollup_key",
+            )
+        ]
