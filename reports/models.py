@@ -42,6 +42,9 @@ class LeadRollup(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} campaign {self.campaign_id} {self.stage}: {self.leads} leads"
+
 
 class OwnerRollup(models.Model):
     """Leads owned now, by owner and source campaign (null: none)."""
@@ -58,6 +61,9 @@ class OwnerRollup(models.Model):
                 fields=["owner", "campaign"], nulls_distinct=False, name="reports_ownerrollup_key"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"owner {self.owner_id} campaign {self.campaign_id}: {self.leads} leads"
 
 
 class CallRollup(models.Model):
@@ -85,3 +91,7 @@ class CallRollup(models.Model):
                 name="reports_callrollup_key",
             )
         ]
+
+    def __str__(self) -> str:
+        who = f"campaign {self.campaign_id} user {self.user_id}"
+        return f"{self.day} {who} {self.outcome}: {self.calls} calls"
