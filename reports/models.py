@@ -67,9 +67,10 @@ class OwnerRollup(models.Model):
 
 
 class CallRollup(models.Model):
-    """Calls logged on a day (UTC), by person (null: none) and outcome; each call is
-    counted twice: once for every lead (campaign null) and once for its lead's
-    source campaign, if it has one (so the whole dashboard reads no campaign's rows)."""
+    """Calls logged on a day (UTC), by person (null: none), with the outcomes the
+    dashboard counts. Each call is counted twice: once for every lead (campaign
+    null) and once for its lead's source campaign, if it has one (so the whole
+    dashboard reads no campaign's rows)."""
 
     day = models.DateField()
     campaign = _campaign()
@@ -80,18 +81,45 @@ class CallRollup(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    outcome = models.CharField(max_length=100)
     calls = models.BigIntegerField()
+    connected = models.BigIntegerField()  # crm.outcomes.CONNECTED_CALL_OUTCOMES
+    meetings = models.BigIntegerField()  # crm.outcomes.MEETING_BOOKED
+    voicemail = models.BigIntegerField()
+    no_answer = models.BigIntegerField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "campaign", "user", "outcome"],
+                fields=["day", "campaign", "user"],
                 nulls_distinct=False,
                 name="reports_callrollup_key",
             )
         ]
 
     def __str__(self) -> str:
-        who = f"campaign {self.campaign_id} user {self.user_id}"
-        return f"{self.day} {who} {self.outcome}: {self.calls} calls"
+        return f"{self.day} campaign {self.campaign_id} user {self.user_id}: {self.calls} calls"
+
+
+class TouchRollup(models.Model):
+    """The touch ledger per day (UTC), lead's source campaign (null: none) and
+    channel: touches planned (created) that day, and done or skipped (completed)
+    that day."""
+
+    day = models.DateField()
+    campaign = _campaign()
+    channel = models.CharField(max_length=20)
+    planned = models.BigIntegerField()
+    done = models.BigIntegerField()
+    skipped = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "campaign", "channel"],
+                nulls_distinct=False,
+                name="reports_touchrollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} campaign {self.campaign_id} {self.channel}"

@@ -10,7 +10,7 @@ from crm.outcomes import CONNECTED_CALL_OUTCOMES, MEETING_BOOKED
 from followups.models import Channel, Touch
 from mailings.cadences.abtest import email_responses
 from mailings.models import OutboxEmail
-from reports.models import CallRollup
+from reports.models import CallRollup, TouchRollup
 from reports.selectors import rollups
 from reports.selectors.common import DashboardFilter, percent
 from reports.selectors.rollups import period, rolled_up
@@ -140,6 +140,34 @@ def channel_touches(filters: DashboardFilter) -> ChannelTouches:
 
 
 def _ledger(filters: DashboardFilter) -> list[LedgerRow]:
+    """Touches planned, done and skipped per channel: on PostgreSQL from the daily
+    rollup (reports.models.TouchRollup) and the pieces of days it cannot answer
+    read live."""
+    if not rolled_up(filters):
+        return _live_ledger(filters)
+    when = period(filters)
+    rows = (
+        TouchRollup.objects.filter(when.rollup_days(), rollups.of_campaign(filters))
+        .values("channel")
+        .annotate(**{f"n_{name}": Sum(name) for name in LEDGER_MEASURES})
+        .order_by()
+    )
+    totals = {channel: dict.fromkeys(LEDGER_MEASURES, 0) for channel in Channel.values}
+    for row in rows:
+        for name in LEDGER_MEASURES:
+            totals[row["channel"]][name] += row[f"n_{name}"] or 0
+    for piece in when.pieces:
+        if sign := piece.sign(0):
+            for live in _live_ledger(piece.filters(filters)):
+                for name in LEDGER_MEASURES:
+                    totals[live.channel][name] += sign * getattr(live, name)
+    return [LedgerRow(channel, **totals[channel]) for channel in Channel.values]
+
+
+LEDGER_MEASURES = ("planned", "done", "skipped")
+
+
+def _live_ledger(filters: DashboardFilter) -> list[LedgerRow]:
     completed = filters.during("completed_at")
     rows = (
         Touch.objects.filter(filters.of_campaign("lead__"))
@@ -172,7 +200,7 @@ def calls(filters: DashboardFilter) -> dict[str, int]:
     when = period(filters)
     counts = CallRollup.objects.filter(
         when.rollup_days(), rollups.of_campaign(filters, every_lead=True)
-    ).aggregate(**{f"n_{name}": Sum("calls", filter=q) for name, q in CALL_MEASURES.items()})
+    ).aggregate(**{f"n_{name}": Sum(name) for name in CALL_MEASURES})
     totals = {name: counts[f"n_{name}"] or 0 for name in CALL_MEASURES}
     for piece in when.pieces:
         if sign := piece.sign(0):

@@ -154,10 +154,7 @@ def _rolled_up_calls(filters: DashboardFilter) -> tuple[dict[int, Totals], dict[
     rows = (
         CallRollup.objects.filter(when.rollup_days(), rollups.of_campaign(filters, every_lead=True))
         .values("day", "user")
-        .annotate(
-            n_calls=Sum("calls"),
-            **{f"n_{name}": Sum("calls", filter=q) for name, q in OUTCOMES.items()},
-        )
+        .annotate(**{f"n_{measure}": Sum(measure) for measure in MEASURES})
         .order_by()
     )
     per_person: dict[int, Totals] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))

@@ -14,10 +14,12 @@ from crm.models import Campaign, Interaction, Lead, User
 from crm.outcomes import CallOutcome
 from crm.privacy.services import lead_erase
 from crm.services import lead_merge
-from reports.models import CallRollup, LeadRollup, OwnerRollup
+from followups.models import Channel, Touch
+from reports.models import CallRollup, LeadRollup, OwnerRollup, TouchRollup
 from reports.selectors import SECTIONS, DashboardFilter, dashboard
 from reports.selectors.rollups import split
 from tests.factories import InteractionFactory, LeadFactory
+from tests.reports.conftest import touch
 
 pytestmark = pytest.mark.usefixtures("postgres")
 
@@ -57,6 +59,18 @@ OUTCOMES = itertools.cycle(
 )
 
 
+CHANNELS = itertools.cycle(Channel.values)
+TOUCH_ENDS = itertools.cycle(
+    [
+        (Touch.Status.DONE, dt.timedelta(hours=1)),
+        (Touch.Status.SKIPPED, dt.timedelta(days=1, hours=2)),
+        (Touch.Status.PENDING, None),
+        (Touch.Status.DONE, dt.timedelta(days=8)),
+        (Touch.Status.CANCELLED, None),
+    ]
+)
+
+
 @pytest.fixture
 def edges(world, rep_alice, rep_bob):
     """Leads and calls at hours around every zone's midnights, on days where the
@@ -73,6 +87,9 @@ def edges(world, rep_alice, rep_bob):
         InteractionFactory(
             lead=lead, kind=Kind.CALL, user=next(people), outcome=next(OUTCOMES), occurred_at=moment
         )
+        status, later = next(TOUCH_ENDS)
+        completed = moment + later if status in (Touch.Status.DONE, Touch.Status.SKIPPED) else None
+        touch(lead, next(CHANNELS), created=moment, status=status, completed=completed)
     return world
 
 
@@ -89,6 +106,7 @@ def assert_same_everywhere(world) -> None:
 
 def test_the_rollups_answer_as_the_live_queries_for_every_filter(edges):
     assert LeadRollup.objects.exists() and CallRollup.objects.exists()
+    assert TouchRollup.objects.exists() and OwnerRollup.objects.exists()
 
     assert_same_everywhere(edges)
 
@@ -138,6 +156,13 @@ def test_deletes_stage_changes_and_moves_are_counted(edges, rep_bob):
         occurred_at=dt.datetime(2026, 2, 2, 23, 10, tzinfo=UTC), outcome=CallOutcome.MEETING
     )
     Interaction.objects.filter(kind=Kind.CALL, occurred_at__hour=1).update(kind=Kind.NOTE)
+    Touch.objects.filter(status=Touch.Status.PENDING).update(
+        status=Touch.Status.DONE, completed_at=dt.datetime(2026, 3, 29, 0, 40, tzinfo=UTC)
+    )
+    Touch.objects.filter(status=Touch.Status.SKIPPED, channel=Channel.EMAIL).delete()
+    Touch.objects.filter(channel=Channel.LETTER).update(
+        created_at=dt.datetime(2026, 2, 1, 23, 50, tzinfo=UTC)
+    )
     Lead.objects.filter(created_at__hour=5).delete()
     User.objects.filter(pk=rep_bob.pk).delete()
     Campaign.objects.filter(pk=edges.giveaway.pk).delete()
@@ -158,6 +183,7 @@ def test_erasure_and_merges_are_counted(edges, manager_maria):
 def test_rebuilding_gives_the_rows_the_triggers_kept(edges, rep_alice):
     Lead.objects.filter(created_at__hour=13).update(stage=Stage.LOST, owner=None)
     Interaction.objects.filter(kind=Kind.CALL, occurred_at__hour=18).delete()
+    Touch.objects.filter(created_at__hour=7).update(status=Touch.Status.SKIPPED, completed_at=None)
     kept = rollup_rows()
 
     with connection_cursor() as cursor:
@@ -171,7 +197,8 @@ def rollup_rows() -> dict[str, set]:
     counted = {
         "leads": (LeadRollup, "leads", ("day", "campaign", "stage")),
         "owners": (OwnerRollup, "leads", ("owner", "campaign")),
-        "calls": (CallRollup, "calls", ("day", "campaign", "user", "outcome")),
+        "calls": (CallRollup, "calls", ("day", "campaign", "user", "connected", "meetings")),
+        "touches": (TouchRollup, "planned", ("day", "campaign", "channel", "done", "skipped")),
     }
     return {
         name: set(model.objects.filter(**{f"{n}__gt": 0}).values_list(*keys, n))
