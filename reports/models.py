@@ -90,7 +90,8 @@ class CallRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "campaign", "user"],
+                # Campaign first: every read asks for one (null: every lead's).
+                fields=["campaign", "day", "user"],
                 nulls_distinct=False,
                 name="reports_callrollup_key",
             )
