@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
 from django.db.models.functions import TruncWeek
 
 from crm.models import Interaction, Lead, User
@@ -151,9 +151,18 @@ def _rolled_up_calls(filters: DashboardFilter) -> tuple[dict[int, Totals], dict[
     weeks = mondays(filters)
     starts = [dt.datetime.combine(monday, dt.time(), tzinfo=filters.time_zone) for monday in weeks]
     when = split([filters.start, *starts[1:], filters.end])
+    # Each day's week worked out in the query: a row per week and person, not per
+    # day and person.
+    segment = Case(
+        *(
+            When(day__gte=first, then=Value(index))
+            for index, first in reversed([*enumerate(when.days)][1:-1])
+        ),
+        default=Value(0),
+    )
     rows = (
         CallRollup.objects.filter(when.rollup_days(), rollups.of_campaign(filters, every_lead=True))
-        .values("day", "user")
+        .values("user", segment=segment)
         .annotate(**{f"n_{measure}": Sum(measure) for measure in MEASURES})
         .order_by()
     )
@@ -161,7 +170,7 @@ def _rolled_up_calls(filters: DashboardFilter) -> tuple[dict[int, Totals], dict[
     per_segment: dict[int, Totals] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
     for row in rows:
         row = {measure: row[f"n_{measure}"] for measure in MEASURES} | row
-        _add(per_segment[when.segment(row["day"])], row)
+        _add(per_segment[row["segment"]], row)
         if row["user"] is not None:
             _add(per_person[row["user"]], row)
     inside = range(len(weeks))
