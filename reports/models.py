@@ -124,3 +124,42 @@ class TouchRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} campaign {self.campaign_id} {self.channel}"
+
+
+class EmailRollup(models.Model):
+    """Emails sent on a day (UTC), by lead's source campaign (null: none), cadence
+    step and variant (null: a personal email without one), and how many of them
+    were opened, clicked and replied to so far (people's, as on the outbox)."""
+
+    day = models.DateField()
+    campaign = _campaign()
+    step = models.ForeignKey(
+        "followups.CadenceStep",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    variant = models.ForeignKey(
+        "mailings.StepVariant",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    sent = models.BigIntegerField()
+    opened = models.BigIntegerField()
+    clicked = models.BigIntegerField()
+    replied = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "campaign", "step", "variant"],
+                nulls_distinct=False,
+                name="reports_emailrollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} campaign {self.campaign_id} step {self.step_id}: {self.sent} sent"

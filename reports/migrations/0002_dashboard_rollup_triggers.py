@@ -10,14 +10,17 @@ same order (no deadlock).
 
 What each trigger counts:
 - crm_lead: leads per (day created, source campaign, stage) and per (owner,
-  source campaign); a lead whose source campaign changes moves its calls and
-  touches between campaigns.
+  source campaign); a lead whose source campaign changes moves its calls,
+  touches and emails between campaigns.
 - crm_interaction: calls per (day, campaign, person) with the outcomes the
   dashboard counts (crm.outcomes as of this migration: a change there needs a
   migration that calls reports_rollups_rebuild(); tests/reports/test_rollups.py
   compares the rollups with the live queries).
 - followups_touch: touches planned per (day created, campaign, channel), done and
   skipped per (day completed, campaign, channel).
+- mailings_outboxemail: emails sent per (day sent, campaign, step, variant), and
+  of them opened, clicked, replied (an open recorded later moves the counts of
+  the day the email was sent).
 The campaign of a call or a touch is its lead's source campaign at the time of
 the write (leads are deleted after their interactions and touches: Django's
 collector does so, and the foreign keys forbid the other order at commit).
@@ -126,6 +129,23 @@ def touch_rows(touch: str, delta: str) -> str:
     )
 
 
+EMAIL_KEYS = "day, campaign_id, step_id, variant_id"
+EMAIL_MEASURES = ("sent", "opened", "clicked", "replied")
+
+
+def email_measures(email: str, delta: str) -> str:
+    """An outbox email's counts, for one that was sent (the others count nothing)."""
+
+    def when(condition: str) -> str:
+        return f"CASE WHEN {email}.status = 'sent' AND {condition} THEN {delta} ELSE 0 END"
+
+    return (
+        f"{when('true')} AS sent, {when(f'{email}.opened_at IS NOT NULL')} AS opened, "
+        f"{when(f'{email}.clicked_at IS NOT NULL')} AS clicked, "
+        f"{when(f'{email}.replied_at IS NOT NULL')} AS replied"
+    )
+
+
 def lead_function(op: str) -> str:
     leads = upsert(
         "reports_leadrollup",
@@ -158,6 +178,15 @@ def lead_function(op: str) -> str:
         "t.skipped FROM lead_deltas d JOIN followups_touch x ON x.lead_id = d.id, "
         f"{touch_rows('x', 'd.delta')} AND d.moved",
     )
+    moved_emails = upsert(
+        "reports_emailrollup",
+        EMAIL_KEYS,
+        EMAIL_MEASURES,
+        f"SELECT {day('e.sent_at')} AS day, d.source_campaign_id AS campaign_id, e.step_id, "
+        f"e.variant_id, {email_measures('e', 'd.delta')} FROM lead_deltas d "
+        "JOIN mailings_outboxemail e ON e.lead_id = d.id "
+        "WHERE d.moved AND e.status = 'sent' AND e.sent_at IS NOT NULL",
+    )
     # One statement: the deltas are worked out once, then added to each rollup.
     return f"""
 CREATE FUNCTION reports_leads_{op.lower()}d() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -165,8 +194,9 @@ BEGIN
     WITH lead_deltas AS MATERIALIZED ({LEAD_DELTAS[op]}),
     leads AS ({leads}),
     owners AS ({owners}),
-    calls AS ({moved_calls})
-    {moved_touches};
+    calls AS ({moved_calls}),
+    touches AS ({moved_touches})
+    {moved_emails};
     RETURN NULL;
 END $$;
 """
@@ -224,6 +254,30 @@ END $$;
 """
 
 
+# Emails ------------------------------------------------------------------------------
+
+EMAIL_COLUMNS = "lead_id, step_id, variant_id, status, sent_at, opened_at, clicked_at, replied_at"
+
+
+def email_function(op: str) -> str:
+    emails = upsert(
+        "reports_emailrollup",
+        EMAIL_KEYS,
+        EMAIL_MEASURES,
+        f"SELECT {day('d.sent_at')} AS day, l.source_campaign_id AS campaign_id, d.step_id, "
+        f"d.variant_id, {email_measures('d', 'd.delta')} "
+        f"FROM ({deltas(EMAIL_COLUMNS)[op]}) d LEFT JOIN crm_lead l ON l.id = d.lead_id "
+        "WHERE d.status = 'sent' AND d.sent_at IS NOT NULL",
+    )
+    return f"""
+CREATE FUNCTION reports_emails_{op.lower()}d() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {emails};
+    RETURN NULL;
+END $$;
+"""
+
+
 def trigger(table: str, what: str, op: str) -> str:
     transition = {
         "INSERT": "NEW TABLE AS new_rows",
@@ -241,11 +295,12 @@ def rebuild() -> str:
     return f"""
 CREATE FUNCTION reports_rollups_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    LOCK TABLE crm_lead, crm_interaction, followups_touch IN SHARE MODE;
+    LOCK TABLE crm_lead, crm_interaction, followups_touch, mailings_outboxemail IN SHARE MODE;
     DELETE FROM reports_leadrollup;
     DELETE FROM reports_ownerrollup;
     DELETE FROM reports_callrollup;
     DELETE FROM reports_touchrollup;
+    DELETE FROM reports_emailrollup;
     {upsert("reports_leadrollup", "day, campaign_id, stage", ("leads",),
             f"SELECT {day('created_at')} AS day, source_campaign_id AS campaign_id, stage, "
             f"delta AS leads FROM ({leads}) l")};
@@ -261,15 +316,25 @@ BEGIN
             "SELECT t.day, l.source_campaign_id AS campaign_id, t.channel, t.planned, "
             "t.done, t.skipped FROM followups_touch x JOIN crm_lead l ON l.id = x.lead_id, "
             f"{touch_rows('x', '1')}")};
+    {upsert("reports_emailrollup", EMAIL_KEYS, EMAIL_MEASURES,
+            f"SELECT {day('e.sent_at')} AS day, l.source_campaign_id AS campaign_id, e.step_id, "
+            f"e.variant_id, {email_measures('e', '1')} FROM mailings_outboxemail e "
+            "JOIN crm_lead l ON l.id = e.lead_id WHERE e.status = 'sent' AND e.sent_at IS NOT NULL")};
 END $$;
 """  # fmt: skip
 
 
-TABLES = (("leads", "crm_lead"), ("interactions", "crm_interaction"), ("touches", "followups_touch"))
+TABLES = (
+    ("leads", "crm_lead"),
+    ("interactions", "crm_interaction"),
+    ("touches", "followups_touch"),
+    ("emails", "mailings_outboxemail"),
+)
 FORWARD = [
     *(lead_function(op) for op in OPS),
     *(call_function(op) for op in OPS),
     *(touch_function(op) for op in OPS),
+    *(email_function(op) for op in OPS),
     *(trigger(table, what, op) for what, table in TABLES for op in OPS),
     rebuild(),
     "SELECT reports_rollups_rebuild();",
@@ -296,6 +361,7 @@ class Migration(migrations.Migration):
         ("reports", "0001_dashboard_rollups"),
         ("crm", "0020_audit_entries"),
         ("followups", "0013_touch_open_queue_index"),
+        ("mailings", "0012_outboxemail_worker_token"),
     ]
 
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD), elidable=False)]

@@ -10,7 +10,7 @@ from crm.outcomes import CONNECTED_CALL_OUTCOMES, MEETING_BOOKED
 from followups.models import Channel, Touch
 from mailings.cadences.abtest import email_responses
 from mailings.models import OutboxEmail
-from reports.models import CallRollup, TouchRollup
+from reports.models import CallRollup, EmailRollup, TouchRollup
 from reports.selectors import rollups
 from reports.selectors.common import DashboardFilter, percent
 from reports.selectors.rollups import period, rolled_up
@@ -239,7 +239,28 @@ def letter_answered(mailed_at: str) -> Exists:
     )
 
 
+EMAIL_MEASURES = {"emails": "sent", "opened": "opened", "clicked": "clicked", "replied": "replied"}
+
+
 def _emails(filters: DashboardFilter) -> dict[str, int]:
+    """Cadence emails sent in the period and their responses: on PostgreSQL from
+    the daily rollup (reports.models.EmailRollup) and the pieces of days it
+    cannot answer read live."""
+    if not rolled_up(filters):
+        return _live_emails(filters)
+    when = period(filters)
+    counts = EmailRollup.objects.filter(when.rollup_days(), rollups.of_campaign(filters)).aggregate(
+        **{f"n_{name}": Sum(field) for name, field in EMAIL_MEASURES.items()}
+    )
+    totals = {name: counts[f"n_{name}"] or 0 for name in EMAIL_MEASURES}
+    for piece in when.pieces:
+        if sign := piece.sign(0):
+            for name, n in _live_emails(piece.filters(filters)).items():
+                totals[name] += sign * n
+    return totals
+
+
+def _live_emails(filters: DashboardFilter) -> dict[str, int]:
     counts = email_responses()
     return OutboxEmail.objects.filter(
         filters.during("sent_at"),

@@ -15,11 +15,12 @@ from crm.outcomes import CallOutcome
 from crm.privacy.services import lead_erase
 from crm.services import lead_merge
 from followups.models import Channel, Touch
-from reports.models import CallRollup, LeadRollup, OwnerRollup, TouchRollup
+from mailings.models import OutboxEmail, StepVariant
+from reports.models import CallRollup, EmailRollup, LeadRollup, OwnerRollup, TouchRollup
 from reports.selectors import SECTIONS, DashboardFilter, dashboard
 from reports.selectors.rollups import split
 from tests.factories import InteractionFactory, LeadFactory
-from tests.reports.conftest import touch
+from tests.reports.conftest import _email, touch
 
 pytestmark = pytest.mark.usefixtures("postgres")
 
@@ -71,6 +72,11 @@ TOUCH_ENDS = itertools.cycle(
 )
 
 
+RESPONSES = itertools.cycle(
+    [(False, False, False), (True, False, False), (True, True, False), (True, False, True)]
+)
+
+
 @pytest.fixture
 def edges(world, rep_alice, rep_bob):
     """Leads and calls at hours around every zone's midnights, on days where the
@@ -78,6 +84,7 @@ def edges(world, rep_alice, rep_bob):
     campaigns = itertools.cycle([world.expo, world.giveaway, None])
     stages = itertools.cycle(Stage.values)
     people = itertools.cycle([rep_alice, rep_bob, None])
+    variants = itertools.cycle(StepVariant.objects.select_related("step__cadence"))
     for day, hour in itertools.product(BOUNDARY_DAYS, HOURS):
         moment = dt.datetime.combine(day, dt.time(hour, 30), tzinfo=UTC)
         owner = next(people)
@@ -90,6 +97,17 @@ def edges(world, rep_alice, rep_bob):
         status, later = next(TOUCH_ENDS)
         completed = moment + later if status in (Touch.Status.DONE, Touch.Status.SKIPPED) else None
         touch(lead, next(CHANNELS), created=moment, status=status, completed=completed)
+        opened, clicked, replied = next(RESPONSES)
+        variant = next(variants)
+        _email(
+            variant.step.cadence,
+            variant,
+            lead,
+            sent=moment,
+            opened=opened,
+            clicked=clicked,
+            replied=replied,
+        )
     return world
 
 
@@ -107,6 +125,7 @@ def assert_same_everywhere(world) -> None:
 def test_the_rollups_answer_as_the_live_queries_for_every_filter(edges):
     assert LeadRollup.objects.exists() and CallRollup.objects.exists()
     assert TouchRollup.objects.exists() and OwnerRollup.objects.exists()
+    assert EmailRollup.objects.exists()
 
     assert_same_everywhere(edges)
 
@@ -160,6 +179,13 @@ def test_deletes_stage_changes_and_moves_are_counted(edges, rep_bob):
         status=Touch.Status.DONE, completed_at=dt.datetime(2026, 3, 29, 0, 40, tzinfo=UTC)
     )
     Touch.objects.filter(status=Touch.Status.SKIPPED, channel=Channel.EMAIL).delete()
+    OutboxEmail.objects.filter(opened_at__isnull=True).update(
+        opened_at=dt.datetime(2026, 4, 2, tzinfo=UTC)
+    )
+    OutboxEmail.objects.filter(replied_at__isnull=False).update(
+        sent_at=dt.datetime(2026, 2, 1, 23, 5, tzinfo=UTC)
+    )
+    OutboxEmail.objects.filter(clicked_at__isnull=False).delete()
     Touch.objects.filter(channel=Channel.LETTER).update(
         created_at=dt.datetime(2026, 2, 1, 23, 50, tzinfo=UTC)
     )
@@ -184,6 +210,9 @@ def test_rebuilding_gives_the_rows_the_triggers_kept(edges, rep_alice):
     Lead.objects.filter(created_at__hour=13).update(stage=Stage.LOST, owner=None)
     Interaction.objects.filter(kind=Kind.CALL, occurred_at__hour=18).delete()
     Touch.objects.filter(created_at__hour=7).update(status=Touch.Status.SKIPPED, completed_at=None)
+    OutboxEmail.objects.filter(sent_at__hour=8).update(
+        clicked_at=dt.datetime(2026, 5, 1, tzinfo=UTC)
+    )
     kept = rollup_rows()
 
     with connection_cursor() as cursor:
@@ -198,6 +227,11 @@ def rollup_rows() -> dict[str, set]:
         "leads": (LeadRollup, "leads", ("day", "campaign", "stage")),
         "owners": (OwnerRollup, "leads", ("owner", "campaign")),
         "calls": (CallRollup, "calls", ("day", "campaign", "user", "connected", "meetings")),
+        "emails": (
+            EmailRollup,
+            "sent",
+            ("day", "campaign", "step", "variant", "opened", "replied"),
+        ),
         "touches": (TouchRollup, "planned", ("day", "campaign", "channel", "done", "skipped")),
     }
     return {
