@@ -10,7 +10,7 @@ their touches, enrolments, outbox emails and letters on six connections, the
 interactions through a staging table and one INSERT ... SELECT in time order. The
 triggers count those statements as they would count an import. Then the rollups
 are counted again from the tables (reports_rollups_rebuild()) and the rows that
-differ printed: the seed writes touches with ids chosen ahead, on their own
+differ printed: the seed writes touches and outbox emails with ids chosen ahead, on their own
 connection, before the leads they belong to are committed, so their trigger
 finds no lead (no campaign) for them, which no path of the application can do
 (a touch's lead is committed before anything can know its id). The rebuilt
@@ -157,6 +157,7 @@ ROLLUPS = {
     "OwnerRollup": ("owner", "campaign", "leads"),
     "CallRollup": ("day", "campaign", "user", "calls", "connected", "meetings", "voicemail"),
     "TouchRollup": ("day", "campaign", "channel", "planned", "done", "skipped"),
+    "EmailRollup": ("day", "campaign", "step", "variant", "sent", "opened", "replied"),
 }
 
 
