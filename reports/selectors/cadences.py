@@ -4,7 +4,7 @@ the A/B verdicts of the steps that test variants), unsubscribes, calls and meeti
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Q
+from django.db.models import Count, Exists, F, Q, Sum
 
 from followups.cadences.models import Channel, Enrolment, ExitCondition
 from followups.cadences.triggers import exit_reason
@@ -12,7 +12,10 @@ from followups.models import Touch
 from mailings.cadences.abtest import METRICS, VariantStats, email_responses, verdict
 from mailings.cadences.selectors import ended_by_meeting, meetings_during
 from mailings.models import OutboxEmail, StepVariant
+from reports.models import EmailRollup
+from reports.selectors import rollups
 from reports.selectors.common import DashboardFilter, percent
+from reports.selectors.rollups import period, rolled_up
 
 # The reason followups.cadences.triggers.enrolments_exit_for_lead gives an enrolment
 # an unsubscribe ends (mailings.services.email_unsubscribe; a spam complaint
@@ -125,10 +128,43 @@ def cadence_performance(filters: DashboardFilter) -> list[CadenceRow]:
     return sorted(rows, key=lambda row: (-row.sent, -row.calls, row.name))
 
 
-def _counts_per_variant(
-    filters: DashboardFilter, names: dict[int, str]
-) -> dict[tuple[int, int, int | None], dict[str, int]]:
-    """The counts per (cadence, step, variant) id; names the cadences."""
+Counts = dict[tuple[int, int, int | None], dict[str, int]]
+
+
+def _counts_per_variant(filters: DashboardFilter, names: dict[int, str]) -> Counts:
+    """The counts per (cadence, step, variant) id; names the cadences. On
+    PostgreSQL from the daily rollup (reports.models.EmailRollup) and the pieces
+    of days it cannot answer read live."""
+    if not rolled_up(filters):
+        return _live_counts_per_variant(filters, names)
+    when = period(filters)
+    rows = (
+        EmailRollup.objects.filter(
+            when.rollup_days(), rollups.of_campaign(filters), step__isnull=False
+        )
+        .values("step", "variant", cadence=F("step__cadence"), name=F("step__cadence__name"))
+        .annotate(**{f"n_{metric}": Sum(metric) for metric in EMAIL_METRICS})
+        .order_by()
+    )
+    counts: Counts = {}
+    found: dict[int, str] = {}
+    for row in rows:
+        found[row["cadence"]] = row["name"]
+        key = (row["cadence"], row["step"], row["variant"])
+        counts[key] = {metric: row[f"n_{metric}"] or 0 for metric in EMAIL_METRICS}
+    for piece in when.pieces:
+        if sign := piece.sign(0):
+            for key, live in _live_counts_per_variant(piece.filters(filters), found).items():
+                total = counts.setdefault(key, dict.fromkeys(EMAIL_METRICS, 0))
+                for metric in EMAIL_METRICS:
+                    total[metric] += sign * live[metric]
+    counts = {key: row for key, row in counts.items() if row["sent"]}
+    for cadence, _step, _variant in counts:
+        names[cadence] = found[cadence]
+    return counts
+
+
+def _live_counts_per_variant(filters: DashboardFilter, names: dict[int, str]) -> Counts:
     rows = (
         OutboxEmail.objects.filter(
             filters.during("sent_at"),

@@ -3,14 +3,17 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Sum
 
 from crm.models import Interaction
 from crm.outcomes import CONNECTED_CALL_OUTCOMES, MEETING_BOOKED
 from followups.models import Channel, Touch
 from mailings.cadences.abtest import email_responses
 from mailings.models import OutboxEmail
+from reports.models import CallRollup, EmailRollup, TouchRollup
+from reports.selectors import rollups
 from reports.selectors.common import DashboardFilter, percent
+from reports.selectors.rollups import period, rolled_up
 
 Kind = Interaction.Kind
 
@@ -132,11 +135,39 @@ def channel_touches(filters: DashboardFilter) -> ChannelTouches:
     timeline index); cadence emails."""
     return ChannelTouches(
         ledger=_ledger(filters),
-        responses=Responses(**_calls(filters), **_letters(filters), **_emails(filters)),
+        responses=Responses(**calls(filters), **_letters(filters), **_emails(filters)),
     )
 
 
 def _ledger(filters: DashboardFilter) -> list[LedgerRow]:
+    """Touches planned, done and skipped per channel: on PostgreSQL from the daily
+    rollup (reports.models.TouchRollup) and the pieces of days it cannot answer
+    read live."""
+    if not rolled_up(filters):
+        return _live_ledger(filters)
+    when = period(filters)
+    rows = (
+        TouchRollup.objects.filter(when.rollup_days(), rollups.of_campaign(filters))
+        .values("channel")
+        .annotate(**{f"n_{name}": Sum(name) for name in LEDGER_MEASURES})
+        .order_by()
+    )
+    totals = {channel: dict.fromkeys(LEDGER_MEASURES, 0) for channel in Channel.values}
+    for row in rows:
+        for name in LEDGER_MEASURES:
+            totals[row["channel"]][name] += row[f"n_{name}"] or 0
+    for piece in when.pieces:
+        if sign := piece.sign(0):
+            for live in _live_ledger(piece.filters(filters)):
+                for name in LEDGER_MEASURES:
+                    totals[live.channel][name] += sign * getattr(live, name)
+    return [LedgerRow(channel, **totals[channel]) for channel in Channel.values]
+
+
+LEDGER_MEASURES = ("planned", "done", "skipped")
+
+
+def _live_ledger(filters: DashboardFilter) -> list[LedgerRow]:
     completed = filters.during("completed_at")
     rows = (
         Touch.objects.filter(filters.of_campaign("lead__"))
@@ -153,14 +184,35 @@ def _ledger(filters: DashboardFilter) -> list[LedgerRow]:
     return [LedgerRow(channel, **found.get(channel, {})) for channel in Channel.values]
 
 
+CALL_MEASURES = {
+    "calls": None,
+    "connected": Q(outcome__in=CONNECTED_CALL_OUTCOMES),
+    "meetings": Q(outcome=MEETING_BOOKED),
+}
+
+
+def calls(filters: DashboardFilter) -> dict[str, int]:
+    """The period's calls and how many connected or booked a meeting: on
+    PostgreSQL from the daily rollup (reports.models.CallRollup) and the pieces of
+    days it cannot answer read live."""
+    if not rolled_up(filters):
+        return _calls(filters)
+    when = period(filters)
+    counts = CallRollup.objects.filter(
+        when.rollup_days(), rollups.of_campaign(filters, every_lead=True)
+    ).aggregate(**{f"n_{name}": Sum(name) for name in CALL_MEASURES})
+    totals = {name: counts[f"n_{name}"] or 0 for name in CALL_MEASURES}
+    for piece in when.pieces:
+        if sign := piece.sign(0):
+            for name, n in _calls(piece.filters(filters)).items():
+                totals[name] += sign * n
+    return totals
+
+
 def _calls(filters: DashboardFilter) -> dict[str, int]:
     return Interaction.objects.filter(
         filters.during("occurred_at"), filters.of_campaign("lead__"), kind=Kind.CALL
-    ).aggregate(
-        calls=Count("pk"),
-        connected=Count("pk", filter=Q(outcome__in=CONNECTED_CALL_OUTCOMES)),
-        meetings=Count("pk", filter=Q(outcome=MEETING_BOOKED)),
-    )
+    ).aggregate(**{name: Count("pk", filter=q) for name, q in CALL_MEASURES.items()})
 
 
 def _letters(filters: DashboardFilter) -> dict[str, int]:
@@ -187,7 +239,28 @@ def letter_answered(mailed_at: str) -> Exists:
     )
 
 
+EMAIL_MEASURES = {"emails": "sent", "opened": "opened", "clicked": "clicked", "replied": "replied"}
+
+
 def _emails(filters: DashboardFilter) -> dict[str, int]:
+    """Cadence emails sent in the period and their responses: on PostgreSQL from
+    the daily rollup (reports.models.EmailRollup) and the pieces of days it
+    cannot answer read live."""
+    if not rolled_up(filters):
+        return _live_emails(filters)
+    when = period(filters)
+    counts = EmailRollup.objects.filter(when.rollup_days(), rollups.of_campaign(filters)).aggregate(
+        **{f"n_{name}": Sum(field) for name, field in EMAIL_MEASURES.items()}
+    )
+    totals = {name: counts[f"n_{name}"] or 0 for name in EMAIL_MEASURES}
+    for piece in when.pieces:
+        if sign := piece.sign(0):
+            for name, n in _live_emails(piece.filters(filters)).items():
+                totals[name] += sign * n
+    return totals
+
+
+def _live_emails(filters: DashboardFilter) -> dict[str, int]:
     counts = email_responses()
     return OutboxEmail.objects.filter(
         filters.during("sent_at"),

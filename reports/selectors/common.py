@@ -18,11 +18,15 @@ class DashboardFilter:
     The campaign filter is first-touch attribution: a lead belongs to the campaign
     it came from (its source campaign), and every section counts only such leads
     and what happened to them.
+
+    live: read the tables themselves even where a rollup answers (the benchmark's
+    baseline and the tests' reference; see reports.selectors.rollups).
     """
 
     start: dt.datetime
     end: dt.datetime
     campaign: Campaign | None = None
+    live: bool = False
 
     @classmethod
     def for_dates(

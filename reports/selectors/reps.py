@@ -1,15 +1,19 @@
 """Rep activity: what each person logged in the period, and the leads they own."""
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Sum, Value, When
 from django.db.models.functions import TruncWeek
 
 from crm.models import Interaction, Lead, User
 from crm.outcomes import CONNECTED_CALL_OUTCOMES, MEETING_BOOKED, CallOutcome
+from reports.models import CallRollup, OwnerRollup
+from reports.selectors import rollups
 from reports.selectors.common import DashboardFilter, mondays, percent
+from reports.selectors.rollups import rolled_up, split
 
 DEFINITIONS = {
     "calls": ("Calls logged", "Calls the person logged in the period."),
@@ -72,10 +76,16 @@ def rep_activity(filters: DashboardFilter) -> RepActivity:
     """Per person: calls logged in the period with their outcomes (meetings booked
     among them), and leads owned now; and calls per week, by everyone. Everyone who
     logged a call or owns a lead is listed (reps, managers, former reps). Three
-    queries: calls per person and week (one pass over the period's calls), leads per
-    owner, the people."""
-    per_person, per_week = _calls(filters)
-    owned = _leads_per_owner(filters)
+    queries: calls per person and week (one pass over the period's calls, or on
+    PostgreSQL over the daily rollup reports.models.CallRollup, with the pieces of
+    days it cannot answer read live), leads per owner (reports.models.OwnerRollup on
+    PostgreSQL), the people."""
+    if rolled_up(filters):
+        per_person, per_week = _rolled_up_calls(filters)
+        owned = _rolled_up_leads_per_owner(filters)
+    else:
+        per_person, per_week = _calls(filters)
+        owned = _leads_per_owner(filters)
     people = User.objects.filter(pk__in=[*per_person, *owned]).order_by(
         "first_name", "last_name", "username"
     )
@@ -130,6 +140,63 @@ def _leads_per_owner(filters: DashboardFilter) -> dict[int, int]:
         Lead.objects.filter(filters.of_campaign(), owner__isnull=False)
         .values("owner")
         .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["owner"]: row["n"] for row in rows}
+
+
+def _rolled_up_calls(filters: DashboardFilter) -> tuple[dict[int, Totals], dict[date, Totals]]:
+    """What _calls answers, from the rollup's days (each week a segment) and the
+    pieces of days read live."""
+    weeks = mondays(filters)
+    starts = [dt.datetime.combine(monday, dt.time(), tzinfo=filters.time_zone) for monday in weeks]
+    when = split([filters.start, *starts[1:], filters.end])
+    # Each day's week worked out in the query: a row per week and person, not per
+    # day and person.
+    segment = Case(
+        *(
+            When(day__gte=first, then=Value(index))
+            for index, first in reversed([*enumerate(when.days)][1:-1])
+        ),
+        default=Value(0),
+    )
+    rows = (
+        CallRollup.objects.filter(when.rollup_days(), rollups.of_campaign(filters, every_lead=True))
+        .values("user", segment=segment)
+        .annotate(**{f"n_{measure}": Sum(measure) for measure in MEASURES})
+        .order_by()
+    )
+    per_person: dict[int, Totals] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+    per_segment: dict[int, Totals] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+    for row in rows:
+        row = {measure: row[f"n_{measure}"] for measure in MEASURES} | row
+        _add(per_segment[row["segment"]], row)
+        if row["user"] is not None:
+            _add(per_person[row["user"]], row)
+    inside = range(len(weeks))
+    for piece in when.pieces:
+        live_person, live_week = _calls(piece.filters(filters))
+        for segment in {piece.add_to, piece.take_from} & set(inside):
+            for totals in live_week.values():
+                _add(per_segment[segment], totals, piece.sign(segment))
+        sign = (piece.add_to in inside) - (piece.take_from in inside)
+        for user, totals in live_person.items():
+            _add(per_person[user], totals, sign)
+    per_week = {weeks[segment]: totals for segment, totals in per_segment.items()}
+    return {user: totals for user, totals in per_person.items() if totals["calls"]}, per_week
+
+
+def _add(total: Totals, counts: dict, sign: int = 1) -> None:
+    for measure in MEASURES:
+        total[measure] += sign * (counts[measure] or 0)
+
+
+def _rolled_up_leads_per_owner(filters: DashboardFilter) -> dict[int, int]:
+    rows = (
+        OwnerRollup.objects.filter(rollups.of_campaign(filters))
+        .values("owner")
+        .annotate(n=Sum("leads"))
+        .filter(n__gt=0)
         .order_by()
     )
     return {row["owner"]: row["n"] for row in rows}
