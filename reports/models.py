@@ -1,9 +1,12 @@
 """Rollups of the dashboard's biggest counts, per day (UTC), kept current on
-PostgreSQL by triggers in the database (reports/migrations/0001_dashboard_rollups):
+PostgreSQL by triggers in the database (reports/migrations/0002_dashboard_rollup_triggers):
 every write counts, whichever path makes it (the ORM, COPY, queryset updates,
-bulk inserts, deletes, erasure). The app reads them and never writes them; on
-SQLite they stay empty and the dashboard reads the live tables (see
-reports.selectors.rollups)."""
+bulk inserts, deletes, erasure). A key may have several rows: the triggers only
+append (a row of differences per statement), so a long transaction such as an
+import never holds a row another writer needs; readers sum, and the periodic
+task reports_rollups_compact folds each key's rows into one. The app reads them
+and never writes them; on SQLite they stay empty and the dashboard reads the
+live tables (see reports.selectors.rollups)."""
 
 from django.conf import settings
 from django.db import models
@@ -34,13 +37,7 @@ class LeadRollup(models.Model):
     leads = models.BigIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "campaign", "stage"],
-                nulls_distinct=False,
-                name="reports_leadrollup_key",
-            )
-        ]
+        indexes = [models.Index(fields=["day", "campaign", "stage"], name="reports_leadrollup_key")]
 
     def __str__(self) -> str:
         return f"{self.day} campaign {self.campaign_id} {self.stage}: {self.leads} leads"
@@ -56,11 +53,7 @@ class OwnerRollup(models.Model):
     leads = models.BigIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["owner", "campaign"], nulls_distinct=False, name="reports_ownerrollup_key"
-            )
-        ]
+        indexes = [models.Index(fields=["owner", "campaign"], name="reports_ownerrollup_key")]
 
     def __str__(self) -> str:
         return f"owner {self.owner_id} campaign {self.campaign_id}: {self.leads} leads"
@@ -88,14 +81,8 @@ class CallRollup(models.Model):
     no_answer = models.BigIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                # Campaign first: every read asks for one (null: every lead's).
-                fields=["campaign", "day", "user"],
-                nulls_distinct=False,
-                name="reports_callrollup_key",
-            )
-        ]
+        # Campaign first: every read asks for one (null: every lead's).
+        indexes = [models.Index(fields=["campaign", "day", "user"], name="reports_callrollup_key")]
 
     def __str__(self) -> str:
         return f"{self.day} campaign {self.campaign_id} user {self.user_id}: {self.calls} calls"
@@ -114,12 +101,8 @@ class TouchRollup(models.Model):
     skipped = models.BigIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "campaign", "channel"],
-                nulls_distinct=False,
-                name="reports_touchrollup_key",
-            )
+        indexes = [
+            models.Index(fields=["day", "campaign", "channel"], name="reports_touchrollup_key")
         ]
 
     def __str__(self) -> str:
@@ -153,11 +136,9 @@ class EmailRollup(models.Model):
     replied = models.BigIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "campaign", "step", "variant"],
-                nulls_distinct=False,
-                name="reports_emailrollup_key",
+        indexes = [
+            models.Index(
+                fields=["day", "campaign", "step", "variant"], name="reports_emailrollup_key"
             )
         ]
 

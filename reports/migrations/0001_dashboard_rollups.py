@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'day', 'user'), name='reports_callrollup_key', nulls_distinct=False)],
+                'indexes': [models.Index(fields=['campaign', 'day', 'user'], name='reports_callrollup_key')],
             },
         ),
         migrations.CreateModel(
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('variant', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='mailings.stepvariant')),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('day', 'campaign', 'step', 'variant'), name='reports_emailrollup_key', nulls_distinct=False)],
+                'indexes': [models.Index(fields=['day', 'campaign', 'step', 'variant'], name='reports_emailrollup_key')],
             },
         ),
         migrations.CreateModel(
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('campaign', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.campaign')),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('day', 'campaign', 'stage'), name='reports_leadrollup_key', nulls_distinct=False)],
+                'indexes': [models.Index(fields=['day', 'campaign', 'stage'], name='reports_leadrollup_key')],
             },
         ),
         migrations.CreateModel(
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('owner', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('owner', 'campaign'), name='reports_ownerrollup_key', nulls_distinct=False)],
+                'indexes': [models.Index(fields=['owner', 'campaign'], name='reports_ownerrollup_key')],
             },
         ),
         migrations.CreateModel(
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
                 ('campaign', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.campaign')),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('day', 'campaign', 'channel'), name='reports_touchrollup_key', nulls_distinct=False)],
+                'indexes': [models.Index(fields=['day', 'campaign', 'channel'], name='reports_touchrollup_key')],
             },
         ),
     ]

@@ -5,8 +5,12 @@ Statement-level triggers with transition tables: a statement that writes a
 million rows (COPY, INSERT ... SELECT, a queryset update, a cascade delete) adds
 one grouped upsert per rollup, not a million; an update that changes none of the
 counted columns (a score, a name, a touch claimed) adds nothing. Days are UTC
-days. The upserts go in key order, so two writers lock shared rollup rows in the
-same order (no deadlock).
+days. The triggers only append rows of differences, never update one: an
+upsert would lock the key's row until the writer commits, so a web-form lead
+would wait for an import of the same campaign (one transaction) to finish.
+Readers sum a key's rows; reports_rollups_compact(), a periodic task, folds
+them into one row a key (it sees committed rows only, and deletes and inserts
+in one statement, so a reader sees the same sums before and after).
 
 What each trigger counts:
 - crm_lead: leads per (day created, source campaign, stage) and per (owner,
@@ -46,15 +50,28 @@ def codes(*outcomes) -> str:
 
 
 def upsert(table: str, keys: str, measures: tuple[str, ...], select: str) -> str:
-    """Adds the grouped rows of `select` (its columns: keys..., measures...) to `table`."""
+    """Appends the grouped rows of `select` (its columns: keys..., measures...) to
+    `table`: a row a key, of the differences (readers sum; see compact())."""
     sums = ", ".join(f"sum({measure})" for measure in measures)
     nonzero = " OR ".join(f"sum({measure}) <> 0" for measure in measures)
-    updates = ", ".join(f"{measure} = r.{measure} + excluded.{measure}" for measure in measures)
     return f"""
-    INSERT INTO {table} AS r ({keys}, {", ".join(measures)})
+    INSERT INTO {table} ({keys}, {", ".join(measures)})
     SELECT {keys}, {sums} FROM ({select}) AS deltas
-    GROUP BY {keys} HAVING {nonzero} ORDER BY {keys}
-    ON CONFLICT ({keys}) DO UPDATE SET {updates}"""
+    GROUP BY {keys} HAVING {nonzero}"""
+
+
+def compact_table(table: str, keys: str, measures: tuple[str, ...]) -> str:
+    """Folds the rows of each key that has more than one into one row (none when
+    they sum to nothing), in one statement."""
+    return f"""
+    WITH gone AS (
+        DELETE FROM {table} WHERE id IN (
+            SELECT id FROM (
+                SELECT id, count(*) OVER (PARTITION BY {keys}) AS rows_of_key FROM {table}
+            ) counted WHERE rows_of_key > 1
+        ) RETURNING *
+    )
+    {upsert(table, keys, measures, "SELECT * FROM gone")}"""
 
 
 def deltas(columns: str) -> dict[str, str]:
@@ -324,6 +341,25 @@ END $$;
 """  # fmt: skip
 
 
+ROLLUPS = (
+    ("reports_leadrollup", "day, campaign_id, stage", ("leads",)),
+    ("reports_ownerrollup", "owner_id, campaign_id", ("leads",)),
+    ("reports_callrollup", CALL_KEYS, CALL_MEASURES),
+    ("reports_touchrollup", TOUCH_KEYS, TOUCH_MEASURES),
+    ("reports_emailrollup", EMAIL_KEYS, EMAIL_MEASURES),
+)
+
+
+def compact() -> str:
+    statements = ";".join(compact_table(*rollup) for rollup in ROLLUPS)
+    return f"""
+CREATE FUNCTION reports_rollups_compact() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    {statements};
+END $$;
+"""
+
+
 TABLES = (
     ("leads", "crm_lead"),
     ("interactions", "crm_interaction"),
@@ -337,12 +373,14 @@ FORWARD = [
     *(email_function(op) for op in OPS),
     *(trigger(table, what, op) for what, table in TABLES for op in OPS),
     rebuild(),
+    compact(),
     "SELECT reports_rollups_rebuild();",
 ]
 BACKWARD = [
     *(f"DROP TRIGGER reports_{what}_{op.lower()}d ON {table};" for what, table in TABLES for op in OPS),
     *(f"DROP FUNCTION reports_{what}_{op.lower()}d();" for what, _ in TABLES for op in OPS),
     "DROP FUNCTION reports_rollups_rebuild();",
+    "DROP FUNCTION reports_rollups_compact();",
 ]  # fmt: skip
 
 
