@@ -121,15 +121,28 @@ LOGS_SHOWN = 5
 def audience_ad_links(audience: Audience) -> list[AudienceAdLink]:
     """The audience's links for its page: connection, pending counts and the last
     syncs (link.recent_logs), in two queries however many links."""
+    return list(_with_sync_state(AudienceAdLink.objects.filter(audience=audience)))
+
+
+def ad_destinations_sync_state(link_ids: list[int]) -> dict[int, AudienceAdLink]:
+    """Cadence destinations by id, with the same sync state as an audience's links
+    (for the ads steps on a cadence's page); two queries, none without ids."""
+    if not link_ids:
+        return {}
+    return {
+        link.pk: link for link in _with_sync_state(AudienceAdLink.objects.filter(pk__in=link_ids))
+    }
+
+
+def _with_sync_state(links: QuerySet[AudienceAdLink]) -> QuerySet[AudienceAdLink]:
     members = AdAudienceMember.objects.filter(link=OuterRef("pk"))
     recent = Prefetch(
         "logs",
         AdSyncLog.objects.order_by("-started_at", "-pk")[:LOGS_SHOWN],
         to_attr="recent_logs",
     )
-    return list(
-        AudienceAdLink.objects.filter(audience=audience)
-        .select_related("connection")
+    return (
+        links.select_related("connection")
         .annotate(
             to_add=_count(members.filter(state=AdAudienceMember.State.PENDING_ADD)),
             to_remove=_count(members.filter(state=AdAudienceMember.State.PENDING_REMOVE)),

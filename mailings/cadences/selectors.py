@@ -25,6 +25,8 @@ from django.db.models.functions import Coalesce, Lower, Now, Trim
 from crm.audiences.models import AudienceMember
 from crm.models import Campaign, Interaction, Lead
 from crm.outcomes import CallOutcome
+from crm.retargeting.models import AudienceAdLink
+from crm.retargeting.selectors import ad_destinations_sync_state
 from crm.selectors import lead_search
 from followups.cadences.models import (
     AdRun,
@@ -199,6 +201,9 @@ class StepSummary:
     call_outcomes: list[tuple[str, int]] = field(default_factory=list)
     emails: StepReport | None = None
     ads_removed: int = 0  # an ads step: leads taken off the ad audience again
+    # An ads step: its destination with the platform's sync state (connection
+    # status, sent, to add, to remove, the last syncs), as on an audience's page.
+    ad_destination: AudienceAdLink | None = None
 
     @property
     def ads_showing(self) -> int:
@@ -217,7 +222,8 @@ class StepSummary:
 def step_summaries(cadence: Cadence) -> list[StepSummary]:
     """Each step of the cadence, in order: the people on it now (active, paused),
     its touches done and skipped (with the commonest reasons), its calls by
-    outcome and its emails per variant. Five queries."""
+    outcome, its emails per variant and, for ads steps, their destinations' sync
+    state. Five queries, and three more with ads steps."""
     steps = list(
         cadence.steps.select_related("letter__template", "ad_link__connection").prefetch_related(
             "variants"
@@ -234,7 +240,11 @@ def step_summaries(cadence: Cadence) -> list[StepSummary]:
         if row["step"] in summaries:
             setattr(summaries[row["step"]], row["status"], row["n"])
     _add_touches(summaries)
-    _add_ad_removals(summaries, [step.pk for step in steps if step.channel == Channel.ADS])
+    ads_steps = [step for step in steps if step.channel == Channel.ADS]
+    _add_ad_removals(summaries, [step.pk for step in ads_steps])
+    destinations = ad_destinations_sync_state([s.ad_link_id for s in ads_steps if s.ad_link_id])
+    for step in ads_steps:
+        summaries[step.pk].ad_destination = destinations.get(step.ad_link_id)
     counts = variant_counts(cadence)
     for step in steps:
         if step.channel in EMAIL_CHANNELS:

@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from crm.audiences.services import audience_save
 from crm.retargeting.models import AdConnection, AudienceAdLink
-from crm.retargeting.services import ad_connection_save, ad_destination_create
+from crm.retargeting.services import (
+    ad_connection_needs_attention,
+    ad_connection_save,
+    ad_destination_create,
+    ad_membership_add,
+)
 from followups.cadences.models import AdRun, Cadence, Channel, Enrolment
 from followups.cadences.services import enrolment_create
 from followups.models import Touch
@@ -131,6 +136,26 @@ def test_the_cadence_page_counts_added_removed_and_skipped(
     assert "<dt>Showing now</dt><dd>1</dd>" in text
     assert "<dt>Skipped</dt><dd>1</dd>" in text
     assert "their consent does not allow ads (1)" in text
+
+
+def test_the_cadence_page_shows_the_destinations_sync_state(maria, destination):
+    """What waits to go to the platform, and a connection that needs a manager, on
+    the ads step itself (as on an audience's page)."""
+    cadence = cadence_with({"channel": Channel.ADS, "ad_link": destination, "ad_days": 7})
+    ad_connection_needs_attention(  # so that nothing is sent: the adds wait
+        connection=destination.connection,
+        reason="The platform refused the token (expired).",
+        now=timezone.now(),
+    )
+    leads = [LeadFactory(email=f"wait{n}@example.org", email_consent="confirmed") for n in range(3)]
+    ad_membership_add(link=destination, lead_ids=[lead.pk for lead in leads], now=timezone.now())
+
+    text = maria.get(cadence.get_absolute_url()).content.decode()
+
+    assert "On the platform: 0 sent · 3 to add · 0 to remove · no sync yet" in text
+    assert "Meta EU needs attention" in text
+    assert "The platform refused the token (expired)." in text
+    assert reverse("ad_connections:edit", args=[destination.connection.pk]) in text
 
 
 def _touch(cadence, step, number: int, status: str) -> Touch:
