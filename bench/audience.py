@@ -103,10 +103,10 @@ sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH
 from seed import (  # noqa: E402
     ROOT,
     database_version,
+    fresh_postgres,
     indexes_dropped,
     load,
     machine,
-    postgres_database,
     server_settings,
     step,
 )
@@ -138,18 +138,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.interactions < args.leads:
         sys.exit("--interactions must be at least --leads (every lead has its first touch)")
-    url, drop = postgres_database(f"crm_bench_audience_{os.getpid()}")
-    server = os.environ["DATABASE_URL"]
-    os.environ["DATABASE_URL"] = url
-    try:
+    with fresh_postgres(f"crm_bench_audience_{os.getpid()}") as url:
         run(args, url)
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        os.environ["DATABASE_URL"] = server
-        drop()
 
 
 def run(args, url: str) -> None:

@@ -45,7 +45,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH] + [str(BENCH)]
 from audience import NoJobs, Timing, captured, clock, compare, ms  # noqa: E402
 from audience import seed as seed_world  # noqa: E402
-from seed import ROOT, database_version, load, machine, postgres_database, server_settings  # noqa: E402
+from seed import ROOT, database_version, fresh_postgres, load, machine, server_settings  # noqa: E402
 
 DAYS = 90
 GOAL_SECONDS = 0.3
@@ -83,18 +83,8 @@ def main() -> None:
 
 
 def child(args) -> None:
-    url, drop = postgres_database(f"dashboard_{os.getpid()}")
-    server = os.environ["DATABASE_URL"]
-    os.environ["DATABASE_URL"] = url
-    try:
+    with fresh_postgres(f"dashboard_{os.getpid()}") as url:
         run(args, url)
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        os.environ["DATABASE_URL"] = server
-        drop()
 
 
 def run(args, url: str) -> None:

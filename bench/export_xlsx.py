@@ -57,9 +57,9 @@ sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH
 from seed import (  # noqa: E402
     ROOT,
     database_version,
+    fresh_postgres,
     load,
     machine,
-    postgres_database,
     server_settings,
     step,
 )
@@ -89,18 +89,8 @@ def main() -> None:
         setup_django()
         print(json.dumps(measure(args.run, args.scope)))
         return
-    url, drop = postgres_database(args.database)
-    server = os.environ["DATABASE_URL"]
-    os.environ["DATABASE_URL"] = url
-    try:
+    with fresh_postgres(args.database):
         run(args)
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        os.environ["DATABASE_URL"] = server
-        drop()
 
 
 def setup_django() -> None:

@@ -80,7 +80,7 @@ from cadence import (  # noqa: E402
     seconds_text,
     sql_array,
 )
-from seed import database_version, load, machine, postgres_database, server_settings, step  # noqa: E402
+from seed import database_version, fresh_postgres, load, machine, server_settings, step  # noqa: E402
 
 GOAL_SECONDS = 60.0
 PER_ROW_BATCH = 1000  # the follow-up job's batch before it went set-based
@@ -98,18 +98,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.visits < 100:
         sys.exit("--visits must be at least 100")
-    url, drop = postgres_database(f"crm_bench_import_followups_{os.getpid()}")
-    server = os.environ["DATABASE_URL"]
-    os.environ["DATABASE_URL"] = url
-    try:
+    with fresh_postgres(f"crm_bench_import_followups_{os.getpid()}"):
         run(args)
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        os.environ["DATABASE_URL"] = server
-        drop()
 
 
 def run(args) -> None:

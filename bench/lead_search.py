@@ -77,10 +77,10 @@ sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH
 from seed import (  # noqa: E402
     ROOT,
     database_version,
+    fresh_postgres,
     indexes_dropped,
     load,
     machine,
-    postgres_database,
     server_settings,
     step,
 )
@@ -99,18 +99,8 @@ def main() -> None:
         "--pasted-only", action="store_true", help="Time the exact path only (pasted terms)."
     )
     args = parser.parse_args()
-    url, drop = postgres_database(f"crm_bench_search_{os.getpid()}")
-    server = os.environ["DATABASE_URL"]
-    os.environ["DATABASE_URL"] = url
-    try:
+    with fresh_postgres(f"crm_bench_search_{os.getpid()}"):
         run(args)
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        os.environ["DATABASE_URL"] = server
-        drop()
 
 
 def run(args) -> None:

@@ -12,6 +12,7 @@ above 1 is faster than the reference. No Redis needed.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -98,6 +99,25 @@ def postgres_database(name: str):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
     return urlunsplit(urlsplit(server)._replace(path=f"/{name}")), drop
+
+
+@contextlib.contextmanager
+def fresh_postgres(name: str):
+    """A new database `name` (see postgres_database) that DATABASE_URL points at
+    while the block runs; afterwards every Django connection to it is closed, the
+    variable put back and the database dropped. Yields its URL."""
+    url, drop = postgres_database(name)
+    server = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = url
+    try:
+        yield url
+    finally:
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        os.environ["DATABASE_URL"] = server
+        drop()
 
 
 def measure(name: str, leads: int) -> dict:
