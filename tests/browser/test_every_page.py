@@ -33,7 +33,7 @@ MOST_PAGES = 90
 # Swagger UI, a developers' page built by its own script: it has a language, a
 # landmark and a heading (templates/ninja/swagger.html), but its rendered
 # controls nest buttons and some of its greys fail contrast, which is not ours to
-# restyle (README, "Not done yet").
+# restyle (docs/not-done.md).
 NOT_PAGES = (
     "openapi",
     "export",
