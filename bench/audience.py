@@ -41,7 +41,7 @@ median and the max of the repeats count); "now" is one instant for everything:
              page visit: the rules have no rule for checkout_started events, and
              the tracking snippet records the /checkout page view with each
              one. Definitions as the builder stores them (definition_clean).
-             count       crm.audiences.rules.audience_count (the builder's live
+             count       crm.audiences.rules.compiling.audience_count (the builder's live
                          count: the definition checked, its campaigns loaded, one
                          COUNT)
              first page  selectors.audience_preview(definition, size=50): the
@@ -1322,7 +1322,7 @@ HEADER = (
 
 
 def measure_audience(subject: Subject, now: dt.datetime, args) -> None:
-    from crm.audiences.rules import audience_count
+    from crm.audiences.rules.compiling import audience_count
     from crm.audiences.selectors import audience_preview
 
     definition = subject.audience.definition

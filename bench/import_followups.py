@@ -216,7 +216,7 @@ def create_world(now: dt.datetime) -> World:
     from django.contrib.auth.models import Group
 
     from crm.audiences.models import Audience
-    from crm.audiences.rules import definition_clean
+    from crm.audiences.rules.checking import definition_clean
     from crm.models import Campaign, LeadImport, User
     from followups.cadences.models import Cadence, CadenceTrigger
     from followups.models import Holiday

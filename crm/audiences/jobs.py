@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from crm.audiences import services
 from crm.audiences.models import Audience
-from crm.audiences.rules import DefinitionError
+from crm.audiences.rules.base import DefinitionError
 
 logger = logging.getLogger(__name__)
 

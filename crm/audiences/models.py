@@ -1,5 +1,5 @@
 """Audiences: leads picked by rules on behaviour, profile, purchases and consent,
-combined with AND/OR. The definition is a tree of rules (see crm.audiences.rules);
+combined with AND/OR. The definition is a tree of rules (see the package crm.audiences.rules);
 membership is kept up to date as interactions arrive."""
 
 from django.conf import settings

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from crm.audiences.models import Audience, AudienceMember
-from crm.audiences.rules import audience_leads, definition_key, definition_of
+from crm.audiences.rules.compiling import audience_leads, definition_key, definition_of
 from crm.models import Lead
 from crm.pagination import COUNT_CAP, KeysetPage
 from crm.prepared import Moment, Number, Prepared

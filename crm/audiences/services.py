@@ -26,13 +26,9 @@ from django.db.models.functions import Coalesce, Greatest
 
 from config.jobs import enqueue
 from crm.audiences.models import Audience, AudienceMember
-from crm.audiences.rules import (
-    DefinitionError,
-    MembershipQs,
-    definition_clean,
-    has_time_window,
-    membership_qs,
-)
+from crm.audiences.rules.base import DefinitionError
+from crm.audiences.rules.checking import definition_clean
+from crm.audiences.rules.compiling import MembershipQs, has_time_window, membership_qs
 from crm.models import Lead, User
 from crm.privacy.models import Erasure
 

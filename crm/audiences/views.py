@@ -15,13 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.audiences import selectors, services
 from crm.audiences.forms import AudienceForm, parse_definition
 from crm.audiences.models import Audience
-from crm.audiences.rules import (
-    DefinitionError,
-    audience_count,
-    definition_describe,
-    has_time_window,
-    rule_schema,
-)
+from crm.audiences.rules.base import DefinitionError
+from crm.audiences.rules.compiling import audience_count, has_time_window
+from crm.audiences.rules.describing import definition_describe
+from crm.audiences.rules.schema import rule_schema
 from crm.retargeting import selectors as retargeting
 from crm.retargeting.forms import AudienceAdLinkForm
 from crm.roles import require_manager

@@ -2,14 +2,10 @@ import datetime as dt
 
 import pytest
 
-from crm.audiences.rules import (
-    DefinitionError,
-    audience_count,
-    audience_leads,
-    definition_clean,
-    definition_describe,
-    has_time_window,
-)
+from crm.audiences.rules.base import DefinitionError
+from crm.audiences.rules.checking import definition_clean
+from crm.audiences.rules.compiling import audience_count, audience_leads, has_time_window
+from crm.audiences.rules.describing import definition_describe
 from crm.models import Lead
 from tests.crm.audiences.people import NOW, Kind, ago, did, expo_2026, person, visit
 from tests.factories import CampaignFactory, UserFactory

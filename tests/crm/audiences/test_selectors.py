@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from crm.audiences import selectors
-from crm.audiences.rules import DefinitionError, audience_leads
+from crm.audiences.rules.base import DefinitionError
+from crm.audiences.rules.compiling import audience_leads
 from tests.crm.audiences.people import NOW, Kind, ago, did, expo_2026, person, visit
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from crm import jobs as crm_jobs
 from crm import periodic
 from crm.audiences import jobs
 from crm.audiences.models import Audience, AudienceMember
-from crm.audiences.rules import DefinitionError
+from crm.audiences.rules.base import DefinitionError
 from crm.audiences.services import (
     audience_members_update,
     audience_refresh,
