@@ -302,13 +302,13 @@ def lead_find_or_create(request: HttpRequest, payload: LeadIn):
     fields and never overwrites. Answers 201 when a new lead was created. A person who
     is a lead the token's user may not see (another rep's) answers 404, as any such
     lead does, and is left unchanged: a manager can look them up and reassign them."""
-    _require_permission(request.user, "crm.add_lead")
+    require_permission(request.user, "crm.add_lead")
     found = services.lead_find_or_create(
         email=payload.email,
         phone=payload.phone,
         defaults=payload.profile(),
-        owner=_owner_for(request.user, payload.owner_id),
-        source_campaign=_campaign(payload.campaign_id),
+        owner=owner_for(request.user, payload.owner_id),
+        source_campaign=campaign_for(payload.campaign_id),
         by=request.user,
     )
     body = {"id": found.lead.pk, "created": found.created, "lead": found.lead}
@@ -330,10 +330,10 @@ def interaction_create(request: HttpRequest, payload: InteractionIn):
     desk or an app. Give `lead_id`, or `email`/`phone` to find or create the lead.
     An `app_event` (something the lead did in your product) names the event in
     `data.name` (up to 100 characters), e.g. `{"name": "project_created"}`."""
-    _require_permission(request.user, "crm.add_interaction")
+    require_permission(request.user, "crm.add_interaction")
     # Both checked before the lead, which may be created.
     data = services.interaction_data_clean(kind=payload.kind, data=payload.data)
-    campaign = _campaign(payload.campaign_id)
+    campaign = campaign_for(payload.campaign_id)
     lead = _interaction_lead(request.user, payload)
     interaction, created = services.interaction_record(
         lead=lead,
@@ -368,12 +368,13 @@ def _interaction_lead(user: User, payload: InteractionIn) -> Lead:
     if not (payload.email or payload.phone):
         raise DjangoValidationError({"lead_id": ["Give lead_id, or an email or phone."]})
     found = services.lead_find_or_create(
-        email=payload.email, phone=payload.phone, owner=_owner_for(user, None), by=user
+        email=payload.email, phone=payload.phone, owner=owner_for(user, None), by=user
     )
     return found.lead
 
 
-def _owner_for(user: User, owner_id: int | None) -> User | None:
+def owner_for(user: User, owner_id: int | None) -> User | None:
+    """This and the next two serve every router's operations (crm.tracking's too)."""
     if owner_id is None:
         return None if user.is_manager else user
     if not user.is_manager:
@@ -384,12 +385,12 @@ def _owner_for(user: User, owner_id: int | None) -> User | None:
     return owner
 
 
-def _require_permission(user: User, permission: str) -> None:
+def require_permission(user: User, permission: str) -> None:
     if not user.has_perm(permission):
         raise HttpError(403, "This token's user may not do that.")
 
 
-def _campaign(campaign_id: int | None) -> Campaign | None:
+def campaign_for(campaign_id: int | None) -> Campaign | None:
     if campaign_id is None:
         return None
     campaign = Campaign.objects.filter(pk=campaign_id).first()

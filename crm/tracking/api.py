@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
-from crm.api import ERROR_RESPONSES, LeadIn, _campaign, _owner_for, _require_permission
+from crm.api import ERROR_RESPONSES, LeadIn, campaign_for, owner_for, require_permission
 from crm.tracking import selectors, services
 
 router = Router(tags=["tracking"])
@@ -46,7 +46,7 @@ class IdentifyOut(Schema):
 def identify(request: HttpRequest, payload: IdentifyIn):
     """Finds or creates the lead as `POST /leads/` does (201 when created), links the
     visitor to it, and moves the visitor's anonymous history onto its timeline."""
-    _require_permission(request.user, "crm.add_lead")
+    require_permission(request.user, "crm.add_lead")
     site = selectors.site_for_key(payload.site)
     if site is None:
         raise ValidationError({"site": ["No active site has this key."]})
@@ -56,8 +56,8 @@ def identify(request: HttpRequest, payload: IdentifyIn):
         email=payload.email,
         phone=payload.phone,
         defaults=payload.profile(),
-        owner=_owner_for(request.user, payload.owner_id),
-        source_campaign=_campaign(payload.campaign_id),
+        owner=owner_for(request.user, payload.owner_id),
+        source_campaign=campaign_for(payload.campaign_id),
         by=request.user,
     )
     body = {

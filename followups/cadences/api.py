@@ -17,7 +17,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
-from crm.api import ERROR_RESPONSES, ErrorOut
+from crm.api import ERROR_RESPONSES, ErrorOut, require_permission
 from crm.models import Lead, User
 from crm.selectors import get_lead_by_contact_for_user, get_lead_for_user
 from followups.cadences import selectors, services
@@ -75,8 +75,7 @@ def cadence_list(request: HttpRequest):
 def enrolment_create(request: HttpRequest, cadence_id: int, payload: EnrolmentIn):
     """Give exactly one of `lead_id`, `email` or `phone`. 201: enrolled, the first
     step planned. 200: the lead is in this cadence already (that enrolment)."""
-    if not request.user.has_perm("crm.change_lead"):
-        raise HttpError(403, "This token's user may not do that.")
+    require_permission(request.user, "crm.change_lead")
     cadence = Cadence.objects.filter(pk=cadence_id).first()
     if cadence is None:
         raise Http404("No such cadence.")
