@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from config import views
 from crm.api import api, no_such_endpoint
 from crm.referral_views import referral_redirect
+from crm.retargeting import urls as retargeting_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,7 +17,7 @@ urlpatterns = [
     path("", include("crm.privacy.urls")),
     path("imports/", include("crm.imports.urls")),
     path("audiences/", include("crm.audiences.urls")),
-    path("audiences/", include("crm.retargeting_urls")),
+    path("audiences/", include((retargeting_urls.audience_patterns, "retargeting"))),
     path("queue/", include("followups.urls")),
     path("enrolments/", include("followups.cadences.urls")),
     path("team/", include("followups.team_urls")),
@@ -31,7 +32,10 @@ urlpatterns = [
     path("settings/websites/", include("crm.tracking.sites_urls")),
     path("settings/scoring/", include("crm.scoring.urls")),
     path("settings/api-tokens/", include("crm.api_token_urls")),
-    path("settings/ad-connections/", include("crm.retargeting.urls")),
+    path(
+        "settings/ad-connections/",
+        include((retargeting_urls.connection_patterns, "ad_connections")),
+    ),
     path("settings/lockouts/", include("crm.lockouts.urls")),
     path(
         "settings/calling-hours/",

@@ -1,22 +1,40 @@
-"""Pushing audiences to ad platforms, managers only: the connections under
-Settings (/settings/ad-connections/: list, add, edit, delete, check again) and,
-on an audience's page, linking it to an ad audience, unlinking, syncing now."""
+"""Audiences on ad platforms, managers only: on an audience's page, a download per
+platform, linking it to an ad audience, unlinking, syncing now; and the
+connections under Settings (/settings/ad-connections/: list, add, edit, delete,
+check again)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.audiences.selectors import get_audience
+from crm.exports import CSV_CONTENT_TYPE
 from crm.retargeting import selectors, services
+from crm.retargeting.files import audience_csv
+from crm.retargeting.formats import FORMATS
 from crm.retargeting.forms import AdConnectionForm, AdDestinationForm, AudienceAdLinkForm
 from crm.retargeting.models import AdConnection
 from crm.roles import require_manager
 
 PAGES = "Ad connections"
+EXPORTS = "Retargeting exports"
 DESTINATION = "destination"  # its form shares the page with the connection's
+
+
+@login_required
+@require_GET
+def audience_export(request: HttpRequest, pk: int, platform: str) -> StreamingHttpResponse:
+    require_manager(request.user, EXPORTS)
+    audience = get_audience(pk)
+    fmt = FORMATS[platform]
+    response = StreamingHttpResponse(audience_csv(audience, fmt), content_type=CSV_CONTENT_TYPE)
+    filename = f"audience-{audience.pk}-{fmt.name}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # personal data, hashed or not
+    return response
 
 
 @login_required
