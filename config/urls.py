@@ -31,7 +31,7 @@ urlpatterns = [
     path("settings/users/", include("followups.handover.urls")),
     path("settings/websites/", include("crm.tracking.sites_urls")),
     path("settings/scoring/", include("crm.scoring.urls")),
-    path("settings/api-tokens/", include("crm.api_token_urls")),
+    path("settings/api-tokens/", include("crm.api_tokens.urls")),
     path(
         "settings/ad-connections/",
         include((retargeting_urls.connection_patterns, "ad_connections")),

@@ -27,6 +27,8 @@ from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from crm import selectors, services, throttling
+from crm.api_tokens import selectors as token_selectors
+from crm.api_tokens import services as token_services
 from crm.jsonbody import ApiParser, JsonBodyError
 from crm.models import LEAD_PROFILE_FIELDS, Campaign, Interaction, Lead, User
 from crm.outcomes import OUTCOMES, outcome_error
@@ -45,11 +47,11 @@ class TokenAuth(HttpBearer):
         retry_after = throttling.bearer_retry_after(scope="api", request=request)
         if retry_after is not None:
             raise throttling.TooManyFailures(retry_after)
-        api_token = selectors.api_token_for_secret(services.api_token_digest(token))
+        api_token = token_selectors.api_token_for_secret(token_services.api_token_digest(token))
         if api_token is None:
             throttling.bearer_failure_record(scope="api", request=request)
             return None
-        services.api_token_mark_used(api_token)
+        token_services.api_token_mark_used(api_token)
         request.user = api_token.user
         return api_token.user
 

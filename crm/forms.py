@@ -6,9 +6,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from crm.contact import InvalidPhone, parse_phone, valid_time_zones
-from crm.models import LEAD_PROFILE_FIELDS, ApiToken, Campaign, Interaction, Lead, User
+from crm.models import LEAD_PROFILE_FIELDS, Campaign, Interaction, Lead, User
 from crm.outcomes import is_valid_outcome, outcome_choices
-from crm.selectors import api_token_users, reps
+from crm.selectors import reps
 
 COUNTRY_CHOICES = [
     ("", "—"),
@@ -197,28 +197,3 @@ class MergeForm(forms.Form):
         if duplicate == self.lead.pk:
             raise forms.ValidationError("A lead cannot be merged with itself.")
         return duplicate
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user: User) -> str:
-        full_name = user.get_full_name()
-        return f"{full_name} ({user.username})" if full_name else user.username
-
-
-class ApiTokenForm(forms.Form):
-    name = forms.CharField(
-        max_length=ApiToken._meta.get_field("name").max_length,
-        help_text="What uses it, e.g. “website forms” or “webinar tool”.",
-    )
-    user = UserChoiceField(
-        label="Acts as",
-        queryset=User.objects.none(),
-        empty_label=None,
-        help_text="The API works with this person's access: a rep's token reaches only "
-        "the rep's own leads, and the leads it creates are theirs.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Read per form, not at import: users come and go.
-        self.fields["user"].queryset = api_token_users()

@@ -11,12 +11,11 @@ from django.core.validators import validate_email
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from crm import timeline
 from crm.contact import InvalidPhone, parse_phone
 from crm.dedupe import Contact, LeadIndex
-from crm.models import ApiToken, ContactPoint, Interaction, Lead, User
+from crm.models import ContactPoint, Interaction, Lead, User
 from crm.roles import Role
 from crm.sentences import describe_all
 
@@ -222,29 +221,6 @@ def lead_recent_interactions(
         wanted |= Q(pk=also)
     interactions = lead.interactions.filter(wanted).select_related("user", "campaign")
     return describe_all(list(interactions.order_by("-occurred_at", "-id")[:RECENT_LIMIT]))
-
-
-def api_token_for_secret(digest: str) -> ApiToken | None:
-    return (
-        ApiToken.objects.select_related("user").filter(digest=digest, user__is_active=True).first()
-    )
-
-
-def api_tokens_for_list() -> QuerySet[ApiToken]:
-    """Every user's tokens, newest first, with the user each acts as: managers run
-    the integrations, whoever's access they use."""
-    return ApiToken.objects.select_related("user").order_by("-created_at", "-pk")
-
-
-def get_api_token(pk: int) -> ApiToken:
-    """The token, or 404."""
-    return get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
-
-
-def api_token_users() -> QuerySet[User]:
-    """The users a new token may act as: the active ones, since the API refuses
-    the tokens of the others."""
-    return User.objects.filter(is_active=True).order_by("username")
 
 
 def lead_contact_points(lead: Lead) -> list[ContactPoint]:

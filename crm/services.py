@@ -1,11 +1,10 @@
 """Writes and side effects for leads, interactions and API tokens."""
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +35,6 @@ from crm.dedupe import Contact, LeadIndex
 from crm.models import (
     ADDRESS_FIELDS,
     LEAD_PROFILE_FIELDS,
-    ApiToken,
     Campaign,
     ContactPoint,
     Interaction,
@@ -744,29 +742,3 @@ def _move_related_rows(primary: Lead, duplicate: Lead) -> None:
             relation.related_model._base_manager.filter(**{field: duplicate}).update(
                 **{field: primary}
             )
-
-
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token; the secret is returned once and only its digest is kept."""
-    secret = ApiToken.new_secret()
-    token = ApiToken.objects.create(
-        user=user, name=name, digest=api_token_digest(secret), prefix=secret[:8]
-    )
-    return token, secret
-
-
-def api_token_digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def api_token_revoke(*, token: ApiToken) -> None:
-    """Delete the token: the API refuses its secret from the next request on. The
-    model has no revoked state, and a revoked token has nothing left worth keeping."""
-    token.delete()
-
-
-def api_token_mark_used(token: ApiToken) -> None:
-    """Record use at most once a minute, so busy integrations don't write on every call."""
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from crm.api_tokens.services import api_token_create
 from crm.models import Interaction, Lead
-from crm.services import api_token_create
 from tests.factories import CampaignFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.db import close_old_connections
 from schemathesis.config import SchemathesisConfig
 
 from crm.api import api
-from crm.services import api_token_create
+from crm.api_tokens.services import api_token_create
 from crm.throttling import bearer_failures_forget
 from crm.tracking.api import IdentifyIn
 from crm.tracking.models import Site

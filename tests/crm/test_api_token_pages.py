@@ -12,8 +12,8 @@ import time_machine
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
+from crm.api_tokens.services import api_token_create
 from crm.models import ApiToken, Lead
-from crm.services import api_token_create
 from tests.crm.test_api import Api
 from tests.crm.tracking.test_site_pages import messages_of, rows
 from tests.factories import LeadFactory, UserFactory

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from crm.api_tokens.services import api_token_create
 from crm.jsonbody import MAX_DEPTH, JsonBodyError, json_parse
 from crm.models import Lead
-from crm.services import api_token_create
 from crm.tracking.models import Site, WebEvent
 
 pytestmark = pytest.mark.django_db

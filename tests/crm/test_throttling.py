@@ -6,7 +6,7 @@ import time
 import pytest
 from django.conf import settings
 
-from crm.services import api_token_create
+from crm.api_tokens.services import api_token_create
 
 URL = "/api/leads/0/"  # no such lead: a token that gets in is answered 404
 LET_IN = 404

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from crm.api_tokens.services import api_token_create
 from crm.models import User
-from crm.services import api_token_create
 
 
 class Command(BaseCommand):

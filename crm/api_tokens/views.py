@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from crm import selectors, services
-from crm.forms import ApiTokenForm
+from crm.api_tokens import selectors, services
+from crm.api_tokens.forms import ApiTokenForm
 from crm.roles import require_manager
 
 PAGES = "API token settings"
