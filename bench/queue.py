@@ -225,7 +225,7 @@ def reps_under_test():
 
     from crm.models import User
     from followups.models import Touch
-    from followups.team_services import touches_reassign
+    from followups.team.services import touches_reassign
 
     rep = User.objects.get(username="rep1")
     few = User.objects.create(username="rep_few", first_name="Fewer", last_name="Touches")

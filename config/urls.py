@@ -20,7 +20,7 @@ urlpatterns = [
     path("audiences/", include((retargeting_urls.audience_patterns, "retargeting"))),
     path("queue/", include("followups.urls")),
     path("enrolments/", include("followups.cadences.urls")),
-    path("team/", include("followups.team_urls")),
+    path("team/", include("followups.team.urls")),
     path("holidays/", include("followups.holidays.urls")),
     path("cadences/", include("mailings.cadences.urls")),
     path("letters/", include("mailings.letters.urls")),

@@ -28,9 +28,9 @@ from crm.services import leads_owner_set
 from followups.assigning import people_with_role
 from followups.cadences.models import CadenceStep, CadenceTrigger
 from followups.cadences.triggers import describe
-from followups.calendar_feeds import CALL_BACK_ORIGIN, CALL_BACK_REASON
 from followups.calling_hours import zone
 from followups.models import Channel, Touch
+from followups.team.calendar_feeds import CALL_BACK_ORIGIN, CALL_BACK_REASON
 
 BATCH = 5000
 CALL_STAGES = (Lead.Stage.NEW, Lead.Stage.WORKING, Lead.Stage.QUALIFIED)

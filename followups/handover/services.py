@@ -1,5 +1,5 @@
 """Handing a leaving person's work to others, then deactivating them: a few
-statements per 5,000 leads (followups.team_services), none per lead."""
+statements per 5,000 leads (followups.team.services), none per lead."""
 
 import logging
 from dataclasses import dataclass
@@ -9,9 +9,9 @@ from django.db import transaction
 
 from crm.models import Lead, User
 from crm.users.services import user_deactivate
-from followups import team_services
 from followups.handover.selectors import reps_least_busy_first
 from followups.models import Touch
+from followups.team import services as team_services
 
 logger = logging.getLogger(__name__)
 

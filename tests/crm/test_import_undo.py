@@ -231,7 +231,7 @@ def test_leads_shared_out_after_the_import_can_still_be_undone(
 ):
     """The result page's "Assign them" hands the leads to reps: an owner is no edit
     of the person, so the leads the import created still go."""
-    from followups.team_services import leads_share_round_robin
+    from followups.team.services import leads_share_round_robin
 
     leads_share_round_robin(
         leads=Lead.objects.filter(email__in=[ANA, TOM]),

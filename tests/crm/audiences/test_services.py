@@ -16,7 +16,7 @@ from crm.audiences.services import (
 )
 from crm.models import Interaction, Lead
 from crm.services import interaction_record, lead_merge, lead_update
-from followups.team_services import leads_reassign
+from followups.team.services import leads_reassign
 from mailings.consent import consent_withdraw
 from tests.crm.audiences.people import NOW, Kind, ago, did, expo_2026, person, visit
 

@@ -28,7 +28,7 @@ from crm.services import (
 from crm.templatetags.audit import audit_sentence
 from followups.calls import Outcome, call_log_outcome
 from followups.models import OutcomeUndo
-from followups.team_services import leads_reassign
+from followups.team.services import leads_reassign
 from followups.undo import outcome_undo
 from tests.crm.audit.pages import edit_data
 from tests.factories import LeadFactory

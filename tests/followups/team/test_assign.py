@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from crm.models import Interaction, Lead
 from crm.roles import Role
-from followups import team_services
 from followups.models import Touch
-from followups.team_services import leads_share_by_territory, leads_share_round_robin
+from followups.team import services as team_services
+from followups.team.services import leads_share_by_territory, leads_share_round_robin
 from tests.booth_lists import import_booth_list
 from tests.factories import InteractionFactory, LeadFactory, UserFactory
 

@@ -3,7 +3,7 @@ from django.db.models import QuerySet, TextChoices
 
 from crm.models import Lead, User
 from crm.selectors import leads_not_yet_worked
-from followups.team_selectors import Territory, assignable_people, open_touches_of
+from followups.team.selectors import Territory, assignable_people, open_touches_of
 
 
 class Scope(TextChoices):

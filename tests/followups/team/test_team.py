@@ -11,11 +11,11 @@ from django.urls import reverse
 from crm.models import Interaction, Lead
 from crm.outcomes import CallOutcome as Outcome
 from crm.roles import Role
-from followups import ical
-from followups.calendar_feeds import feed_token
 from followups.calls import call_claim_next
 from followups.models import Channel, Touch
-from followups.team_services import leads_reassign, touches_reassign
+from followups.team import ical
+from followups.team.calendar_feeds import feed_token
+from followups.team.services import leads_reassign, touches_reassign
 from tests.factories import InteractionFactory, LeadFactory, UserFactory
 
 NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)  # a Tuesday, 11:00 in New York
@@ -435,7 +435,7 @@ def test_a_rep_only_gets_their_own_open_calls(client, rep_alice, rep_bob):
 
 
 def test_call_backs_make_it_into_a_full_feed(client, rep_alice, monkeypatch):
-    monkeypatch.setattr("followups.calendar_feeds.FEED_LIMIT", 2)
+    monkeypatch.setattr("followups.team.calendar_feeds.FEED_LIMIT", 2)
     for hours in (1, 2, 3):
         touch(rep_alice, hours=hours)
     call_back = touch(

@@ -81,7 +81,7 @@ def leads_share_round_robin(
 ) -> list[tuple[User, Reassigned]]:
     """Deal `leads` out to `people` in turn, in the order of the leads' ids: the
     first lead to the first person, the second to the second, and so on, so each
-    gets as many as the others give or take one (followups.team_selectors.
+    gets as many as the others give or take one (followups.team.selectors.
     round_robin_shares says how many beforehand). Each lead moves with its open
     touches (leads_reassign)."""
     for person in people:

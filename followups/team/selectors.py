@@ -176,7 +176,7 @@ class Share:
 
 def round_robin_shares(count: int, people: Sequence[User]) -> list[Share]:
     """How many of `count` leads each person gets when they are dealt out in turn
-    (followups.team_services.leads_share_round_robin): the first count % len(people)
+    (followups.team.services.leads_share_round_robin): the first count % len(people)
     people one more than the others."""
     return [
         Share(person, count // len(people) + (turn < count % len(people)))
@@ -188,7 +188,7 @@ def territory_shares(
     territories: Sequence[Territory], chosen: Mapping[tuple[str, str], User]
 ) -> list[Share]:
     """How many leads each person gets when `chosen` gives them countries and regions
-    (followups.team_services.leads_share_by_territory): a region's person takes
+    (followups.team.services.leads_share_by_territory): a region's person takes
     its leads from its country's, and a country no one was chosen for keeps its own."""
     taken: dict[str, int] = defaultdict(int)  # by regions with a person of their own
     for territory in territories:

@@ -18,8 +18,8 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from crm.models import User
-from followups import ical
 from followups.models import Channel, Touch
+from followups.team import ical
 
 TOKEN_SALT = "followups.calendar_feed"
 FEED_PAST = dt.timedelta(days=1)  # overdue calls stay visible this long

@@ -17,8 +17,8 @@ from crm.filters import LeadFilter, filter_summary
 from crm.models import Lead, User
 from crm.roles import require_manager
 from crm.selectors import leads_visible_to
-from followups import calendar_feeds, team_selectors, team_services
-from followups.team_forms import (
+from followups.team import calendar_feeds, selectors, services
+from followups.team.forms import (
     Method,
     PeopleChoices,
     ReassignForm,
@@ -27,17 +27,17 @@ from followups.team_forms import (
     Which,
     WhichLeadsForm,
 )
-from followups.team_services import Reassigned
+from followups.team.services import Reassigned
 
 
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     require_manager(request.user, "The team pages")
-    rows = team_selectors.team_rows(
+    rows = selectors.team_rows(
         now=timezone.now(), time_zone=ZoneInfo(request.user.time_zone or "UTC")
     )
-    context = {"rows": rows, "totals": team_selectors.team_totals(rows)}
+    context = {"rows": rows, "totals": selectors.team_totals(rows)}
     return render(request, "followups/team/board.html", context)
 
 
@@ -56,7 +56,7 @@ def member(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _moved_message(moved, form.cleaned_data["to_user"]))
             return redirect(request.path)
-    touches, total = team_selectors.member_page(person)
+    touches, total = selectors.member_page(person)
     selected = {int(pk) for pk in request.POST.getlist("touches") if pk.isascii() and pk.isdigit()}
     context = {
         "person": person,
@@ -70,22 +70,22 @@ def member(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     )
 
 
-def _reassign(form: ReassignForm, person: User | None, *, by: User) -> team_services.Reassigned:
+def _reassign(form: ReassignForm, person: User | None, *, by: User) -> services.Reassigned:
     data = form.cleaned_data
     scope, to_user = data["scope"], data["to_user"]
     if scope == Scope.SELECTED:
-        return team_services.touches_reassign(touches=data["touches"], to_user=to_user, by=by)
+        return services.touches_reassign(touches=data["touches"], to_user=to_user, by=by)
     if scope == Scope.ALL_TOUCHES:
-        touches = team_selectors.open_touches_of(person)
-        return team_services.touches_reassign(touches=touches, to_user=to_user, by=by)
+        touches = selectors.open_touches_of(person)
+        return services.touches_reassign(touches=touches, to_user=to_user, by=by)
     if scope == Scope.SELECTED_LEADS:
         leads = Lead.objects.filter(pk__in=[touch.lead_id for touch in data["touches"]])
     else:
         leads = Lead.objects.filter(owner=person)
-    return team_services.leads_reassign(leads=leads, to_user=to_user, by=by)
+    return services.leads_reassign(leads=leads, to_user=to_user, by=by)
 
 
-def _moved_message(moved: team_services.Reassigned, to_user: User) -> str:
+def _moved_message(moved: services.Reassigned, to_user: User) -> str:
     touches = f"{moved.touches} open touch{'' if moved.touches == 1 else 'es'}"
     if moved.leads:
         leads = f"{moved.leads} lead{'' if moved.leads == 1 else 's'}"
@@ -109,8 +109,8 @@ def assign(request: HttpRequest) -> HttpResponse:
     if not lead_filter.is_narrowed:  # a slip, not a wish to deal out every lead
         return render(request, ASSIGN_TEMPLATE, context | {"no_filter": True}, status=400)
     leads = which.narrow(lead_filter.qs)
-    territories = team_selectors.territories_of(leads)
-    people = PeopleChoices(team_selectors.assignable_people())
+    territories = selectors.territories_of(leads)
+    people = PeopleChoices(selectors.assignable_people())
     posted = request.POST if request.method == "POST" else None
     sharing = SharingForms(posted, territories=territories, people=people)
     if sharing.is_valid() and "preview" not in request.POST:
@@ -127,8 +127,8 @@ ASSIGN_TEMPLATE = "followups/team/assign.html"
 def _share(sharing: SharingForms, leads, *, by: User) -> list[tuple[User, Reassigned]]:
     chosen = sharing.posted.chosen()
     if sharing.method == Method.ROUND_ROBIN:
-        return team_services.leads_share_round_robin(leads=leads, people=chosen, by=by)
-    return team_services.leads_share_by_territory(leads=leads, chosen=chosen, by=by)
+        return services.leads_share_round_robin(leads=leads, people=chosen, by=by)
+    return services.leads_share_by_territory(leads=leads, chosen=chosen, by=by)
 
 
 def _assign_context(lead_filter, which, territories, sharing: SharingForms) -> dict:
@@ -146,9 +146,9 @@ def _assign_context(lead_filter, which, territories, sharing: SharingForms) -> d
     }
     if sharing.is_valid() and sharing.method == Method.ROUND_ROBIN:
         people = sharing.round_robin.chosen()
-        context["round_robin_shares"] = team_selectors.round_robin_shares(count, people)
+        context["round_robin_shares"] = selectors.round_robin_shares(count, people)
     elif sharing.is_valid():
-        shares = team_selectors.territory_shares(territories, sharing.by_territory.chosen())
+        shares = selectors.territory_shares(territories, sharing.by_territory.chosen())
         context["territory_shares"] = shares
         context["territory_staying"] = count - sum(share.leads for share in shares)
     return context
