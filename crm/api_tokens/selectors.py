@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from crm.models import ApiToken, User
+from crm.roles import require_manager
 
 
 def api_token_for_secret(digest: str) -> ApiToken | None:
@@ -18,8 +19,9 @@ def api_tokens_for_list() -> QuerySet[ApiToken]:
     return ApiToken.objects.select_related("user").order_by("-created_at", "-pk")
 
 
-def get_api_token(pk: int) -> ApiToken:
-    """The token, or 404."""
+def get_api_token_for_user(user: User, pk: int) -> ApiToken:
+    """The token for a manager (403 for anyone else), or 404."""
+    require_manager(user, "API token settings")
     return get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
 
 

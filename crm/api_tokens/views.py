@@ -49,7 +49,7 @@ def _render_form(request: HttpRequest, form: ApiTokenForm, *, status=200) -> Htt
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks to confirm; POST revokes."""
     require_manager(request.user, PAGES)
-    token = selectors.get_api_token(pk)
+    token = selectors.get_api_token_for_user(request.user, pk)
     if request.method == "GET":
         return render(request, "crm/api_tokens/revoke.html", {"token": token})
     services.api_token_revoke(token=token)

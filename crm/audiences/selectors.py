@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404
 
 from crm.audiences.models import Audience, AudienceMember
 from crm.audiences.rules.compiling import audience_leads, definition_key, definition_of
-from crm.models import Lead
+from crm.models import Lead, User
 from crm.pagination import COUNT_CAP, KeysetPage
 from crm.prepared import Moment, Number, Prepared
+from crm.roles import require_manager
 
 # Newest leads first: PostgreSQL reads a page straight off the member index
 # (audience, lead) in this order, in under a millisecond for an audience of any
@@ -80,18 +81,20 @@ def active_audiences() -> QuerySet[Audience]:
     return Audience.objects.filter(is_active=True).order_by("name", "pk")
 
 
-def audience_chosen(value: str | None) -> Audience | None:
+def audience_chosen(user: User, value: str | None) -> Audience | None:
     """The audience a channel page was asked to use (?audience=ID): None when
     none was, 404 when it is not an audience."""
     if not value:
         return None
     if not (value.isascii() and value.isdigit() and len(value) < 19):
         raise Http404("No such audience.")
-    return get_audience(int(value))
+    return get_audience_for_user(user, int(value))
 
 
-def get_audience(pk: int) -> Audience:
-    """The audience or 404. Audiences are for managers: the caller checks the role."""
+def get_audience_for_user(user: User, pk: int) -> Audience:
+    """The audience for a manager (403 for anyone else: audiences are managers'
+    work), or 404."""
+    require_manager(user, "Audiences")
     return get_object_or_404(Audience.objects.select_related("created_by"), pk=pk)
 
 

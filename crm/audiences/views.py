@@ -52,7 +52,7 @@ def audience_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def audience_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    return _builder(request, selectors.get_audience(pk))
+    return _builder(request, selectors.get_audience_for_user(request.user, pk))
 
 
 def _builder(request: HttpRequest, audience: Audience | None) -> HttpResponse:
@@ -144,7 +144,7 @@ def _previewed(lead) -> dict:
 @require_GET
 def audience_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    audience = selectors.get_audience(pk)
+    audience = selectors.get_audience_for_user(request.user, pk)
     page = selectors.audience_member_page(
         audience,
         after=_positive_int(request.GET.get("after")),
@@ -167,7 +167,7 @@ def audience_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def audience_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    audience = selectors.get_audience(pk)
+    audience = selectors.get_audience_for_user(request.user, pk)
     services.audience_rebuild_later(audience=audience)
     messages.success(request, f"The members of {audience.name} are being worked out again.")
     return redirect(audience)
@@ -177,7 +177,7 @@ def audience_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def audience_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    audience = selectors.get_audience(pk)
+    audience = selectors.get_audience_for_user(request.user, pk)
     services.audience_delete(audience=audience)
     messages.success(request, f"Deleted the audience {audience.name}.")
     return redirect("audiences:list")

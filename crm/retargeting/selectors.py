@@ -17,10 +17,11 @@ from django.shortcuts import get_object_or_404
 
 from crm.audiences.models import Audience, AudienceMember
 from crm.audiences.selectors import audience_members
-from crm.models import Lead
+from crm.models import Lead, User
 from crm.retargeting.backends import google_ads, meta
 from crm.retargeting.formats import LEAD_FIELDS
 from crm.retargeting.models import AdAudienceMember, AdConnection, AdSyncLog, AudienceAdLink
+from crm.roles import require_manager
 from crm.selectors import marketing_consent
 
 
@@ -106,8 +107,9 @@ def ad_connections_for_list() -> QuerySet[AdConnection]:
     return AdConnection.objects.annotate(link_count=Count("links")).order_by("name", "pk")
 
 
-def get_ad_connection(pk: int) -> AdConnection:
-    """The connection or 404. Connections are for managers: the caller checks the role."""
+def get_ad_connection_for_user(user: User, pk: int) -> AdConnection:
+    """The connection for a manager (403 for anyone else), or 404."""
+    require_manager(user, "Ad connections")
     return get_object_or_404(AdConnection, pk=pk)
 
 

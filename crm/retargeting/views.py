@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.audiences.selectors import get_audience
+from crm.audiences.selectors import get_audience_for_user
 from crm.exports import CSV_CONTENT_TYPE
 from crm.retargeting import selectors, services
 from crm.retargeting.files import audience_csv
@@ -28,7 +28,7 @@ DESTINATION = "destination"  # its form shares the page with the connection's
 @require_GET
 def audience_export(request: HttpRequest, pk: int, platform: str) -> StreamingHttpResponse:
     require_manager(request.user, EXPORTS)
-    audience = get_audience(pk)
+    audience = get_audience_for_user(request.user, pk)
     fmt = FORMATS[platform]
     response = StreamingHttpResponse(audience_csv(audience, fmt), content_type=CSV_CONTENT_TYPE)
     filename = f"audience-{audience.pk}-{fmt.name}.csv"
@@ -59,7 +59,7 @@ def ad_connection_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ad_connection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    return _connection_form(request, selectors.get_ad_connection(pk))
+    return _connection_form(request, selectors.get_ad_connection_for_user(request.user, pk))
 
 
 def _connection_form(request: HttpRequest, connection: AdConnection | None) -> HttpResponse:
@@ -92,7 +92,7 @@ def _render_form(request, form, connection, *, status=200, destination_form=None
 def ad_destination_create(request: HttpRequest, pk: int) -> HttpResponse:
     """An ad audience of the connection that cadences' ads steps can feed."""
     require_manager(request.user, PAGES)
-    connection = selectors.get_ad_connection(pk)
+    connection = selectors.get_ad_connection_for_user(request.user, pk)
     form = AdDestinationForm(request.POST, prefix=DESTINATION)
     if not form.is_valid():
         connection_form = AdConnectionForm(instance=connection)
@@ -107,7 +107,7 @@ def ad_destination_create(request: HttpRequest, pk: int) -> HttpResponse:
 def ad_connection_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks to confirm; POST deletes."""
     require_manager(request.user, PAGES)
-    connection = selectors.get_ad_connection(pk)
+    connection = selectors.get_ad_connection_for_user(request.user, pk)
     if request.method == "GET":
         context = {"connection": connection, "links": connection.links.select_related("audience")}
         return render(request, "crm/retargeting/connection_delete.html", context)
@@ -120,13 +120,13 @@ def ad_connection_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ad_connection_check_again(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    connection = selectors.get_ad_connection(pk)
+    connection = selectors.get_ad_connection_for_user(request.user, pk)
     services.ad_connection_check_again(connection=connection)
     messages.success(request, f"Trying {connection.name} again: its audiences are syncing.")
     # From an audience's page, back to it; else to the connections.
     audience_pk = _positive_int(request.POST.get("audience"))
     if audience_pk:
-        return redirect(get_audience(audience_pk))
+        return redirect(get_audience_for_user(request.user, audience_pk))
     return redirect("ad_connections:list")
 
 
@@ -141,7 +141,7 @@ def _positive_int(value: str | None) -> int | None:
 @require_POST
 def audience_ad_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, "Audiences")
-    audience = get_audience(pk)
+    audience = get_audience_for_user(request.user, pk)
     form = AudienceAdLinkForm(request.POST)
     if not form.is_valid():
         context = {"audience": audience, "form": form}
@@ -155,7 +155,7 @@ def audience_ad_link_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def audience_ad_link_delete(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     require_manager(request.user, "Audiences")
-    audience = get_audience(pk)
+    audience = get_audience_for_user(request.user, pk)
     services.audience_ad_link_delete(link=selectors.get_audience_ad_link(audience, link_pk))
     messages.success(request, "Unlinked. The ad audience keeps the members it has.")
     return redirect(audience)
@@ -165,7 +165,7 @@ def audience_ad_link_delete(request: HttpRequest, pk: int, link_pk: int) -> Http
 @require_POST
 def audience_ad_link_sync(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     require_manager(request.user, "Audiences")
-    audience = get_audience(pk)
+    audience = get_audience_for_user(request.user, pk)
     link = selectors.get_audience_ad_link(audience, link_pk)
     services.audience_ad_link_sync_now(link=link)
     messages.success(request, "Syncing now.")

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from crm.models import Interaction, Lead
+from crm.models import Interaction, Lead, User
+from crm.roles import require_manager
 from crm.scoring.decay import (
     decayed_points,
     decayed_points_sql,
@@ -176,7 +177,9 @@ def _worth_after(rule: ScoringRule | None, days: int) -> float:
     return decayed_points(rule.points, rule.half_life_days, dt.timedelta(days=days))
 
 
-def get_scoring_rule(pk: int) -> ScoringRule:
+def get_scoring_rule_for_user(user: User, pk: int) -> ScoringRule:
+    """The rule for a manager (403 for anyone else), or 404."""
+    require_manager(user, "Lead scoring settings")
     return get_object_or_404(ScoringRule, pk=pk)
 
 

@@ -45,7 +45,7 @@ def scoring_rule_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def scoring_rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    return _rule_form(request, selectors.get_scoring_rule(pk))
+    return _rule_form(request, selectors.get_scoring_rule_for_user(request.user, pk))
 
 
 def _rule_form(request: HttpRequest, rule: ScoringRule | None) -> HttpResponse:
@@ -89,7 +89,7 @@ def _render_form(request, form, rule, title, *, status=200) -> HttpResponse:
 def scoring_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks to confirm; POST deletes."""
     require_manager(request.user, PAGES)
-    rule = selectors.get_scoring_rule(pk)
+    rule = selectors.get_scoring_rule_for_user(request.user, pk)
     label = selectors.kind_label(rule.kind)
     if request.method == "GET":
         return render(request, "crm/scoring/delete.html", {"rule": rule, "label": label})

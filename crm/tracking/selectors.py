@@ -8,7 +8,8 @@ from django.db.models import CharField, Count, F, IntegerField, OuterRef, QueryS
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.shortcuts import get_object_or_404
 
-from crm.models import Interaction, Lead
+from crm.models import Interaction, Lead, User
+from crm.roles import require_manager
 from crm.tracking.events import EVENT_KINDS, KEY_PREFIX, SOURCE
 from crm.tracking.models import Cart, Site, Visitor, WebEvent
 from crm.tracking.origins import origin_normalize
@@ -34,8 +35,9 @@ def origin_is_tracked(origin: str) -> bool:
     return any(origin in site.allowed_origins for site in candidates)
 
 
-def get_site(pk: int) -> Site:
-    """The site, or 404."""
+def get_site_for_user(user: User, pk: int) -> Site:
+    """The tracked website for a manager (403 for anyone else), or 404."""
+    require_manager(user, "Website settings")
     return get_object_or_404(Site, pk=pk)
 
 

@@ -38,7 +38,7 @@ def site_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    return _form_page(request, selectors.get_site(pk))
+    return _form_page(request, selectors.get_site_for_user(request.user, pk))
 
 
 def _form_page(request: HttpRequest, site: Site | None) -> HttpResponse:
@@ -65,14 +65,14 @@ def _render_form(request, form: SiteForm, site: Site | None, *, status=200) -> H
 @require_GET
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    return _render_detail(request, selectors.get_site(pk))
+    return _render_detail(request, selectors.get_site_for_user(request.user, pk))
 
 
 @login_required
 @require_POST
 def site_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    site = selectors.get_site(pk)
+    site = selectors.get_site_for_user(request.user, pk)
     form = SiteActiveForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, site, active_form=form, status=400)

@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from crm.models import User
-from crm.roles import Role
+from crm.roles import Role, require_manager
 
 
 def users_for_list() -> QuerySet[User]:
@@ -17,7 +17,9 @@ def users_for_list() -> QuerySet[User]:
     )
 
 
-def get_user(pk: int) -> User:
+def get_user_for_manager(manager: User, pk: int) -> User:
+    """Another user, for a manager to change (403 for anyone else), or 404."""
+    require_manager(manager, "The users and their roles")
     return get_object_or_404(User, pk=pk)
 
 

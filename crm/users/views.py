@@ -50,7 +50,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
 @require_POST
 def user_role_set(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    user = selectors.get_user(pk)
+    user = selectors.get_user_for_manager(request.user, pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
         return _render_list(request, status=400, error=f"{user.display_name}: choose a role.")
@@ -68,7 +68,7 @@ def user_role_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    user = selectors.get_user(pk)
+    user = selectors.get_user_for_manager(request.user, pk)
     services.user_reactivate(user=user, by=request.user)
     messages.success(request, f"{user.display_name} can log in again.")
     return redirect("users:list")

@@ -3,8 +3,10 @@ cadences a lead may be enrolled in, and the enrolments a user may act on."""
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from crm.models import Lead, User
+from crm.roles import require_manager
 from crm.selectors import leads_visible_to
 from followups.cadences.models import Cadence, Enrolment
 from followups.models import Touch
@@ -42,6 +44,15 @@ def cadences_to_enrol(lead: Lead) -> QuerySet[Cadence]:
         cadence=OuterRef("pk"), lead=lead, status__in=Enrolment.OPEN
     )
     return Cadence.objects.exclude(Exists(already_in)).order_by("-is_active", "name")
+
+
+def get_cadence_for_user(
+    user: User, pk: int, *, cadences: QuerySet[Cadence] | None = None
+) -> Cadence:
+    """The cadence for a manager (403 for anyone else: cadences are managers'
+    work), or 404; `cadences` adds what a page reads with it."""
+    require_manager(user, "The cadence pages")
+    return get_object_or_404(Cadence.objects.all() if cadences is None else cadences, pk=pk)
 
 
 def get_enrolment_for_user(user: User, pk: int) -> Enrolment:

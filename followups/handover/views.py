@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from crm.roles import require_manager
-from crm.users.selectors import get_user
+from crm.users.selectors import get_user_for_manager
 from followups.handover import selectors, services
 from followups.handover.forms import HandoverForm
 
@@ -18,7 +18,7 @@ from followups.handover.forms import HandoverForm
 @require_http_methods(["GET", "POST"])
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, "The users and their roles")
-    leaving = get_user(pk)
+    leaving = get_user_for_manager(request.user, pk)
     form = HandoverForm(request.POST or None, leaving=leaving)
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,7 +12,8 @@ from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from crm.contact import country_name
-from crm.models import Lead
+from crm.models import Lead, User
+from crm.roles import require_manager
 from followups.models import Holiday
 
 EVERY_COUNTRY = "Every country"
@@ -35,7 +36,9 @@ class PublicHoliday:
     exists: bool  # a holiday on this date for this country is there already
 
 
-def get_holiday(pk: int) -> Holiday:
+def get_holiday_for_user(user: User, pk: int) -> Holiday:
+    """The holiday for a manager (403 for anyone else), or 404."""
+    require_manager(user, "The calling hours and holidays pages")
     return get_object_or_404(Holiday, pk=pk)
 
 

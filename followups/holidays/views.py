@@ -66,7 +66,7 @@ def holiday_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def holiday_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    return _holiday_form(request, selectors.get_holiday(pk))
+    return _holiday_form(request, selectors.get_holiday_for_user(request.user, pk))
 
 
 def _holiday_form(request: HttpRequest, holiday: Holiday | None) -> HttpResponse:
@@ -111,7 +111,7 @@ def _list_showing(holiday: Holiday) -> str:
 def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks to confirm; POST deletes."""
     require_manager(request.user, PAGES)
-    holiday = selectors.get_holiday(pk)
+    holiday = selectors.get_holiday_for_user(request.user, pk)
     context = {"holiday": holiday, "where": selectors.country_label(holiday.country)}
     if request.method == "GET":
         return render(request, "followups/holidays/delete.html", context)

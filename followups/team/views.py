@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
@@ -17,6 +17,7 @@ from crm.filters import LeadFilter, filter_summary
 from crm.models import Lead, User
 from crm.roles import require_manager
 from crm.selectors import leads_visible_to
+from crm.users.selectors import get_user_for_manager
 from followups.team import calendar_feeds, selectors, services
 from followups.team.forms import (
     Method,
@@ -46,7 +47,7 @@ def board(request: HttpRequest) -> HttpResponse:
 def member(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     """One person's open touches (or the unassigned ones), and the form to move them."""
     require_manager(request.user, "The team pages")
-    person = get_object_or_404(User, pk=user_id) if user_id is not None else None
+    person = get_user_for_manager(request.user, user_id) if user_id is not None else None
     form = ReassignForm(request.POST or None, from_user=person)
     if request.method == "POST" and form.is_valid():
         try:

@@ -166,13 +166,9 @@ def cadences_overview() -> list[Cadence]:
     return cadences
 
 
-def cadence_for_page(pk: int) -> QuerySet[Cadence]:
-    return (
-        Cadence.objects.filter(pk=pk)
-        .select_related("audience", "created_by")
-        .prefetch_related(
-            Prefetch("triggers", queryset=CadenceTrigger.objects.select_related("campaign"))
-        )
+def cadences_for_page() -> QuerySet[Cadence]:
+    return Cadence.objects.select_related("audience", "created_by").prefetch_related(
+        Prefetch("triggers", queryset=CadenceTrigger.objects.select_related("campaign"))
     )
 
 

@@ -16,17 +16,19 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.audiences.selectors import audience_chosen, audience_members
 from crm.exports import CSV_CONTENT_TYPE
 from crm.filters import LeadFilter, filter_summary
+from crm.models import User
 from crm.roles import require_manager
 from crm.selectors import leads_visible_to
 from followups.cadences.bulk import enrolments_create_bulk
 from followups.cadences.models import Cadence, Enrolment, ExitCondition
+from followups.cadences.selectors import get_cadence_for_user, get_enrolment_for_user
 from followups.cadences.services import (
     enrolment_remove,
     enrolments_pause,
@@ -69,15 +71,16 @@ def cadence_list(request: HttpRequest) -> HttpResponse:
 # A cadence's page
 
 
-def _cadence(pk: int) -> Cadence:
-    return selectors.split_triggers(get_object_or_404(selectors.cadence_for_page(pk)))
+def _cadence(user: User, pk: int) -> Cadence:
+    cadence = get_cadence_for_user(user, pk, cadences=selectors.cadences_for_page())
+    return selectors.split_triggers(cadence)
 
 
 @login_required
 @require_GET
 def cadence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, WHAT)
-    cadence = _cadence(pk)
+    cadence = _cadence(request.user, pk)
     steps = selectors.step_summaries(cadence)
     form = PeopleFilterForm(request.GET)
     context = {
@@ -111,7 +114,7 @@ def people_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The people list, for its filters, every page: each cell through
     crm.exports.export_value (a name like "=HYPERLINK(...)" stays text)."""
     require_manager(request.user, WHAT)
-    cadence = _cadence(pk)
+    cadence = _cadence(request.user, pk)
     form = PeopleFilterForm(request.GET)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
@@ -137,9 +140,9 @@ def enrolment_action(request: HttpRequest, pk: int, enrolment_pk: int, action: s
     require_manager(request.user, WHAT)
     if action not in ENROLMENT_ACTIONS:
         raise Http404("No such action.")
-    enrolment = get_object_or_404(
-        Enrolment.objects.select_related("lead", "cadence"), pk=enrolment_pk, cadence_id=pk
-    )
+    enrolment = get_enrolment_for_user(request.user, enrolment_pk)
+    if enrolment.cadence_id != pk:
+        raise Http404("No such enrolment in this cadence.")
     only = Enrolment.objects.filter(pk=enrolment.pk)
     lead, cadence = enrolment.lead, enrolment.cadence
     if action == "pause":
@@ -160,7 +163,7 @@ def enrolment_action(request: HttpRequest, pk: int, enrolment_pk: int, action: s
 def cadence_pause(request: HttpRequest, pk: int) -> HttpResponse:
     """Pause everyone active in the cadence: their planned touches are taken back."""
     require_manager(request.user, WHAT)
-    cadence = _cadence(pk)
+    cadence = _cadence(request.user, pk)
     paused = enrolments_pause(enrolments=cadence.enrolments.all(), by=request.user)
     messages.success(request, f"Paused {_people(paused)} in {cadence}.")
     return redirect(cadence)
@@ -171,7 +174,7 @@ def cadence_pause(request: HttpRequest, pk: int) -> HttpResponse:
 def cadence_resume(request: HttpRequest, pk: int) -> HttpResponse:
     """Resume everyone paused: each step they were on is planned again."""
     require_manager(request.user, WHAT)
-    cadence = _cadence(pk)
+    cadence = _cadence(request.user, pk)
     resumed = enrolments_resume(enrolments=cadence.enrolments.all())
     messages.success(request, f"Resumed {_people(resumed)} in {cadence}.")
     return redirect(cadence)
@@ -191,7 +194,7 @@ def switch_on(request: HttpRequest, pk: int) -> HttpResponse:
     interaction triggers, those whose trigger happened in the last N days, counted
     before confirming), then does it."""
     require_manager(request.user, WHAT)
-    cadence = _cadence(pk)
+    cadence = _cadence(request.user, pk)
     if cadence.is_active:
         messages.info(request, f"{cadence} is on already.")
         return redirect(cadence)
@@ -239,7 +242,7 @@ def enrol_event(request: HttpRequest, pk: int) -> HttpResponse:
     """Enrol the people already at one of the cadence's events, as counted on the
     page (switching the cadence on if it is off)."""
     require_manager(request.user, WHAT)
-    cadence = _cadence(pk)
+    cadence = _cadence(request.user, pk)
     form = EnrolEventForm(request.POST)
     offers = {offer.campaign.pk: offer for offer in selectors.people_at_its_events(cadence)}
     offer = offers.get(form.cleaned_data["campaign"]) if form.is_valid() else None
@@ -260,7 +263,7 @@ def enrol_event(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def switch_off(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, WHAT)
-    cadence = _cadence(pk)
+    cadence = _cadence(request.user, pk)
     cadence_switch_off(cadence=cadence, by=request.user)
     messages.success(request, f"{cadence} is off: nobody new is enrolled; those in it go on.")
     if request.POST.get("next") == "list":
@@ -280,7 +283,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     require_manager(request.user, WHAT)
     leads = leads_visible_to(request.user)
     lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
-    audience = audience_chosen(request.GET.get("audience"))
+    audience = audience_chosen(request.user, request.GET.get("audience"))
     data = request.POST if request.method == "POST" else request.GET
     form = BulkEnrolForm(data if request.method == "POST" or "cadence" in data else None)
     context = {"filter": lead_filter, "form": form, "audience": audience}

@@ -3,10 +3,40 @@
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from crm.models import Lead
+from crm.models import Lead, User
+from crm.roles import require_mailroom, require_manager
 from followups.models import Channel, Touch
 from mailings.letters.models import LetterTemplate, PrintRun, PrintRunLetter
+
+# A run's PDF exists in these states: the mailroom prints, labels and reprints from it.
+PRINTED = (PrintRun.Status.READY, PrintRun.Status.MAILED)
+
+
+def get_print_run_for_user(
+    user: User, pk: int, *, runs: QuerySet[PrintRun] | None = None
+) -> PrintRun:
+    """The print run for the mailroom or a manager (403 for a rep), or 404; `runs`
+    narrows what may be found (printed ones, with counts)."""
+    require_mailroom(user, "Print runs")
+    return get_object_or_404(PrintRun.objects.all() if runs is None else runs, pk=pk)
+
+
+def get_printed_letter_for_user(user: User, pk: int) -> PrintRunLetter:
+    """A letter of a printed run, with what reprinting it needs, for the mailroom or
+    a manager (403 for a rep), or 404 (an exception has no page to reprint)."""
+    require_mailroom(user, "The mailroom pages")
+    letters = PrintRunLetter.objects.select_related(
+        "run__template", "lead__owner", "lead__source_campaign"
+    )
+    return get_object_or_404(letters, pk=pk, exception="", run__status__in=PRINTED)
+
+
+def get_letter_template_for_user(user: User, pk: int) -> LetterTemplate:
+    """The letter template for a manager (403 for anyone else), or 404."""
+    require_manager(user, "The letter pages")
+    return get_object_or_404(LetterTemplate, pk=pk)
 
 
 def print_order(prefix: str = "") -> tuple[str, ...]:

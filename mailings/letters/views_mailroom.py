@@ -7,7 +7,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -18,7 +18,7 @@ from mailings.letters import selectors
 from mailings.letters.compose import labels_pdf, letters_pdf
 from mailings.letters.forms import ReturnedLetterForm
 from mailings.letters.labels import SHEETS
-from mailings.letters.models import Paper, PrintRun, PrintRunLetter
+from mailings.letters.models import Paper, PrintRun
 from mailings.letters.returns import ReturnedLetterError, letter_returned_record
 from mailings.letters.runs import (
     PrintRunError,
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 PAGES = "The mailroom pages"
 Status = PrintRun.Status
-PRINTED = (Status.READY, Status.MAILED)
 DEFAULT_SHEET = {Paper.LETTER: "avery5160", Paper.A4: "l7163"}
 
 
@@ -92,7 +91,7 @@ def letter_returned(request: HttpRequest) -> HttpResponse:
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's card, polled while its PDF renders; without the poll once it is over."""
     require_mailroom(request.user, PAGES)
-    run = get_object_or_404(selectors.runs_with_counts(), pk=pk)
+    run = selectors.get_print_run_for_user(request.user, pk, runs=selectors.runs_with_counts())
     context = {"run": _with_actions(run, timezone.now()), "sheets": SHEETS}
     return render(request, "mailings/letters/pages/_run_card.html", context)
 
@@ -108,7 +107,7 @@ def _with_actions(run: PrintRun, now) -> PrintRun:
 @require_POST
 def run_generate(request: HttpRequest, pk: int) -> HttpResponse:
     require_mailroom(request.user, PAGES)
-    run = get_object_or_404(PrintRun, pk=pk)
+    run = selectors.get_print_run_for_user(request.user, pk)
     try:
         run = print_run_generate(run=run)
     except PrintRunError as error:
@@ -126,7 +125,7 @@ def run_generate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def run_mark_mailed(request: HttpRequest, pk: int) -> HttpResponse:
     require_mailroom(request.user, PAGES)
-    run = get_object_or_404(PrintRun, pk=pk)
+    run = selectors.get_print_run_for_user(request.user, pk)
     try:
         run = print_run_mark_mailed(run=run, by=request.user)
     except PrintRunError as error:
@@ -144,7 +143,9 @@ def _to_card(run: PrintRun) -> HttpResponse:
 @require_GET
 def run_pdf(request: HttpRequest, pk: int) -> FileResponse:
     require_mailroom(request.user, PAGES)
-    run = get_object_or_404(PrintRun, pk=pk, status__in=PRINTED)
+    run = selectors.get_print_run_for_user(
+        request.user, pk, runs=PrintRun.objects.filter(status__in=selectors.PRINTED)
+    )
     if not run.pdf:
         raise Http404("This run has no PDF.")
     try:
@@ -160,7 +161,7 @@ def run_labels(request: HttpRequest, pk: int) -> HttpResponse:
     """Address labels for the run's printed letters, in page order, made on the spot."""
     require_mailroom(request.user, PAGES)
     runs = PrintRun.objects.exclude(status__in=(Status.DRAFT, Status.CANCELLED))
-    run = get_object_or_404(runs, pk=pk)
+    run = selectors.get_print_run_for_user(request.user, pk, runs=runs)
     sheet = request.GET.get("sheet") or DEFAULT_SHEET.get(run.paper, "avery5160")
     if sheet not in SHEETS:
         return HttpResponseBadRequest(f"Unknown label sheet; choose one of {', '.join(SHEETS)}.")
@@ -173,10 +174,7 @@ def run_labels(request: HttpRequest, pk: int) -> HttpResponse:
 def letter_reprint(request: HttpRequest, pk: int) -> HttpResponse:
     """One letter of a printed run again, as a PDF of its own (a spoiled page)."""
     require_mailroom(request.user, PAGES)
-    letters = PrintRunLetter.objects.select_related(
-        "run__template", "lead__owner", "lead__source_campaign"
-    )
-    letter = get_object_or_404(letters, pk=pk, exception="", run__status__in=PRINTED)
+    letter = selectors.get_printed_letter_for_user(request.user, pk)
     run = letter.run
     try:
         pdf = letters_pdf(

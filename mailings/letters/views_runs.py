@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -55,7 +55,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
     require_manager(request.user, PAGES)
     leads = leads_visible_to(request.user)
     lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
-    audience = audience_chosen(request.GET.get("audience"))
+    audience = audience_chosen(request.user, request.GET.get("audience"))
     filtered = any(request.GET.get(name) for name in lead_filter.filters if name != "sort")
     initial = {"source": Source.LEADS if filtered or audience else Source.TOUCHES}
     form = PrintRunForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -111,7 +111,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's letters and exceptions. The mailroom sees it too: it reprints
     a spoiled letter from here."""
     require_mailroom(request.user, PAGES)
-    run = get_object_or_404(selectors.runs_with_counts(), pk=pk)
+    run = selectors.get_print_run_for_user(request.user, pk, runs=selectors.runs_with_counts())
     exceptions = Paginator(selectors.run_exceptions(run), EXCEPTIONS_PER_PAGE)
     context = {
         "run": run,
@@ -135,7 +135,9 @@ def run_proof(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's first letters as a PDF to read before it is approved: rendered on
     the spot, stored nowhere, and nothing is marked printed."""
     require_mailroom(request.user, PAGES)
-    run = get_object_or_404(PrintRun.objects.select_related("template"), pk=pk)
+    run = selectors.get_print_run_for_user(
+        request.user, pk, runs=PrintRun.objects.select_related("template")
+    )
     if run.status not in PROOFABLE:
         messages.error(request, "Only a run not yet generated has a proof: its PDF is the proof.")
         return redirect(run)
@@ -157,7 +159,7 @@ def run_proof(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    run = get_object_or_404(PrintRun, pk=pk)
+    run = selectors.get_print_run_for_user(request.user, pk)
     try:
         print_run_approve(run=run, by=request.user)
     except PrintRunError as error:
@@ -172,7 +174,7 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Managers and the mailroom may cancel a run before it is mailed."""
     require_mailroom(request.user, PAGES)
-    run = get_object_or_404(PrintRun, pk=pk)
+    run = selectors.get_print_run_for_user(request.user, pk)
     try:
         print_run_cancel(run=run)
     except PrintRunError as error:

@@ -5,12 +5,13 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.framing import framed_by_our_pages
 from crm.roles import require_manager
 from crm.selectors import lead_search, leads_visible_to
+from mailings.letters import selectors
 from mailings.letters.compose import letters_pdf
 from mailings.letters.forms import LetterPreviewForm, LetterTemplateForm
 from mailings.letters.models import LetterTemplate
@@ -40,7 +41,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    return _edit(request, get_object_or_404(LetterTemplate, pk=pk))
+    return _edit(request, selectors.get_letter_template_for_user(request.user, pk))
 
 
 def _edit(request: HttpRequest, template: LetterTemplate | None) -> HttpResponse:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +21,7 @@ from crm.models import Lead, User
 from crm.roles import require_manager
 from crm.selectors import lead_search, leads_visible_to
 from followups.cadences.models import Cadence, CadenceStep, Channel
+from followups.cadences.selectors import get_cadence_for_user
 from mailings.cadences.builder.dryrun import cadence_dry_run
 from mailings.cadences.builder.forms import (
     PREFIX,
@@ -66,7 +67,7 @@ def cadence_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cadence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    return _build(request, get_object_or_404(Cadence, pk=pk))
+    return _build(request, get_cadence_for_user(request.user, pk))
 
 
 def _build(request: HttpRequest, cadence: Cadence | None) -> HttpResponse:
@@ -129,7 +130,7 @@ def trigger_block(request: HttpRequest) -> HttpResponse:
 @csp_update(EMAIL_PREVIEW_POLICY)
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    cadence = get_object_or_404(Cadence, pk=pk)
+    cadence = get_cadence_for_user(request.user, pk)
     data = request.GET.copy()
     form = PreviewForm(data, cadence=cadence, user=request.user)
     choices = form.fields["item"].choices
@@ -168,7 +169,7 @@ def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """A letter step's letter for one lead, as the print run would print it (a PDF);
     what is wrong with it as plain text otherwise."""
     require_manager(request.user, PAGES)
-    cadence = get_object_or_404(Cadence, pk=pk)
+    cadence = get_cadence_for_user(request.user, pk)
     form = LetterPreviewForm(request.GET, cadence=cadence, user=request.user)
     if not form.is_valid():
         problems = [error for errors in form.errors.values() for error in errors]
@@ -193,7 +194,7 @@ def _plain_text(text: str, *, status: int) -> HttpResponse:
 @require_POST
 def test_send(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    cadence = get_object_or_404(Cadence, pk=pk)
+    cadence = get_cadence_for_user(request.user, pk)
     form = TestSendForm(request.POST, cadence=cadence, user=request.user)
     if not form.is_valid():
         preview_form = PreviewForm(None, cadence=cadence, user=request.user)
@@ -228,7 +229,7 @@ def _send_test(request: HttpRequest, variant: StepVariant, lead: Lead) -> None:
 @require_GET
 def dry_run(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, PAGES)
-    cadence = get_object_or_404(Cadence, pk=pk)
+    cadence = get_cadence_for_user(request.user, pk)
     context = {
         "cadence": cadence,
         "run": cadence_dry_run(cadence),
