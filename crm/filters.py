@@ -1,16 +1,20 @@
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from crm.audiences.models import Audience
+from crm.audiences.selectors import audience_chosen, audience_members
 from crm.contact import country_code_or_text
 from crm.imports.selectors import imports_visible_to, leads_from_import
 from crm.models import Campaign, Interaction, Lead, LeadImport, User
-from crm.selectors import lead_search, reps
+from crm.selectors import lead_search, leads_visible_to, reps
 from crm.timeline import next_touch_due
 
 # Each ordering ends in the id, so it is total and keyset pagination can continue
@@ -165,3 +169,39 @@ def filter_summary(lead_filter: LeadFilter) -> list[tuple[str, str]]:
             shown = dict(getattr(field, "choices", ())).get(value, value)
         summary.append((field.label, str(shown)))
     return summary
+
+
+@dataclass(frozen=True)
+class ChosenLeads:
+    """The leads a bulk action works on (a print run, enrolling in a cadence): those
+    the lead list shows for its filters (the same query string, an import's people
+    with ?lead_import=ID), or an audience's members (?audience=ID), either within
+    what the user may see; and the choice in words."""
+
+    lead_filter: LeadFilter
+    audience: Audience | None
+    leads: QuerySet[Lead] | None  # None when the filters do not check out (a 400)
+    summary: list[tuple[str, str]]  # ("Stage", "Working"), or ("Audience", NAME)
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether any filter or an audience was chosen, not the whole list."""
+        given = (name for name in self.lead_filter.filters if name != "sort")
+        return self.audience is not None or any(self.lead_filter.data.get(name) for name in given)
+
+    @property
+    def described(self) -> str:
+        """ "Stage: Working, Country: DE", "Audience: NAME", or "every lead"."""
+        return ", ".join(f"{label}: {value}" for label, value in self.summary) or "every lead"
+
+
+def leads_chosen(user: User, params: QueryDict) -> ChosenLeads:
+    leads = leads_visible_to(user)
+    lead_filter = LeadFilter(params, queryset=leads, user=user)
+    audience = audience_chosen(user, params.get("audience"))
+    if audience:
+        members = audience_members(audience, within=leads)
+        return ChosenLeads(lead_filter, audience, members, [("Audience", audience.name)])
+    if lead_filter.is_valid():
+        return ChosenLeads(lead_filter, None, lead_filter.qs, filter_summary(lead_filter))
+    return ChosenLeads(lead_filter, None, None, [])

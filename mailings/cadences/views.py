@@ -20,12 +20,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.audiences.selectors import audience_chosen, audience_members
 from crm.exports import CSV_CONTENT_TYPE
-from crm.filters import LeadFilter, filter_summary
+from crm.filters import leads_chosen
 from crm.models import User
 from crm.roles import require_manager
-from crm.selectors import leads_visible_to
 from followups.cadences.bulk import enrolments_create_bulk
 from followups.cadences.models import Cadence, Enrolment, ExitCondition
 from followups.cadences.selectors import get_cadence_for_user, get_enrolment_for_user
@@ -281,19 +279,14 @@ def enrol(request: HttpRequest) -> HttpResponse:
     an import's people with ?lead_import=ID), or the members of an audience
     (?audience=ID); the count is shown, and confirmed, first."""
     require_manager(request.user, WHAT)
-    leads = leads_visible_to(request.user)
-    lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
-    audience = audience_chosen(request.user, request.GET.get("audience"))
+    chosen = leads_chosen(request.user, request.GET)
     data = request.POST if request.method == "POST" else request.GET
     form = BulkEnrolForm(data if request.method == "POST" or "cadence" in data else None)
-    context = {"filter": lead_filter, "form": form, "audience": audience}
-    if audience:
-        leads, summary = audience_members(audience, within=leads), [("Audience", audience.name)]
-    elif lead_filter.is_valid():
-        leads, summary = lead_filter.qs, filter_summary(lead_filter)
-    else:
+    context = {"filter": chosen.lead_filter, "form": form, "audience": chosen.audience}
+    if chosen.leads is None:
         return render(request, "mailings/cadences/enrol.html", context, status=400)
-    context |= {"matching": leads.count(), "summary": summary}
+    leads = chosen.leads
+    context |= {"matching": leads.count(), "summary": chosen.summary}
     if form.is_valid():
         cadence = form.cleaned_data["cadence"]
         to_enrol = leads_to_enrol(cadence=cadence, leads=leads).count()
@@ -302,15 +295,13 @@ def enrol(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             if form.cleaned_data["expected"] == to_enrol:
                 enrolled = enrolments_create_bulk(
-                    cadence=cadence, leads=leads, source=_source(summary), by=request.user
+                    cadence=cadence,
+                    leads=leads,
+                    source=f"Enrolled in bulk ({chosen.described})",
+                    by=request.user,
                 )
                 messages.success(request, f"Enrolled {_people(enrolled)} in {cadence}.")
                 return redirect(cadence)
             form.add_error(None, CHANGED)
     status = 400 if form.errors else 200
     return render(request, "mailings/cadences/enrol.html", context, status=status)
-
-
-def _source(summary: list[tuple[str, str]]) -> str:
-    chosen = ", ".join(f"{label}: {value}" for label, value in summary) or "every lead"
-    return f"Enrolled in bulk ({chosen})"

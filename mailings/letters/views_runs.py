@@ -13,10 +13,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.audiences.selectors import audience_chosen, audience_members
-from crm.filters import LeadFilter, filter_summary
+from crm.filters import leads_chosen
 from crm.roles import require_mailroom, require_manager
-from crm.selectors import leads_visible_to
 from mailings.letters import selectors
 from mailings.letters.forms import PrintRunForm
 from mailings.letters.generating import PROOF_LETTERS, proof_pdf
@@ -53,24 +51,18 @@ def run_create(request: HttpRequest) -> HttpResponse:
     for enrolling leads in a cadence, and pick the leads of a lead-list run; or
     ?audience=ID picks an audience's members."""
     require_manager(request.user, PAGES)
-    leads = leads_visible_to(request.user)
-    lead_filter = LeadFilter(request.GET, queryset=leads, user=request.user)
-    audience = audience_chosen(request.user, request.GET.get("audience"))
-    filtered = any(request.GET.get(name) for name in lead_filter.filters if name != "sort")
-    initial = {"source": Source.LEADS if filtered or audience else Source.TOUCHES}
+    chosen = leads_chosen(request.user, request.GET)
+    initial = {"source": Source.LEADS if chosen.narrowed else Source.TOUCHES}
     form = PrintRunForm(request.POST if request.method == "POST" else None, initial=initial)
-    context = {"form": form, "filter": lead_filter, "audience": audience}
-    if audience:
-        leads, summary = audience_members(audience, within=leads), [("Audience", audience.name)]
-    elif lead_filter.is_valid():
-        leads, summary = lead_filter.qs, filter_summary(lead_filter)
-    else:
+    context = {"form": form, "filter": chosen.lead_filter, "audience": chosen.audience}
+    if chosen.leads is None:
         return render(request, "mailings/letters/pages/run_create.html", context, status=400)
+    leads = chosen.leads
     now = timezone.now()
     context |= {
         "due": selectors.leads_with_due_letters_count(now),
         "matching": leads.count(),
-        "summary": summary,
+        "summary": chosen.summary,
     }
     if request.method == "POST" and form.is_valid() and _has_letters(form, context):
         from_leads = form.cleaned_data["source"] == Source.LEADS
@@ -80,7 +72,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
             paper=form.cleaned_data["paper"],
             created_by=request.user,
             leads=leads if from_leads else None,
-            source_description=_described(summary) if from_leads else "",
+            source_description=chosen.described if from_leads else "",
             now=now,
         )
         messages.success(request, f"Created the draft {run.name}: check it, then approve it.")
@@ -95,14 +87,6 @@ def _has_letters(form: PrintRunForm, counts: dict) -> bool:
     elif form.cleaned_data["source"] == Source.TOUCHES and not counts["due"]:
         form.add_error("source", "No letter touches are due now.")
     return not form.errors
-
-
-def _described(summary: list[tuple[str, str]]) -> str:
-    """The filters in words, as the run page shows them after "A filtered lead list: "
-    ("Audience: NAME" for an audience's members)."""
-    if not summary:
-        return "every lead"
-    return ", ".join(f"{label}: {value}" for label, value in summary)
 
 
 @login_required
