@@ -22,17 +22,11 @@ from crm.roles import require_manager
 from crm.selectors import lead_search, leads_visible_to
 from followups.cadences.models import Cadence, CadenceStep, Channel
 from followups.cadences.selectors import get_cadence_for_user
+from mailings.cadences.builder.blocks import new_step_block, new_trigger_block, new_variant_block
+from mailings.cadences.builder.drafts import cadence_draft
 from mailings.cadences.builder.dryrun import cadence_dry_run
-from mailings.cadences.builder.forms import (
-    PREFIX,
-    CadenceBuilder,
-    LetterPreviewForm,
-    PreviewForm,
-    TestSendForm,
-    new_step_block,
-    new_trigger_block,
-    new_variant_block,
-)
+from mailings.cadences.builder.page import PREFIX, CadenceBuilder
+from mailings.cadences.builder.previews import LetterPreviewForm, PreviewForm, TestSendForm
 from mailings.cadences.builder.services import cadence_build
 from mailings.cadences.selectors import people_at_its_events
 from mailings.emails import preview_links, send_test_email
@@ -75,7 +69,7 @@ def _build(request: HttpRequest, cadence: Cadence | None) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     builder = CadenceBuilder(data, cadence=cadence)
     if data is not None and builder.is_valid():
-        cadence = cadence_build(draft=builder.draft(), by=request.user)
+        cadence = cadence_build(draft=cadence_draft(builder), by=request.user)
         messages.success(request, f"Saved {cadence.name}.")
         return redirect("cadences:edit", cadence.pk)
     context = {

@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 
 from followups.cadences.models import Cadence, CadenceStep, Channel, WaitUnit
-from mailings.cadences.builder.forms import CadenceBuilder, Day, step_days
+from mailings.cadences.builder.blocks import Day, step_days
+from mailings.cadences.builder.page import CadenceBuilder
 
 After = CadenceStep.After
 
