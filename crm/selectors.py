@@ -17,7 +17,7 @@ from crm.contact import InvalidPhone, parse_phone
 from crm.dedupe import Contact, LeadIndex
 from crm.models import ContactPoint, Interaction, Lead, User
 from crm.roles import Role
-from crm.sentences import describe_all
+from crm.sentences.describing import describe_all
 
 
 def leads_visible_to(user: User) -> QuerySet[Lead]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from crm.models import Interaction, Lead
-from crm.sentences import (
+from crm.sentences.pieces import (
     booth_answers,
     booth_rating,
     content_name,

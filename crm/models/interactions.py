@@ -140,8 +140,8 @@ class Interaction(models.Model):
     @cached_property
     def described(self):
         """What happened, in a sentence (crm.sentences). A list's are set at once by
-        crm.sentences.describe_all, which also looks up a cart's items and a visit's
+        crm.sentences.describing.describe_all, which also looks up a cart's items and a visit's
         site; alone, an interaction is told without them."""
-        from crm.sentences import describe  # it imports this module
+        from crm.sentences.describing import describe  # it imports this module
 
         return describe(self)
