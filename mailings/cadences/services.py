@@ -13,7 +13,7 @@ from followups.cadences.audiences import cadence_audience_sync
 from followups.cadences.bulk import enrolments_create_bulk
 from followups.cadences.models import Cadence
 from followups.cadences.services import cadence_active_set
-from mailings.cadences.selectors import event_trigger_leads, recent_trigger_leads
+from mailings.cadences.joiners import event_trigger_leads, recent_trigger_leads
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from followups.cadences.services import (
     enrolments_resume,
     leads_to_enrol,
 )
-from mailings.cadences import selectors
+from mailings.cadences import joiners, selectors
 from mailings.cadences.abtest import machine_counts
 from mailings.cadences.exports import people_csv_lines
 from mailings.cadences.forms import (
@@ -90,7 +90,7 @@ def cadence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "machines": machine_counts(step.emails for step in steps if step.emails),
         "machine_seconds": settings.MAIL_MACHINE_SECONDS,
         "form": form,
-        "at_events": selectors.people_at_its_events(cadence),
+        "at_events": joiners.people_at_its_events(cadence),
     }
     if not form.is_valid():
         return render(request, "mailings/cadences/detail.html", context, status=400)
@@ -204,14 +204,14 @@ def switch_on(request: HttpRequest, pk: int) -> HttpResponse:
         "cadence": cadence,
         "form": form,
         "has_triggers": has_triggers,
-        "joiners": selectors.audience_joiners(cadence).count() if cadence.audience_id else 0,
+        "joiners": joiners.audience_joiners(cadence).count() if cadence.audience_id else 0,
     }
     if bound and not form.is_valid():
         return render(request, "mailings/cadences/switch_on.html", context, status=400)
     days = form.cleaned_data["days"] if bound else RECENT_DAYS
     if has_triggers:
         since = timezone.now() - dt.timedelta(days=days)
-        recent = selectors.recent_trigger_leads(cadence, since=since)
+        recent = joiners.recent_trigger_leads(cadence, since=since)
         context |= {"days": days, "recent": recent.count()}
     if request.method == "POST":
         return _switch_on(request, cadence, form, context)
@@ -242,7 +242,7 @@ def enrol_event(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user, WHAT)
     cadence = _cadence(request.user, pk)
     form = EnrolEventForm(request.POST)
-    offers = {offer.campaign.pk: offer for offer in selectors.people_at_its_events(cadence)}
+    offers = {offer.campaign.pk: offer for offer in joiners.people_at_its_events(cadence)}
     offer = offers.get(form.cleaned_data["campaign"]) if form.is_valid() else None
     if offer is None or offer.count != form.cleaned_data["expected"]:
         messages.error(request, CHANGED if offer else "Which event? Choose one of its triggers'.")

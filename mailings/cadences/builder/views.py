@@ -28,7 +28,7 @@ from mailings.cadences.builder.dryrun import cadence_dry_run
 from mailings.cadences.builder.page import PREFIX, CadenceBuilder
 from mailings.cadences.builder.previews import LetterPreviewForm, PreviewForm, TestSendForm
 from mailings.cadences.builder.services import cadence_build
-from mailings.cadences.selectors import people_at_its_events
+from mailings.cadences.joiners import people_at_its_events
 from mailings.emails import preview_links, send_test_email
 from mailings.letters.compose import letters_pdf
 from mailings.letters.models import Paper

@@ -13,13 +13,12 @@ from followups.cadences.models import CadenceTrigger, Channel, Enrolment, ExitCo
 from followups.cadences.services import enrolment_create
 from followups.cadences.triggers import exit_reason
 from followups.models import Touch
+from mailings.cadences.joiners import audience_joiners, recent_trigger_leads
 from mailings.cadences.selectors import (
     State,
-    audience_joiners,
     cadence_people,
     cadences_overview,
     enrolment_counts,
-    recent_trigger_leads,
     step_summaries,
 )
 from mailings.letters.models import StepLetter
