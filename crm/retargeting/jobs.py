@@ -4,11 +4,11 @@ import datetime as dt
 
 from django.utils import timezone
 
-from crm.retargeting import services
+from crm.retargeting import services, syncing
 
 
 def ad_audience_sync(link_id: int) -> None:
-    services.ad_audience_sync(link_id=link_id, now=timezone.now())
+    syncing.ad_audience_sync(link_id=link_id, now=timezone.now())
 
 
 def ad_syncs_due(now: str) -> None:

@@ -18,7 +18,7 @@ from crm import periodic
 from crm.audiences.services import audience_save
 from crm.models import Lead
 from crm.privacy.services import lead_erase
-from crm.retargeting import services
+from crm.retargeting import services, syncing
 from crm.retargeting.jobs import ad_audience_sync, ad_syncs_due
 from crm.retargeting.models import AdAudienceMember, AdConnection, AdSyncLog, AudienceAdLink
 from crm.retargeting.services import ad_connection_save, audience_ad_link_create
@@ -107,7 +107,7 @@ def test_linking_sends_the_members_consent_allows_in_batches_and_logs(
         audience=audience, connection=connection, platform_audience_id=AD_AUDIENCE
     )
 
-    log = services.ad_audience_sync(link_id=link.pk, now=NOW, backend_options={"batch_size": 2})
+    log = syncing.ad_audience_sync(link_id=link.pk, now=NOW, backend_options={"batch_size": 2})
 
     sent = uploads(meta, "POST")
     assert [len(batch) for batch in sent] == [2, 2, 1]
