@@ -10,7 +10,7 @@ class MailingsConfig(AppConfig):
 
         from crm import interaction_hooks
         from crm.api import api
-        from crm.imports import undo
+        from crm.imports.undo import plan as undo_plan
         from followups import channels
         from followups.cadences.services import register_ended
         from followups.models import Channel
@@ -20,7 +20,7 @@ class MailingsConfig(AppConfig):
 
         interaction_hooks.register(hooks.suppression_apply, batch=hooks.suppressions_apply)
         register_ended(steps.emails_cancel_for_ended)
-        undo.register_hold(leads_with_letters_in_open_runs)
+        undo_plan.register_hold(leads_with_letters_in_open_runs)
         api.add_router("", router)
         batch = settings.MAIL_BATCH_SIZE
         channels.register(Channel.EMAIL, sending.emails_send, batch_size=batch)

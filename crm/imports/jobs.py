@@ -4,7 +4,8 @@ import datetime as dt
 
 from config.jobs import enqueue
 from crm import interaction_hooks
-from crm.imports import services, undo
+from crm.imports import services
+from crm.imports.undo import services as undo
 from crm.models import Interaction, LeadImport, User
 
 JOBS = "crm.imports.jobs."

@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.exports import neutralise
-from crm.imports import selectors, services, undo
+from crm.imports import selectors, services
 from crm.imports.encodings import encoding_name
 from crm.imports.files import ImportFileError
 from crm.imports.forms import EncodingForm, MappingForm, UploadForm
+from crm.imports.undo import plan as undo_plan
+from crm.imports.undo import services as undo
 from crm.models import LeadImport
 
 manager_only = permission_required("crm.add_leadimport", raise_exception=True)
@@ -194,7 +196,7 @@ def import_undo_check(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(lead_import)
     context = {
         "lead_import": lead_import,
-        "plan": undo.lead_import_undo_plan(lead_import=lead_import).summary(),
+        "plan": undo_plan.lead_import_undo_plan(lead_import=lead_import).summary(),
         "offer": undo.undo_offer(lead_import),
     }
     return render(request, "crm/imports/undo.html", context)

@@ -76,7 +76,7 @@ def leads_in_open_runs(lead_ids: list[int], *, excluding: PrintRun) -> dict[int,
 
 def leads_with_letters_in_open_runs(*, leads: QuerySet[Lead]) -> dict[int, str]:
     """Lead id -> why it stays as it is when an import is undone: a letter to it
-    is in an open print run, perhaps printed already (crm.imports.undo.register_hold)."""
+    is in an open print run, perhaps printed already (crm.imports.undo.plan.register_hold)."""
     held = PrintRunLetter.objects.filter(lead__in=leads, holds_touch=True)
     return {
         lead_id: f"a letter to them is in the print run “{name}”"

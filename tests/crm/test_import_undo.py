@@ -16,7 +16,8 @@ from crm.audiences.services import audience_save
 from crm.contact import parse_phone
 from crm.imports.jobs import lead_import_recorded
 from crm.imports.jobs import lead_import_undo as lead_import_undo_job
-from crm.imports.undo import UndoRefused, lead_import_undo, lead_import_undo_plan
+from crm.imports.undo.plan import lead_import_undo_plan
+from crm.imports.undo.services import UndoRefused, lead_import_undo
 from crm.models import Campaign, ContactPoint, Interaction, Lead, LeadImport
 from crm.services import interaction_record, lead_merge, lead_update
 from followups.models import Cadence, Channel, Enrolment, Touch

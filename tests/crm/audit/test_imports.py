@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from crm.audit.models import AuditEntry
-from crm.imports.undo import lead_import_undo
+from crm.imports.undo.services import lead_import_undo
 from crm.models import Lead, LeadImport
 from crm.templatetags.audit import audit_sentence
 from tests.booth_lists import import_booth_list
