@@ -19,7 +19,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.bulk import TableWriter, batches, made_aside, read_ahead, reserve_ids
+from crm.bulk import (
+    TableWriter,
+    batches,
+    garbage_collection_past,
+    made_aside,
+    read_ahead,
+    reserve_ids,
+)
 from crm.contact import derive_time_zone
 from crm.dedupe import Contact, LeadIndex
 from crm.imports.files import Row
@@ -98,7 +105,7 @@ def import_booth_rows(
     """`clean_in` says where rows are read and cleaned (CLEAN_AHEAD)."""
     cleaned = (_clean(batch, spec) for batch in batches(rows, BATCH_ROWS))
     writer = _BoothListWriter(spec)
-    with transaction.atomic():
+    with garbage_collection_past(), transaction.atomic():
         one_import_at_a_time()
         for batch in CLEAN_AHEAD[clean_in](cleaned):
             writer.write(_count(batch, writer.result))
