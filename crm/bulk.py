@@ -74,10 +74,10 @@ def garbage_collection_past() -> Iterator[None]:
 
 def made_aside(items: Iterable[T]) -> Iterator[T]:
     """The items, made in a child process forked for them, one ahead of the caller:
-    unlike read_ahead's thread, the child has a core and a GIL of its own, so on
-    PostgreSQL (whose server runs apart) the caller's Python work and the making
-    overlap. Items must pickle; making them must not use the database (the child
-    shares the parent's connection) nor change anything the parent reads later.
+    unlike read_ahead's thread, the child has a core and a GIL of its own, so the
+    caller's Python work and the making overlap. Items must pickle; making them must
+    not use the database (the child holds a copy of the parent's connection, unused,
+    until it ends) nor change anything the parent reads later.
     An error making them is raised here; the child is ended when the caller stops.
     Without fork (Windows), this is read_ahead."""
     if not hasattr(os, "fork"):
@@ -85,7 +85,9 @@ def made_aside(items: Iterable[T]) -> Iterator[T]:
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_send_all, args=(items, sender), name="made-aside", daemon=True)
+    child = context.Process(
+        target=_send_all, args=(items, sender, receiver), name="made-aside", daemon=True
+    )
     child.start()
     sender.close()  # the child's end: a child that dies leaves recv() an EOFError
     try:
@@ -106,11 +108,16 @@ def made_aside(items: Iterable[T]) -> Iterator[T]:
         child.join()
 
 
-def _send_all(items: Iterable, sender) -> None:
+def _send_all(items: Iterable, sender, receiver) -> None:
+    # The parent's end closed here too: a parent that dies (killed mid-import) leaves
+    # the next send a broken pipe, and this process ends with it instead of waiting.
+    receiver.close()
     try:
         for item in items:
             sender.send((item, False, None))
         sender.send((None, True, None))
+    except BrokenPipeError:
+        return  # the parent is gone or stopped reading
     except BaseException as exc:  # raised in the parent instead
         sender.send((None, True, _picklable(exc)))
 
