@@ -71,6 +71,7 @@ class BoothRow:
     contacts: list[RowContact] = field(default_factory=list)
     warnings: list[RowWarning] = field(default_factory=list)
     scanned_at: dt.datetime | None = None  # naive (the event's zone) unless it said its own
+    new_lead_time_zone: str = ""  # what a lead made from this row gets (crm.imports.engine)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""The engine's ways of running one list give the same rows: cleaning on a thread
-ahead of the writes or not, and many small batches (what earlier batches met is
-read back from the import's temporary table) or one batch holding the whole list."""
+"""The engine's ways of running one list give the same rows: cleaning in a child
+process or on a thread ahead of the writes, or in the writing process, and many
+small batches (what earlier batches met is read back from the import's temporary
+table) or one batch holding the whole list."""
 
 import dataclasses
 import datetime as dt
@@ -107,13 +108,13 @@ def digest() -> dict:
     }
 
 
-def run(path: Path, campaign, monkeypatch, *, batch_rows: int, clean_ahead: bool):
+def run(path: Path, campaign, monkeypatch, *, batch_rows: int, clean_in: str):
     """Import the list, read what it wrote, and undo it all."""
     monkeypatch.setattr(engine, "BATCH_ROWS", batch_rows)
     real = engine.import_booth_rows
 
     def import_booth_rows(rows, spec, **options):
-        return real(rows, spec, clean_ahead=clean_ahead, **options)
+        return real(rows, spec, clean_in=clean_in, **options)
 
     monkeypatch.setattr(services, "import_booth_rows", import_booth_rows)
     with transaction.atomic():
@@ -132,13 +133,16 @@ def test_batched_and_threaded_runs_write_the_same_rows_as_one_batch_run(tmp_path
     path = tmp_path / "booth.csv"
     path.write_text(booth_list(people, campaign, random.Random(5)), encoding="utf-8")
 
-    whole, whole_rows = run(path, campaign, monkeypatch, batch_rows=10_000, clean_ahead=False)
-    batched, batched_rows = run(path, campaign, monkeypatch, batch_rows=7, clean_ahead=True)
+    whole, whole_rows = run(path, campaign, monkeypatch, batch_rows=10_000, clean_in="here")
+    batched, batched_rows = run(path, campaign, monkeypatch, batch_rows=7, clean_in="thread")
+    aside, aside_rows = run(path, campaign, monkeypatch, batch_rows=7, clean_in="process")
 
     assert whole["rows"] == 236 and whole["duplicates"] > 50 and whole["invalid"] >= 5
     assert whole["created"] > 100 and whole["updated"] == 50 and whole["contact_points"] > 20
     assert batched == whole
     assert batched_rows == whole_rows
+    assert aside == whole
+    assert aside_rows == whole_rows
     visits = [row for row in whole_rows["visits"] if '"scans"' in row]
     assert visits, "the list names some people on several rows"
 
@@ -155,3 +159,23 @@ def test_an_error_reading_ahead_is_raised_in_the_import(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="cleaning thread"):
         lead_import_file(path=str(path), campaign=campaign, dry_run=True)
     assert not Lead.objects.exists()
+
+
+def test_new_leads_get_the_time_zone_their_own_fields_give(tmp_path):
+    """A new lead's zone is worked out with the row's cleaning, from the row alone:
+    it must be the one Lead.fill_time_zone derives from the lead's phone and place."""
+    campaign = CampaignFactory(name="Expo 2026", kind="event", starts_on=dt.date(2026, 3, 4))
+    path = tmp_path / "booth.csv"
+    path.write_text(booth_list(known_people(), campaign, random.Random(5)), encoding="utf-8")
+    before = set(Lead.objects.values_list("pk", flat=True))
+
+    lead_import_file(path=str(path), campaign=campaign)
+
+    created = Lead.objects.exclude(pk__in=before)
+    assert created.count() > 100
+    assert {lead.time_zone for lead in created} >= {"America/Los_Angeles"}
+    for lead in created:
+        zone = lead.time_zone
+        lead.time_zone = ""
+        lead.fill_time_zone()
+        assert zone == lead.time_zone, lead.email
