@@ -152,12 +152,13 @@ def _counts_per_variant(filters: DashboardFilter, names: dict[int, str]) -> Coun
         found[row["cadence"]] = row["name"]
         key = (row["cadence"], row["step"], row["variant"])
         counts[key] = {metric: row[f"n_{metric}"] or 0 for metric in EMAIL_METRICS}
-    for piece in when.pieces:
-        if sign := piece.sign(0):
-            for key, live in _live_counts_per_variant(piece.filters(filters), found).items():
-                total = counts.setdefault(key, dict.fromkeys(EMAIL_METRICS, 0))
-                for metric in EMAIL_METRICS:
-                    total[metric] += sign * live[metric]
+    if pieces := rollups.pieces(filters, when):
+        for row in _variant_rows(pieces):
+            found[row["cadence"]] = row["name"]
+            key = (row["cadence"], row["step"], row["variant"])
+            total = counts.setdefault(key, dict.fromkeys(EMAIL_METRICS, 0))
+            for metric in EMAIL_METRICS:
+                total[metric] += when.pieces[row["piece"]].sign(0) * row[metric]
     counts = {key: row for key, row in counts.items() if row["sent"]}
     for cadence, _step, _variant in counts:
         names[cadence] = found[cadence]
@@ -165,22 +166,34 @@ def _counts_per_variant(filters: DashboardFilter, names: dict[int, str]) -> Coun
 
 
 def _live_counts_per_variant(filters: DashboardFilter, names: dict[int, str]) -> Counts:
-    rows = (
+    counts = {}
+    for row in _variant_rows(filters):
+        names[row["cadence"]] = row["name"]
+        counts[(row["cadence"], row["step"], row["variant"])] = {
+            metric: row[metric] for metric in EMAIL_METRICS
+        }
+    return counts
+
+
+def _variant_rows(filters: DashboardFilter):
+    """The emails' counts per cadence, step and variant (and piece)."""
+    return (
         OutboxEmail.objects.filter(
             filters.during("sent_at"),
             filters.of_campaign("lead__"),
             status=OutboxEmail.Status.SENT,
             step__isnull=False,  # a rep's email from the call card is no cadence's
         )
-        .values("step", "variant", cadence=F("step__cadence"), name=F("step__cadence__name"))
+        .values(
+            "step",
+            "variant",
+            cadence=F("step__cadence"),
+            name=F("step__cadence__name"),
+            piece=filters.piece("sent_at"),
+        )
         .annotate(**email_responses())
         .order_by()
     )
-    counts = {}
-    for row in rows:
-        names[row["cadence"]] = row.pop("name")
-        counts[(row.pop("cadence"), row.pop("step"), row.pop("variant"))] = row
-    return counts
 
 
 def _tests(names: dict[int, str], counts: dict) -> dict[int, tuple[AbTest, ...]]:
