@@ -148,6 +148,7 @@ ROLLUPS = {
     "CallRollup": ("day", "campaign", "user", "calls", "connected", "meetings", "voicemail"),
     "TouchRollup": ("day", "campaign", "channel", "planned", "done", "skipped"),
     "EmailRollup": ("day", "campaign", "step", "variant", "sent", "opened", "replied"),
+    "CadenceRollup": ("day", "campaign", "cadence", "unsubscribed", "calls"),
 }
 
 
@@ -165,9 +166,11 @@ def rebuilt() -> str:
 
     with connection.cursor() as cursor:  # one row a key, as the periodic task leaves them
         cursor.execute("SELECT reports_rollups_compact()")
+        cursor.execute("SELECT reports_cadencerollup_compact()")
     kept = rows()
     with connection.cursor() as cursor:
         cursor.execute("SELECT reports_rollups_rebuild()")
+        cursor.execute("SELECT reports_cadencerollup_rebuild()")
     again = rows()
     return (
         ", ".join(f"{name} {len(kept[name] ^ again[name]) // 2:,} rows differ" for name in ROLLUPS)

@@ -185,7 +185,9 @@ def _rolled_up_calls(filters: DashboardFilter) -> tuple[dict[int, Totals], dict[
         for segment in {piece.add_to, piece.take_from} & inside:
             _add(per_segment[segment], row, piece.sign(segment))
         if row["user"] is not None:
-            _add(per_person[row["user"]], row, (piece.add_to in inside) - (piece.take_from in inside))
+            _add(
+                per_person[row["user"]], row, (piece.add_to in inside) - (piece.take_from in inside)
+            )
     per_week = {weeks[segment]: totals for segment, totals in per_segment.items()}
     return {user: totals for user, totals in per_person.items() if totals["calls"]}, per_week
 
