@@ -15,6 +15,14 @@ order at commit), so a deleted row still finds its lead and cadence.
 
 New functions and triggers only: 0002's are left as they are.
 reports_cadencerollup_rebuild() counts the rollup again from the tables.
+
+And the time indexes the pieces of days a time zone cuts are read with (one
+query a section over every piece; reports.selectors.rollups): leads by creation,
+touches by creation and by completion, sent emails by sending, enrolments ended
+by an exit. Without them each such query scanned its whole table (a Berlin
+manager's funnel: 166 ms at 250,000 leads for a few hours of leads). Built
+concurrently, so writes go on meanwhile (the migration is not atomic; the
+rollup and its triggers are made in one transaction of their own).
 """
 
 import importlib
@@ -164,6 +172,22 @@ END $$;
 """
 
 
+INDEXES = {
+    "reports_lead_created_idx": "crm_lead (created_at)",
+    "reports_touch_created_idx": "followups_touch (created_at)",
+    "reports_touch_completed_idx": "followups_touch (completed_at) WHERE completed_at IS NOT NULL",
+    "reports_email_sent_idx": "mailings_outboxemail (sent_at) WHERE status = 'sent'",
+    "reports_enrolment_exited_idx": "followups_enrolment (ended_at) WHERE status = 'exited'",
+}
+
+
+def index(name: str) -> tuple[str, str]:
+    return (
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {INDEXES[name]}",
+        f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
+    )
+
+
 OPS = ("INSERT", "UPDATE", "DELETE")
 TRIGGERS = [
     *(("followups_enrolment", f"reports_cadence_enrolments_{op.lower()}d", op) for op in OPS),
@@ -198,6 +222,7 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
     dependencies = [
         ("crm", "0022_ad_destinations_for_cadences"),
         ("followups", "0014_cadence_ads_steps"),
@@ -245,5 +270,9 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(run(FORWARD), run(BACKWARD), elidable=False),
+        migrations.RunPython(run(FORWARD), run(BACKWARD), atomic=True, elidable=False),
+        *(
+            migrations.RunPython(run([create]), run([drop]), elidable=False)
+            for create, drop in map(index, INDEXES)
+        ),
     ]
