@@ -63,16 +63,22 @@ def main() -> None:
         args.leads, args.interactions = (int(n) for n in args.one.split(":"))
         child(args)
         return
-    results = []
+    results, children = [], []
     for size in args.sizes.split(","):
         command = [sys.executable, __file__, "--one", size, "--repeat", str(args.repeat)]
         command += ["--seed", str(args.seed)]
-        output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
-        for line in output.splitlines():
+        environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment)
+        children.append(process)
+        # Printed as it comes, and the next size started once this one's result is
+        # in: dropping its database may wait for another session on a shared server.
+        for line in process.stdout:
             if line.startswith(RESULT):
                 results.append(json.loads(line.removeprefix(RESULT)))
-            else:
-                print(line, flush=True)
+                break
+            print(line, end="", flush=True)
+        else:
+            sys.exit(f"size {size} failed (exit status {process.wait()})")
     print("whole page as the data grows (dashboard(), last 90 days, UTC; median ms):")
     print(f"  {'leads':>10} {'interactions':>13} {'project':>9} {'baseline':>9} {'ratio':>7}")
     for result in results:
@@ -80,6 +86,8 @@ def main() -> None:
             f"  {result['leads']:>10,} {result['interactions']:>13,} {result['project']:>9} "
             f"{result['baseline']:>9} {result['ratio']:>7}"
         )
+    for process in children:
+        process.wait()  # each database dropped
 
 
 def child(args) -> None:
@@ -124,6 +132,7 @@ def run(args, url: str) -> None:
     print(f"now      {now:%Y-%m-%d %H:%M:%S} UTC (one instant for every query)")
     page = measure(now, args)
     check_others(now, args)
+    slowest(now)
     print(f"load average {load()} at the end (other work here skews timings)")
     result = {"leads": args.leads, "interactions": args.interactions}
     result |= {
@@ -148,6 +157,7 @@ ROLLUPS = {
     "CallRollup": ("day", "campaign", "user", "calls", "connected", "meetings", "voicemail"),
     "TouchRollup": ("day", "campaign", "channel", "planned", "done", "skipped"),
     "EmailRollup": ("day", "campaign", "step", "variant", "sent", "opened", "replied"),
+    "CadenceRollup": ("day", "campaign", "cadence", "unsubscribed", "calls"),
 }
 
 
@@ -165,9 +175,11 @@ def rebuilt() -> str:
 
     with connection.cursor() as cursor:  # one row a key, as the periodic task leaves them
         cursor.execute("SELECT reports_rollups_compact()")
+        cursor.execute("SELECT reports_cadencerollup_compact()")
     kept = rows()
     with connection.cursor() as cursor:
         cursor.execute("SELECT reports_rollups_rebuild()")
+        cursor.execute("SELECT reports_cadencerollup_rebuild()")
     again = rows()
     return (
         ", ".join(f"{name} {len(kept[name] ^ again[name]) // 2:,} rows differ" for name in ROLLUPS)
@@ -231,6 +243,19 @@ def check_others(now, args) -> None:
             f"  {label:<34} project {ms(project):>8}  baseline {ms(baseline):>8}  "
             f"ratio {project / baseline:.3f}  equal {equal}"
         )
+
+
+def slowest(now, shown: int = 6) -> None:
+    """Where the page's time goes: its slowest queries (one run, after the others)."""
+    from reports.selectors import DashboardFilter, dashboard
+
+    for name in ("UTC", "Europe/Berlin"):
+        filters = DashboardFilter.last_days(DAYS, now=now, time_zone=zone(name))
+        queries = captured(lambda f=filters: dashboard(f))
+        total = sum(float(query["time"]) for query in queries)
+        print(f"dashboard(), {name}: {len(queries)} queries, {total * 1000:.1f} ms in the database")
+        for query in sorted(queries, key=lambda query: -float(query["time"]))[:shown]:
+            print(f"  {float(query['time']) * 1000:>7.1f} ms  {query['sql'][:150]}")
 
 
 def same(mine, theirs) -> bool:

@@ -144,3 +144,28 @@ class EmailRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} campaign {self.campaign_id} step {self.step_id}: {self.sent} sent"
+
+
+class CadenceRollup(models.Model):
+    """Per day (UTC), lead's source campaign (null: none) and cadence: enrolments
+    ended by an unsubscribe that day, and the cadence's call touches done that day
+    (reports/migrations/0005_cadence_rollups keeps them)."""
+
+    day = models.DateField()
+    campaign = _campaign()
+    cadence = models.ForeignKey(
+        "followups.Cadence",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    unsubscribed = models.BigIntegerField()
+    calls = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "campaign", "cadence"], name="reports_cadencerollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} campaign {self.campaign_id} cadence {self.cadence_id}"

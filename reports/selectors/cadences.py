@@ -12,7 +12,7 @@ from followups.models import Touch
 from mailings.cadences.abtest import METRICS, VariantStats, email_responses, verdict
 from mailings.cadences.selectors import ended_by_meeting, meetings_during
 from mailings.models import OutboxEmail, StepVariant
-from reports.models import EmailRollup
+from reports.models import CadenceRollup, EmailRollup
 from reports.selectors import rollups
 from reports.selectors.common import DashboardFilter, percent
 from reports.selectors.rollups import period, rolled_up
@@ -100,7 +100,8 @@ def cadence_performance(filters: DashboardFilter) -> list[CadenceRow]:
     of them were opened, clicked and replied to (so far), unsubscribes, calls and
     meetings in the period, and its A/B verdicts computed by
     mailings.cadences.abtest on the period's emails. Five queries (four when
-    nothing happened)."""
+    nothing happened), and outside UTC one more for each section read from a
+    rollup (the pieces of days)."""
     names: dict[int, str] = {}
     counts = _counts_per_variant(filters, names)
     unsubscribed = _unsubscribes(filters, names)
@@ -152,12 +153,13 @@ def _counts_per_variant(filters: DashboardFilter, names: dict[int, str]) -> Coun
         found[row["cadence"]] = row["name"]
         key = (row["cadence"], row["step"], row["variant"])
         counts[key] = {metric: row[f"n_{metric}"] or 0 for metric in EMAIL_METRICS}
-    for piece in when.pieces:
-        if sign := piece.sign(0):
-            for key, live in _live_counts_per_variant(piece.filters(filters), found).items():
-                total = counts.setdefault(key, dict.fromkeys(EMAIL_METRICS, 0))
-                for metric in EMAIL_METRICS:
-                    total[metric] += sign * live[metric]
+    if pieces := rollups.pieces(filters, when):
+        for row in _variant_rows(pieces):
+            found[row["cadence"]] = row["name"]
+            key = (row["cadence"], row["step"], row["variant"])
+            total = counts.setdefault(key, dict.fromkeys(EMAIL_METRICS, 0))
+            for metric in EMAIL_METRICS:
+                total[metric] += when.pieces[row["piece"]].sign(0) * row[metric]
     counts = {key: row for key, row in counts.items() if row["sent"]}
     for cadence, _step, _variant in counts:
         names[cadence] = found[cadence]
@@ -165,22 +167,34 @@ def _counts_per_variant(filters: DashboardFilter, names: dict[int, str]) -> Coun
 
 
 def _live_counts_per_variant(filters: DashboardFilter, names: dict[int, str]) -> Counts:
-    rows = (
+    counts = {}
+    for row in _variant_rows(filters):
+        names[row["cadence"]] = row["name"]
+        counts[(row["cadence"], row["step"], row["variant"])] = {
+            metric: row[metric] for metric in EMAIL_METRICS
+        }
+    return counts
+
+
+def _variant_rows(filters: DashboardFilter):
+    """The emails' counts per cadence, step and variant (and piece)."""
+    return (
         OutboxEmail.objects.filter(
             filters.during("sent_at"),
             filters.of_campaign("lead__"),
             status=OutboxEmail.Status.SENT,
             step__isnull=False,  # a rep's email from the call card is no cadence's
         )
-        .values("step", "variant", cadence=F("step__cadence"), name=F("step__cadence__name"))
+        .values(
+            "step",
+            "variant",
+            cadence=F("step__cadence"),
+            name=F("step__cadence__name"),
+            piece=filters.piece("sent_at"),
+        )
         .annotate(**email_responses())
         .order_by()
     )
-    counts = {}
-    for row in rows:
-        names[row["cadence"]] = row.pop("name")
-        counts[(row.pop("cadence"), row.pop("step"), row.pop("variant"))] = row
-    return counts
 
 
 def _tests(names: dict[int, str], counts: dict) -> dict[int, tuple[AbTest, ...]]:
@@ -215,22 +229,39 @@ def _per_cadence(rows, names: dict[int, str]) -> dict[int, int]:
 
 
 def _unsubscribes(filters: DashboardFilter, names: dict[int, str]) -> dict[int, int]:
-    rows = (
+    """Enrolments ended by an unsubscribe in the period, per cadence: on PostgreSQL
+    from the daily rollup (reports.models.CadenceRollup) and the pieces of days it
+    cannot answer read live."""
+    if rolled_up(filters):
+        return _rolled_up_per_cadence(filters, names, "unsubscribed", _unsubscribe_rows)
+    return _per_cadence(_unsubscribe_rows(filters), names)
+
+
+def _unsubscribe_rows(filters: DashboardFilter):
+    return (
         Enrolment.objects.filter(
             filters.during("ended_at"),
             filters.of_campaign("lead__"),
             status=Enrolment.Status.EXITED,
             exit_reason=UNSUBSCRIBED,
         )
-        .values("cadence", name=F("cadence__name"))
+        .values("cadence", name=F("cadence__name"), piece=filters.piece("ended_at"))
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return _per_cadence(rows, names)
 
 
 def _calls(filters: DashboardFilter, names: dict[int, str]) -> dict[int, int]:
-    rows = (
+    """Calls of the cadences' call steps done in the period, per cadence: on
+    PostgreSQL from the daily rollup (reports.models.CadenceRollup) and the pieces
+    of days it cannot answer read live."""
+    if rolled_up(filters):
+        return _rolled_up_per_cadence(filters, names, "calls", _call_rows)
+    return _per_cadence(_call_rows(filters), names)
+
+
+def _call_rows(filters: DashboardFilter):
+    return (
         Touch.objects.filter(
             filters.during("completed_at"),
             filters.of_campaign("lead__"),
@@ -238,11 +269,41 @@ def _calls(filters: DashboardFilter, names: dict[int, str]) -> dict[int, int]:
             status=Touch.Status.DONE,
             enrolment__isnull=False,
         )
-        .values(cadence=F("enrolment__cadence"), name=F("enrolment__cadence__name"))
+        .values(
+            cadence=F("enrolment__cadence"),
+            name=F("enrolment__cadence__name"),
+            piece=filters.piece("completed_at"),
+        )
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return _per_cadence(rows, names)
+
+
+def _rolled_up_per_cadence(
+    filters: DashboardFilter, names: dict[int, str], measure: str, live_rows
+) -> dict[int, int]:
+    """{cadence id: n} of the rollup's `measure`, with the pieces of days read by
+    `live_rows` (rows with cadence, name, piece and n); names the cadences."""
+    when = period(filters)
+    rows = (
+        CadenceRollup.objects.filter(when.rollup_days(), rollups.of_campaign(filters))
+        .values("cadence", name=F("cadence__name"))
+        .annotate(n=Sum(measure))
+        .order_by()
+    )
+    counts: dict[int, int] = defaultdict(int)
+    found = {}
+    for row in rows:
+        found[row["cadence"]] = row["name"]
+        counts[row["cadence"]] += row["n"]
+    if pieces := rollups.pieces(filters, when):
+        for row in live_rows(pieces):
+            found[row["cadence"]] = row["name"]
+            counts[row["cadence"]] += when.pieces[row["piece"]].sign(0) * row["n"]
+    counted = {cadence: n for cadence, n in counts.items() if n}
+    for cadence in counted:
+        names.setdefault(cadence, found[cadence])
+    return counted
 
 
 def _meetings(filters: DashboardFilter, names: dict[int, str]) -> dict[int, int]:

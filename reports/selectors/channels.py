@@ -156,11 +156,12 @@ def _ledger(filters: DashboardFilter) -> list[LedgerRow]:
     for row in rows:
         for name in LEDGER_MEASURES:
             totals[row["channel"]][name] += row[f"n_{name}"] or 0
-    for piece in when.pieces:
-        if sign := piece.sign(0):
-            for live in _live_ledger(piece.filters(filters)):
-                for name in LEDGER_MEASURES:
-                    totals[live.channel][name] += sign * getattr(live, name)
+    if pieces := rollups.pieces(filters, when):
+        for row in _ledger_rows(pieces):
+            for name in LEDGER_MEASURES:
+                piece = row["planned_in" if name == "planned" else "completed_in"]
+                if piece is not None:  # counted in no piece
+                    totals[row["channel"]][name] += when.pieces[piece].sign(0) * row[name]
     return [LedgerRow(channel, **totals[channel]) for channel in Channel.values]
 
 
@@ -168,11 +169,27 @@ LEDGER_MEASURES = ("planned", "done", "skipped")
 
 
 def _live_ledger(filters: DashboardFilter) -> list[LedgerRow]:
+    found = {row["channel"]: row for row in _ledger_rows(filters)}
+    return [
+        LedgerRow(channel, **{name: found[channel][name] for name in LEDGER_MEASURES})
+        if channel in found
+        else LedgerRow(channel)
+        for channel in Channel.values
+    ]
+
+
+def _ledger_rows(filters: DashboardFilter):
+    """Per channel (and piece created in, piece completed in: a touch may be
+    planned in one and done in another) the touches planned, done and skipped."""
     completed = filters.during("completed_at")
-    rows = (
+    return (
         Touch.objects.filter(filters.of_campaign("lead__"))
         .filter(filters.during("created_at") | completed)
-        .values("channel")
+        .values(
+            "channel",
+            planned_in=filters.piece("created_at"),
+            completed_in=filters.piece("completed_at"),
+        )
         .annotate(
             planned=Count("pk", filter=filters.during("created_at")),
             done=Count("pk", filter=completed & Q(status=Touch.Status.DONE)),
@@ -180,8 +197,6 @@ def _live_ledger(filters: DashboardFilter) -> list[LedgerRow]:
         )
         .order_by()
     )
-    found = {row.pop("channel"): row for row in rows}
-    return [LedgerRow(channel, **found.get(channel, {})) for channel in Channel.values]
 
 
 CALL_MEASURES = {
@@ -202,17 +217,34 @@ def calls(filters: DashboardFilter) -> dict[str, int]:
         when.rollup_days(), rollups.of_campaign(filters, every_lead=True)
     ).aggregate(**{f"n_{name}": Sum(name) for name in CALL_MEASURES})
     totals = {name: counts[f"n_{name}"] or 0 for name in CALL_MEASURES}
-    for piece in when.pieces:
-        if sign := piece.sign(0):
-            for name, n in _calls(piece.filters(filters)).items():
-                totals[name] += sign * n
+    if pieces := rollups.pieces(filters, when):
+        _add_pieces(totals, _calls_by_piece(pieces), when)
     return totals
 
 
+def _add_pieces(totals: dict[str, int], rows, when: rollups.Split) -> None:
+    """Adds rows counted per piece (a `piece` and totals' measures) to the period's totals."""
+    for row in rows:
+        sign = when.pieces[row["piece"]].sign(0)
+        for name in totals:
+            totals[name] += sign * row[name]
+
+
 def _calls(filters: DashboardFilter) -> dict[str, int]:
-    return Interaction.objects.filter(
-        filters.during("occurred_at"), filters.of_campaign("lead__"), kind=Kind.CALL
-    ).aggregate(**{name: Count("pk", filter=q) for name, q in CALL_MEASURES.items()})
+    (row,) = _calls_by_piece(filters)
+    return {name: row[name] for name in CALL_MEASURES}
+
+
+def _calls_by_piece(filters: DashboardFilter):
+    """The calls' counts (one row for the period; with pieces, a row a piece that had any)."""
+    return (
+        Interaction.objects.filter(
+            filters.during("occurred_at"), filters.of_campaign("lead__"), kind=Kind.CALL
+        )
+        .values(piece=filters.piece("occurred_at"))
+        .annotate(**{name: Count("pk", filter=q) for name, q in CALL_MEASURES.items()})
+        .order_by()
+    )
 
 
 def _letters(filters: DashboardFilter) -> dict[str, int]:
@@ -253,17 +285,26 @@ def _emails(filters: DashboardFilter) -> dict[str, int]:
         **{f"n_{name}": Sum(field) for name, field in EMAIL_MEASURES.items()}
     )
     totals = {name: counts[f"n_{name}"] or 0 for name in EMAIL_MEASURES}
-    for piece in when.pieces:
-        if sign := piece.sign(0):
-            for name, n in _live_emails(piece.filters(filters)).items():
-                totals[name] += sign * n
+    if pieces := rollups.pieces(filters, when):
+        _add_pieces(totals, _emails_by_piece(pieces), when)
     return totals
 
 
 def _live_emails(filters: DashboardFilter) -> dict[str, int]:
+    (row,) = _emails_by_piece(filters)
+    return {name: row[name] for name in EMAIL_MEASURES}
+
+
+def _emails_by_piece(filters: DashboardFilter):
+    """The emails' counts (one row for the period; with pieces, a row a piece that had any)."""
     counts = email_responses()
-    return OutboxEmail.objects.filter(
-        filters.during("sent_at"),
-        filters.of_campaign("lead__"),
-        status=OutboxEmail.Status.SENT,
-    ).aggregate(emails=counts.pop("sent"), **counts)
+    return (
+        OutboxEmail.objects.filter(
+            filters.during("sent_at"),
+            filters.of_campaign("lead__"),
+            status=OutboxEmail.Status.SENT,
+        )
+        .values(piece=filters.piece("sent_at"))
+        .annotate(emails=counts.pop("sent"), **counts)
+        .order_by()
+    )

@@ -1,9 +1,11 @@
 """What every dashboard section is filtered by, and the pieces of query they share."""
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from crm.models import Campaign
@@ -21,12 +23,17 @@ class DashboardFilter:
 
     live: read the tables themselves even where a rollup answers (the benchmark's
     baseline and the tests' reference; see reports.selectors.rollups).
+
+    pieces: instead of the period, these intervals [start, end) (the pieces of
+    days a rollup cannot answer, read live in one query and told apart by
+    piece(); see reports.selectors.rollups).
     """
 
     start: dt.datetime
     end: dt.datetime
     campaign: Campaign | None = None
     live: bool = False
+    pieces: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
 
     @classmethod
     def for_dates(
@@ -65,14 +72,32 @@ class DashboardFilter:
         return (self.end - dt.timedelta(microseconds=1)).astimezone(self.time_zone).date()
 
     def during(self, field: str) -> Q:
-        """`field` (a datetime) falls in the period."""
-        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+        """`field` (a datetime) falls in the period (in one of the pieces, if any)."""
+        intervals = self.pieces or ((self.start, self.end),)
+        return reduce(operator.or_, (_between(field, *interval) for interval in intervals))
+
+    def piece(self, field: str) -> Case | Value:
+        """The index of the piece `field` falls in (null in none); 0 without pieces
+        (a constant: no grouping)."""
+        if not self.pieces:
+            return Value(0)
+        return Case(
+            *(
+                When(_between(field, *interval), then=Value(index))
+                for index, interval in enumerate(self.pieces)
+            ),
+            output_field=IntegerField(),
+        )
 
     def of_campaign(self, lead: str = "") -> Q:
         """The lead (reached by the path `lead`, e.g. "lead__") came from the campaign."""
         if self.campaign is None:
             return Q()
         return Q(**{f"{lead}source_campaign": self.campaign})
+
+
+def _between(field: str, start: dt.datetime, end: dt.datetime) -> Q:
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
 def mondays(filters: DashboardFilter) -> list[dt.date]:

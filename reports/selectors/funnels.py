@@ -91,6 +91,7 @@ def funnel(filters: DashboardFilter) -> Funnel:
         kind = row.pop("source_campaign__kind")
         name = row.pop("source_campaign__name")
         del row["source_campaign"]
+        row.pop("piece", None)  # the live rows'
         by_campaign.append(FunnelRow(name or NO_CAMPAIGN, **row))
         label = Campaign.Kind(kind).label if kind else NO_CAMPAIGN
         by_kind[label] = by_kind.get(label, FunnelRow(label)) + FunnelRow(label, **row)
@@ -109,10 +110,15 @@ STEPS = {
 
 
 def _live(filters: DashboardFilter) -> list[dict]:
-    """The period's leads counted per source campaign, most leads first."""
+    """The period's leads counted per source campaign (and piece), most leads first."""
     return list(
         Lead.objects.filter(filters.during("created_at"), filters.of_campaign())
-        .values("source_campaign", "source_campaign__name", "source_campaign__kind")
+        .values(
+            "source_campaign",
+            "source_campaign__name",
+            "source_campaign__kind",
+            piece=filters.piece("created_at"),
+        )
         .annotate(**{step: Count("pk", filter=q or None) for step, q in STEPS.items()})
         .order_by("-leads", "source_campaign__name")
     )
@@ -130,12 +136,12 @@ def _rolled_up(filters: DashboardFilter) -> list[dict]:
     )
     for row in rows:
         totals[row["campaign"]].update({step: row[f"sum_{step}"] or 0 for step in STEPS})
-    for piece in when.pieces:
-        if sign := piece.sign(0):
-            for row in _live(piece.filters(filters)):
-                counts = totals[row["source_campaign"]]
-                for step in STEPS:
-                    counts[step] += sign * row[step]
+    if pieces := rollups.pieces(filters, when):
+        for row in _live(pieces):
+            counts = totals[row["source_campaign"]]
+            sign = when.pieces[row["piece"]].sign(0)
+            for step in STEPS:
+                counts[step] += sign * row[step]
     return _named(totals)
 
 

@@ -113,16 +113,7 @@ Totals = dict[str, int]
 def _calls(filters: DashboardFilter) -> tuple[dict[int, Totals], dict[date, Totals]]:
     """The period's calls counted per person (calls without one left out) and per
     week (all of them), from one query grouped by both."""
-    rows = (
-        Interaction.objects.filter(
-            filters.during("occurred_at"), filters.of_campaign("lead__"), kind=Interaction.Kind.CALL
-        )
-        .values("user", week=TruncWeek("occurred_at", tzinfo=filters.time_zone))
-        .annotate(
-            calls=Count("pk"), **{name: Count("pk", filter=q) for name, q in OUTCOMES.items()}
-        )
-        .order_by()
-    )
+    rows = _call_rows(filters, week=TruncWeek("occurred_at", tzinfo=filters.time_zone))
     per_person: dict[int, Totals] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
     per_week: dict[date, Totals] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
     for row in rows:
@@ -133,6 +124,20 @@ def _calls(filters: DashboardFilter) -> tuple[dict[int, Totals], dict[date, Tota
             for measure in MEASURES:
                 total[measure] += row[measure]
     return per_person, per_week
+
+
+def _call_rows(filters: DashboardFilter, **group):
+    """The filters' calls counted per person and `group`."""
+    return (
+        Interaction.objects.filter(
+            filters.during("occurred_at"), filters.of_campaign("lead__"), kind=Interaction.Kind.CALL
+        )
+        .values("user", **group)
+        .annotate(
+            calls=Count("pk"), **{name: Count("pk", filter=q) for name, q in OUTCOMES.items()}
+        )
+        .order_by()
+    )
 
 
 def _leads_per_owner(filters: DashboardFilter) -> dict[int, int]:
@@ -173,15 +178,16 @@ def _rolled_up_calls(filters: DashboardFilter) -> tuple[dict[int, Totals], dict[
         _add(per_segment[row["segment"]], row)
         if row["user"] is not None:
             _add(per_person[row["user"]], row)
-    inside = range(len(weeks))
-    for piece in when.pieces:
-        live_person, live_week = _calls(piece.filters(filters))
-        for segment in {piece.add_to, piece.take_from} & set(inside):
-            for totals in live_week.values():
-                _add(per_segment[segment], totals, piece.sign(segment))
-        sign = (piece.add_to in inside) - (piece.take_from in inside)
-        for user, totals in live_person.items():
-            _add(per_person[user], totals, sign)
+    inside = set(range(len(weeks)))
+    pieces = rollups.pieces(filters, when)
+    for row in _call_rows(pieces, piece=pieces.piece("occurred_at")) if pieces else ():
+        piece = when.pieces[row["piece"]]
+        for segment in {piece.add_to, piece.take_from} & inside:
+            _add(per_segment[segment], row, piece.sign(segment))
+        if row["user"] is not None:
+            _add(
+                per_person[row["user"]], row, (piece.add_to in inside) - (piece.take_from in inside)
+            )
     per_week = {weeks[segment]: totals for segment, totals in per_segment.items()}
     return {user: totals for user, totals in per_person.items() if totals["calls"]}, per_week
 

@@ -6,9 +6,11 @@ week) is cut at instants that are local midnights, which in most time zones are
 not UTC midnights. Each such boundary is moved to the nearest UTC midnight for
 the rollup's days, and what lies between the true boundary and the moved one (at
 most 12 hours) is read live from the tables with their time indexes, then added
-to the segment it belongs to and taken from the one the rollup gave it to. For a
-manager in UTC nothing is read live; for one in Berlin, an hour or two per
-boundary.
+to the segment it belongs to and taken from the one the rollup gave it to. Every
+piece of a section is read by one query over all of them, grouped by piece (a
+query per boundary made 25 queries for a 90-day period in Berlin: 1.0 s at a
+million leads). For a manager in UTC nothing is read live; for one in Berlin,
+an hour or two per boundary.
 
 On SQLite (where the triggers that keep the rollups do not exist), or with
 DashboardFilter.live (the benchmark's baseline, the tests' reference), the
@@ -45,10 +47,6 @@ class Piece:
     def sign(self, segment: int) -> int:
         return (segment == self.add_to) - (segment == self.take_from)
 
-    def filters(self, filters: DashboardFilter) -> DashboardFilter:
-        """The filters for this piece alone (same campaign and time zone)."""
-        return replace(filters, start=self.start.astimezone(filters.time_zone), end=self.end)
-
 
 @dataclass(frozen=True)
 class Split:
@@ -79,6 +77,14 @@ def split(boundaries: list[dt.datetime]) -> Split:
         elif near < true:  # [near, true) is segment index - 1's, the rollup gave it to index
             pieces.append(Piece(near, true, index - 1, index))
     return Split([moment.date() for moment in moved], pieces)
+
+
+def pieces(filters: DashboardFilter, when: Split) -> DashboardFilter | None:
+    """The filters that read every piece of `when` in one query (a row's piece
+    index, DashboardFilter.piece, says which); None when there is none (UTC)."""
+    if not when.pieces:
+        return None
+    return replace(filters, pieces=tuple((piece.start, piece.end) for piece in when.pieces))
 
 
 def period(filters: DashboardFilter) -> Split:

@@ -15,10 +15,19 @@ from crm.models import Campaign, Interaction, Lead, User
 from crm.outcomes import CallOutcome
 from crm.privacy.services import lead_erase
 from crm.services import lead_merge
-from followups.models import Channel, Touch
+from followups.cadences.models import ExitCondition
+from followups.cadences.triggers import exit_reason
+from followups.models import Channel, Enrolment, Touch
 from mailings.models import OutboxEmail, StepVariant
 from reports.jobs import rollups_compact
-from reports.models import CallRollup, EmailRollup, LeadRollup, OwnerRollup, TouchRollup
+from reports.models import (
+    CadenceRollup,
+    CallRollup,
+    EmailRollup,
+    LeadRollup,
+    OwnerRollup,
+    TouchRollup,
+)
 from reports.selectors import SECTIONS, DashboardFilter, dashboard
 from reports.selectors.rollups import split
 from tests.factories import InteractionFactory, LeadFactory
@@ -77,12 +86,25 @@ TOUCH_ENDS = itertools.cycle(
 RESPONSES = itertools.cycle(
     [(False, False, False), (True, False, False), (True, True, False), (True, False, True)]
 )
+# How an edge lead's enrolment ends (after the moment, or before): unsubscribed,
+# finished, still active.
+UNSUBSCRIBED = exit_reason(ExitCondition.UNSUBSCRIBED)
+ENDINGS = itertools.cycle(
+    [
+        (Enrolment.Status.EXITED, UNSUBSCRIBED, dt.timedelta(0)),
+        (Enrolment.Status.FINISHED, "", dt.timedelta(hours=2)),
+        (Enrolment.Status.EXITED, UNSUBSCRIBED, dt.timedelta(hours=5)),
+        (Enrolment.Status.ACTIVE, "", None),
+        (Enrolment.Status.EXITED, UNSUBSCRIBED, -dt.timedelta(hours=1)),
+    ]
+)
 
 
 @pytest.fixture
 def edges(world, rep_alice, rep_bob):
     """Leads and calls at hours around every zone's midnights, on days where the
-    periods and their weeks begin and end."""
+    periods and their weeks begin and end; each lead in a cadence (its touch one
+    of the enrolment's), some unsubscribed then."""
     campaigns = itertools.cycle([world.expo, world.giveaway, None])
     stages = itertools.cycle(Stage.values)
     people = itertools.cycle([rep_alice, rep_bob, None])
@@ -98,7 +120,7 @@ def edges(world, rep_alice, rep_bob):
         )
         status, later = next(TOUCH_ENDS)
         completed = moment + later if status in (Touch.Status.DONE, Touch.Status.SKIPPED) else None
-        touch(lead, next(CHANNELS), created=moment, status=status, completed=completed)
+        planned = touch(lead, next(CHANNELS), created=moment, status=status, completed=completed)
         opened, clicked, replied = next(RESPONSES)
         variant = next(variants)
         _email(
@@ -109,6 +131,14 @@ def edges(world, rep_alice, rep_bob):
             opened=opened,
             clicked=clicked,
             replied=replied,
+        )
+        enrolment = Enrolment.objects.get(cadence=variant.step.cadence, lead=lead)
+        Touch.objects.filter(pk=planned.pk).update(enrolment=enrolment)
+        ending, reason, after = next(ENDINGS)
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            status=ending,
+            exit_reason=reason,
+            ended_at=moment + after if after is not None else None,
         )
     return world
 
@@ -128,6 +158,8 @@ def test_the_rollups_answer_as_the_live_queries_for_every_filter(edges):
     assert LeadRollup.objects.exists() and CallRollup.objects.exists()
     assert TouchRollup.objects.exists() and OwnerRollup.objects.exists()
     assert EmailRollup.objects.exists()
+    rolled = CadenceRollup.objects.aggregate(unsubscribed=Sum("unsubscribed"), calls=Sum("calls"))
+    assert rolled["unsubscribed"] > 0 and rolled["calls"] > 0
 
     assert_same_everywhere(edges)
 
@@ -191,6 +223,16 @@ def test_deletes_stage_changes_and_moves_are_counted(edges, rep_bob):
     Touch.objects.filter(channel=Channel.LETTER).update(
         created_at=dt.datetime(2026, 2, 1, 23, 50, tzinfo=UTC)
     )
+    Enrolment.objects.filter(status=Enrolment.Status.ACTIVE, lead__created_at__hour=8).update(
+        status=Enrolment.Status.EXITED,
+        exit_reason=UNSUBSCRIBED,
+        ended_at=dt.datetime(2026, 3, 1, 22, 30, tzinfo=UTC),
+    )
+    Enrolment.objects.filter(exit_reason=UNSUBSCRIBED, lead__created_at__hour=19).update(
+        exit_reason="Replied"
+    )
+    Enrolment.objects.filter(lead__created_at__hour=7).delete()
+    Touch.objects.filter(channel=Channel.CALL, lead__created_at__hour=18).update(enrolment=None)
     Lead.objects.filter(created_at__hour=5).delete()
     User.objects.filter(pk=rep_bob.pk).delete()
     Campaign.objects.filter(pk=edges.giveaway.pk).delete()
@@ -212,6 +254,7 @@ def test_rebuilding_gives_the_rows_the_triggers_kept(edges, rep_alice):
     Lead.objects.filter(created_at__hour=13).update(stage=Stage.LOST, owner=None)
     Interaction.objects.filter(kind=Kind.CALL, occurred_at__hour=18).delete()
     Touch.objects.filter(created_at__hour=7).update(status=Touch.Status.SKIPPED, completed_at=None)
+    Enrolment.objects.filter(lead__created_at__hour=0).update(ended_at=None)
     OutboxEmail.objects.filter(sent_at__hour=8).update(
         clicked_at=dt.datetime(2026, 5, 1, tzinfo=UTC)
     )
@@ -219,6 +262,7 @@ def test_rebuilding_gives_the_rows_the_triggers_kept(edges, rep_alice):
 
     with connection_cursor() as cursor:
         cursor.execute("SELECT reports_rollups_rebuild()")
+        cursor.execute("SELECT reports_cadencerollup_rebuild()")
 
     assert rollup_rows() == kept
 
@@ -254,6 +298,7 @@ def rollup_rows() -> dict[str, set]:
             ("day", "campaign", "step", "variant", "opened", "replied"),
         ),
         "touches": (TouchRollup, "planned", ("day", "campaign", "channel", "done", "skipped")),
+        "cadences": (CadenceRollup, "calls", ("day", "campaign", "cadence", "unsubscribed")),
     }
     sums = {}
     for name, (model, n, keys) in counted.items():
@@ -263,7 +308,7 @@ def rollup_rows() -> dict[str, set]:
         sums[name] = {
             (*(row[k] for k in keys if k in key), *(row[f"sum_{m}"] for m in measures))
             for row in rows
-            if row[f"sum_{n}"] > 0
+            if any(row[f"sum_{m}"] for m in measures)
         }
     return sums
 
@@ -274,6 +319,7 @@ KEYS = {
     CallRollup: ("day", "campaign", "user"),
     EmailRollup: ("day", "campaign", "step", "variant"),
     TouchRollup: ("day", "campaign", "channel"),
+    CadenceRollup: ("day", "campaign", "cadence"),
 }
 
 
