@@ -52,7 +52,7 @@ from django.utils import timezone
 
 from config import liveness
 from crm.models import Interaction
-from crm.services import interactions_record
+from crm.services import Happened, interactions_record_many
 from followups.models import Channel, Enrolment, Touch
 from followups.services import touch_hold, touches_complete_claimed, touches_skip
 from mailings.addresses import email_digest
@@ -350,11 +350,13 @@ def _finish(sent: list[OutboxEmail], now) -> None:
 
 
 def _record_sent(emails: list[OutboxEmail]) -> None:
-    interactions_record(
-        [
-            Interaction(
+    """An email_sent interaction each (crm's bulk service: one statement)."""
+    interactions_record_many(
+        kind=Interaction.Kind.EMAIL_SENT,
+        source="cadence",
+        happened=[
+            Happened(
                 lead_id=outbox.lead_id,
-                kind=Interaction.Kind.EMAIL_SENT,
                 occurred_at=outbox.sent_at,
                 notes=outbox.subject,
                 data={
@@ -364,9 +366,8 @@ def _record_sent(emails: list[OutboxEmail]) -> None:
                     "variant": outbox.variant.label if outbox.variant_id else "",
                     "personal": outbox.sent_by_id is not None,
                 },
-                source="cadence",
                 external_id=f"outbox:{outbox.pk}",
             )
             for outbox in emails
-        ]
+        ],
     )
