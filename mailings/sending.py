@@ -154,9 +154,10 @@ def _lock_claimed(touch_ids) -> list[Touch]:
     )
     if db.features.has_select_for_update_skip_locked:
         touches = touches.select_for_update(skip_locked=True, of=("self",))
-    # Only the touches here: the outbox rows bring their lead (a row made for a
-    # cadence's step at its first send loads its own).
-    return list(touches.order_by("id"))
+    # Only the touches here, and only what sending reads of them: the outbox rows
+    # bring their lead (a row made for a cadence's step at its first send loads
+    # its own).
+    return list(touches.order_by("id").only("id", "channel", "lead_id", "due_at"))
 
 
 def _back_to_rep(touch: Touch, now, report) -> None:
