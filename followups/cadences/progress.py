@@ -158,12 +158,13 @@ def enrolments_advance_closed(*, closed: list[tuple], now: dt.datetime) -> int:
         return 0
     with transaction.atomic():
         current = _current_enrolments(closed)
-        steps = _steps_by_cadence(set(current.values()))
+        steps = _steps_by_cadence({cadence_id for cadence_id, _, _ in current.values()})
         finished, going_on = [], []
-        for enrolment_id, step_id, _attempt, completed_at in closed:
-            cadence_id = current.pop(enrolment_id, None)
-            if cadence_id is None:
+        for enrolment_id, step_id, attempt, completed_at in closed:
+            cadence_id, *on = current.get(enrolment_id, (None, None, None))
+            if cadence_id is None or on != [step_id, attempt]:
                 continue  # moved on already (a job run twice), ended, or another step
+            del current[enrolment_id]
             following = following_in(steps[cadence_id], step_id)
             if following is None:
                 finished.append(enrolment_id)
@@ -186,9 +187,9 @@ def _go_on(going_on: list[tuple], now: dt.datetime) -> None:
         go_to(loaded[enrolment_id], following, after=after, now=now)
 
 
-def _current_enrolments(touches: list[tuple]) -> dict[int, int]:
+def _current_enrolments(touches: list[tuple]) -> dict[int, tuple[int, int, int]]:
     """The touches' enrolments, locked, of those touches that are their current
-    step: each one's cadence id."""
+    step: each one's cadence, step and attempt."""
     current_step = {
         enrolment_id: (step_id, attempt) for enrolment_id, step_id, attempt, _ in touches
     }
@@ -199,7 +200,7 @@ def _current_enrolments(touches: list[tuple]) -> dict[int, int]:
         .values_list("pk", "cadence_id", "step_id", "attempt")
     )
     return {
-        pk: cadence_id
+        pk: (cadence_id, step_id, attempt)
         for pk, cadence_id, step_id, attempt in locked
         if (step_id, attempt) == current_step[pk]
     }
