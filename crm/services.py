@@ -286,7 +286,8 @@ def interaction_record(
     )
     interaction.full_clean(exclude=["lead", "campaign", "user"])
     interaction.save()
-    _leads_touched([interaction])
+    from_campaign = {interaction.lead_id} if interaction.campaign_id else set()
+    _leads_touched([interaction.pk], {interaction.lead_id}, from_campaign)
     enqueue(jobs.interaction_recorded, interaction.pk)
     return interaction, True
 
@@ -325,21 +326,96 @@ def interactions_record(interactions: list[Interaction]) -> list[Interaction]:
     if not interactions:
         return []
     Interaction.objects.bulk_create(interactions, batch_size=1000)
-    _leads_touched(interactions)
+    _leads_touched(
+        [i.pk for i in interactions],
+        {i.lead_id for i in interactions},
+        {i.lead_id for i in interactions if i.campaign_id},
+    )
     enqueue(jobs.interactions_recorded, [interaction.pk for interaction in interactions])
     return interactions
 
 
-def _leads_touched(interactions: list[Interaction]) -> None:
+@dataclass(frozen=True)
+class Happened:
+    """One interaction of a kind and source recorded in bulk (interactions_record_many)."""
+
+    lead_id: int
+    occurred_at: datetime
+    notes: str
+    data: dict
+    external_id: str
+
+
+def interactions_record_many(*, kind: str, source: str, happened: Sequence[Happened]) -> list[int]:
+    """interactions_record for many interactions of one kind and source with no
+    campaign, outcome or user (a mail job's sends): on PostgreSQL one INSERT …
+    SELECT FROM unnest of the batch's columns, the ones recorded already skipped
+    by the unique index, rather than a model object each. The same rows, the same
+    leads' activity times and hooks job. Returns the ids recorded now, in order."""
+    if not happened:
+        return []
+    if connection.vendor != "postgresql":
+        interactions = [
+            Interaction(
+                lead_id=h.lead_id,
+                kind=kind,
+                occurred_at=h.occurred_at,
+                notes=h.notes,
+                data=h.data,
+                source=source,
+                external_id=h.external_id,
+            )
+            for h in happened
+        ]
+        return [interaction.pk for interaction in interactions_record(interactions)]
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORD_MANY_SQL, _record_many_params(kind, source, happened))
+        recorded = cursor.fetchall()
+    if recorded:
+        _leads_touched([pk for pk, _ in recorded], {lead_id for _, lead_id in recorded}, set())
+        enqueue(jobs.interactions_recorded, [pk for pk, _ in recorded])
+    return [pk for pk, _ in recorded]
+
+
+def _record_many_params(kind: str, source: str, happened: Sequence[Happened]) -> list:
+    return [
+        kind,
+        source,
+        timezone.now(),
+        [h.lead_id for h in happened],
+        [h.occurred_at for h in happened],
+        [h.notes for h in happened],
+        [json.dumps(h.data) for h in happened],  # as the JSONField writes it
+        [h.external_id for h in happened],
+    ]
+
+
+# The unique index on (source, external_id) is partial (external_id not empty):
+# ON CONFLICT names it by its columns and predicate. WITH ORDINALITY keeps the
+# batch's order in the ids, as bulk_create gives them.
+_RECORD_MANY_SQL = """
+INSERT INTO crm_interaction (
+    lead_id, kind, occurred_at, outcome, path, sentiment, notes, data, source,
+    external_id, created_at
+)
+SELECT row.lead_id, %s, row.occurred_at, '', '', '', row.notes, row.data::jsonb, %s,
+    row.external_id, %s
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[])
+    WITH ORDINALITY AS row(lead_id, occurred_at, notes, data, external_id, position)
+ORDER BY row.position
+ON CONFLICT (source, external_id) WHERE NOT (external_id = '') DO NOTHING
+RETURNING id, lead_id
+"""
+
+
+def _leads_touched(ids: list[int], lead_ids: set[int], from_campaigns: set[int]) -> None:
     """Each lead's last activity moved up to its newest of these interactions, and
-    a lead with no source campaign given the campaign of one: a statement each,
-    however many leads."""
-    ids = [interaction.pk for interaction in interactions]
+    a lead with no source campaign given the campaign of one (from_campaigns: the
+    leads of those with a campaign): a statement each, however many leads."""
     mine = Interaction.objects.filter(pk__in=ids, lead_id=OuterRef("pk"))
     newest = Subquery(mine.order_by("-occurred_at").values("occurred_at")[:1])
-    leads = Lead.objects.filter(pk__in={interaction.lead_id for interaction in interactions})
+    leads = Lead.objects.filter(pk__in=lead_ids)
     leads.filter(last_activity_at__lt=newest).update(last_activity_at=newest)
-    from_campaigns = {i.lead_id for i in interactions if i.campaign_id}
     if from_campaigns:
         campaign = mine.exclude(campaign=None).order_by("occurred_at", "pk").values("campaign")
         Lead.objects.filter(pk__in=from_campaigns, source_campaign__isnull=True).update(

@@ -52,7 +52,7 @@ from django.utils import timezone
 
 from config import liveness
 from crm.models import Interaction
-from crm.services import interactions_record
+from crm.services import Happened, interactions_record_many
 from followups.models import Channel, Enrolment, Touch
 from followups.services import touch_hold, touches_complete_claimed, touches_skip
 from mailings.addresses import email_digest
@@ -154,9 +154,10 @@ def _lock_claimed(touch_ids) -> list[Touch]:
     )
     if db.features.has_select_for_update_skip_locked:
         touches = touches.select_for_update(skip_locked=True, of=("self",))
-    # Only the touches here: the outbox rows bring their lead (a row made for a
-    # cadence's step at its first send loads its own).
-    return list(touches.order_by("id"))
+    # Only the touches here, and only what sending reads of them: the outbox rows
+    # bring their lead (a row made for a cadence's step at its first send loads
+    # its own).
+    return list(touches.order_by("id").only("id", "channel", "lead_id", "due_at"))
 
 
 def _back_to_rep(touch: Touch, now, report) -> None:
@@ -350,11 +351,13 @@ def _finish(sent: list[OutboxEmail], now) -> None:
 
 
 def _record_sent(emails: list[OutboxEmail]) -> None:
-    interactions_record(
-        [
-            Interaction(
+    """An email_sent interaction each (crm's bulk service: one statement)."""
+    interactions_record_many(
+        kind=Interaction.Kind.EMAIL_SENT,
+        source="cadence",
+        happened=[
+            Happened(
                 lead_id=outbox.lead_id,
-                kind=Interaction.Kind.EMAIL_SENT,
                 occurred_at=outbox.sent_at,
                 notes=outbox.subject,
                 data={
@@ -364,9 +367,8 @@ def _record_sent(emails: list[OutboxEmail]) -> None:
                     "variant": outbox.variant.label if outbox.variant_id else "",
                     "personal": outbox.sent_by_id is not None,
                 },
-                source="cadence",
                 external_id=f"outbox:{outbox.pk}",
             )
             for outbox in emails
-        ]
+        ],
     )

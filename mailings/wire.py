@@ -29,6 +29,7 @@ from smtplib import (
     SMTPRecipientsRefused,
     SMTPSenderRefused,
     SMTPServerDisconnected,
+    quoteaddr,
 )
 
 from django.conf import settings
@@ -68,14 +69,16 @@ def _smtp_hand_over(smtp, sender, recipients, wire: bytes, before_accepting):
     """smtplib's sendmail, its last step left to the caller: the envelope and the
     DATA command answered, the data and its final dot sent, the answer not read."""
     smtp.ehlo_or_helo_if_needed()
-    options = [f"SIZE={len(wire)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
-    code, answer = smtp.mail(sender, options)
+    size = f" SIZE={len(wire)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+    smtp.putcmd("mail", f"FROM:{envelope_address(sender)}{size}")  # smtp.mail, parsed once
+    code, answer = smtp.getreply()
     if code != 250:
         _reset(smtp, code)
         raise SMTPSenderRefused(code, answer, sender)
     refused = {}
     for recipient in recipients:
-        code, answer = smtp.rcpt(recipient)
+        smtp.putcmd("rcpt", f"TO:{envelope_address(recipient)}")
+        code, answer = smtp.getreply()
         if code not in (250, 251):
             refused[recipient] = (code, answer)
     if len(refused) == len(recipients):
@@ -95,6 +98,26 @@ def _smtp_hand_over(smtp, sender, recipients, wire: bytes, before_accepting):
             raise SMTPDataError(code, answer)
 
     return answer_read
+
+
+def envelope_address(address: str) -> str:
+    """The address as smtplib's quoteaddr writes it in MAIL FROM and RCPT TO: a
+    plain dot-atom address as it is, in angle brackets, without parsing it (what
+    quoteaddr gives it, at a fraction of the cost); anything else through
+    quoteaddr, once per address (the sender is the same for every message)."""
+    if DOT_ATOM_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return _quoted(address)
+
+
+ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+DOT_ATOM_ADDRESS = re.compile(rf"{ATOM}(?:\.{ATOM})*@{LABEL}(?:\.{LABEL})*")
+
+
+@lru_cache(maxsize=64)
+def _quoted(address: str) -> str:
+    return quoteaddr(address)
 
 
 def _reset(smtp, code: int) -> None:

@@ -138,9 +138,7 @@ def _skipped(enrolment, step, attempt, due_at, why: str) -> Touch:
 
 def enrolments_advance(*, touch_ids: Iterable[int], now: dt.datetime | None = None) -> int:
     """After touches closed (done or skipped): each enrolment whose current step
-    they were goes on. Returns how many moved. A batch (a mail job's hundred
-    emails) is read and locked in three queries; those finishing end in one
-    UPDATE, and only those with a next step plan it one by one."""
+    they were goes on. Returns how many moved."""
     now = now or timezone.now()
     touches = list(
         Touch.objects.filter(pk__in=list(touch_ids), enrolment__isnull=False)
@@ -148,44 +146,63 @@ def enrolments_advance(*, touch_ids: Iterable[int], now: dt.datetime | None = No
         .order_by("pk")
         .values_list("enrolment_id", "step_id", "attempt", "completed_at")
     )
-    if not touches:
+    return enrolments_advance_closed(closed=touches, now=now)
+
+
+def enrolments_advance_closed(*, closed: list[tuple], now: dt.datetime) -> int:
+    """enrolments_advance for touches closed already, given as (enrolment id, step
+    id, attempt, closed at), in the touches' order. A batch (a mail job's hundred
+    emails) is locked in one query, without loading a row; those finishing end in
+    one UPDATE, and only those with a next step are loaded and plan it one by one."""
+    if not closed:
         return 0
     with transaction.atomic():
-        current = _current_enrolments(touches)
-        steps = _steps_by_cadence({enrolment.cadence_id for enrolment in current.values()})
-        finished, moved = [], 0
-        for enrolment_id, step_id, attempt, completed_at in touches:
-            enrolment = current.get(enrolment_id)
-            if enrolment is None or (enrolment.step_id, enrolment.attempt) != (step_id, attempt):
+        current = _current_enrolments(closed)
+        steps = _steps_by_cadence({cadence_id for cadence_id, _, _ in current.values()})
+        finished, going_on = [], []
+        for enrolment_id, step_id, attempt, completed_at in closed:
+            cadence_id, *on = current.get(enrolment_id, (None, None, None))
+            if cadence_id is None or on != [step_id, attempt]:
                 continue  # moved on already (a job run twice), ended, or another step
             del current[enrolment_id]
-            following = following_in(steps[enrolment.cadence_id], step_id)
+            following = following_in(steps[cadence_id], step_id)
             if following is None:
-                finished.append(enrolment.pk)
+                finished.append(enrolment_id)
             else:
-                go_to(enrolment, following, after=completed_at or now, now=now)
-            moved += 1
+                going_on.append((enrolment_id, following, completed_at or now))
         Enrolment.objects.filter(pk__in=finished, status=Enrolment.Status.ACTIVE).update(
             status=Enrolment.Status.FINISHED, ended_at=now, exit_reason="Went through every step"
         )
-    return moved
+        _go_on(going_on, now)
+    return len(finished) + len(going_on)
 
 
-def _current_enrolments(touches: list[tuple]) -> dict[int, Enrolment]:
-    """The touches' enrolments, locked, of those touches that are their current step."""
+def _go_on(going_on: list[tuple], now: dt.datetime) -> None:
+    """Each enrolment to its next step (locked already), loaded with what planning
+    a step reads."""
+    loaded = Enrolment.objects.select_related("cadence", "lead__owner").in_bulk(
+        [enrolment_id for enrolment_id, _, _ in going_on]
+    )
+    for enrolment_id, following, after in going_on:
+        go_to(loaded[enrolment_id], following, after=after, now=now)
+
+
+def _current_enrolments(touches: list[tuple]) -> dict[int, tuple[int, int, int]]:
+    """The touches' enrolments, locked, of those touches that are their current
+    step: each one's cadence, step and attempt."""
     current_step = {
         enrolment_id: (step_id, attempt) for enrolment_id, step_id, attempt, _ in touches
     }
     locked = (
         Enrolment.objects.select_for_update(of=("self",))
-        .select_related("cadence", "lead__owner")
         .filter(pk__in=list(current_step), status=Enrolment.Status.ACTIVE)
         .order_by("pk")
+        .values_list("pk", "cadence_id", "step_id", "attempt")
     )
     return {
-        enrolment.pk: enrolment
-        for enrolment in locked
-        if (enrolment.step_id, enrolment.attempt) == current_step[enrolment.pk]
+        pk: (cadence_id, step_id, attempt)
+        for pk, cadence_id, step_id, attempt in locked
+        if (step_id, attempt) == current_step[pk]
     }
 
 

@@ -2,16 +2,19 @@ import threading
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from crm.models import Interaction, Lead, LeadMerge
 from crm.services import (
+    Happened,
     LeadOfAnotherRep,
     OptOuts,
     interaction_record,
     interactions_record,
+    interactions_record_many,
     lead_find_or_create,
     lead_merge,
 )
@@ -603,3 +606,54 @@ def test_merging_a_lead_with_itself_is_refused(manager_maria):
 
     assert Lead.objects.filter(pk=lead.pk).exists()
     assert not LeadMerge.objects.exists()
+
+
+def test_interactions_recorded_many_are_the_rows_interactions_record_writes():
+    """interactions_record_many (on PostgreSQL one INSERT … SELECT FROM unnest)
+    against interactions_record, on the same input: the same interactions, the
+    one recorded already skipped, the same leads afterwards (their activity
+    times, and whatever the hooks job changed, at the same moment)."""
+    now = timezone.now()
+    first, second = LeadFactory(last_activity_at=now), LeadFactory(last_activity_at=now)
+    InteractionFactory(lead=first, kind="email_sent", source="cadence", external_id="outbox:1")
+    happened = [
+        Happened(first.pk, now - timedelta(hours=1), "Hello", {"outbox": 1}, "outbox:1"),
+        Happened(first.pk, now + timedelta(hours=1), "Hi", {"outbox": 2, "step": 1}, "outbox:2"),
+        Happened(second.pk, now - timedelta(days=1), "Older", {"variant": "B"}, "outbox:3"),
+        Happened(second.pk, now + timedelta(hours=2), "", {"personal": True}, ""),
+    ]
+    as_objects = [
+        Interaction(
+            lead_id=h.lead_id,
+            kind="email_sent",
+            occurred_at=h.occurred_at,
+            notes=h.notes,
+            data=h.data,
+            source="cadence",
+            external_id=h.external_id,
+        )
+        for h in happened
+    ]
+
+    with time_machine.travel(now, tick=False):
+        one_by_one, leads_one_by_one = recorded_by(lambda: interactions_record(as_objects))
+        many, leads_many = recorded_by(
+            lambda: interactions_record_many(kind="email_sent", source="cadence", happened=happened)
+        )
+
+    assert many == one_by_one
+    assert [row["external_id"] for row in many] == ["outbox:1", "outbox:2", "outbox:3", ""]
+    assert leads_many == leads_one_by_one
+    assert leads_many[first.pk]["last_activity_at"] == now + timedelta(hours=1)
+
+
+def recorded_by(record) -> tuple[list[dict], dict[int, dict]]:
+    """The interactions and leads after `record()`, then taken back."""
+    columns = [f.attname for f in Interaction._meta.concrete_fields]
+    columns = [name for name in columns if name not in ("id", "created_at")]
+    with transaction.atomic():
+        record()
+        interactions = list(Interaction.objects.order_by("pk").values(*columns))
+        leads = {lead["id"]: lead for lead in Lead.objects.values()}
+        transaction.set_rollback(True)
+    return interactions, leads

@@ -3,12 +3,13 @@ a receiving server sees must be what Django's own MIME build would have said."""
 
 import email
 import email.policy
+import smtplib
 
 import pytest
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import BadHeaderError
 
-from mailings.wire import FOLD_AT, WireEmail, hand_over, header_line, phrase
+from mailings.wire import FOLD_AT, WireEmail, envelope_address, hand_over, header_line, phrase
 
 LONG_URL = "https://crm.example.com/m/u/" + "a1B2c3D4" * 14 + "/"
 
@@ -138,3 +139,21 @@ def test_a_line_starting_with_a_dot_arrives_as_it_was_written(smtp):
     (received,) = smtp.messages
     text = received.get_body(preferencelist=("plain",)).get_content()
     assert text.splitlines() == [".one dot", "..two dots", "end", "."]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jane.doe+expo@example.com",
+        "o'brien/sales=eu@mail-1.example.co.uk",
+        "a..b@example.com",
+        "a@b..example.com",
+        ".jane@example.com",
+        "Jane Doe <jane@example.com>",
+        "=?utf-8?q?Caf=C3=A9_Team?= <followup@example.com>",
+        "jane@xn--bcher-kva.example",
+        "<jane@example.com>",
+    ],
+)
+def test_mail_from_and_rcpt_to_carry_the_address_as_smtplib_quotes_it(address):
+    assert envelope_address(address) == smtplib.quoteaddr(address)
