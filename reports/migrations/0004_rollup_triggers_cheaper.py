@@ -41,16 +41,18 @@ def campaign_of(lead_id: str) -> str:
     return f"(SELECT l.source_campaign_id FROM crm_lead l WHERE l.id = {lead_id})"
 
 
-def changed_rows(columns: str, counted: tuple[str, ...]) -> str:
+def changed_rows(columns: str, counted: tuple[str, ...], moved: str = "") -> str:
     """An update's rows whose counted expressions (of a row `r`) changed, the old
-    -1 and the new +1: (columns..., delta)."""
+    -1 and the new +1: (columns..., delta), and (columns..., moved, delta) with
+    `moved` (an expression of o and n)."""
     old, new = (", ".join(f"{row}.{c}" for c in columns.split(", ")) for row in "on")
     compared_old, compared_new = (
         ", ".join(expression.replace("r.", f"{row}.") for expression in counted) for row in "on"
     )
+    more, more_name = (f"{moved}, ", "moved, ") if moved else ("", "")
     return f"""
         SELECT d.* FROM old_rows o JOIN new_rows n USING (id),
-        LATERAL (VALUES ({old}, -1), ({new}, 1)) AS d({columns}, delta)
+        LATERAL (VALUES ({old}, {more}-1), ({new}, {more}1)) AS d({columns}, {more_name}delta)
         WHERE ({compared_old}) IS DISTINCT FROM ({compared_new})"""
 
 
@@ -80,9 +82,9 @@ LEAD_COLUMNS = "id, created_at, stage, source_campaign_id, owner_id"
 LEAD_COUNTED = ("r.created_at", "r.stage", "r.source_campaign_id", "r.owner_id")
 
 
-def lead_counts(lead_deltas: str) -> str:
-    """The leads and owners rollups' rows of `lead_deltas` (id, created_at, stage,
-    source_campaign_id, owner_id, delta), as CTEs after it."""
+def lead_counts(lead_deltas: str) -> tuple[str, str]:
+    """The INSERTs of the leads and owners rollups' rows of `lead_deltas` (id,
+    created_at, stage, source_campaign_id, owner_id, delta)."""
     leads = upsert(
         "reports_leadrollup",
         "day, campaign_id, stage",
@@ -97,7 +99,7 @@ def lead_counts(lead_deltas: str) -> str:
         f"SELECT owner_id, source_campaign_id AS campaign_id, delta AS leads FROM {lead_deltas} "
         "WHERE owner_id IS NOT NULL",
     )
-    return f"leads AS ({leads}) {owners}"
+    return leads, owners
 
 
 def moved_counts() -> str:
@@ -146,16 +148,25 @@ def lead_function(op: str) -> str:
     name = f"reports_leads_{op.lower()}d"
     if op != "UPDATE":  # a lead that comes or goes moves nothing: its calls come after it
         rows = deltas(LEAD_COLUMNS, LEAD_COUNTED)[op]
-        return function(name, f"WITH lead_deltas AS MATERIALIZED ({rows}), {lead_counts('lead_deltas')}")
-    changed = changed_rows(LEAD_COLUMNS, LEAD_COUNTED)
-    body = f"""WITH lead_deltas AS MATERIALIZED ({changed}), {lead_counts('lead_deltas')};
-    IF EXISTS (
-        SELECT FROM old_rows o JOIN new_rows n USING (id)
-        WHERE o.source_campaign_id IS DISTINCT FROM n.source_campaign_id
-    ) THEN
+        leads, owners = lead_counts("lead_deltas")
+        return function(
+            name, f"WITH lead_deltas AS MATERIALIZED ({rows}), leads AS ({leads}) {owners}"
+        )
+    # moved: the source campaign changed (0002's flag, for the second statement).
+    changed = changed_rows(
+        LEAD_COLUMNS, LEAD_COUNTED, "o.source_campaign_id IS DISTINCT FROM n.source_campaign_id"
+    )
+    # Whether any moved is read from the deltas (an EXISTS over the two transition
+    # tables was planned as a nested loop: every old row against every new one).
+    leads, owners = lead_counts("lead_deltas")
+    body = f"""WITH lead_deltas AS MATERIALIZED ({changed}),
+    leads AS ({leads}),
+    owners AS ({owners})
+    SELECT coalesce(bool_or(moved), false) INTO any_moved FROM lead_deltas;
+    IF any_moved THEN
         {moved_counts()};
     END IF"""
-    return function(name, body)
+    return function(name, body, declare="DECLARE any_moved boolean;\n")
 
 
 # Calls ------------------------------------------------------------------------------
@@ -184,7 +195,7 @@ def call_function(op: str) -> str:
         "WHERE d.lead_campaign_id IS NOT NULL) AS c(campaign_id)",
     )
     body = f"""WITH call_deltas AS MATERIALIZED (
-        SELECT x.*, {campaign_of('x.lead_id')} AS lead_campaign_id FROM ({rows}) x
+        SELECT x.*, {campaign_of("x.lead_id")} AS lead_campaign_id FROM ({rows}) x
         WHERE x.kind = 'call'
     ) {calls}"""
     return function(f"reports_interactions_{op.lower()}d", body)
@@ -208,7 +219,7 @@ def touch_function(op: str) -> str:
         f"FROM touch_deltas d, {touch_rows('d', 'd.delta')}",
     )
     body = f"""WITH touch_deltas AS MATERIALIZED (
-        SELECT x.*, {campaign_of('x.lead_id')} AS campaign_id
+        SELECT x.*, {campaign_of("x.lead_id")} AS campaign_id
         FROM ({deltas(TOUCH_COLUMNS, TOUCH_COUNTED)[op]}) x
     ) {touches}"""
     return function(f"reports_touches_{op.lower()}d", body)
@@ -234,7 +245,7 @@ def email_function(op: str) -> str:
         f"{email_measures('d', 'd.delta')} FROM email_deltas d",
     )
     body = f"""WITH email_deltas AS MATERIALIZED (
-        SELECT x.*, {campaign_of('x.lead_id')} AS campaign_id FROM ({rows}) x
+        SELECT x.*, {campaign_of("x.lead_id")} AS campaign_id FROM ({rows}) x
         WHERE x.status = 'sent' AND x.sent_at IS NOT NULL
     ) {emails}"""
     return function(f"reports_emails_{op.lower()}d", body)
@@ -260,6 +271,4 @@ BACKWARD = [
 class Migration(migrations.Migration):
     dependencies = [("reports", "0003_dashboard_indexes")]
 
-    operations = [
-        migrations.RunPython(first.run(FORWARD), first.run(BACKWARD), elidable=False)
-    ]
+    operations = [migrations.RunPython(first.run(FORWARD), first.run(BACKWARD), elidable=False)]
