@@ -11,6 +11,10 @@ triggers of 0002 cost the database about 13 s. What changed:
 - An update of leads adds the moved calls, touches and emails only when some
   lead's source campaign changed (three joins otherwise planned for nothing);
   an insert or a delete of leads never moves anything, so it no longer plans them.
+- Each statement is run with EXECUTE, planned for the call's transition tables:
+  a static one keeps the plan of the first call after the tables' statistics
+  last changed, and one planned for a one-row update joined the old and new
+  rows of the next 5,000-row update as a nested loop (seconds a statement).
 - An update compares only what the rollups count (a touch claimed, a call
   reclassified between two outcomes counted the same, an email's retries), so
   such updates add no pair of cancelling rows to group.
@@ -66,7 +70,18 @@ def deltas(columns: str, counted: tuple[str, ...], where: str = "true") -> dict[
     }
 
 
+def planned_now(sql: str, into: str = "") -> str:
+    """A PL/pgSQL statement running `sql` planned for this call's transition tables.
+    A static statement keeps the plan made for the first call after the tables'
+    statistics last changed: one made for a one-row update joined a 5,000-row
+    one's old and new rows as a nested loop (25 million comparisons, seconds)."""
+    return f"EXECUTE $sql$ {sql} $sql$" + (f" INTO {into}" if into else "")
+
+
 def function(name: str, body: str, declare: str = "") -> str:
+    """`body`: a statement (run planned_now), or PL/pgSQL."""
+    if not body.lstrip().startswith(("EXECUTE", "IF")):
+        body = planned_now(body)
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 {declare}BEGIN
@@ -159,12 +174,16 @@ def lead_function(op: str) -> str:
     # Whether any moved is read from the deltas (an EXISTS over the two transition
     # tables was planned as a nested loop: every old row against every new one).
     leads, owners = lead_counts("lead_deltas")
-    body = f"""WITH lead_deltas AS MATERIALIZED ({changed}),
+    counted = planned_now(
+        f"""WITH lead_deltas AS MATERIALIZED ({changed}),
     leads AS ({leads}),
     owners AS ({owners})
-    SELECT coalesce(bool_or(moved), false) INTO any_moved FROM lead_deltas;
+    SELECT coalesce(bool_or(moved), false) FROM lead_deltas""",
+        into="any_moved",
+    )
+    body = f"""{counted};
     IF any_moved THEN
-        {moved_counts()};
+        {planned_now(moved_counts())};
     END IF"""
     return function(name, body, declare="DECLARE any_moved boolean;\n")
 
