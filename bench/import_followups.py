@@ -52,6 +52,12 @@ project done within 60 s. With --per-row N, the per-row path the project
 replaced (interaction_hooks.run_many on the first N visits, in batches of
 1,000 as the job did) is timed too, and its rate shown for comparison.
 
+With --without-rollup-triggers, one more project run with the dashboard's rollup
+triggers (reports migrations 0002, 0004) disabled, then the rollups counted again:
+what the triggers cost the run. With --explain MS, one more project run with
+auto_explain in the session (nested statements too, so the triggers' own): the
+statements that took MS or more, summed by text, and their plans in a file.
+
 The machine may be shared: the load average is printed at the start and the end.
 """
 
