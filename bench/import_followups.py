@@ -52,6 +52,12 @@ project done within 60 s. With --per-row N, the per-row path the project
 replaced (interaction_hooks.run_many on the first N visits, in batches of
 1,000 as the job did) is timed too, and its rate shown for comparison.
 
+With --without-rollup-triggers, one more project run with the dashboard's rollup
+triggers (reports migrations 0002, 0004) disabled, then the rollups counted again:
+what the triggers cost the run. With --explain MS, one more project run with
+auto_explain in the session (nested statements too, so the triggers' own): the
+statements that took MS or more, summed by text, and their plans in a file.
+
 The machine may be shared: the load average is printed at the start and the end.
 """
 
@@ -95,6 +101,21 @@ def main() -> None:
         "--per-row", type=int, default=0, help="Also time the per-row path on this many visits."
     )
     parser.add_argument("--profile", action="store_true", help="Where a project run's time goes.")
+    parser.add_argument(
+        "--explain",
+        type=float,
+        default=0,
+        metavar="MS",
+        help="One more project run with auto_explain: the plans (with the rollup "
+        "triggers' statements) of each statement that took MS or more, and the time "
+        "per statement summed.",
+    )
+    parser.add_argument(
+        "--without-rollup-triggers",
+        action="store_true",
+        help="One more project run with the dashboard's rollup triggers disabled: "
+        "what they cost the run.",
+    )
     args = parser.parse_args()
     if args.visits < 100:
         sys.exit("--visits must be at least 100")
@@ -141,6 +162,10 @@ def run(args) -> None:
     report(args, world, runs, digests, jobs_run, cpu)
     if args.profile:
         profile(world, worker)
+    if args.without_rollup_triggers:
+        without_rollup_triggers(world, worker, statistics.median(runs["project"]))
+    if args.explain:
+        explain(world, worker, args.explain)
     if args.per_row:
         per_row(args, world, statistics.median(runs["project"]))
     print(f"load average {load()} at the end (other work here skews timings)")
@@ -543,6 +568,71 @@ def profile(world: World, worker: OneWorker) -> None:
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(30)
     stats.sort_stats("tottime").print_stats(25)
+
+
+ROLLUP_TRIGGERS_ON = """
+    SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+    WHERE t.tgname LIKE 'reports\\_%' AND NOT t.tgisinternal"""
+
+
+def without_rollup_triggers(world: World, worker: OneWorker, project_seconds: float) -> None:
+    """One more project run with the rollup triggers disabled, and the rollups
+    counted again afterwards (reports_rollups_rebuild)."""
+    triggers = execute(ROLLUP_TRIGGERS_ON)
+    put_back(world)
+    for table, name in triggers:
+        execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+    try:
+        before = cpu_seconds()
+        seconds, _ = clock(lambda: worker.drain(world.lead_import, world))
+        used = [after - then for after, then in zip(cpu_seconds(), before, strict=True)]
+    finally:
+        for table, name in triggers:
+            execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
+        execute("SELECT reports_rollups_rebuild()")
+    print(f"  project without the rollup triggers ({len(triggers)} disabled): {seconds:.2f} s "
+          f"(CPU: this process {used[0]:.2f} s, its database backend {used[1]:.2f} s); "
+          f"the triggers' share of the median: {project_seconds - seconds:.2f} s")  # fmt: skip
+    put_back(world)
+
+
+def explain(world: World, worker: OneWorker, milliseconds: float) -> None:
+    """One more project run with auto_explain logging to this session (nested
+    statements too: the triggers'), then the statements by the time they took."""
+    from django.db import connection
+
+    put_back(world)
+    plans: list[str] = []
+    connection.ensure_connection()
+    connection.connection.add_notice_handler(lambda notice: plans.append(notice.message_primary))
+    for setting in (
+        "LOAD 'auto_explain'",
+        f"SET auto_explain.log_min_duration = {milliseconds:g}",
+        "SET auto_explain.log_analyze = on",
+        "SET auto_explain.log_timing = off",
+        "SET auto_explain.log_nested_statements = on",
+        "SET auto_explain.log_level = notice",
+    ):
+        execute(setting)
+    seconds, _ = clock(lambda: worker.drain(world.lead_import, world))
+    execute("SET auto_explain.log_min_duration = -1")
+    summed: Counter = Counter()
+    counted: Counter = Counter()
+    for plan in plans:
+        if not plan.startswith("duration: "):
+            continue
+        took = float(plan.split()[1])
+        text = plan.split("Query Text: ", 1)[-1].split("\n", 1)[0].strip()[:110]
+        summed[text] += took
+        counted[text] += 1
+    print(f"  explained run: {seconds:.2f} s; statements over {milliseconds:g} ms, by time "
+          f"summed (a trigger's statement counts inside the one that fired it too):")  # fmt: skip
+    for text, took in summed.most_common(25):
+        print(f"    {took / 1000:7.2f} s  x{counted[text]:<4} {text}")
+    path = Path(f"/tmp/import_followups_explain_{os.getpid()}.txt")
+    path.write_text("\n\n".join(plans))
+    print(f"  the plans: {path}")
+    put_back(world)
 
 
 def per_row(args, world: World, project_seconds: float) -> None:

@@ -37,12 +37,16 @@ def lead_import_recorded(lead_import_id: int, after_id: int = 0) -> None:
     each job then queues the next, from the last visit it handled, so a list of
     any length never meets the queue's job timeout, and a job run twice does
     nothing twice (the hooks are idempotent)."""
-    visits = (
+    # The batch's ids first (the primary key's order, from after_id), then its
+    # rows: one query with the join and the order planned a hash of every lead
+    # and a sort of every visit left, per batch.
+    ids = list(
         Interaction.objects.filter(lead_import_id=lead_import_id, pk__gt=after_id)
-        .select_related("lead", "campaign")
         .order_by("pk")
+        .values_list("pk", flat=True)[:HOOK_BATCH]
     )
-    batch = list(visits[:HOOK_BATCH])
+    visits = Interaction.objects.filter(pk__any=ids).select_related("lead", "campaign")
+    batch = list(visits.order_by("pk"))
     interaction_hooks.run_set_based(batch)
     if len(batch) == HOOK_BATCH:
         enqueue(JOBS + "lead_import_recorded", lead_import_id, batch[-1].pk)

@@ -90,8 +90,18 @@ def _update_batch(ids: list[int], now: dt.datetime) -> list[ScoreChange]:
 
 
 def _write_scores(ids: list[int], scores: dict[int, int], now: dt.datetime) -> None:
-    """One UPDATE for the batch: the leads grouped by their new score (few distinct
-    values), 0 for those without scored interactions."""
+    """One UPDATE for the batch, 0 for the leads without scored interactions. On
+    PostgreSQL each lead's score is joined by id from two arrays (a CASE of
+    `id = ANY(…)` tests each row against thousands of ids); elsewhere the leads
+    are grouped by their new score (few distinct values)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE crm_lead SET score = s.score, score_computed_at = %s "
+                "FROM unnest(%s::bigint[], %s::integer[]) AS s(id, score) WHERE crm_lead.id = s.id",
+                [now, ids, [scores.get(pk, 0) for pk in ids]],
+            )
+        return
     by_score = defaultdict(list)
     for pk, score in scores.items():
         by_score[score].append(pk)
