@@ -226,7 +226,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("crm", "0022_ad_destinations_for_cadences"),
         ("followups", "0014_cadence_ads_steps"),
-        ("reports", "0003_dashboard_indexes"),
+        ("reports", "0004_rollup_triggers_cheaper"),
     ]
 
     operations = [
