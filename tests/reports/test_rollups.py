@@ -240,6 +240,26 @@ def test_deletes_stage_changes_and_moves_are_counted(edges, rep_bob):
     assert_same_everywhere(edges)
 
 
+def test_a_cadences_calls_follow_their_touches(edges):
+    """Calls of enrolments made, moved to another day, taken back, detached from
+    their enrolment and deleted: the cadence rollup follows each change."""
+    calls = Touch.objects.filter(channel=Channel.CALL, enrolment__isnull=False).order_by("pk")
+    ids = list(calls.values_list("pk", flat=True))
+    assert len(ids) >= 8
+    made = dt.datetime(2026, 3, 29, 23, 40, tzinfo=UTC)
+    Touch.objects.filter(pk__in=ids).update(status=Touch.Status.DONE, completed_at=made)
+    Touch.objects.filter(pk__in=ids[:2]).update(completed_at=made + dt.timedelta(hours=2))
+    Touch.objects.filter(pk__in=ids[2:4]).update(status=Touch.Status.PENDING, completed_at=None)
+    Touch.objects.filter(pk__in=ids[4:6]).update(enrolment=None)
+    Touch.objects.filter(pk__in=ids[6:8]).delete()
+
+    assert_same_everywhere(edges)
+    kept = rollup_rows()["cadences"]
+    with connection_cursor() as cursor:
+        cursor.execute("SELECT reports_cadencerollup_rebuild()")
+    assert rollup_rows()["cadences"] == kept
+
+
 def test_erasure_and_merges_are_counted(edges, manager_maria):
     leads = list(Lead.objects.filter(interactions__kind=Kind.CALL).distinct()[:6])
     lead_erase(lead=leads[0], by=manager_maria)
