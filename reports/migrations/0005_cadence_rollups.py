@@ -37,7 +37,7 @@ from followups.cadences.triggers import exit_reason
 rollups = importlib.import_module("reports.migrations.0002_dashboard_rollup_triggers")
 cheaper = importlib.import_module("reports.migrations.0004_rollup_triggers_cheaper")
 campaign_of, function, planned_now = cheaper.campaign_of, cheaper.function, cheaper.planned_now
-day, upsert, compact_table = rollups.day, rollups.upsert, rollups.compact_table
+day, upsert, compact_table, run = rollups.day, rollups.upsert, rollups.compact_table, rollups.run
 
 TABLE = "reports_cadencerollup"
 KEYS = "day, campaign_id, cadence_id"
@@ -229,16 +229,6 @@ BACKWARD = [
     "DROP FUNCTION reports_cadencerollup_rebuild();",
     "DROP FUNCTION reports_cadencerollup_compact();",
 ]
-
-
-def run(statements):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return  # SQLite reads the live tables
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return apply
 
 
 class Migration(migrations.Migration):
