@@ -132,9 +132,12 @@ MOVED = """(
     LATERAL (VALUES (o.source_campaign_id, -1), (n.source_campaign_id, 1)) AS m(campaign_id, delta)
     WHERE o.source_campaign_id IS DISTINCT FROM n.source_campaign_id
 ) AS d"""
+# Asked without joining the two: an EXISTS over their join was planned as a nested
+# loop (each old row against every new one: 2 s for 5,000 leads), a set difference
+# is one hash.
 ANY_MOVED = (
-    "SELECT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n USING (id) "
-    "WHERE o.source_campaign_id IS DISTINCT FROM n.source_campaign_id)"
+    "SELECT EXISTS (SELECT id, source_campaign_id FROM old_rows "
+    "EXCEPT SELECT id, source_campaign_id FROM new_rows)"
 )
 
 
