@@ -8,14 +8,6 @@ from tests.factories import LeadFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_maria(client, manager_maria):
-    manager_maria.is_staff = True
-    manager_maria.save()
-    client.force_login(manager_maria)
-    return client
-
-
 def test_the_admin_edits_a_leads_name_prefix_and_suffix(staff_maria):
     lead = LeadFactory(name_prefix="Dr.", name_suffix="PhD")
 

@@ -9,7 +9,7 @@ from django.test import Client
 from crm.models import Lead
 from mailings.addresses import email_digest
 from mailings.models import ConsentRecord, ConsentText, Suppression
-from tests.crm.test_api import api_for
+from tests.crm.api.client import api_for
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

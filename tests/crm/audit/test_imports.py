@@ -10,7 +10,7 @@ from crm.imports.undo.services import lead_import_undo
 from crm.models import Lead, LeadImport
 from crm.templatetags.audit import audit_sentence
 from tests.booth_lists import import_booth_list
-from tests.crm.test_exports import admin_confirm, admin_upload
+from tests.crm.exports.downloads import admin_confirm, admin_upload
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,14 +85,6 @@ def test_undoing_an_import_is_one_more_entry(tmp_path, manager_maria):
     undone = AuditEntry.objects.get(action=Action.IMPORT_UNDONE)
     assert (undone.actor, undone.subject_id) == (manager_maria, lead_import.pk)
     assert undone.data == {"deleted": lead_import.created, "updated": 0}
-
-
-@pytest.fixture
-def staff_maria(client, manager_maria):
-    manager_maria.is_staff = True
-    manager_maria.save()
-    client.force_login(manager_maria)
-    return client
 
 
 def test_an_admin_import_writes_one_entry_besides_the_changes_to_the_leads_it_matched(

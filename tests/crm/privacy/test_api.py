@@ -2,8 +2,8 @@ import pytest
 
 from crm.models import Lead
 from crm.privacy.models import Erasure
+from tests.crm.api.client import api_for
 from tests.crm.privacy.people import EMAIL
-from tests.crm.test_api import api_for
 from tests.factories import LeadFactory
 
 

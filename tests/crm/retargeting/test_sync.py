@@ -25,8 +25,8 @@ from crm.retargeting.services import ad_connection_save, audience_ad_link_create
 from crm.services import interaction_record, lead_update
 from mailings.consent import consent_withdraw
 from tests.crm.audiences.people import NOW, Kind, person
-from tests.crm.retargeting.test_backend_google_ads import google_ads_api
-from tests.crm.retargeting.test_backend_meta import graph_api
+from tests.crm.retargeting.backends.google_ads import google_ads_api
+from tests.crm.retargeting.backends.test_meta import graph_api
 
 pytestmark = pytest.mark.django_db
 

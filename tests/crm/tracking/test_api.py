@@ -4,7 +4,7 @@ import pytest
 
 from crm.models import Lead
 from crm.tracking.models import Visitor
-from tests.crm.test_api import api_for
+from tests.crm.api.client import api_for
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.usefixtures("clock")

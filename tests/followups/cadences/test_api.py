@@ -8,7 +8,7 @@ import time_machine
 from crm.roles import Role
 from followups.cadences.models import Channel, Enrolment
 from followups.models import Touch
-from tests.crm.test_api import api_for
+from tests.crm.api.client import api_for
 from tests.factories import LeadFactory, UserFactory
 from tests.followups.cadences.factories import CadenceFactory, cadence_with
 
