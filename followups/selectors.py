@@ -9,13 +9,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from crm.models import Lead, User
-from followups.calling_hours import (
-    CallingWindow,
-    calling_hours,
-    holidays_near,
-    place_of,
-    zone,
-)
+from followups.calling_hours import CallingWindow, calling_hours, holidays_near, place_of, zone
 from followups.models import Touch
 
 
