@@ -13,12 +13,12 @@ class CrmConfig(AppConfig):
             interaction_hooks,
             lookups,  # noqa: F401 (registers field__any)
             periodic,
-            referrals,
             sections,
             services,
         )
         from crm.audit import selectors as audit
         from crm.audit import services as audit_services
+        from crm.referrals import services as referrals
         from crm.scoring import services as scoring
 
         folding.connect()
