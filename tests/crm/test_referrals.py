@@ -17,8 +17,8 @@ from crm.referrals import (
     referral_url,
 )
 from crm.services import interaction_record
+from mailings.email.rendering import Links, render_email
 from mailings.letters.compose import letter_for
-from mailings.rendering import Links, render_email
 from tests.factories import LeadFactory
 from tests.mailings.factories import StepVariantFactory
 from tests.mailings.letters.factories import LetterTemplateFactory, MailableLeadFactory

@@ -1,0 +1,159 @@
+"""Who may get marketing email: consent, double opt-in, and the suppression list."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from crm.models import Lead
+from crm.services import lead_email_consent_set
+from mailings.consent.addresses import email_digest, normalise_email
+from mailings.models import ConsentRecord, ConsentText, Suppression
+
+
+def is_suppressed(email: str) -> bool:
+    return bool(email) and Suppression.objects.filter(email_digest=email_digest(email)).exists()
+
+
+def suppressed_digests(emails) -> set[str]:
+    digests = {email_digest(email) for email in emails if email}
+    found = Suppression.objects.filter(email_digest__in=digests)
+    return set(found.values_list("email_digest", flat=True))
+
+
+def why_not_email(lead: Lead, *, suppressed: bool | None = None) -> str:
+    """Empty when the lead may get marketing email now; else the reason, in words."""
+    if not lead.email:
+        return "No email address"
+    if suppressed if suppressed is not None else is_suppressed(lead.email):
+        return "The address is on the suppression list"
+    consent = lead.email_consent
+    if consent == Lead.EmailConsent.CONFIRMED:
+        return ""
+    if consent == Lead.EmailConsent.UNSUBSCRIBED:
+        return "Unsubscribed"
+    if settings.MAIL_SOFT_OPT_IN and lead.stage == Lead.Stage.CUSTOMER:
+        return ""  # soft opt-in: an existing customer, who has not said no
+    if consent == Lead.EmailConsent.PENDING:
+        return "Email consent not confirmed yet (double opt-in pending)"
+    return "No email consent"
+
+
+def suppression_add(*, email: str, reason: str, source: str) -> Suppression:
+    suppression, _ = Suppression.objects.get_or_create(
+        email_digest=email_digest(email), defaults={"reason": reason, "source": source[:200]}
+    )
+    return suppression
+
+
+def leads_with_email(email: str):
+    return (
+        Lead.objects.filter(email__iexact=normalise_email(email)) if email else Lead.objects.none()
+    )
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, email: str, source: str, ip_address: str | None = None, now: dt.datetime | None = None
+) -> int:
+    """Unsubscribe the address: the suppression list remembers it for good, and
+    every lead with it is marked unsubscribed. Idempotent. Returns leads changed."""
+    now = now or timezone.now()
+    suppression_add(email=email, reason=Suppression.Reason.UNSUBSCRIBED, source=source)
+    changed = 0
+    for lead in leads_with_email(email).exclude(email_consent=Lead.EmailConsent.UNSUBSCRIBED):
+        _consent_change(
+            lead,
+            ConsentRecord.Action.UNSUBSCRIBED,
+            source=source,
+            ip_address=ip_address,
+            now=now,
+            email_consent=Lead.EmailConsent.UNSUBSCRIBED,
+            email_consent_at=now,
+            email_consent_method=source[:100],
+        )
+        changed += 1
+    return changed
+
+
+def _consent_change(lead: Lead, action: str, *, source, ip_address, now=None, text=None, **fields):
+    """Change the lead's consent fields and keep the evidence, together."""
+    lead_email_consent_set(lead=lead, **fields)
+    consent_record(
+        lead=lead, action=action, source=source, ip_address=ip_address, consent_text=text, now=now
+    )
+
+
+def consent_record(
+    *,
+    lead: Lead,
+    action: str,
+    source: str,
+    ip_address: str | None = None,
+    consent_text: ConsentText | None = None,
+    now: dt.datetime | None = None,
+) -> ConsentRecord:
+    return ConsentRecord.objects.create(
+        lead=lead,
+        email_digest=email_digest(lead.email),
+        action=action,
+        source=source[:200],
+        ip_address=ip_address or None,
+        consent_text=consent_text,
+        at=now or timezone.now(),
+    )
+
+
+def current_consent_text() -> ConsentText | None:
+    return ConsentText.objects.order_by("-created_at").first()
+
+
+@transaction.atomic
+def consent_request(*, lead: Lead, source: str, ip_address: str | None = None) -> bool:
+    """Start double opt-in: mark consent pending and record the request. False (and
+    nothing changes) when the lead has no address, is suppressed or confirmed
+    already. The caller sends the confirmation email (mailings.email.transactional)."""
+    if not lead.email or is_suppressed(lead.email):
+        return False
+    if lead.email_consent == Lead.EmailConsent.CONFIRMED:
+        return False
+    text = current_consent_text()
+    _consent_change(
+        lead,
+        ConsentRecord.Action.REQUESTED,
+        source=source,
+        ip_address=ip_address,
+        text=text,
+        email_consent=Lead.EmailConsent.PENDING,
+        email_consent_method=source[:100],
+        email_consent_text_version=text.version if text else "",
+    )
+    return True
+
+
+@transaction.atomic
+def consent_confirm(
+    *, lead: Lead, source: str, ip_address: str | None = None, now: dt.datetime | None = None
+) -> bool:
+    """The person clicked the confirmation link: consent is confirmed, with when,
+    from where and the text they were shown. Not for a suppressed address (they
+    unsubscribed since); idempotent."""
+    if not lead.email or is_suppressed(lead.email):
+        return False
+    if lead.email_consent == Lead.EmailConsent.CONFIRMED:
+        return True
+    now = now or timezone.now()
+    version = lead.email_consent_text_version
+    _consent_change(
+        lead,
+        ConsentRecord.Action.CONFIRMED,
+        source=source,
+        ip_address=ip_address,
+        now=now,
+        text=ConsentText.objects.filter(version=version).first() if version else None,
+        email_consent=Lead.EmailConsent.CONFIRMED,
+        email_consent_at=now,
+        email_consent_method="double opt-in",
+    )
+    return True
