@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from crm.models import Interaction, Lead
 from crm.services import lead_email_consent_set
 from mailings.consent.addresses import email_digest
-from mailings.consent.services import is_suppressed
+from mailings.consent.selectors import is_suppressed
 from mailings.models import Suppression
 
 UNSUBSCRIBED = Lead.EmailConsent.UNSUBSCRIBED

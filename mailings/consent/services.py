@@ -1,43 +1,16 @@
-"""Who may get marketing email: consent, double opt-in, and the suppression list."""
+"""Who may get marketing email, written: consent, double opt-in, and the suppression
+list (what is read from them is in selectors.py)."""
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from crm.models import Lead
 from crm.services import lead_email_consent_set
-from mailings.consent.addresses import email_digest, normalise_email
+from mailings.consent.addresses import email_digest
+from mailings.consent.selectors import current_consent_text, is_suppressed, leads_with_email
 from mailings.models import ConsentRecord, ConsentText, Suppression
-
-
-def is_suppressed(email: str) -> bool:
-    return bool(email) and Suppression.objects.filter(email_digest=email_digest(email)).exists()
-
-
-def suppressed_digests(emails) -> set[str]:
-    digests = {email_digest(email) for email in emails if email}
-    found = Suppression.objects.filter(email_digest__in=digests)
-    return set(found.values_list("email_digest", flat=True))
-
-
-def why_not_email(lead: Lead, *, suppressed: bool | None = None) -> str:
-    """Empty when the lead may get marketing email now; else the reason, in words."""
-    if not lead.email:
-        return "No email address"
-    if suppressed if suppressed is not None else is_suppressed(lead.email):
-        return "The address is on the suppression list"
-    consent = lead.email_consent
-    if consent == Lead.EmailConsent.CONFIRMED:
-        return ""
-    if consent == Lead.EmailConsent.UNSUBSCRIBED:
-        return "Unsubscribed"
-    if settings.MAIL_SOFT_OPT_IN and lead.stage == Lead.Stage.CUSTOMER:
-        return ""  # soft opt-in: an existing customer, who has not said no
-    if consent == Lead.EmailConsent.PENDING:
-        return "Email consent not confirmed yet (double opt-in pending)"
-    return "No email consent"
 
 
 def suppression_add(*, email: str, reason: str, source: str) -> Suppression:
@@ -45,12 +18,6 @@ def suppression_add(*, email: str, reason: str, source: str) -> Suppression:
         email_digest=email_digest(email), defaults={"reason": reason, "source": source[:200]}
     )
     return suppression
-
-
-def leads_with_email(email: str):
-    return (
-        Lead.objects.filter(email__iexact=normalise_email(email)) if email else Lead.objects.none()
-    )
 
 
 @transaction.atomic
@@ -103,10 +70,6 @@ def consent_record(
         consent_text=consent_text,
         at=now or timezone.now(),
     )
-
-
-def current_consent_text() -> ConsentText | None:
-    return ConsentText.objects.order_by("-created_at").first()
 
 
 @transaction.atomic

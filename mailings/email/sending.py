@@ -56,7 +56,7 @@ from crm.services import Happened, interactions_record_many
 from followups.models import Channel, Enrolment, Touch
 from followups.services import touch_hold, touches_complete_claimed, touches_skip
 from mailings.consent.addresses import email_digest
-from mailings.consent.services import suppressed_digests, why_not_email
+from mailings.consent.selectors import suppressed_digests, why_not_email
 from mailings.email.messages import message_id_sql, outbox_message
 from mailings.email.sent_marks import sent_marks
 from mailings.email.services import email_bounced

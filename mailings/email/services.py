@@ -10,7 +10,8 @@ from crm.models import Interaction, Lead
 from crm.services import interaction_record
 from followups.cadences.models import ExitCondition
 from followups.cadences.triggers import enrolments_exit_for_lead
-from mailings.consent.services import consent_withdraw, leads_with_email, suppression_add
+from mailings.consent.selectors import leads_with_email
+from mailings.consent.services import consent_withdraw, suppression_add
 from mailings.models import OutboxEmail, Suppression
 
 

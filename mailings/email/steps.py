@@ -16,7 +16,7 @@ from crm.models import Lead
 from followups.models import CadenceStep, Channel, Touch
 from followups.services import touches_cancel_open
 from mailings.consent.addresses import email_digest
-from mailings.consent.services import suppressed_digests, why_not_email
+from mailings.consent.selectors import suppressed_digests, why_not_email
 from mailings.models import SENDING_LEASE, OutboxEmail, StepVariant
 
 # What sending an outbox email reads: its own enrolment and lead joined in, and

@@ -8,7 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from crm.models import Lead
-from mailings.consent.services import current_consent_text
+from mailings.consent.selectors import current_consent_text
 from mailings.email import tokens
 from mailings.email.messages import token_url
 from mailings.email.rendering import Links, render_email

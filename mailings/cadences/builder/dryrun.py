@@ -30,7 +30,7 @@ from followups.calling_hours import Holidays, holidays_around
 from followups.ledger import lead_call_barred
 from followups.models import Touch
 from mailings.consent.addresses import email_digest
-from mailings.consent.services import suppressed_digests, why_not_email
+from mailings.consent.selectors import suppressed_digests, why_not_email
 from mailings.email.steps import variant_for
 from mailings.email.windows import FrequencyCap, hold_until, local_description
 from mailings.letters.compose import why_not_mail
