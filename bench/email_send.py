@@ -18,7 +18,7 @@ enrolled with the step's touch due now, through the project's bulk enrolment
 (followups.cadences.bulk.enrolments_create_bulk, which writes the rows
 followups.cadences.services.enrolment_create writes). The outbox rows are not
 seeded: the sender makes them when it first sends each touch
-(mailings.steps.outboxes_for), inside the timing as in production.
+(mailings.email.steps.outboxes_for), inside the timing as in production.
 
   project   followups.scheduler.scheduler_pass() claims the due touches and
             queues followups.jobs.touches_deliver jobs (MAIL_BATCH_SIZE emails
@@ -597,7 +597,7 @@ def profile_batches(sink: Sink, cadence, *, start: int, count: int) -> None:
 
     from crm.models import Campaign, User
     from followups.models import Touch
-    from mailings.sending import emails_send
+    from mailings.email.sending import emails_send
 
     size = settings.MAIL_BATCH_SIZE
     rep, manager = (

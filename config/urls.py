@@ -42,7 +42,7 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="holidays:list"),
         name="calling_hours",
     ),
-    path("m/", include("mailings.public_urls")),
+    path("m/", include("mailings.email.urls")),
     path("", include(referral_urls.public_patterns)),
     path("t/", include("crm.tracking.urls")),
     path("api/", api.urls),

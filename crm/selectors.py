@@ -40,7 +40,7 @@ def leads_for_list(user: User) -> QuerySet[Lead]:
 
 def marketing_consent() -> Q:
     """Leads who allow marketing: email consent confirmed (double opt-in), or, with
-    MAIL_SOFT_OPT_IN, customers who have not unsubscribed (mailings.consent asks
+    MAIL_SOFT_OPT_IN, customers who have not unsubscribed (mailings.consent.selectors asks
     the same of one lead, with the suppression list beside it)."""
     allowed = Q(email_consent=Lead.EmailConsent.CONFIRMED)
     if settings.MAIL_SOFT_OPT_IN:

@@ -4,7 +4,7 @@ outbox) read-only."""
 
 from django.contrib import admin
 
-from mailings.addresses import email_digest
+from mailings.consent.addresses import email_digest
 from mailings.letters import admin as letters_admin  # noqa: F401 (registers the letters' admin)
 from mailings.models import ConsentRecord, ConsentText, OutboxEmail, Suppression
 

@@ -10,8 +10,8 @@ from pydantic import ConfigDict, IPvAnyAddress
 
 from crm import selectors
 from crm.api import ERROR_RESPONSES
-from mailings.consent import consent_request
-from mailings.emails import send_consent_confirmation
+from mailings.consent.services import consent_request
+from mailings.email.transactional import send_consent_confirmation
 
 router = Router(tags=["consent"])
 

@@ -14,8 +14,9 @@ class MailingsConfig(AppConfig):
         from followups import channels
         from followups.cadences.services import register_ended
         from followups.models import Channel
-        from mailings import hooks, personal, sending, signals, steps  # noqa: F401 (signals connects anymail's)
         from mailings.api import router
+        from mailings.consent import hooks
+        from mailings.email import personal, sending, signals, steps  # noqa: F401 (signals connects anymail's)
         from mailings.letters.selectors import leads_with_letters_in_open_runs
 
         interaction_hooks.register(hooks.suppression_apply, batch=hooks.suppressions_apply)

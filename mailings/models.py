@@ -49,7 +49,7 @@ def variants_differ_in_one_thing(variants: list[StepVariant]) -> None:
 
 # How long an email marked `sending` without a worker token (SQLite: see
 # config.liveness) is its worker's: after that the worker is taken for dead
-# (mailings.sending sends it again; an ended enrolment cancels it). One marked with a
+# (mailings.email.sending sends it again; an ended enrolment cancels it). One marked with a
 # token is its worker's exactly as long as that worker lives.
 SENDING_LEASE = dt.timedelta(seconds=settings.MAIL_SENDING_LEASE_SECONDS)
 
@@ -99,7 +99,7 @@ class OutboxEmail(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
-    # Opens and clicks by mail scanners and privacy proxies (mailings.machines),
+    # Opens and clicks by mail scanners and privacy proxies (mailings.email.machines),
     # counted here only: opened_at and clicked_at are people's.
     machine_opens = models.PositiveIntegerField(default=0)
     machine_clicks = models.PositiveIntegerField(default=0)
@@ -118,7 +118,7 @@ class OutboxEmail(models.Model):
 
 class Suppression(models.Model):
     """An address we must not email again. Only a digest is kept (see
-    mailings.addresses), so it outlives the lead and catches re-imports."""
+    mailings.consent.addresses), so it outlives the lead and catches re-imports."""
 
     class Reason(models.TextChoices):
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"

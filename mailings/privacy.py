@@ -18,8 +18,8 @@ from django.db import transaction
 from crm.models import Lead
 from crm.privacy.selectors import rows
 from crm.privacy.subject import Subject
-from mailings.addresses import email_digest
-from mailings.consent import suppression_add
+from mailings.consent.addresses import email_digest
+from mailings.consent.services import suppression_add
 from mailings.models import ConsentRecord, OutboxEmail, PrintRun, PrintRunLetter, Suppression
 
 MODELS = ("mailings.OutboxEmail", "mailings.ConsentRecord", "mailings.PrintRunLetter")

@@ -123,7 +123,7 @@ print(cadence.pk)
 
 CONFIRM_CONSENT = """
 from crm.models import Lead
-from mailings.consent import consent_confirm
+from mailings.consent.services import consent_confirm
 
 for lead in Lead.objects.exclude(email=""):
     consent_confirm(lead=lead, source="booth consent form (production smoke run)")

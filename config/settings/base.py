@@ -319,7 +319,7 @@ MAIL_DELIVERY_LEASE_SECONDS = max(1, int(env("MAIL_DELIVERY_LEASE_SECONDS", "600
 MAIL_SENDING_LEASE_SECONDS = max(1, int(env("MAIL_SENDING_LEASE_SECONDS", "900")))
 # Inbound webhook (replies, bounces, complaints): callers send this as a bearer token.
 MAIL_WEBHOOK_SECRET = env("MAIL_WEBHOOK_SECRET")
-# Opens and clicks this soon after sending are mail scanners' (mailings.machines).
+# Opens and clicks this soon after sending are mail scanners' (mailings.email.machines).
 MAIL_MACHINE_SECONDS = int(env("MAIL_MACHINE_SECONDS", "30"))
 
 # Ad platform connections (crm.retargeting): their access tokens are encrypted at

@@ -4,7 +4,7 @@ ad connection and sync pages.
 The audience's members whose consent allows marketing — email consent confirmed
 (double opt-in), or, with MAIL_SOFT_OPT_IN on, a customer who has not said no —
 and who never unsubscribed; the same rule as marketing email
-(mailings.consent.why_not_email), since an ad list is marketing too. Do-not-call
+(mailings.consent.selectors.why_not_email), since an ad list is marketing too. Do-not-call
 and do-not-mail are about our phone calls and letters, not ads, and leave a lead
 in. A member with neither an email nor a phone is left out: there is nothing a
 platform could match reliably. (A platform that matches on less, such as an

@@ -1,7 +1,7 @@
 """A/B tests of a cadence's email steps: what each variant got (sent, opened,
 clicked, replied), a two-proportion z-test, and a verdict in plain words.
 
-Opens and clicks by mail scanners and privacy proxies (mailings.machines) are
+Opens and clicks by mail scanners and privacy proxies (mailings.email.machines) are
 counted apart and left out of every rate and verdict."""
 
 import math
@@ -53,7 +53,7 @@ class VariantStats:
     opened: int = 0
     clicked: int = 0
     replied: int = 0
-    machine_opens: int = 0  # not in opened: mailings.machines
+    machine_opens: int = 0  # not in opened: mailings.email.machines
     machine_clicks: int = 0
 
     def rate(self, metric: str) -> float | None:
@@ -150,7 +150,7 @@ def step_report(step: CadenceStep, counts: dict) -> StepReport:
 
 def machine_counts(steps: Iterable[StepReport]) -> dict[str, int]:
     """Opens and clicks of the report's emails by mail scanners and privacy proxies
-    (mailings.machines), which its counts leave out."""
+    (mailings.email.machines), which its counts leave out."""
     variants = [variant for step in steps for variant in step.variants]
     return {
         "opens": sum(variant.machine_opens for variant in variants),

@@ -2,7 +2,7 @@
 address as the envelope window shows it.
 
 Templates see merge fields, as cadence emails do (a dict of plain values,
-autoescaped), and compile in the same sandbox (mailings.template_sandbox): a
+autoescaped), and compile in the same sandbox (mailings.templating.sandbox): a
 lead's data can never inject markup and a template can never reach a method that
 changes data, another template or the server.
 """
@@ -16,13 +16,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from crm.models import Lead
+from mailings.email.rendering import LEAD_MERGE_FIELDS, MergeField, merge_fields
 from mailings.letters.labels import render_labels_pdf
 from mailings.letters.models import LetterTemplate
 from mailings.letters.pdf import Letter, render_letters_pdf
 from mailings.letters.postal import address_lines, address_problems, lead_address
-from mailings.prose import prose_tidied
-from mailings.rendering import LEAD_MERGE_FIELDS, MergeField, merge_fields
-from mailings.template_sandbox import template_problems, template_render
+from mailings.templating.prose import prose_tidied
+from mailings.templating.sandbox import template_problems, template_render
 
 # What letter_for() gives a template, for the editor's picker and for the check on
 # saving (the only names a letter may use): a letter greets "friend".

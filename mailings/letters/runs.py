@@ -23,10 +23,10 @@ from crm.models import Interaction, Lead, User
 from crm.services import interactions_record
 from followups.models import Channel, Touch
 from followups.services import touches_complete, touches_skip
+from mailings.email.windows import FrequencyCap
 from mailings.letters.compose import letter_template_problems, why_not_mail
 from mailings.letters.models import LetterTemplate, PrintRun, PrintRunLetter
 from mailings.letters.selectors import due_letter_touches, leads_in_open_runs, print_order
-from mailings.windows import FrequencyCap
 
 Status = PrintRun.Status
 

@@ -13,8 +13,8 @@ from django.forms.utils import flatatt
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from mailings.plaintext import html_to_text
-from mailings.rendering import MergeField
+from mailings.email.plaintext import html_to_text
+from mailings.email.rendering import MergeField
 from mailings.richtext.markup import raw_reason
 
 MAX_HTML_CHARS = 500_000

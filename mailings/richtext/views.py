@@ -7,7 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
 from crm.roles import require_manager
-from mailings.plaintext import html_to_text
+from mailings.email.plaintext import html_to_text
 from mailings.richtext.forms import HtmlCheckForm
 from mailings.richtext.markup import raw_reason
 

@@ -18,7 +18,7 @@ from reports.selectors.common import DashboardFilter, percent
 from reports.selectors.rollups import period, rolled_up
 
 # The reason followups.cadences.triggers.enrolments_exit_for_lead gives an enrolment
-# an unsubscribe ends (mailings.services.email_unsubscribe; a spam complaint
+# an unsubscribe ends (mailings.email.services.email_unsubscribe; a spam complaint
 # unsubscribes first, so it ends with it too).
 UNSUBSCRIBED = exit_reason(ExitCondition.UNSUBSCRIBED)
 EMAIL_METRICS = ("sent", "opened", "clicked", "replied")

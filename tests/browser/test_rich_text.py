@@ -9,7 +9,7 @@ from mailings.letters.models import LetterTemplate
 from mailings.models import StepVariant
 from tests.browser.conftest import log_in
 from tests.factories import LeadFactory
-from tests.mailings.letters.test_views import pdf_text
+from tests.mailings.letters.reading import pdf_text
 
 # serialized_rollback keeps the roles that migrations created across the flush.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

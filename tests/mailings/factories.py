@@ -5,7 +5,7 @@ from mailings.models import StepVariant
 from tests.factories import LeadFactory
 from tests.followups.cadences.factories import CadenceFactory, StepFactory
 
-# A person's mail app or browser, for opens and clicks (mailings.machines).
+# A person's mail app or browser, for opens and clicks (mailings.email.machines).
 PERSONS_BROWSER = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Safari/605.1.15"

@@ -4,9 +4,9 @@ Cadences are edited on their own pages, not here."""
 import pytest
 
 from followups.cadences.services import enrolment_create
-from mailings.addresses import email_digest
+from mailings.consent.addresses import email_digest
+from mailings.email.steps import outboxes_for
 from mailings.models import OutboxEmail, Suppression
-from mailings.steps import outboxes_for
 from tests.factories import UserFactory
 from tests.mailings.factories import ConsentingLeadFactory, email_cadence
 

@@ -32,9 +32,9 @@ import time_machine
 from crm.models import Campaign, Interaction, Lead
 from crm.outcomes import CallOutcome as Outcome
 from followups.models import Channel, Enrolment, Touch
+from mailings.email.services import email_unsubscribe
 from mailings.letters.models import PrintRun, PrintRunLetter
 from mailings.models import OutboxEmail
-from mailings.services import email_unsubscribe
 from reports.selectors import DashboardFilter
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
 from tests.followups.cadences.factories import CadenceFactory, StepFactory

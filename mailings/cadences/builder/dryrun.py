@@ -29,13 +29,13 @@ from followups.cadences.timing import step_due
 from followups.calling_hours import Holidays, holidays_around
 from followups.ledger import lead_call_barred
 from followups.models import Touch
-from mailings.addresses import email_digest
-from mailings.consent import suppressed_digests, why_not_email
+from mailings.consent.addresses import email_digest
+from mailings.consent.selectors import suppressed_digests, why_not_email
+from mailings.email.steps import variant_for
+from mailings.email.windows import FrequencyCap, hold_until, local_description
 from mailings.letters.compose import why_not_mail
 from mailings.letters.models import LetterTemplate
 from mailings.models import StepVariant
-from mailings.steps import variant_for
-from mailings.windows import FrequencyCap, hold_until, local_description
 
 HORIZON = dt.timedelta(days=14)
 ROW_LIMIT = 500

@@ -24,9 +24,9 @@ from followups.cadences.models import (
     WaitUnit,
     default_exits,
 )
+from mailings.email.rendering import EMAIL_MERGE_FIELDS, email_template_problems
 from mailings.letters.models import LetterTemplate
 from mailings.models import StepVariant
-from mailings.rendering import EMAIL_MERGE_FIELDS, email_template_problems
 from mailings.richtext.forms import PlainTextWidget, RichTextWidget
 
 MAX_WAIT = 999

@@ -29,11 +29,11 @@ from mailings.cadences.builder.page import PREFIX, CadenceBuilder
 from mailings.cadences.builder.previews import LetterPreviewForm, PreviewForm, TestSendForm
 from mailings.cadences.builder.services import cadence_build
 from mailings.cadences.joiners import people_at_its_events
-from mailings.emails import preview_links, send_test_email
+from mailings.email.rendering import render_email
+from mailings.email.transactional import preview_links, send_test_email
 from mailings.letters.compose import letters_pdf
 from mailings.letters.models import Paper
 from mailings.models import StepVariant
-from mailings.rendering import render_email
 
 logger = logging.getLogger(__name__)
 

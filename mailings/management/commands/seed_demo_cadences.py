@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from followups.models import Enrolment
-from mailings.demo import demo_cadence_seed
+from mailings.cadences.demo import demo_cadence_seed
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from crm.audiences.services import (
 from crm.models import Interaction, Lead
 from crm.services import interaction_record, lead_merge, lead_update
 from followups.team.services import leads_reassign
-from mailings.consent import consent_withdraw
+from mailings.consent.services import consent_withdraw
 from tests.crm.audiences.people import NOW, Kind, ago, did, expo_2026, person, visit
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from crm.scoring.models import ScoringRule
 from followups.cadences.models import Cadence, Channel, Enrolment, WaitUnit
 from followups.cadences.progress import step_key
 from followups.models import Touch
-from mailings.consent import suppression_add
+from mailings.consent.services import suppression_add
 from mailings.models import Suppression
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory, UserFactory
 from tests.followups.cadences.factories import TriggerFactory, cadence_with

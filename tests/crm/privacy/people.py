@@ -14,7 +14,7 @@ from crm.models import ContactPoint, Interaction, Lead, LeadImport, LeadMerge, U
 from crm.tracking.models import Cart, Site, Visitor, WebEvent
 from followups.cadences.models import Channel, Enrolment
 from followups.models import OutcomeUndo, Touch
-from mailings.addresses import email_digest
+from mailings.consent.addresses import email_digest
 from mailings.models import ConsentRecord, OutboxEmail, PrintRun, PrintRunLetter
 from tests.factories import CampaignFactory, LeadFactory
 from tests.followups.cadences.factories import CadenceFactory, StepFactory

@@ -13,7 +13,8 @@ from crm.privacy.services import lead_erase
 from crm.services import interaction_record, lead_find_or_create, lead_merge
 from followups.cadences.models import CadenceTrigger, Channel, Enrolment
 from followups.models import Touch
-from mailings.consent import consent_request, is_suppressed, why_not_email
+from mailings.consent.selectors import is_suppressed, why_not_email
+from mailings.consent.services import consent_request
 from mailings.models import OutboxEmail, PrintRun, PrintRunLetter
 from tests.crm.privacy.people import (
     BYSTANDER_EMAIL,

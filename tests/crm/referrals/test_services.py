@@ -14,7 +14,7 @@ from crm.referrals.services import (
 )
 from crm.services import interaction_record
 from mailings.letters.compose import letter_for
-from mailings.rendering import Links, render_email
+from mailings.email.rendering import Links, render_email
 from tests.crm.referrals.factories import customer
 from tests.factories import LeadFactory
 from tests.mailings.factories import StepVariantFactory

@@ -23,7 +23,7 @@ from crm.retargeting.jobs import ad_audience_sync, ad_syncs_due
 from crm.retargeting.models import AdAudienceMember, AdConnection, AdSyncLog, AudienceAdLink
 from crm.retargeting.services import ad_connection_save, audience_ad_link_create
 from crm.services import interaction_record, lead_update
-from mailings.consent import consent_withdraw
+from mailings.consent.services import consent_withdraw
 from tests.crm.audiences.people import NOW, Kind, person
 from tests.crm.retargeting.backends.google_ads import google_ads_api
 from tests.crm.retargeting.backends.test_meta import graph_api

@@ -11,8 +11,8 @@ from crm.models import Lead
 from crm.tracking.models import Visitor
 from crm.tracking.tokens import lead_token_make, lead_token_read, url_with_lead_token
 from followups.cadences.services import enrolment_create
-from mailings import tokens
-from mailings.steps import outboxes_for
+from mailings.email import tokens
+from mailings.email.steps import outboxes_for
 from tests.factories import LeadFactory
 from tests.mailings.factories import PERSONS_BROWSER, ConsentingLeadFactory, email_cadence
 

@@ -17,8 +17,8 @@ from followups.cadences.models import AdRun, Channel, Enrolment, WaitUnit
 from followups.cadences.services import enrolment_create, enrolments_end
 from followups.models import Touch
 from followups.scheduler import scheduler_pass
-from mailings.consent import consent_withdraw
-from mailings.services import email_unsubscribe
+from mailings.consent.services import consent_withdraw
+from mailings.email.services import email_unsubscribe
 from tests.crm.audiences.people import NOW, person
 from tests.crm.retargeting.conftest import loopback_platform, only_loopback  # noqa: F401
 from tests.crm.retargeting.test_sync import AD_AUDIENCE, connection, meta, sha, uploads  # noqa: F401

@@ -12,7 +12,7 @@ from followups.cadences.services import enrolment_create
 from followups.cadences.undoable import undoable_steps_skip
 from followups.models import Touch
 from followups.scheduler import scheduler_pass
-from mailings.consent import suppression_add
+from mailings.consent.services import suppression_add
 from tests.factories import LeadFactory
 from tests.followups.cadences.factories import cadence_with
 from tests.followups.factories import CallableLeadFactory

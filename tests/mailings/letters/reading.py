@@ -65,3 +65,8 @@ def read_pdf(data: bytes) -> list[Page]:
 
 def words(lines: list[str]) -> list[str]:
     return " ".join(lines).split()
+
+
+def pdf_text(data: bytes) -> str:
+    """All the text of a PDF, its pages joined."""
+    return " ".join(page.text() for page in read_pdf(data))

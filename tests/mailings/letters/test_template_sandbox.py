@@ -1,4 +1,4 @@
-"""Letter templates are sandboxed (mailings.template_sandbox): refused when saved
+"""Letter templates are sandboxed (mailings.templating.sandbox): refused when saved
 on the managers' page, in the admin and at approval when they use a tag, a
 filter or a merge field outside it; one saved before the rules fails to print
 with the reason, and never prints anything of the server."""
@@ -13,6 +13,7 @@ from django.template import engines
 from django.urls import reverse
 
 from crm.models import Lead
+from mailings.email.rendering import merge_fields
 from mailings.letters.compose import LETTER_MERGE_FIELDS, letter_for
 from mailings.letters.models import LetterTemplate, PrintRun
 from mailings.letters.runs import (
@@ -21,8 +22,7 @@ from mailings.letters.runs import (
     print_run_create,
     print_run_generate,
 )
-from mailings.prose import prose_tidied
-from mailings.rendering import merge_fields
+from mailings.templating.prose import prose_tidied
 from tests.factories import CampaignFactory, UserFactory
 from tests.mailings.letters.factories import LetterTemplateFactory, MailableLeadFactory
 from tests.mailings.letters.reading import read_pdf

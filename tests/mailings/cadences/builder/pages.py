@@ -2,9 +2,13 @@
 HTML (what is disabled, or inside a <template>, is not posted), and blocks added
 as the page's buttons add them (htmx GETs whose HTML joins the form)."""
 
+import html
+import re
 from html.parser import HTMLParser
 
 from django.urls import reverse
+
+from followups.cadences.models import Cadence, Channel
 
 Data = dict[str, list[str]]
 
@@ -156,3 +160,37 @@ def remove_step(data: Data, prefix: str, *, send_to: str | None = None) -> None:
     if send_to is not None:
         data.setdefault("removed", []).append(prefix)
         data[f"{prefix}-send_to"] = [send_to]
+
+
+# A new cadence's page, filled as a manager fills it, and what the tests read back
+
+HELLO = "Hello {{ lead.first_name|default:'there' }}"
+BODY = "<p>Hi {{ lead.first_name|default:'there' }}, from {{ rep.full_name }}.</p>"
+
+
+def new_page(client, name="Expo follow-up") -> dict:
+    data = page_data(client, reverse("cadences:create"))
+    fill(data, "", name=name)
+    return data
+
+
+def with_email(client, data, subject=HELLO, body=BODY, **step_values) -> str:
+    step = add_step(client, data, Channel.EMAIL, **step_values)
+    fill(data, variants_of(data, step)[0], subject=subject, html_body=body)
+    return step
+
+
+def edit_url(cadence) -> str:
+    return reverse("cadences:edit", args=[cadence.pk])
+
+
+def field_error(response, name: str) -> str:
+    match = re.search(rf'id="id_{re.escape(name)}_error">([^<]*)<', response.text)
+    return html.unescape(match.group(1)) if match else ""
+
+
+def shape(cadence: Cadence) -> list[tuple]:
+    return [
+        (step.position, step.channel, step.wait, [v.subject for v in step.variants.all()])
+        for step in cadence.steps.prefetch_related("variants")
+    ]

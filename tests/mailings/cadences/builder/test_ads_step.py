@@ -20,8 +20,7 @@ from followups.models import Touch
 from mailings.cadences.builder.dryrun import cadence_dry_run
 from tests.factories import LeadFactory
 from tests.followups.cadences.factories import cadence_with
-from tests.mailings.cadences.builder.pages import add_step, fill, page_data
-from tests.mailings.cadences.builder.test_views import field_error
+from tests.mailings.cadences.builder.pages import add_step, field_error, fill, page_data
 
 pytestmark = pytest.mark.usefixtures("clock")
 

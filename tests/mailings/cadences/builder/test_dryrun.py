@@ -8,9 +8,9 @@ from followups.cadences.services import enrolment_create, enrolments_exit, enrol
 from followups.calling_hours import calling_hours
 from followups.models import Holiday, Touch
 from mailings.cadences.builder.dryrun import cadence_dry_run
-from mailings.consent import suppression_add
+from mailings.consent.services import suppression_add
+from mailings.email.steps import variant_for
 from mailings.models import Suppression
-from mailings.steps import variant_for
 from tests.followups.factories import TouchFactory
 from tests.mailings.cadences.builder.factories import ReachableLeadFactory, add_step, cadence_of
 from tests.mailings.conftest import NOW

@@ -1,0 +1,3 @@
+"""The letter pages: templates (managers write and preview them), runs (managers
+make and approve print runs) and mailroom (the mailroom prints, mails and records
+returns)."""
