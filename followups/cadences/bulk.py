@@ -26,6 +26,7 @@ has an open call already (folded into it).
 """
 
 import datetime as dt
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
@@ -431,7 +432,7 @@ class People:
     def __init__(self):
         self.stored: dict[int, int] | None = None  # open touches a person has, read once
         self.planned: Counter[int] = Counter()  # and those planned here since
-        self.candidates: dict[int, list[User]] = {}
+        self.candidates: dict[int, list[tuple[int, int, User]]] = {}  # a heap a cadence
         self.claims: dict[User, list[Lead]] = defaultdict(list)
 
     def assign(self, cadence: Cadence, step: CadenceStep, lead: Lead, counted: bool):
@@ -447,16 +448,28 @@ class People:
         return person
 
     def _least_busy(self, cadence: Cadence) -> User | None:
+        """The candidate with the fewest open touches, then the lowest id. A heap of
+        (count, id) a cadence rather than a min() over every candidate a pick: counts
+        only grow, so an entry whose count is out of date is counted again and put
+        back until the one on top is current (and so the least)."""
         if self.stored is None:
             self.stored = open_touches_per_person()
         if cadence.pk not in self.candidates:
-            self.candidates[cadence.pk] = _candidates(cadence)
-        stored, planned = self.stored, self.planned
-        return min(
-            self.candidates[cadence.pk],
-            key=lambda user: (stored.get(user.pk, 0) + planned[user.pk], user.pk),
-            default=None,
-        )
+            self.candidates[cadence.pk] = self._heap(_candidates(cadence))
+        heap, stored, planned = self.candidates[cadence.pk], self.stored, self.planned
+        while heap:
+            counted, pk, user = heap[0]
+            now = stored.get(pk, 0) + planned[pk]
+            if counted == now:
+                return user
+            heapq.heapreplace(heap, (now, pk, user))
+        return None
+
+    def _heap(self, people: list[User]) -> list[tuple[int, int, User]]:
+        by_id = {user.pk: user for user in people}
+        heap = [(self.stored.get(pk, 0) + self.planned[pk], pk, user) for pk, user in by_id.items()]
+        heapq.heapify(heap)
+        return heap
 
     def claim(self) -> set[int]:
         """Give the leads their picks; the ids of those given someone meanwhile, who
@@ -491,46 +504,61 @@ TOUCH_COLUMNS = (
     "priority", "assigned_to_id", "origin", "attempt", "key", "outcome", "held_reason",
     "completed_at", "created_at", "enrolment_id", "step_id", "interaction_id",
 )  # fmt: skip
+ENROLMENT_WRITTEN = ("id", "cadence_id", "interaction_id")
 
 
-def _write_enrolments(plans: list[Plan], sources, enrolled_at) -> dict[tuple, Enrolment]:
+class Enrolled(NamedTuple):
+    """An enrolment written here, with what planning its touches reads
+    (progress.step_touch_fields reads these of an Enrolment): a tuple, not a model
+    object a row. model() gives the Enrolment, for the few planned one by one."""
+
+    pk: int
+    cadence: Cadence
+    lead: Lead
+    interaction: Interaction
+    source: str
+    enrolled_at: dt.datetime
+    row: tuple  # ENROLMENT_COLUMNS' values
+
+    def model(self) -> Enrolment:
+        enrolment = Enrolment(pk=self.pk, **dict(zip(ENROLMENT_COLUMNS, self.row, strict=True)))
+        enrolment.cadence, enrolment.lead = self.cadence, self.lead
+        enrolment.interaction = self.interaction
+        return enrolment
+
+
+def _write_enrolments(plans: list[Plan], sources, enrolled_at) -> dict[tuple, Enrolled]:
     """INSERT the enrolments (one statement), each on the step it stops at (or
     finished); those written, by (cadence id, interaction id). One that another
     job enrolled meanwhile is passed over by the unique index, and gets no touch
     here."""
-    enrolments = {}
+    unwritten: dict[tuple, Enrolled] = {}  # each with pk 0 until written
     for plan in plans:
-        at, last = enrolled_at[plan.interaction.pk], plan.touches[-1]
-        enrolments[(plan.cadence.pk, plan.interaction.pk)] = Enrolment(
-            cadence=plan.cadence,
-            lead=plan.interaction.lead,
-            status=Enrolment.Status.FINISHED if plan.finished else Enrolment.Status.ACTIVE,
-            step=last.step,
-            attempt=last.attempt,
-            source=sources[plan.interaction.pk][:200],
-            interaction=plan.interaction,
-            enrolled_at=at,
-            ended_at=at if plan.finished else None,
-            exit_reason=plan.finished,
+        interaction, last = plan.interaction, plan.touches[-1]
+        at, source = enrolled_at[interaction.pk], sources[interaction.pk][:200]
+        status = Enrolment.Status.FINISHED if plan.finished else Enrolment.Status.ACTIVE
+        row = (
+            plan.cadence.pk, interaction.lead.pk, status, last.step.pk, last.attempt, source,
+            interaction.pk, None, at, at if plan.finished else None, plan.finished,
+        )  # fmt: skip
+        unwritten[(plan.cadence.pk, interaction.pk)] = Enrolled(
+            0, plan.cadence, interaction.lead, interaction, source, at, row
         )
-    rows = [tuple(getattr(e, name) for name in ENROLMENT_COLUMNS) for e in enrolments.values()]
-    written = rows_insert(
-        Enrolment, ENROLMENT_COLUMNS, rows, returning=("id", "cadence_id", "interaction_id")
-    )
+    rows = [enrolled.row for enrolled in unwritten.values()]
+    written = rows_insert(Enrolment, ENROLMENT_COLUMNS, rows, returning=ENROLMENT_WRITTEN)
     if connection.vendor != "postgresql":  # read back what was written
         written = Enrolment.objects.filter(
             cadence_id__in={plan.cadence.pk for plan in plans},
             interaction_id__any={plan.interaction.pk for plan in plans},
-        ).values_list("id", "cadence_id", "interaction_id")
+        ).values_list(*ENROLMENT_WRITTEN)
     made = {}
     for pk, cadence_id, interaction_id in written:
-        if (cadence_id, interaction_id) in enrolments:
-            made[(cadence_id, interaction_id)] = enrolments[(cadence_id, interaction_id)]
-            made[(cadence_id, interaction_id)].pk = pk
+        if (enrolled := unwritten.get((cadence_id, interaction_id))) is not None:
+            made[(cadence_id, interaction_id)] = enrolled._replace(pk=pk)
     return made
 
 
-def _write_touches(plans: list[Plan], made: dict[tuple, Enrolment], enrolled_at) -> None:
+def _write_touches(plans: list[Plan], made: dict[tuple, Enrolled], enrolled_at) -> None:
     """INSERT the touches (one statement); a planned one the unique index turned
     away (an open call planned meanwhile) is planned one by one."""
     now = timezone.now()
@@ -556,5 +584,5 @@ def _write_touches(plans: list[Plan], made: dict[tuple, Enrolment], enrolled_at)
     written = set(Touch.objects.filter(key__any=list(planned)).values_list("key", flat=True))
     for key, (enrolment, step) in planned.items():
         if key not in written:
-            at = enrolled_at[enrolment.interaction_id]
-            progress.go_to(enrolment, step, after=at, now=at)
+            at = enrolled_at[enrolment.interaction.pk]
+            progress.go_to(enrolment.model(), step, after=at, now=at)
