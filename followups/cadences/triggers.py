@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from crm.models import Interaction, Lead
 from crm.outcomes import CallOutcome
-from followups.cadences.bulk import Wanted, enrolments_create_for_interactions
+from followups.cadences.enrolling import enrolments_create_for_interactions
 from followups.cadences.models import Cadence, CadenceTrigger, Enrolment, ExitCondition
+from followups.cadences.planning import Wanted
 from followups.cadences.services import enrolment_create, enrolments_end
 
 REASON_NOTES_CHARS = 120  # of the interaction's notes, in an enrolment's source
@@ -35,7 +36,7 @@ def cadences_apply(*, interactions: Sequence[Interaction]) -> None:
     """A batch hook, set-based: the exits and enrolments of a batch of interactions
     (an import's thousands of visits), with the active triggers read once. Each
     cadence's enrolments and first touches are written a few statements a batch
-    (followups.cadences.bulk.enrolments_create_for_interactions). A lead whose
+    (followups.cadences.enrolling.enrolments_create_for_interactions). A lead whose
     interactions in the batch end something (an exit, an ending trigger) or enrol
     it more than once is handled one interaction at a time, in order, as
     cadences_apply_per_row does: there the order decides the outcome."""
