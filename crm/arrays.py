@@ -39,7 +39,9 @@ def rows_insert(
             cursor.executemany(f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({values})", rows)
             return []
         types = [_array_type(field) for field in chosen]
-        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        # %b: each array sent in binary, which psycopg writes several times faster
+        # than text (no quoting or escaping of each element in Python).
+        arrays = ", ".join(f"%b::{kind}[]" for kind in types)
         aliases = [f"c{n}" for n in range(len(columns))]
         selected = ", ".join(
             f"{alias}::jsonb" if isinstance(field, models.JSONField) else alias

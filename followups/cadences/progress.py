@@ -98,8 +98,13 @@ def step_touch_fields(
     }
 
 
+# step.get_channel_display()'s words, read once: it builds the choices again each
+# call (a touch each of an import's thousands).
+CHANNEL_LABELS = {value: str(label) for value, label in Channel.choices}
+
+
 def _reason(enrolment: Enrolment, step: CadenceStep) -> str:
-    channel = step.get_channel_display().lower()
+    channel = CHANNEL_LABELS.get(step.channel, step.channel).lower()
     return f"{enrolment.cadence.name}, step {step.position} ({channel}): {enrolment.source}"[:300]
 
 
