@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 
+from crm.arrays import rows_update
 from crm.audit.models import AuditEntry
 from crm.audit.services import (
     audit_entry,
@@ -54,17 +55,15 @@ def lead_owner_claim(*, lead: Lead, owner: User) -> bool:
 @transaction.atomic
 def leads_owner_claim(*, owners: Mapping[int, User]) -> set[int]:
     """lead_owner_claim for many leads (lead id -> the person it goes to), set-based:
-    one UPDATE a person, the audit entries in one INSERT. The ids of those given,
+    one UPDATE, the audit entries in one INSERT. The ids of those given,
     not those someone was given meanwhile."""
     if not owners:
         return set()
     free = Lead.objects.select_for_update().filter(pk__any=list(owners), owner__isnull=True)
     given = list(free.order_by("pk").values_list("pk", flat=True))
-    by_owner: dict[User, list[int]] = {}
-    for pk in given:
-        by_owner.setdefault(owners[pk], []).append(pk)
-    names = {owner.pk: owner.get_username() for owner in by_owner}
-    _owners_write({pk: owners[pk].pk for pk in given}, by_owner)
+    names = {owners[pk].pk: owners[pk].get_username() for pk in given}
+    # One statement on PostgreSQL, so the rollup triggers run once.
+    rows_update(Lead, ["owner_id"], [(pk, owners[pk].pk) for pk in given])
     audit_record_many(
         audit_entry(
             action=AuditEntry.Action.CHANGED,
@@ -75,22 +74,6 @@ def leads_owner_claim(*, owners: Mapping[int, User]) -> set[int]:
         for pk in given
     )
     return set(given)
-
-
-def _owners_write(owner_ids: Mapping[int, int], by_owner: Mapping[User, list[int]]) -> None:
-    """One UPDATE on PostgreSQL (each lead's owner joined by id from two arrays:
-    one statement, so the rollup triggers run once); one a person elsewhere."""
-    if connection.vendor != "postgresql":
-        for owner, ids in by_owner.items():
-            Lead.objects.filter(pk__any=ids).update(owner=owner)
-        return
-    if owner_ids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE crm_lead SET owner_id = o.owner_id FROM unnest(%s::bigint[], "
-                "%s::bigint[]) AS o(id, owner_id) WHERE crm_lead.id = o.id",
-                [list(owner_ids), list(owner_ids.values())],
-            )
 
 
 @transaction.atomic
