@@ -19,7 +19,7 @@ from crm.imports.emails import read_email_cell
 from crm.imports.phones import read_phone_cell
 from crm.imports.times import parse_scan_time
 from crm.models import LEAD_PROFILE_FIELDS, ContactPoint, Lead
-from crm.names import parse_name
+from crm.names.parsing import parse_name
 
 MAX_LENGTHS = {name: Lead._meta.get_field(name).max_length for name in LEAD_PROFILE_FIELDS}
 NAME_FIELDS = frozenset({"name_prefix", "first_name", "last_name", "name_suffix"})
