@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from crm.contact import InvalidPhone, Phone, country_code
-from crm.imports.columns import REPEATABLE_FIELDS
 from crm.imports.emails import read_email_cell
+from crm.imports.fields import REPEATABLE_FIELDS
 from crm.imports.phones import read_phone_cell
 from crm.imports.times import parse_scan_time
 from crm.models import LEAD_PROFILE_FIELDS, ContactPoint, Lead
