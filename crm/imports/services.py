@@ -33,9 +33,10 @@ from crm.audit.services import audit_record
 from crm.bulk import file_store
 from crm.imports import liveness
 from crm.imports.columns import GUESS_SAMPLE_ROWS, MappingGuess, guess_mapping
-from crm.imports.engine import ImportResult, ImportSpec, import_booth_rows
+from crm.imports.engine import import_booth_rows
 from crm.imports.files import ImportFileError, Table, read_table
 from crm.imports.headings import normalise_heading
+from crm.imports.writer import ImportResult, ImportSpec
 from crm.models import Campaign, ImportMapping, LeadImport, User
 
 Status = LeadImport.Status
