@@ -7,16 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from crm.audit.models import AuditEntry
-from crm.audit.services import (
-    audit_lead_changes,
-    audit_record,
-    lead_audit_values,
-)
-from crm.models import (
-    ContactPoint,
-    Lead,
-    User,
-)
+from crm.audit.services import audit_lead_changes, audit_record, lead_audit_values
+from crm.models import ContactPoint, Lead, User
 
 OTHER_CONTACTS_BATCH = 500  # leads per UPDATE
 

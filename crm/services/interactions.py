@@ -14,12 +14,7 @@ from django.utils import timezone
 
 from config.jobs import enqueue
 from crm import interaction_hooks, jobs
-from crm.models import (
-    Campaign,
-    Interaction,
-    Lead,
-    User,
-)
+from crm.models import Campaign, Interaction, Lead, User
 from crm.outcomes import outcome_error
 from crm.scoring.services import scores_update
 

@@ -19,11 +19,7 @@ from crm.audit.services import (
     lead_audit_values,
     leads_stored_audit_values,
 )
-from crm.models import (
-    ADDRESS_FIELDS,
-    Lead,
-    User,
-)
+from crm.models import ADDRESS_FIELDS, Lead, User
 
 EMAIL_CONSENT_FIELDS = (
     "email_consent",

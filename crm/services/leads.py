@@ -11,19 +11,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from crm import selectors
-from crm.audit.services import (
-    audit_lead_changes,
-    lead_audit_values,
-    leads_stored_audit_values,
-)
+from crm.audit.services import audit_lead_changes, lead_audit_values, leads_stored_audit_values
 from crm.contact import InvalidPhone, Phone, country_code, parse_phone
 from crm.dedupe import Contact, LeadIndex
-from crm.models import (
-    LEAD_PROFILE_FIELDS,
-    Campaign,
-    Lead,
-    User,
-)
+from crm.models import LEAD_PROFILE_FIELDS, Campaign, Lead, User
 from crm.services.lead_fields import undeliverable_cleared_on_move
 
 FOUND_AGAIN = "found again by email or phone"  # how an entry path changed a lead

@@ -11,19 +11,8 @@ from django.forms.models import model_to_dict
 
 from crm.audiences.services import audience_members_forget
 from crm.audit.models import AuditEntry
-from crm.audit.services import (
-    audit_record,
-    lead_audit_values,
-    lead_changes,
-)
-from crm.models import (
-    LEAD_PROFILE_FIELDS,
-    ContactPoint,
-    Interaction,
-    Lead,
-    LeadMerge,
-    User,
-)
+from crm.audit.services import audit_record, lead_audit_values, lead_changes
+from crm.models import LEAD_PROFILE_FIELDS, ContactPoint, Interaction, Lead, LeadMerge, User
 from crm.privacy.models import Erasure
 from crm.services.contact_points import other_contacts_text
 from crm.services.interactions import interaction_record

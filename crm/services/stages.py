@@ -7,17 +7,8 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from crm.audit.models import AuditEntry
-from crm.audit.services import (
-    audit_entry,
-    audit_lead_changes,
-    audit_record_many,
-    lead_changes,
-)
-from crm.models import (
-    Interaction,
-    Lead,
-    User,
-)
+from crm.audit.services import audit_entry, audit_lead_changes, audit_record_many, lead_changes
+from crm.models import Interaction, Lead, User
 
 # Interaction kinds that move a lead forward, and the stages they move it from.
 STAGE_PROGRESS = {
