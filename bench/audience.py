@@ -517,7 +517,7 @@ class Population:
 
     def __init__(self, world: World, rng: random.Random, tables: dict[str, CopyTable]):
         from crm.contact import derive_time_zone
-        from crm.demo.seed import ascii_slug
+        from crm.demo.leads import ascii_slug
         from crm.demo.world import COUNTRIES, TITLES
 
         self.world, self.rng, self.tables = world, rng, tables

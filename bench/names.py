@@ -1,4 +1,4 @@
-"""Benchmark: microseconds per name for crm.names.parse_name, as an import pays them.
+"""Benchmark: microseconds per name for crm.names.parsing.parse_name, as an import pays them.
 
     .venv/bin/python bench/names.py [--names 20000]
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crm.names import parse_name
+from crm.names.parsing import parse_name
 
 FIRST = ("Mary Ann", "Hans", "Søren", "Begoña", "Zoë", "Jean-Luc", "María José", "Giulia", "Aisha")
 LAST = ("Smith", "Müller", "Ærø", "Muñoz", "Brändli", "O'Brien", "García Pérez", "Bianchi", "Kim")

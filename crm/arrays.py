@@ -1,12 +1,14 @@
 """Writing thousands of rows in one statement, for the set-based paths (an
-import's follow-ups): on PostgreSQL one INSERT … SELECT FROM unnest() with one
-array a column, a handful of parameters however many rows; on SQLite
-executemany. Django's bulk_create prepares and binds each value of each row,
+import's follow-ups, a batch's scores, leads handed to reps): on PostgreSQL one
+INSERT … SELECT FROM unnest() (rows_insert) or UPDATE … FROM unnest()
+(rows_update) with one array a column, a handful of parameters however many
+rows; on SQLite executemany. Django's bulk_create prepares and binds each value of each row,
 which at thousands of rows costs more than the insert itself. Rows a unique
 index turns away are passed over (ON CONFLICT DO NOTHING)."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import psycopg
 from django.db import connection, models
@@ -59,6 +61,55 @@ def rows_insert(
         with psycopg.Cursor(connection.connection) as bound:
             bound.execute(sql, [list(column) for column in zip(*rows, strict=True)])
             return bound.fetchall() if returning else []
+
+
+def rows_update(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    same: Mapping[str, Any] | None = None,
+) -> None:
+    """Set `columns` (column names) of the model's rows found by primary key: each of
+    `rows` is the key, then the values of `columns` in order, as Python values; `same`
+    sets other columns to one value on every row. On PostgreSQL one UPDATE … FROM
+    unnest(), each row joined by its key (one statement, so row triggers' rollups run
+    once); elsewhere executemany of an UPDATE a row."""
+    if not rows:
+        return
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    key = model._meta.pk
+    chosen = [key, *(fields[column] for column in columns)]
+    encoders = [(n, encoder) for n, field in enumerate(chosen) if (encoder := _encoder(field))]
+    if encoders:
+        rows = [_encoded(list(row), encoders) for row in rows]
+    same = same or {}
+    same_values = [_encoded_one(fields[column], value) for column, value in same.items()]
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            sets = ", ".join(f"{q(column)} = %s" for column in [*columns, *same])
+            sql = f"UPDATE {table} SET {sets} WHERE {q(key.column)} = %s"
+            cursor.executemany(sql, [[*row[1:], *same_values, row[0]] for row in rows])
+            return
+        aliases = [f"c{n}" for n in range(len(chosen))]
+        sets = [
+            f"{q(column)} = u.{alias}" + ("::jsonb" if isinstance(field, models.JSONField) else "")
+            for column, alias, field in zip(columns, aliases[1:], chosen[1:], strict=True)
+        ]
+        sets += [f"{q(column)} = %s" for column in same]
+        arrays = ", ".join(f"%s::{_array_type(field)}[]" for field in chosen)
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(sets)} FROM unnest({arrays}) AS u "
+            f"({', '.join(aliases)}) WHERE {table}.{q(key.column)} = u.c0",
+            [*same_values, *(list(column) for column in zip(*rows, strict=True))],
+        )
+
+
+def _encoded_one(field: models.Field, value: Any) -> Any:
+    encoder = _encoder(field)
+    return encoder(value) if encoder else value
 
 
 def _encoded(row: list, encoders: list) -> list:

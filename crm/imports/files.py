@@ -25,7 +25,6 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from crm.exports import unneutralise
-from crm.imports.columns import looks_like_header
 from crm.imports.encodings import (
     UnknownEncoding,
     codec_for,
@@ -33,6 +32,7 @@ from crm.imports.encodings import (
     supported_encoding,
     utf16_byte_order,
 )
+from crm.imports.headings import looks_like_header
 
 HEADER_SEARCH_ROWS = 30
 MIB = 1024 * 1024

@@ -2,8 +2,8 @@ from django import forms
 from django.conf import settings
 
 from crm.forms import COUNTRY_CHOICES
-from crm.imports.columns import FIELDS, REPEATABLE_FIELDS
 from crm.imports.encodings import ENCODINGS
+from crm.imports.fields import FIELDS, REPEATABLE_FIELDS
 from crm.models import Campaign, LeadImport
 
 FIELD_CHOICES = [("", "— ignore —"), *FIELDS.items()]

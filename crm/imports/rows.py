@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from crm.contact import InvalidPhone, Phone, country_code
-from crm.imports.columns import REPEATABLE_FIELDS
 from crm.imports.emails import read_email_cell
+from crm.imports.fields import REPEATABLE_FIELDS
 from crm.imports.phones import read_phone_cell
 from crm.imports.times import parse_scan_time
 from crm.models import LEAD_PROFILE_FIELDS, ContactPoint, Lead
-from crm.names import parse_name
+from crm.names.parsing import parse_name
 
 MAX_LENGTHS = {name: Lead._meta.get_field(name).max_length for name in LEAD_PROFILE_FIELDS}
 NAME_FIELDS = frozenset({"name_prefix", "first_name", "last_name", "name_suffix"})

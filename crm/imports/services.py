@@ -10,10 +10,11 @@ with the rows it wrote. An import taken up whose lock nobody holds has lost its
 worker: the reaper marks it failed (every minute, and when its page is viewed),
 and the manager tries again. started_at says when the current job was queued: a
 job that no worker took up within QUEUE_LEASE was lost and is queued again.
+
+The upload and its columns, before any of this runs, are crm.imports.mapping's.
 """
 
 import datetime as dt
-import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,6 @@ from itertools import chain, islice
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -32,20 +32,24 @@ from crm.audit.models import AuditEntry
 from crm.audit.services import audit_record
 from crm.bulk import file_store
 from crm.imports import liveness
-from crm.imports.columns import (
-    GUESS_SAMPLE_ROWS,
-    MappingGuess,
-    guess_mapping,
-    normalise_heading,
-)
-from crm.imports.engine import ImportResult, ImportSpec, import_booth_rows
+from crm.imports.columns import GUESS_SAMPLE_ROWS
+from crm.imports.engine import import_booth_rows
 from crm.imports.files import ImportFileError, Table, read_table
-from crm.models import Campaign, ImportMapping, LeadImport, User
+from crm.imports.mapping import (
+    as_json_mapping,
+    lead_import_mapping,
+    mapping_guess,
+    remember_mapping,
+    stored_table,
+    too_big_message,
+)
+from crm.imports.writer import ImportResult, ImportSpec
+from crm.models import Campaign, LeadImport, User
 
 Status = LeadImport.Status
 RUNNING = (Status.PREVIEWING, Status.IMPORTING)
 JOBS = "crm.imports.jobs."  # by path: the jobs module imports this one
-ALREADY_RUNNING = "This import is already running or done."
+
 JOB_FOR = {
     Status.PREVIEWING: JOBS + "lead_import_preview",
     Status.IMPORTING: JOBS + "lead_import_run",
@@ -70,65 +74,6 @@ def campaign_for_event(*, name: str, country: str = "", starts_on=None) -> Campa
     return campaign
 
 
-def lead_import_create(
-    *,
-    upload: UploadedFile,
-    campaign: Campaign,
-    source: str,
-    default_country: str,
-    user: User | None,
-) -> LeadImport:
-    """Keep the file and read its header; the mapping is guessed, or the source's saved one.
-    Raises ImportFileError when the file can't be read."""
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(_too_big_message())
-    content = upload.read()
-    with read_table(io.BytesIO(content), upload.name) as table:
-        header = table.header
-        guess = _guess(table.header, _first_cells(table), source)
-    return LeadImport.objects.create(
-        filename=upload.name,
-        content=content,
-        campaign=campaign,
-        source=source.strip(),
-        default_country=default_country or campaign.country,
-        header=header,
-        header_row=table.header_row,
-        encoding=table.encoding,
-        encoding_detected=table.encoding_detected,
-        mapping=_as_json_mapping(guess.mapping),
-        mapping_reasons=_as_json_mapping(guess.reasons),
-        recognised_as=guess.recognised_as,
-        created_by=user,
-    )
-
-
-def _too_big_message() -> str:
-    return f"The file is larger than {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB."
-
-
-def _first_cells(table: Table) -> list[list[str]]:
-    """The first data rows' cells: guessing takes them as evidence."""
-    return [row.cells for row in islice(table.rows, GUESS_SAMPLE_ROWS)]
-
-
-def _guess(header: list[str], samples: list[list[str]], source: str) -> MappingGuess:
-    return guess_mapping(header, _saved_columns(source), samples=samples, source=source)
-
-
-def _saved_columns(source: str) -> dict[str, str] | None:
-    saved = ImportMapping.objects.filter(source=source.strip()).first() if source else None
-    return saved.columns if saved else None
-
-
-def _as_json_mapping(mapping: dict[int, str]) -> dict[str, str]:
-    return {str(index): field for index, field in mapping.items()}
-
-
-def lead_import_mapping(lead_import: LeadImport) -> dict[int, str]:
-    return {int(index): field for index, field in lead_import.mapping.items() if field}
-
-
 @transaction.atomic
 def lead_import_set_mapping(
     *, lead_import: LeadImport, mapping: dict[int, str], user: User | None
@@ -138,58 +83,15 @@ def lead_import_set_mapping(
         raise ValidationError("This import is already running or done.")
     if not {"email", "phone"} & set(mapping.values()):
         raise ValidationError("Map at least one column to Email or Phone.")
-    lead_import.mapping = _as_json_mapping(mapping)
+    lead_import.mapping = as_json_mapping(mapping)
     lead_import.status = Status.PREVIEWING
     lead_import.failure = ""
     lead_import.started_at, lead_import.running_since = timezone.now(), None
     lead_import.save(update_fields=["mapping", "status", "failure", "started_at", "running_since"])
     if lead_import.source:
-        _remember_mapping(lead_import, mapping, user)
+        remember_mapping(lead_import, mapping, user)
     enqueue(JOB_FOR[Status.PREVIEWING], lead_import.pk, queue=QUEUE)
     return lead_import
-
-
-def lead_import_set_encoding(*, lead_import: LeadImport, encoding: str) -> LeadImport:
-    """Read the stored CSV file again in the encoding the manager chose. When its
-    header reads differently, the mapping is guessed again; either way the import
-    waits for its mapping (a preview read in the old encoding is stale)."""
-    editable = (Status.MAPPING, Status.PREVIEWED, Status.FAILED)
-    if lead_import.status not in editable:
-        raise ValidationError(ALREADY_RUNNING)
-    try:
-        with _stored_table(lead_import, encoding=encoding) as table:
-            header, header_row, encoding = table.header, table.header_row, table.encoding
-            samples = _first_cells(table)
-    except ImportFileError as exc:
-        raise ValidationError(str(exc)) from exc
-    if not encoding:
-        raise ValidationError("An Excel workbook has no text encoding to choose.")
-    changes = {"header": header, "header_row": header_row, "encoding": encoding}
-    if header != lead_import.header:
-        guess = _guess(header, samples, lead_import.source)
-        changes |= {
-            "mapping": _as_json_mapping(guess.mapping),
-            "mapping_reasons": _as_json_mapping(guess.reasons),
-            "recognised_as": guess.recognised_as,
-        }
-    changes["status"] = Status.MAPPING
-    # Only if no preview or import started while the file was being read.
-    if not LeadImport.objects.filter(pk=lead_import.pk, status__in=editable).update(**changes):
-        raise ValidationError(ALREADY_RUNNING)
-    for name, value in changes.items():
-        setattr(lead_import, name, value)
-    return lead_import
-
-
-def _remember_mapping(lead_import: LeadImport, mapping: dict[int, str], user: User | None):
-    columns = {
-        normalise_heading(heading): mapping.get(index, "")
-        for index, heading in enumerate(lead_import.header)
-        if heading
-    }
-    ImportMapping.objects.update_or_create(
-        source=lead_import.source, defaults={"columns": columns, "updated_by": user}
-    )
 
 
 def lead_import_preview(*, lead_import: LeadImport) -> None:
@@ -238,7 +140,7 @@ def _run(lead_import: LeadImport, *, dry_run: bool, status: str) -> ImportResult
     same transaction as the rows (a worker killed between the two would leave them
     stored and the import running); None when the file could not be read."""
     try:
-        with _failed_on_error(lead_import), _stored_table(lead_import) as table:
+        with _failed_on_error(lead_import), stored_table(lead_import) as table:
             with transaction.atomic():
                 result = import_booth_rows(
                     table.rows,
@@ -264,17 +166,6 @@ def _failed_on_error(lead_import: LeadImport) -> Iterator[None]:
     except Exception as exc:
         _fail(lead_import, f"The import stopped and changed nothing: {exc}")
         raise
-
-
-@contextmanager
-def _stored_table(lead_import: LeadImport, *, encoding: str = "") -> Iterator[Table]:
-    """The stored file, read in `encoding`, else in the import's own."""
-    with read_table(
-        io.BytesIO(bytes(lead_import.content)),
-        lead_import.filename,
-        encoding=encoding or lead_import.encoding,
-    ) as table:
-        yield table
 
 
 def _spec(lead_import: LeadImport, table: Table) -> ImportSpec:
@@ -446,11 +337,11 @@ def lead_import_file(
     (else the one detected). A real run is kept in the import history like a browser
     one; a dry run stores nothing."""
     if os.path.getsize(path) > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(_too_big_message())
+        raise ImportFileError(too_big_message())
     # The file is read as it goes, never whole: a long list costs no more memory.
     with open(path, "rb") as file, read_table(file, path, encoding=encoding) as table:
         first_rows = list(islice(table.rows, GUESS_SAMPLE_ROWS))
-        guess = _guess(table.header, [row.cells for row in first_rows], source)
+        guess = mapping_guess(table.header, [row.cells for row in first_rows], source)
         mapping = guess.mapping
         lead_import = None
         if not dry_run:
@@ -466,8 +357,8 @@ def lead_import_file(
                     header_row=table.header_row,
                     encoding=table.encoding,
                     encoding_detected=table.encoding_detected,
-                    mapping=_as_json_mapping(mapping),
-                    mapping_reasons=_as_json_mapping(guess.reasons),
+                    mapping=as_json_mapping(mapping),
+                    mapping_reasons=as_json_mapping(guess.reasons),
                     recognised_as=guess.recognised_as,
                     status=Status.IMPORTING,
                     started_at=timezone.now(),
@@ -501,9 +392,3 @@ def _command_line_run(lead_import: LeadImport) -> Iterator[None]:
         transaction.atomic(),
     ):
         yield
-
-
-def lead_import_first_rows(lead_import: LeadImport, count: int = 3) -> list[list[str]]:
-    """A few data rows, to show beside the mapping."""
-    with _stored_table(lead_import) as table:
-        return [row.cells for row, _ in zip(table.rows, range(count), strict=False)]

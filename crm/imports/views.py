@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.exports import neutralise
-from crm.imports import selectors, services
+from crm.imports import mapping, selectors, services
 from crm.imports.encodings import encoding_name
 from crm.imports.files import ImportFileError
 from crm.imports.forms import EncodingForm, MappingForm, UploadForm
@@ -39,7 +39,7 @@ def import_create(request: HttpRequest) -> HttpResponse:
             starts_on=data["new_event_date"],
         )
         try:
-            lead_import = services.lead_import_create(
+            lead_import = mapping.lead_import_create(
                 upload=data["file"],
                 campaign=campaign,
                 source=data["source"],
@@ -61,7 +61,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     lead_import = selectors.get_import_for_user(request.user, pk)
     if lead_import.status not in (LeadImport.Status.MAPPING, LeadImport.Status.PREVIEWED):
         return redirect(lead_import)
-    samples = services.lead_import_first_rows(lead_import)
+    samples = mapping.lead_import_first_rows(lead_import)
     form = MappingForm(request.POST or None, lead_import=lead_import, samples=samples)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,7 +86,7 @@ def import_encoding(request: HttpRequest, pk: int) -> HttpResponse:
     encoding_form = EncodingForm(request.POST)
     if encoding_form.is_valid():
         try:
-            services.lead_import_set_encoding(
+            mapping.lead_import_set_encoding(
                 lead_import=lead_import, encoding=encoding_form.cleaned_data["encoding"]
             )
         except ValidationError as exc:
@@ -104,7 +104,7 @@ def _mapping_page(
     encoding_form: EncodingForm | None = None,
 ) -> HttpResponse:
     if form is None:
-        samples = services.lead_import_first_rows(lead_import)
+        samples = mapping.lead_import_first_rows(lead_import)
         form = MappingForm(lead_import=lead_import, samples=samples)
     encoding_form = encoding_form or EncodingForm(initial={"encoding": lead_import.encoding})
     context = {

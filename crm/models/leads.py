@@ -13,7 +13,7 @@ from crm.contact import (
     derive_time_zone,
     validate_time_zone,
 )
-from crm.names import PersonName, formal_name
+from crm.names.person import PersonName, formal_name
 
 ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
 

@@ -21,16 +21,16 @@ gets the scores that changed, in the same transaction.
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from config.jobs import enqueue
+from crm.arrays import rows_update
 from crm.audiences.services import audience_members_update_later
 from crm.models import Interaction, Lead
 from crm.scoring.decay import decayed_points_sql, now_param, round_score, scored_interactions_sql
@@ -90,26 +90,11 @@ def _update_batch(ids: list[int], now: dt.datetime) -> list[ScoreChange]:
 
 
 def _write_scores(ids: list[int], scores: dict[int, int], now: dt.datetime) -> None:
-    """One UPDATE for the batch, 0 for the leads without scored interactions. On
+    """One UPDATE for the batch (rows_update), 0 for the leads without scored interactions. On
     PostgreSQL each lead's score is joined by id from two arrays (a CASE of
-    `id = ANY(…)` tests each row against thousands of ids); elsewhere the leads
-    are grouped by their new score (few distinct values)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE crm_lead SET score = s.score, score_computed_at = %s "
-                "FROM unnest(%s::bigint[], %s::integer[]) AS s(id, score) WHERE crm_lead.id = s.id",
-                [now, ids, [scores.get(pk, 0) for pk in ids]],
-            )
-        return
-    by_score = defaultdict(list)
-    for pk, score in scores.items():
-        by_score[score].append(pk)
-    score = Case(
-        *(When(pk__any=pks, then=Value(score)) for score, pks in by_score.items()),
-        default=Value(0),
-    )
-    Lead.objects.filter(pk__any=ids).update(score=score, score_computed_at=now)
+    `id = ANY(…)` tests each row against thousands of ids)."""
+    rows = [(pk, scores.get(pk, 0)) for pk in ids]
+    rows_update(Lead, ["score"], rows, same={"score_computed_at": now})
 
 
 def decayed_scores(lead_ids: Sequence[int], now: dt.datetime) -> dict[int, int]:

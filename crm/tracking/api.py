@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
-from crm.api import ERROR_RESPONSES, LeadIn, campaign_for, owner_for, require_permission
+from crm.api import ERROR_RESPONSES, campaign_for, owner_for, require_permission
+from crm.schemas import LeadIn
 from crm.tracking import selectors, services
 
 router = Router(tags=["tracking"])

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from crm.models import Lead
-from crm.names import PersonName, formal_name
+from crm.names.person import PersonName, formal_name
 from crm.referrals.services import customer_referral_url
 from mailings.email.plaintext import html_to_text
 from mailings.templating.prose import campaign_in_prose, name_in_prose

@@ -4,16 +4,10 @@ from itertools import cycle
 
 import pytest
 
-from crm.names import (
-    PersonName,
-    _all_plain,
-    _cells_reading,
-    _parsed_reading,
-    _quick_cells_reading,
-    _quick_reading,
-    formal_name,
-    parse_name,
-)
+from crm.names.parsed import cells_reading, parsed_reading
+from crm.names.parsing import parse_name
+from crm.names.person import PersonName, formal_name
+from crm.names.quick import all_plain, quick_cells_reading, quick_reading
 
 
 def name(prefix: str = "", first: str = "", last: str = "", suffix: str = "") -> PersonName:
@@ -278,21 +272,21 @@ def test_names_mostly_skip_the_parser_and_read_exactly_as_the_parser_would():
     wholes = [" ".join(part for part in name if part) for name in names_from_everywhere()]
     wholes += [f"{last}, {first}" for _, first, last, _ in names_from_everywhere()]
     wholes += [f"Visitor {n} {last}" for n, (_, _, last, _) in enumerate(names_from_everywhere())]
-    quick = [text for text in wholes if _quick_reading(text)]
+    quick = [text for text in wholes if quick_reading(text)]
 
     assert len(quick) > 0.8 * len(wholes)  # most names never reach nameparser
-    assert [parse_name(full=text) for text in quick] == [_parsed_reading(t) for t in quick]
+    assert [parse_name(full=text) for text in quick] == [parsed_reading(t) for t in quick]
 
 
 def test_name_cells_mostly_skip_the_parser_and_read_exactly_as_the_parser_would():
     cells = [
         (f"{p} {f}".strip(), f"{last} {s}".strip()) for p, f, last, s in names_from_everywhere()
     ]
-    quick = [pair for pair in cells if _quick_cells_reading(*pair)]
+    quick = [pair for pair in cells if quick_cells_reading(*pair)]
 
     assert len(quick) > 0.8 * len(cells)
     assert [parse_name(first=f, last=last) for f, last in quick] == [
-        _cells_reading(f, last) for f, last in quick
+        cells_reading(f, last) for f, last in quick
     ]
 
 
@@ -303,7 +297,7 @@ def test_name_cells_mostly_skip_the_parser_and_read_exactly_as_the_parser_would(
      "Henry VIII", "Anna Vi", "John and Jane Smith", "Maria geb Schmidt", "Abdul Rahman"],
 )  # fmt: skip
 def test_names_with_a_word_the_parser_knows_are_not_read_as_plain(text):
-    assert not _all_plain(text)
+    assert not all_plain(text)
 
 
 @pytest.mark.parametrize(
@@ -312,4 +306,4 @@ def test_names_with_a_word_the_parser_knows_are_not_read_as_plain(text):
      "Major Tom Jones", "Anna Schmidt PhD Smith", "Dr. Ludwig van Beethoven"],
 )  # fmt: skip
 def test_names_the_quick_reading_cannot_be_sure_of_go_to_the_parser(text):
-    assert _quick_reading(text) is None
+    assert quick_reading(text) is None

@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from crm.contact import country_code
 from crm.imports.encodings import ENCODINGS
-from crm.imports.engine import ImportResult
 from crm.imports.files import ImportFileError
 from crm.imports.services import campaign_for_event, lead_import_file
+from crm.imports.writer import ImportResult
 
 SHOWN_ERRORS = 20
 

@@ -13,7 +13,8 @@ from django.http import HttpRequest  # django-axes checks a login against its re
 from django.utils import timezone
 
 from crm.contact import parse_phone, valid_time_zones
-from crm.demo.seed import CAMPAIGN_SPECS, _LeadBuilder
+from crm.demo.campaigns import CAMPAIGN_SPECS
+from crm.demo.leads import LeadBuilder
 from crm.demo.world import COUNTRIES
 from crm.models import Campaign, Interaction, Lead, User
 from crm.roles import Role
@@ -212,7 +213,7 @@ def test_a_company_name_used_a_hundred_times_still_gets_a_unique_domain():
     """A big seed runs out of the numbered domains of a common name ("smith-works-2"
     to "-99"); the seeder must go on, not draw numbers forever."""
     campaigns = [(spec, FakeCampaign(pk)) for pk, spec in enumerate(CAMPAIGN_SPECS, 1)]
-    builder = _LeadBuilder(random.Random(1), timezone.now(), campaigns, rep_ids=[])
+    builder = LeadBuilder(random.Random(1), timezone.now(), campaigns, rep_ids=[])
     tiny = dataclasses.replace(COUNTRIES[0], last_names=("Smith",), company_words=("Works",))
 
     def too_slow(*_):

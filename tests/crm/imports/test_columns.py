@@ -1,16 +1,8 @@
 import pytest
 
-from crm.imports.columns import (
-    FIELDS,
-    NO_KNOWN_HEADING,
-    VALUES_ARE_EMAILS,
-    VALUES_ARE_IDS,
-    guess_field,
-    guess_mapping,
-    looks_like_header,
-    normalise_heading,
-    recognise_layout,
-)
+from crm.imports.columns import VALUES_ARE_EMAILS, VALUES_ARE_IDS, guess_mapping, recognise_layout
+from crm.imports.fields import FIELDS
+from crm.imports.headings import NO_KNOWN_HEADING, guess_field, looks_like_header, normalise_heading
 from crm.imports.vendors import VENDOR_LAYOUTS
 
 ALIASES_BY_FIELD = {

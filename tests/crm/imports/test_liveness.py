@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 from crm import periodic
 from crm.imports import jobs, services
 from crm.imports.engine import one_import_at_a_time
+from crm.imports.mapping import lead_import_create, lead_import_mapping
 from crm.models import Campaign, ContactPoint, Interaction, Lead, LeadImport
 from tests.workers import rq_worker_process
 
@@ -297,12 +298,12 @@ def test_an_import_whose_worker_is_killed_during_copy_shows_the_failure_on_its_p
 def test_a_job_no_worker_took_up_is_queued_again_after_the_lease(maria, settings):
     campaign = services.campaign_for_event(name="Expo 2026", country="DE")
     upload = SimpleUploadedFile("scans.csv", b"Email,Country\nana@example.de,DE\n")
-    lead_import = services.lead_import_create(
+    lead_import = lead_import_create(
         upload=upload, campaign=campaign, source="", default_country="DE", user=None
     )
     settings.JOBS_MODE = "thread"  # queued after a commit that never comes: the job is lost
     services.lead_import_set_mapping(
-        lead_import=lead_import, mapping=services.lead_import_mapping(lead_import), user=None
+        lead_import=lead_import, mapping=lead_import_mapping(lead_import), user=None
     )
     settings.JOBS_MODE = "inline"
     now = timezone.now()
