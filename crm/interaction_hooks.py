@@ -15,7 +15,7 @@ form runs that (an interaction recorded live, a drip's few emails). run_set_base
 (an import's thousands of booth visits) runs each per-interaction handler's
 `batch` form once for the whole batch where it has one, and the batch handlers
 themselves: a few statements per batch, not per interaction. The two paths give
-the same rows on the same input (tests/crm/test_import_followups.py); only
+the same rows on the same input (tests/crm/imports/test_followups.py); only
 the order between two per-interaction handlers differs (each sees the whole
 batch before the next), which is why their batch forms must not read what
 another per-interaction handler writes.

@@ -122,8 +122,8 @@ def lead_phone_invalid_set(*, lead_id: int) -> None:
     Lead.objects.filter(pk=lead_id).update(phone_invalid=True)
 
 
-# What a call's outcome may change on its lead (followups.calls), and so what
-# taking the outcome back puts back (followups.undo).
+# What a call's outcome may change on its lead (followups.queue.services), and so what
+# taking the outcome back puts back (followups.queue.undo).
 CALL_FIELDS = ("stage", "do_not_call", "phone_invalid", "calls_paused_until", "last_activity_at")
 
 

@@ -13,8 +13,8 @@ from crm.referrals.services import (
     referral_url,
 )
 from crm.services import interaction_record
-from mailings.letters.compose import letter_for
 from mailings.email.rendering import Links, render_email
+from mailings.letters.compose import letter_for
 from tests.crm.referrals.factories import customer
 from tests.factories import LeadFactory
 from tests.mailings.factories import StepVariantFactory
