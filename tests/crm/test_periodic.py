@@ -14,11 +14,10 @@ def record(now: str) -> None:
 
 
 @pytest.fixture
-def task():
+def task(monkeypatch):
     calls.clear()
-    periodic.register("test-task", "tests.crm.test_periodic.record", every=dt.timedelta(minutes=5))
-    yield
-    periodic._tasks.pop("test-task")
+    every = dt.timedelta(minutes=5)
+    monkeypatch.setitem(periodic._tasks, "test-task", periodic.Task("test-task", record, every))
 
 
 @pytest.mark.django_db
