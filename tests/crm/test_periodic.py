@@ -28,3 +28,10 @@ def test_a_task_is_queued_once_per_interval(task):
 
     assert calls == [NOW.isoformat(), (NOW + dt.timedelta(minutes=5)).isoformat()]
     assert PeriodicRun.objects.get(name="test-task").last_queued_at == NOW + dt.timedelta(minutes=5)
+
+
+def test_queueing_tasks_before_they_are_installed_fails_loudly(monkeypatch):
+    monkeypatch.setattr(periodic, "_tasks", None)
+
+    with pytest.raises(RuntimeError, match="FlowConfig"):
+        periodic.enqueue_due(NOW)
