@@ -11,7 +11,7 @@ and all day (seed_demo_touches sets them), so every due call is callable
 whenever the benchmark runs.
 
 Then, for one rep:
-  claim     followups.calls.call_claim_next(user=rep), against the same SQL (the
+  claim     followups.queue.services.call_claim_next(user=rep), against the same SQL (the
             statements a claim sends, captured with their parameters: the check
             for a claimed call, and the claim itself, one UPDATE ... WHERE id =
             (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING the card)
@@ -22,7 +22,7 @@ Then, for one rep:
   queries   per claim, per queue page, per team page: a rep with ~100,000
             touches against a rep with 5; the counts must be equal (or fewer
             for the rep with 5, whose one page of the list is not counted).
-  list      today's list page (followups.views.queue_list through the test
+  list      today's list page (followups.queue.views.queue_list through the test
             client: the filter, the first keyset page of 50 rows with when each
             may be called, the count capped at 1,000, the template) for the rep with ~135,000 calls
             against the same page for the rep with 5 (the baseline), --repeat
@@ -152,7 +152,7 @@ def add_interactions(count: int) -> None:
 
     from crm.bulk import TableWriter
     from crm.models import Interaction, Lead, User
-    from followups.calls import Outcome
+    from followups.queue.services import Outcome
 
     rng = random.Random(2)
     ids = Lead.objects.aggregate(low=Min("pk"), high=Max("pk"))
@@ -251,8 +251,8 @@ def claim_latency(rep, claims: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from followups.calls import call_claim_next
     from followups.models import Touch
+    from followups.queue.services import call_claim_next
 
     def project() -> tuple[float, int]:
         started = time.perf_counter()
@@ -366,8 +366,8 @@ def query_counts(rep, few) -> None:
     from django.urls import reverse
 
     from crm.models import User
-    from followups.calls import call_claim_next
     from followups.models import Touch
+    from followups.queue.services import call_claim_next
 
     def count(user, action) -> tuple[int, float]:
         client = Client()
@@ -415,7 +415,7 @@ def todays_list(rep, few, repeat: int) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from followups.queue_selectors import todays_queue
+    from followups.queue.selectors import todays_queue
 
     clients = {}
     for user in (rep, few):
@@ -522,8 +522,8 @@ def claimer(rep, seconds: float, barrier, results) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from followups.calls import call_claim_next
     from followups.models import Touch
+    from followups.queue.services import call_claim_next
 
     mine = []
     try:

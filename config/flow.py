@@ -23,13 +23,13 @@ late.
 
 import datetime as dt
 
-from crm import referrals
 from crm import services as crm_services
 from crm.audiences import hooks as audience_hooks
 from crm.audiences import jobs as audience_jobs
 from crm.imports import jobs as import_jobs
 from crm.interaction_hooks import PerBatch, PerInteraction
 from crm.periodic import Task
+from crm.referrals import services as referrals
 from crm.retargeting import jobs as ad_jobs
 from crm.scoring import jobs as scoring_jobs
 from crm.scoring import services as scoring

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 
 from config import views
 from crm.api import api, no_such_endpoint
-from crm.referral_views import referral_redirect
+from crm.referrals import urls as referral_urls
 from crm.retargeting import urls as retargeting_urls
 
 urlpatterns = [
@@ -18,7 +18,7 @@ urlpatterns = [
     path("imports/", include("crm.imports.urls")),
     path("audiences/", include("crm.audiences.urls")),
     path("audiences/", include((retargeting_urls.audience_patterns, "retargeting"))),
-    path("queue/", include("followups.urls")),
+    path("queue/", include("followups.queue.urls")),
     path("enrolments/", include("followups.cadences.urls")),
     path("team/", include("followups.team.urls")),
     path("holidays/", include("followups.holidays.urls")),
@@ -29,7 +29,7 @@ urlpatterns = [
     path("settings/", views.settings_hub, name="settings"),
     path("settings/users/", include("crm.users.urls")),
     path("settings/users/", include("followups.handover.urls")),
-    path("settings/websites/", include("crm.tracking.sites_urls")),
+    path("settings/websites/", include("crm.tracking.sites.urls")),
     path("settings/scoring/", include("crm.scoring.urls")),
     path("settings/api-tokens/", include("crm.api_tokens.urls")),
     path(
@@ -43,7 +43,7 @@ urlpatterns = [
         name="calling_hours",
     ),
     path("m/", include("mailings.public_urls")),
-    path("r/<str:code>", referral_redirect, name="referral_redirect"),
+    path("", include(referral_urls.public_patterns)),
     path("t/", include("crm.tracking.urls")),
     path("api/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", no_such_endpoint),

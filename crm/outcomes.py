@@ -13,7 +13,7 @@ from django.db.models import TextChoices
 
 
 class CallOutcome(TextChoices):
-    """What happened on the call; the rep's queue gives each a key (followups.calls)."""
+    """What happened on the call; the rep's queue gives each a key (followups.queue.services)."""
 
     INTERESTED = "interested", "Connected: interested"
     NOT_INTERESTED = "not_interested", "Connected: not interested"

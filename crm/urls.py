@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
-from crm import referral_views, views
+from crm import views
+from crm.referrals import urls as referral_urls
 
 app_name = "crm"
 
@@ -23,9 +24,5 @@ urlpatterns = [
         views.contact_point_make_main,
         name="contact_point_make_main",
     ),
-    path(
-        "leads/<int:pk>/referral-link/",
-        referral_views.referral_link_create,
-        name="referral_link_create",
-    ),
+    path("", include(referral_urls.lead_patterns)),
 ]

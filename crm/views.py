@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm import exports, referrals, sections, selectors, services, timeline
+from crm import exports, sections, selectors, services, timeline
 from crm.filters import LeadFilter
 from crm.forms import InteractionForm, LeadCreateForm, LeadForm, MergeForm
 from crm.models import ContactPoint, Lead
 from crm.pagination import keyset_paginate
+from crm.referrals.selectors import lead_referrals
 from crm.scoring.selectors import score_breakdown
 
 PAGE_SIZE = 50
@@ -141,7 +142,7 @@ def _render_lead_detail(
         if request.user.is_manager
         else [],
         "score": score_breakdown(lead),
-        "referrals": referrals.lead_referrals(lead),
+        "referrals": lead_referrals(lead),
         "sections": sections.sections_for(lead, request.user),
     }
     return render(request, "crm/lead_detail.html", context, status=status)

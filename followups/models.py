@@ -183,7 +183,7 @@ class Touch(models.Model):
 
 class OutcomeUndo(models.Model):
     """What logging a call's outcome changed, kept so that its rep can take the
-    outcome back for a few seconds (followups.undo): the lead's touches,
+    outcome back for a few seconds (followups.queue.undo): the lead's touches,
     enrolments and call fields as they were before, and which touches and
     enrolments existed then (those made since are the outcome's)."""
 

@@ -35,8 +35,8 @@ from crm import periodic
 from followups import channels
 from followups.cadences.ads import ad_runs_expire
 from followups.cadences.undoable import undoable_steps_skip
-from followups.calls import calls_release_abandoned
 from followups.models import Touch
+from followups.queue.services import calls_release_abandoned
 from followups.services import touches_complete
 
 BATCH = 500

@@ -194,7 +194,7 @@ def touch_close_for_rep(
     return closed == 1
 
 
-# Taking a call's outcome back (followups.undo).
+# Taking a call's outcome back (followups.queue.undo).
 
 
 def touches_restore(*, touches: Iterable[Touch]) -> None:

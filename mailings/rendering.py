@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 
 from crm.models import Lead
 from crm.names import PersonName, formal_name
-from crm.referrals import customer_referral_url
+from crm.referrals.services import customer_referral_url
 from mailings.plaintext import html_to_text
 from mailings.prose import campaign_in_prose, name_in_prose
 from mailings.template_sandbox import template_problems, template_render

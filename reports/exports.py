@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from crm.exports import export_value
-from crm.referrals import ReferralSummary
+from crm.referrals.selectors import ReferralSummary
 from reports.selectors import DashboardFilter
 from reports.selectors.cadences import CadenceRow
 from reports.selectors.channels import ChannelTouches

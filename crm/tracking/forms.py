@@ -1,6 +1,5 @@
 """The beacon's body, validated strictly: known fields only, scalar values, limits
-on every length, and the fields each kind of event needs; and the managers' form
-for a tracked site."""
+on every length, and the fields each kind of event needs."""
 
 from typing import Any
 
@@ -8,8 +7,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from crm.models import Interaction
-from crm.tracking.models import Site, WebEvent
-from crm.tracking.origins import origins_clean
+from crm.tracking.models import WebEvent
 from crm.tracking.services import CONTACT_FIELDS, Beacon
 
 ID_CHARS = RegexValidator(r"\A[A-Za-z0-9_-]+\Z", "Use letters, digits, “-” and “_” only.")
@@ -137,37 +135,3 @@ def _shape_problem(value: Any) -> str:
         except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the JSON)
             return "Must be valid text."
     return ""
-
-
-class SiteForm(forms.Form):
-    """A tracked website as a manager adds or edits it (crm.tracking.sites.site_save)."""
-
-    name = forms.CharField(max_length=200, help_text="How the site is named in the CRM.")
-    origins = forms.CharField(
-        label="Allowed origins",
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "https://www.example.com"}),
-        help_text="One per line: the addresses the site's pages are served from, "
-        "e.g. https://www.example.com and https://shop.example.com. Events from any "
-        "other address are refused.",
-        error_messages={"required": "Add at least one origin, e.g. https://www.example.com."},
-    )
-    is_active = forms.BooleanField(
-        required=False, initial=True, label="Active (events from the site are recorded)"
-    )
-
-    @classmethod
-    def for_site(cls, site: Site) -> "SiteForm":
-        initial = {"name": site.name, "origins": site.origins, "is_active": site.is_active}
-        return cls(initial=initial)
-
-    def clean_origins(self) -> list[str]:
-        return origins_clean(self.cleaned_data["origins"])
-
-
-class SiteActiveForm(forms.Form):
-    """The state the activate / deactivate button asks for: not a flip, so a button
-    on a page left open in another tab does what it says."""
-
-    is_active = forms.TypedChoiceField(
-        choices=[("true", "On"), ("false", "Off")], coerce=lambda value: value == "true"
-    )

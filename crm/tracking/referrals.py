@@ -17,7 +17,8 @@ def referral_attribute(*, lead: Lead, code: str) -> Interaction | None:
     referred already change nothing; so does running it again."""
     if not code:
         return None
-    # Codes are made in lower case (crm.referrals); a link retyped in capitals still counts.
+    # Codes are made in lower case (crm.referrals.services); a link retyped in
+    # capitals still counts.
     codes = {code, code.lower()}
     referrer = Lead.objects.filter(referral_code__in=codes).exclude(pk=lead.pk).first()
     if referrer is None:

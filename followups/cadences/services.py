@@ -214,7 +214,7 @@ def cadence_step_delete(*, step: CadenceStep, send_to: int | None) -> int:
     return len(on_it)
 
 
-# Taking a call's outcome back (followups.undo).
+# Taking a call's outcome back (followups.queue.undo).
 
 
 def enrolments_restore(*, enrolments: Iterable[Enrolment]) -> None:

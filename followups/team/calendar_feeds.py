@@ -24,7 +24,7 @@ from followups.team import ical
 TOKEN_SALT = "followups.calendar_feed"
 FEED_PAST = dt.timedelta(days=1)  # overdue calls stay visible this long
 FEED_LIMIT = 500  # a calendar has no use for more; the queue has them all
-# What followups.calls plans when the person asks to be called back at a time.
+# What followups.queue.services plans when the person asks to be called back at a time.
 CALL_BACK_ORIGIN, CALL_BACK_REASON = "Call outcome", "Asked us to call back then"
 CALL_LENGTH = dt.timedelta(minutes=15)
 REFRESH = dt.timedelta(minutes=15)

@@ -4,7 +4,7 @@ whatever the number of leads or interactions)."""
 
 from dataclasses import dataclass
 
-from crm.referrals import ReferralSummary
+from crm.referrals.selectors import ReferralSummary
 from reports.selectors import cadences, channels, funnels, letters, referred, reps
 from reports.selectors.cadences import CadenceRow, cadence_performance
 from reports.selectors.channels import ChannelTouches, channel_touches

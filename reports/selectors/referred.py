@@ -1,7 +1,7 @@
 """Referrals: people who came through a customer's referral link, and how far they got."""
 
 from crm.models import Lead
-from crm.referrals import ReferralSummary, referral_summary
+from crm.referrals.selectors import ReferralSummary, referral_summary
 from reports.selectors.common import DashboardFilter
 
 TOP_REFERRERS = 10
@@ -27,7 +27,7 @@ DEFINITIONS = {
 
 
 def referrals(filters: DashboardFilter) -> ReferralSummary:
-    """crm.referrals.referral_summary for the leads created in the period (and from
+    """crm.referrals.selectors.referral_summary for the leads created in the period (and from
     the campaign). Four queries."""
     return referral_summary(
         referred=Lead.objects.filter(filters.of_campaign()),

@@ -6,9 +6,9 @@ from django.utils import timezone
 from crm.contact import valid_time_zones
 from crm.models import Interaction
 from followups.calling_hours import holidays_around, is_callable_at
-from followups.calls import calls_release_abandoned
 from followups.holidays.services import calling_hours_update
 from followups.models import Channel, Touch
+from followups.queue.services import calls_release_abandoned
 from tests.browser.conftest import log_in
 from tests.factories import LeadFactory
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from crm.models import Interaction, Lead
 from followups.cadences.models import Channel
-from followups.call_backs import TOMORROW_MORNING, preset_at
 from followups.models import Touch
+from followups.queue.call_backs import TOMORROW_MORNING, preset_at
 from mailings.models import StepVariant
 from tests.browser.conftest import log_in
 from tests.browser.test_call_queue import COUNTRY, wait_for_card, zone_open_now  # noqa: F401

@@ -15,7 +15,7 @@ from django.urls import reverse
 from crm.api_tokens.services import api_token_create
 from crm.models import ApiToken, Lead
 from tests.crm.test_api import Api
-from tests.crm.tracking.test_site_pages import messages_of, rows
+from tests.crm.tracking.sites.pages import messages_of, rows
 from tests.factories import LeadFactory, UserFactory
 
 LIST, NEW = reverse("api_tokens:list"), reverse("api_tokens:create")

@@ -5,7 +5,7 @@ import time_machine
 
 from followups.calling_hours import Holidays, is_callable_at, next_business_start
 from followups.models import Holiday
-from followups.selectors import callable_calls
+from followups.queue.selectors import callable_calls
 from tests.followups.factories import CallableLeadFactory, TouchFactory
 
 NO_HOLIDAYS = Holidays()

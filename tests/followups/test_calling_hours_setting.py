@@ -21,10 +21,10 @@ from followups.calling_hours import (
     next_business_start,
     weekdays_label,
 )
-from followups.calls import call_claim_next
 from followups.holidays.services import calling_hours_set_for_demo, calling_hours_update
 from followups.models import CallingHours, Touch
-from followups.selectors import callable_calls
+from followups.queue.selectors import callable_calls
+from followups.queue.services import call_claim_next
 from tests.followups.factories import CallableLeadFactory, TouchFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from crm import periodic
 from crm.models import Interaction, Lead
 from crm.scoring.services import scores_update
 from crm.services import interaction_record
-from followups.calls import call_claim_next
 from followups.models import Cadence, Channel, Touch
 from followups.priorities import score_bonus
+from followups.queue.services import call_claim_next
 from tests.factories import InteractionFactory
 from tests.followups.concurrency import run_at_once
 from tests.followups.factories import CallableLeadFactory, TouchFactory

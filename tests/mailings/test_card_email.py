@@ -10,8 +10,8 @@ from django.urls import reverse
 from crm.models import Interaction
 from followups.cadences.models import Channel
 from followups.cadences.services import enrolment_create
-from followups.calls import call_claim_next
 from followups.models import Touch
+from followups.queue.services import call_claim_next
 from mailings.models import OutboxEmail, StepVariant
 from mailings.personal import card_email_templates
 from tests.followups.cadences.factories import cadence_with

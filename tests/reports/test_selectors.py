@@ -7,8 +7,8 @@ import time_machine
 
 from crm.models import Interaction
 from crm.outcomes import CallOutcome
-from followups.calls import call_log_outcome
 from followups.models import Enrolment
+from followups.queue.services import call_log_outcome
 from mailings.cadences.abtest import NO_WINNER
 from reports.selectors import (
     DashboardFilter,

@@ -301,7 +301,7 @@ def test_letters_and_referrals_csv(maria, world):
 
 # Session, user, roles, the chosen campaign, permissions (2, for the nav), campaign
 # choices, and 18 for the sections: funnel 1, channels 4, reps 3, cadences 5, print runs 1,
-# referrals 4 (crm.referrals.referral_summary).
+# referrals 4 (crm.referrals.selectors.referral_summary).
 PAGE_QUERIES = 25
 
 

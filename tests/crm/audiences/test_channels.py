@@ -12,8 +12,8 @@ from crm.audiences.models import Audience
 from crm.audiences.services import audience_members_update, audience_save
 from crm.models import Lead
 from followups.cadences.audiences import cadence_audience_sync
-from followups.calls import call_claim_next
 from followups.models import Channel, Enrolment, Touch
+from followups.queue.services import call_claim_next
 from mailings.letters.models import PrintRun
 from tests.factories import LeadFactory
 from tests.mailings.factories import email_cadence

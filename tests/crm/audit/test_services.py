@@ -26,10 +26,10 @@ from crm.services import (
     leads_owner_set,
 )
 from crm.templatetags.audit import audit_sentence
-from followups.calls import Outcome, call_log_outcome
 from followups.models import OutcomeUndo
+from followups.queue.services import Outcome, call_log_outcome
+from followups.queue.undo import outcome_undo
 from followups.team.services import leads_reassign
-from followups.undo import outcome_undo
 from tests.crm.audit.pages import edit_data
 from tests.factories import LeadFactory
 from tests.followups.factories import CallableLeadFactory, TouchFactory

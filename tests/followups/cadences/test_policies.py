@@ -7,8 +7,8 @@ import time_machine
 
 from followups.cadences.models import Channel, Enrolment, OutcomePolicy
 from followups.cadences.services import enrolment_create
-from followups.calls import Outcome, call_claim_next, call_log_outcome
 from followups.models import Touch
+from followups.queue.services import Outcome, call_claim_next, call_log_outcome
 from tests.followups.cadences.factories import cadence_with, call_task_call
 from tests.followups.factories import CallableLeadFactory
 

@@ -11,8 +11,8 @@ import time_machine
 from crm.models import Interaction, Lead
 from crm.services import interaction_record
 from followups.cadences.models import Cadence, Channel, Enrolment
-from followups.calls import Outcome, call_claim_next, call_log_outcome
 from followups.models import Holiday, Touch
+from followups.queue.services import Outcome, call_claim_next, call_log_outcome
 from followups.scheduler import scheduler_pass
 from mailings.letters.models import LetterTemplate, Paper
 from mailings.letters.runs import print_run_create

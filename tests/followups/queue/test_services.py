@@ -11,9 +11,14 @@ from crm.models import Interaction, Lead
 from crm.services import interaction_record
 from followups.cadences.services import enrolment_create
 from followups.calling_hours import calling_hours, holidays_near
-from followups.calls import Outcome, call_claim_next, call_log_outcome, calls_release_abandoned
-from followups.claiming import claim_head
 from followups.models import Channel, Holiday, Touch
+from followups.queue.claiming import claim_head
+from followups.queue.services import (
+    Outcome,
+    call_claim_next,
+    call_log_outcome,
+    calls_release_abandoned,
+)
 from tests.factories import CampaignFactory
 from tests.followups.cadences.factories import cadence_with
 from tests.followups.concurrency import run_at_once

@@ -1,6 +1,7 @@
-"""Reads for the rep's queue pages: the claimed call, today's list, when a call
-that is not callable yet will be (and whose it is), and the rep's due personal
-emails and tasks."""
+"""Reads for the rep's queue: the calls that may be made now (the one rule the
+claim statement compiles), the claimed call, today's list, when a call that is
+not callable yet will be (and whose it is), and the rep's due personal emails
+and tasks."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -12,21 +13,67 @@ from django.utils import timezone
 
 from crm.models import Lead, User
 from crm.selectors import lead_recent_interactions
-from followups import talking_points
 from followups.calling_hours import (
     Holidays,
     holidays_around,
+    holidays_near,
     hours,
+    open_zones_filter,
     opens_at,
     place_of,
     weekdays,
     zone,
 )
 from followups.models import Channel, Touch
-from followups.selectors import CARD_RELATED, QUEUE_ORDER
+from followups.queue import talking_points
 
 # Holidays are looked up this many days ahead when working out when a call opens.
 HOLIDAY_HORIZON_DAYS = 15
+
+QUEUE_ORDER = ("-priority", "due_at", "id")
+# What the call card shows (followups.queue.claiming reads the same in its statement).
+CARD_RELATED = ("lead", "lead__source_campaign", "interaction", "step__cadence")
+
+
+def callable_calls(
+    now: dt.datetime | None = None,
+    *,
+    holidays: Holidays | None = None,
+    now_in_sql: dt.datetime | None = None,
+) -> QuerySet[Touch]:
+    """Pending calls that may be made now: due, to a lead that may be called, whose
+    local time is inside calling hours and not a holiday.
+
+    now_in_sql is what the SQL compares due dates and pauses to, when that is not
+    `now` itself: a placeholder in a statement compiled once and run all minute."""
+    now = now or timezone.now()
+    holidays = holidays_near(now) if holidays is None else holidays
+    at = now if now_in_sql is None else now_in_sql
+    return (
+        Touch.objects.filter(channel=Channel.CALL, status=Touch.Status.PENDING, due_at__lte=at)
+        .filter(lead__do_not_call=False, lead__phone_invalid=False)
+        .exclude(lead__phone="")
+        .filter(Q(lead__calls_paused_until__isnull=True) | Q(lead__calls_paused_until__lte=at))
+        .filter(open_zones_filter(now, holidays))
+    )
+
+
+def call_queue(user: User | int, now: dt.datetime | None = None, **options) -> QuerySet[Touch]:
+    """The calls this user (or user id) should make now, the next one first.
+    Options as for callable_calls."""
+    return callable_calls(now, **options).filter(assigned_to=user).order_by(*QUEUE_ORDER)
+
+
+def claimed_calls(user: User) -> QuerySet[Touch]:
+    """The calls this user has claimed and not logged yet."""
+    return Touch.objects.filter(
+        channel=Channel.CALL, status=Touch.Status.CLAIMED, claimed_by=user
+    ).select_related(*CARD_RELATED)
+
+
+def current_call(user: User) -> Touch | None:
+    """The call this user has claimed and not logged yet (the oldest claim, if several)."""
+    return claimed_calls(user).order_by("claimed_at", "id").first()
 
 
 @dataclass(frozen=True)
@@ -39,11 +86,8 @@ class QueueRow:
 def get_claimed_call_for_user(user: User, pk: int) -> Touch:
     """The call this user has claimed and not logged yet, or 404: a rep only ever
     works calls they claimed themselves."""
-    calls = Touch.objects.filter(
-        channel=Channel.CALL, status=Touch.Status.CLAIMED, claimed_by=user
-    ).select_related(*CARD_RELATED)
     try:
-        return calls.get(pk=pk)
+        return claimed_calls(user).get(pk=pk)
     except Touch.DoesNotExist:
         raise Http404("No such call in your queue.") from None
 
@@ -250,7 +294,7 @@ def _holidays_from(now: dt.datetime) -> Holidays:
 
 
 def touch_talking_points(touch: Touch, now: dt.datetime | None = None) -> list[str]:
-    """What the rep may bring up with the touch's lead (followups.talking_points),
+    """What the rep may bring up with the touch's lead (followups.queue.talking_points),
     from their recent interactions and the one that planned the touch."""
     now = now or timezone.now()
     recent = lead_recent_interactions(

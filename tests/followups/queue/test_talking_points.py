@@ -1,5 +1,5 @@
 """Talking points: what the rep may bring up, composed from the lead's recent
-interactions (followups.talking_points), and shown on the call card and the
+interactions (followups.queue.talking_points), and shown on the call card and the
 personal email and task cards before the step's script."""
 
 import datetime as dt
@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from crm.models import Interaction, Lead
 from crm.selectors import lead_recent_interactions
-from followups import talking_points
 from followups.models import Channel, Touch
+from followups.queue import talking_points
 from tests.booth_lists import import_booth_list
 from tests.factories import CampaignFactory, InteractionFactory, LeadFactory
 
@@ -28,7 +28,7 @@ Kind = Interaction.Kind
 NOW = dt.datetime(2026, 4, 30, 14, 0, tzinfo=dt.UTC)
 TUESDAY = NOW - dt.timedelta(days=2)
 QUEUE = reverse("queue:next")
-BOOTH = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "booth"
+BOOTH = Path(__file__).resolve().parents[2] / "fixtures" / "imports" / "booth"
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,8 @@ from crm.models import Interaction
 from followups.cadences.models import Channel, Enrolment, OutcomePolicy
 from followups.cadences.services import enrolment_create
 from followups.calling_hours import calling_hours, holidays_near
-from followups.calls import call_claim_next
 from followups.models import Touch
+from followups.queue.services import call_claim_next
 from mailings.models import OutboxEmail, StepVariant
 from tests.factories import InteractionFactory, LeadFactory
 from tests.followups.cadences.factories import cadence_with

@@ -1,6 +1,7 @@
-"""Working the call queue: claiming the next call, and logging what came of it (what
+"""Working the call queue: claiming the next call, logging what came of it (what
 it means for the lead here; what it means for its cadence in
-followups.cadences.policies)."""
+followups.cadences.policies), skipping a call for now, and taking an outcome
+back (followups.queue.undo)."""
 
 import datetime as dt
 
@@ -18,13 +19,13 @@ from crm.services import (
     lead_phone_invalid_set,
     lead_stage_advance,
 )
-from followups import selectors
 from followups.cadences.policies import CALL_BACK_PRIORITY, enrolment_after_call
-from followups.claiming import claim_head
 from followups.ledger import lead_call_barred, touch_schedule
 from followups.models import Channel, Touch
+from followups.queue import selectors
+from followups.queue.claiming import claim_head
+from followups.queue.undo import Undone, outcome_before, outcome_undo, outcome_undo_record
 from followups.services import touches_skip, touches_skip_open
-from followups.undo import outcome_before, outcome_undo_record
 
 OUTCOME_KEYS = dict(zip(Outcome.values, "12345678", strict=True))
 OUTCOME_SENTIMENT = {
@@ -49,7 +50,7 @@ def call_claim_next(
     calls paused since the claim: the queue keeps such leads out, and a call on a
     rep's card must not outlive that): then it is skipped, added to `dropped`
     with the reason, and the next call claimed. Two reps asking at once get
-    different calls (followups.claiming)."""
+    different calls (followups.queue.claiming)."""
     now = now or timezone.now()
     while True:
         claimed = claim_head(
@@ -82,7 +83,7 @@ def call_log_outcome(
     call_back_at: dt.datetime | None = None,
 ) -> Interaction:
     """Record the call, close the touch, and plan what comes next for the lead;
-    what it changed is kept so its rep may take it back (followups.undo)."""
+    what it changed is kept so its rep may take it back (followups.queue.undo)."""
     touch = Touch.objects.select_for_update().select_related("lead").get(pk=touch.pk)
     if touch.status not in Touch.OPEN:
         raise ValidationError("This call has been logged already.")
@@ -148,3 +149,37 @@ def _call_back_outside_cadences(touch: Touch, call: Interaction, user: User, at)
         priority=max(touch.priority, CALL_BACK_PRIORITY),
         talking_points=touch.talking_points,
     )
+
+
+def call_unclaim(*, touch: Touch, user: User) -> bool:
+    """Give a call this user claimed back to the queue, as if never claimed.
+    False when it was not theirs to give back (logged, released, someone else's)."""
+    released = Touch.objects.filter(
+        pk=touch.pk, channel=Channel.CALL, status=Touch.Status.CLAIMED, claimed_by=user
+    ).update(status=Touch.Status.PENDING, claimed_by=None, claimed_at=None)
+    return released == 1
+
+
+@transaction.atomic
+def call_skip(
+    *, touch: Touch, user: User, now: dt.datetime | None = None, audience_id: int | None = None
+) -> Touch | None:
+    """Not now: give this call back to the queue and claim the user's next other call
+    (in the audience, if given), so the skipped one does not come straight back. It
+    stays in the queue for later. Returns the call claimed instead, or None."""
+    call_unclaim(touch=touch, user=user)
+    return claim_head(
+        user_id=user.pk, now=now or timezone.now(), pass_over=touch.pk, audience_id=audience_id
+    )
+
+
+@transaction.atomic
+def call_outcome_undo(*, pk: int, user: User) -> Undone:
+    """Take back the user's last outcome (followups.queue.undo) and put its call back on
+    their card: the next call they were given meanwhile goes back to the queue."""
+    undone = outcome_undo(pk=pk, user=user)
+    if undone.again:
+        return undone
+    for held in selectors.claimed_calls(user).exclude(pk=undone.touch.pk):
+        call_unclaim(touch=held, user=user)
+    return undone

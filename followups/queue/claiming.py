@@ -7,7 +7,7 @@ what its card shows. Two reps claiming at once lock different rows; a row
 another claim changed first is re-checked by PostgreSQL and passed over. On
 SQLite the UPDATE holds the database's write lock, so it is atomic there too.
 
-The head is the ORM's queue (followups.selectors.call_queue), the one rule for
+The head is the ORM's queue (followups.queue.selectors.call_queue), the one rule for
 who may be called now. Compiling it, and binding its few hundred open time
 zones, costs more than running it; both only change when the open zones do
 (each minute). So the statement is compiled and its constants bound once per
@@ -24,9 +24,9 @@ from django.db.models import Exists, Model
 
 from crm.audiences.selectors import is_member
 from crm.models import Campaign, Interaction, Lead
-from followups import selectors
 from followups.calling_hours import CallingWindow, Holidays, calling_hours, holidays_near
 from followups.models import Cadence, CadenceStep, Touch
+from followups.queue import selectors
 
 NOW, PASS_OVER = "now", "pass_over"  # the slots
 # Values no real claim uses, compiled into the statement and found again as slots.

@@ -11,10 +11,10 @@ import time_machine
 from django.urls import reverse
 
 from crm.models import Lead
-from followups import call_backs
-from followups.call_backs import NEXT_MONDAY, TOMORROW_MORNING, describe, preset_at
 from followups.models import Touch
-from tests.followups.test_queue_views import call_for, lead_of, text_of
+from followups.queue import call_backs
+from followups.queue.call_backs import NEXT_MONDAY, TOMORROW_MORNING, describe, preset_at
+from tests.followups.queue.cards import call_for, lead_of, text_of
 
 NOW = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)  # a Tuesday
 FRIDAY = dt.datetime(2026, 12, 4, 15, 0, tzinfo=dt.UTC)

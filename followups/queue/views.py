@@ -10,22 +10,29 @@ from crm.audiences.models import Audience
 from crm.audiences.selectors import active_audiences
 from crm.pagination import keyset_paginate
 from crm.selectors import lead_timeline
-from followups import channels, queue_selectors, selectors
+from followups import channels
 from followups.cadences.forms import EnrolForm
 from followups.calling_hours import calling_hours
-from followups.calls import Outcome, call_claim_next, call_log_outcome
-from followups.filters import QueueFilter
-from followups.forms import (
+from followups.models import Channel, Touch
+from followups.queue import selectors
+from followups.queue.filters import QueueFilter
+from followups.queue.forms import (
     CallOutcomeForm,
     CardEmailForm,
     PersonalEmailForm,
     StepSkipForm,
     TemplatePickForm,
 )
-from followups.models import Channel, Touch
-from followups.queue_services import call_outcome_undo, call_skip
+from followups.queue.services import (
+    Outcome,
+    call_claim_next,
+    call_log_outcome,
+    call_outcome_undo,
+    call_skip,
+)
+from followups.queue.undo import UNDO_SHOWN, undo_offered
+from followups.selectors import outside_calling_hours
 from followups.services import touch_close_for_rep
-from followups.undo import UNDO_SHOWN, undo_offered
 
 TIMELINE_LENGTH = 10
 LIST_ROWS = 50
@@ -58,7 +65,7 @@ def queue_next(request: HttpRequest) -> HttpResponse:
 @may_call
 @require_POST
 def queue_log(request: HttpRequest, touch_id: int) -> HttpResponse:
-    touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
+    touch = selectors.get_claimed_call_for_user(request.user, touch_id)
     form = CallOutcomeForm(request.POST, lead=touch.lead)
     if form.is_valid() and form.needs_confirming:
         return _render_card(request, touch, form, confirm_do_not_call=True)
@@ -111,7 +118,7 @@ def _undo_refused(request: HttpRequest, why: str) -> HttpResponse:
 @require_GET
 def call_email(request: HttpRequest, touch_id: int) -> HttpResponse:
     """The picker, and the picked template filled in for the lead, to edit."""
-    touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
+    touch = selectors.get_claimed_call_for_user(request.user, touch_id)
     picker = _picker()
     templates = picker.templates(touch.lead)
     pick = TemplatePickForm(request.GET, templates=templates)
@@ -132,7 +139,7 @@ def call_email(request: HttpRequest, touch_id: int) -> HttpResponse:
 @may_call
 @require_POST
 def call_email_send(request: HttpRequest, touch_id: int) -> HttpResponse:
-    touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
+    touch = selectors.get_claimed_call_for_user(request.user, touch_id)
     picker = _picker()
     templates = picker.templates(touch.lead)
     form = CardEmailForm(request.POST, templates=templates)
@@ -194,7 +201,7 @@ def _render_call_email(
 @require_POST
 def queue_skip(request: HttpRequest, touch_id: int) -> HttpResponse:
     """Not now: the call goes back to the queue and the next one comes up."""
-    touch = queue_selectors.get_claimed_call_for_user(request.user, touch_id)
+    touch = selectors.get_claimed_call_for_user(request.user, touch_id)
     audience = _queue_audience(request)
     next_touch = call_skip(touch=touch, user=request.user, audience_id=audience and audience.pk)
     note = f"Skipped {touch.lead.display_name} for now; the call stays in your queue."
@@ -209,7 +216,7 @@ def queue_skip(request: HttpRequest, touch_id: int) -> HttpResponse:
 @require_GET
 def queue_list(request: HttpRequest) -> HttpResponse:
     """Today's calls, callable now or not, with filters."""
-    queue_filter = QueueFilter(request.GET, queryset=queue_selectors.todays_queue(request.user))
+    queue_filter = QueueFilter(request.GET, queryset=selectors.todays_queue(request.user))
     if not queue_filter.is_valid():
         return render(request, "followups/queue_list.html", {"filter": queue_filter}, status=400)
     # A day's list is read a page at a time, in queue order (keyset pages: each as
@@ -222,7 +229,7 @@ def queue_list(request: HttpRequest) -> HttpResponse:
         size=LIST_ROWS,
         count_cap=LIST_COUNT_CAP,
     )
-    context = {"filter": queue_filter, "page": page, "rows": queue_selectors.queue_rows(page.items)}
+    context = {"filter": queue_filter, "page": page, "rows": selectors.queue_rows(page.items)}
     return render(request, "followups/queue_list.html", context)
 
 
@@ -276,14 +283,14 @@ def _render_card(
         "queue_audience": audience,
         "calling_hours": calling_hours(),
         # With the next card, the emails and tasks a logged call may have brought due.
-        "work": queue_selectors.rep_work(request.user),
+        "work": selectors.rep_work(request.user),
     }
     if touch is None:
-        context["next_call"] = queue_selectors.next_call(request.user)
+        context["next_call"] = selectors.next_call(request.user)
     else:
         context["lead"] = touch.lead
         context["timeline"] = lead_timeline(touch.lead, limit=TIMELINE_LENGTH)
-        context["points"] = queue_selectors.touch_talking_points(touch)
+        context["points"] = selectors.touch_talking_points(touch)
         context["enrol_form"] = EnrolForm(lead=touch.lead)
     template = "followups/partials/call_card.html" if request.htmx else "followups/queue.html"
     return render(request, template, context, status=status)
@@ -296,7 +303,7 @@ def _render_card(
 @may_call
 @require_GET
 def touch_card(request: HttpRequest, touch_id: int) -> HttpResponse:
-    touch = queue_selectors.get_rep_touch_for_user(request.user, touch_id)
+    touch = selectors.get_rep_touch_for_user(request.user, touch_id)
     if touch.status != Touch.Status.PENDING:
         return _closed(request, touch)
     return _render_touch_card(request, touch)
@@ -307,9 +314,7 @@ def touch_card(request: HttpRequest, touch_id: int) -> HttpResponse:
 @require_POST
 def touch_send(request: HttpRequest, touch_id: int) -> HttpResponse:
     """Send a personal email as the rep edited it (mailings sends it, once)."""
-    touch = queue_selectors.get_rep_touch_for_user(
-        request.user, touch_id, channel=Channel.PERSONAL_EMAIL
-    )
+    touch = selectors.get_rep_touch_for_user(request.user, touch_id, channel=Channel.PERSONAL_EMAIL)
     if touch.status != Touch.Status.PENDING:
         return _closed(request, touch)
     form = PersonalEmailForm(request.POST)
@@ -331,7 +336,7 @@ def touch_send(request: HttpRequest, touch_id: int) -> HttpResponse:
 @require_POST
 def touch_done(request: HttpRequest, touch_id: int) -> HttpResponse:
     """A task done: its cadence goes on."""
-    touch = queue_selectors.get_rep_touch_for_user(request.user, touch_id, channel=Channel.TASK)
+    touch = selectors.get_rep_touch_for_user(request.user, touch_id, channel=Channel.TASK)
     if not touch_close_for_rep(touch_id=touch.pk, rep=request.user, done=True, outcome="done"):
         return _closed(request, touch)
     messages.success(request, f"Done: the task for {touch.lead.display_name}.")
@@ -343,7 +348,7 @@ def touch_done(request: HttpRequest, touch_id: int) -> HttpResponse:
 @require_POST
 def touch_skip(request: HttpRequest, touch_id: int) -> HttpResponse:
     """A task or personal email skipped, with the rep's reason: its cadence goes on."""
-    touch = queue_selectors.get_rep_touch_for_user(request.user, touch_id)
+    touch = selectors.get_rep_touch_for_user(request.user, touch_id)
     form = StepSkipForm(request.POST)
     if not form.is_valid():
         return _render_touch_card(request, touch, skip_form=form, status=400)
@@ -390,7 +395,7 @@ def _render_touch_card(
         "skip_form": skip_form or StepSkipForm(),
         "enrol_form": EnrolForm(lead=touch.lead),
         "timeline": lead_timeline(touch.lead, limit=TIMELINE_LENGTH),
-        "points": queue_selectors.touch_talking_points(touch),
-        "outside_hours": selectors.outside_calling_hours(touch.lead),
+        "points": selectors.touch_talking_points(touch),
+        "outside_hours": outside_calling_hours(touch.lead),
     }
     return render(request, "followups/touch_card.html", context, status=status)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.roles import require_manager
-from crm.tracking import selectors, sites
-from crm.tracking.forms import SiteActiveForm, SiteForm
 from crm.tracking.models import Site
+from crm.tracking.sites import selectors, services
+from crm.tracking.sites.forms import SiteActiveForm, SiteForm
 
 PAGES = "Website settings"
 
@@ -48,7 +48,7 @@ def _form_page(request: HttpRequest, site: Site | None) -> HttpResponse:
     form = SiteForm(request.POST)
     if not form.is_valid():
         return _render_form(request, form, site, status=400)
-    saved = sites.site_save(site=site, **form.cleaned_data)
+    saved = services.site_save(site=site, **form.cleaned_data)
     if site is None:
         messages.success(request, f"Added {saved.name}. Paste its snippet into every page.")
     else:
@@ -76,7 +76,7 @@ def site_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     form = SiteActiveForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, site, active_form=form, status=400)
-    sites.site_set_active(site=site, is_active=form.cleaned_data["is_active"])
+    services.site_set_active(site=site, is_active=form.cleaned_data["is_active"])
     if site.is_active:
         messages.success(request, f"Tracking is on for {site.name}: its events are recorded.")
     else:

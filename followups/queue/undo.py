@@ -1,7 +1,7 @@
 """Taking back a call's outcome, for a few seconds after its rep logged it.
 
 Logging reads first what the outcome may change for the lead (its touches and
-enrolments, which of them exist, its call fields: followups.calls, crm) and
+enrolments, which of them exist, its call fields: followups.queue.services, crm) and
 keeps it in an OutcomeUndo row. Undo puts it all back in one transaction: the
 touches and enrolments made since are deleted (the next call, a retry, a move
 to another cadence, an enrolment a trigger made), those changed are written

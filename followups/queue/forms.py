@@ -5,16 +5,16 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from crm.models import Lead
-from followups.call_backs import call_back_presets, preset_at
-from followups.calls import OUTCOME_KEYS, Outcome
 from followups.channels import Template
+from followups.queue.call_backs import call_back_presets, preset_at
+from followups.queue.services import OUTCOME_KEYS, Outcome
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
 
 class CallOutcomeForm(forms.Form):
     """How a call went. The call-back time is typed in the rep's own time zone, or
-    picked from presets worked out in the lead's (followups.call_backs): a preset
+    picked from presets worked out in the lead's (followups.queue.call_backs): a preset
     picked wins over a typed time. "Do not call" is logged once confirmed."""
 
     outcome = forms.ChoiceField(choices=Outcome.choices)

@@ -13,11 +13,10 @@ from django.urls import reverse
 from crm.models import Interaction, Lead
 from followups.cadences.models import Channel, Enrolment, OutcomePolicy
 from followups.cadences.services import enrolment_create
-from followups.calls import Outcome, call_claim_next, call_log_outcome
 from followups.models import OutcomeUndo, Touch
-from followups.queue_services import call_outcome_undo
+from followups.queue.services import Outcome, call_claim_next, call_log_outcome, call_outcome_undo
+from followups.queue.undo import outcome_undo
 from followups.services import touch_close_for_rep
-from followups.undo import outcome_undo
 from tests.followups.cadences.factories import TriggerFactory, cadence_with, call_task_call
 from tests.followups.factories import CallableLeadFactory, TouchFactory
 

@@ -1,77 +1,13 @@
-"""Referrals: a customer's personal link, and how the people it brought do.
+"""Reads for referrals: whose code a link carries, how the people a lead referred
+are doing toward the reward (REFERRAL_REWARD_CUSTOMERS), what the lead page
+shows, and the dashboard's summary."""
 
-Every customer gets a referral code when they become one (a purchase; the batch
-interaction hook below) or the first time one is needed (a merge field, the
-lead page). Their link is REFERRAL_LANDING_URL followed by the code — by default
-SITE_URL/r/<code>, which redirects to the company's website
-(REFERRAL_REDIRECT_URL) with ?ref=<code>. The website tracking records a person
-who arrives that way as a lead with referred_by set, and a referral interaction
-on the referrer.
-
-Codes are 10 characters from 31 letters and digits that cannot be mistaken for
-one another (no 0/o, 1/l/i): about 8e14 of them, drawn with `secrets`, so
-they cannot be guessed or enumerated; the unique index settles the rare clash.
-
-Progress toward the reward counts referred leads that became customers against
-REFERRAL_REWARD_CUSTOMERS (3: "3 referred, 2 became customers — 1 more for the
-reward"); every further multiple earns another.
-"""
-
-import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 
-from crm.models import Interaction, Lead
-
-CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
-CODE_LENGTH = 10
-CODE_ATTEMPTS = 5
-
-
-def new_referral_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def referral_code_for(lead: Lead) -> str:
-    """The lead's referral code, given one now if it has none (collision-safe and
-    safe to call concurrently: a code once given never changes)."""
-    if lead.referral_code:
-        return lead.referral_code
-    codeless = Lead.objects.filter(Q(referral_code__isnull=True) | Q(referral_code=""), pk=lead.pk)
-    for _ in range(CODE_ATTEMPTS):
-        code = new_referral_code()
-        try:
-            with transaction.atomic():
-                given = codeless.update(referral_code=code)
-        except IntegrityError:
-            continue  # another lead has this code: draw again
-        if not given:  # given one meanwhile
-            code = Lead.objects.values_list("referral_code", flat=True).get(pk=lead.pk)
-        lead.referral_code = code
-        return code
-    raise RuntimeError(f"No free referral code after {CODE_ATTEMPTS} draws.")
-
-
-def referral_url(lead: Lead) -> str:
-    """The lead's personal referral link (gives the lead a code if it has none)."""
-    return settings.REFERRAL_LANDING_URL + referral_code_for(lead)
-
-
-def customer_referral_url(lead: Lead) -> str:
-    """The merge field: a customer's referral link, empty for anyone else."""
-    return referral_url(lead) if lead.stage == Lead.Stage.CUSTOMER else ""
-
-
-def referral_landing(code: str) -> str:
-    """Where a referral link leads: the website, with ?ref=<code> added."""
-    parts = urlsplit(settings.REFERRAL_REDIRECT_URL)
-    query = urlencode([*parse_qsl(parts.query), ("ref", code)])
-    return urlunsplit(parts._replace(query=query))
+from crm.models import Lead
 
 
 def referrer_for_code(code: str) -> Lead | None:
@@ -79,16 +15,6 @@ def referrer_for_code(code: str) -> Lead | None:
     if not code or len(code) > Lead._meta.get_field("referral_code").max_length:
         return None
     return Lead.objects.filter(referral_code=code).first()
-
-
-def referral_codes_for_new_customers(*, interactions: Sequence[Interaction]) -> None:
-    """The batch interaction hook: purchasers who are customers now get their code."""
-    buyers = {i.lead_id for i in interactions if i.kind == Interaction.Kind.PURCHASE}
-    if not buyers:
-        return
-    customers = Lead.objects.filter(pk__in=buyers, stage=Lead.Stage.CUSTOMER)
-    for lead in customers.filter(Q(referral_code__isnull=True) | Q(referral_code="")):
-        referral_code_for(lead)
 
 
 @dataclass(frozen=True)
