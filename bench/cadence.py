@@ -995,9 +995,9 @@ def queued_ids(jobs: NoJobs, redis_url: str) -> list[int]:
         found = [queue.fetch_job(job_id) for job_id in queue.get_job_ids()]
         return [pk for job in found if job.func_name.endswith("touches_deliver")
                 for pk in job.args[1]]  # fmt: skip
-    return [
-        pk for func, args in jobs.jobs if func == "followups.jobs.touches_deliver" for pk in args[1]
-    ]
+    from followups.jobs import touches_deliver
+
+    return [pk for func, args in jobs.jobs if func is touches_deliver for pk in args[1]]
 
 
 def job_summary(jobs: NoJobs, redis_url: str) -> str:
@@ -1006,7 +1006,9 @@ def job_summary(jobs: NoJobs, redis_url: str) -> str:
 
         counts = {name: django_rq.get_queue(name).count for name in ("mail", "default")}
         return f"{counts['mail']} jobs on “mail” and {counts['default']} on “default” (Redis)"
-    mail = sum(1 for func, _ in jobs.jobs if func == "followups.jobs.touches_deliver")
+    from followups.jobs import touches_deliver
+
+    mail = sum(1 for func, _ in jobs.jobs if func is touches_deliver)
     others = len(jobs.jobs) - mail
     return f"{mail} delivery job(s) and {others} other(s) (counted, not run)"
 

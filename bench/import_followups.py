@@ -197,14 +197,14 @@ class OneWorker:
         self.jobs.append((func, args))
 
     def drain(self, lead_import_id: int, world) -> Counter:
-        from config.jobs import _callable
+        from crm.imports.jobs import lead_import_recorded
 
-        self.jobs = [("crm.imports.jobs.lead_import_recorded", (lead_import_id,))]
+        self.jobs = [(lead_import_recorded, (lead_import_id,))]
         ran: Counter = Counter()
         while self.jobs:
             func, args = self.jobs.pop(0)
-            _callable(func)(*args)
-            ran[func if isinstance(func, str) else f"{func.__module__}.{func.__name__}"] += 1
+            func(*args)
+            ran[f"{func.__module__}.{func.__name__}"] += 1
         return ran
 
 

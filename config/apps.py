@@ -1,3 +1,4 @@
+from django.apps import AppConfig
 from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 
 
@@ -13,3 +14,22 @@ class StaticFilesConfig(BaseStaticFilesConfig):
         "trix.esm*",
         "trix.umd.js*",
     ]
+
+
+class FlowConfig(AppConfig):
+    """Last in INSTALLED_APPS: installs what follows from what (config/flow.py:
+    the interaction pipeline and the periodic tasks) once every app is ready, and
+    imports every jobs module, so each JobHandle has its function (config.jobs)."""
+
+    name = "config"
+    label = "flow"
+    verbose_name = "Flow"
+
+    def ready(self):
+        from config import flow
+        from config.jobs import jobs_modules_import
+        from crm import interaction_hooks, periodic
+
+        interaction_hooks.install(flow.INTERACTION_PIPELINE, withdrawn=flow.INTERACTION_WITHDRAWN)
+        periodic.install(flow.PERIODIC_TASKS)
+        jobs_modules_import()

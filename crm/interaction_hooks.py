@@ -1,13 +1,15 @@
 """What runs after an interaction is recorded (in a background job), and before
-one is withdrawn.
+one is withdrawn: the mechanism. The pipeline itself, its steps in order and why,
+is declared in config/flow.py (INTERACTION_PIPELINE, INTERACTION_WITHDRAWN) and
+installed here at start: crm imports neither followups nor mailings, whose
+handlers are in it (next touches, drip enrolment, ...).
 
-crm imports neither followups nor mailings, so those apps register their
-handlers here from AppConfig.ready (next touches, drip enrolment, ...). Each
-handler takes `interaction=` and must be idempotent: a job can run twice.
-
-Batch handlers take `interactions=` (a list) and run once per batch, after every
-per-interaction handler has seen each of them: work that is cheaper set-based
-(recomputing the scores of the leads concerned) registers with register_batch.
+A PerInteraction step's handler takes `interaction=` and must be idempotent: a
+job can run twice. A PerBatch step's handler takes `interactions=` (a list) and
+runs once per batch, after every per-interaction step has seen each of them:
+work that is cheaper set-based (recomputing the scores of the leads concerned).
+So in the pipeline every PerInteraction step comes before every PerBatch step,
+and install refuses another order: the list reads in the order things run.
 
 Two paths run them. run_all and run_many go per row: each per-interaction
 handler sees each interaction in turn, and a batch handler that has a `per_row`
@@ -28,42 +30,69 @@ stopped as {what, in words: how many}.
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from crm.models import Interaction
 
 InteractionHandler = Callable[..., None]
+WithdrawnHandler = Callable[..., Mapping[str, int]]
 
+
+@dataclass(frozen=True)
+class PerInteraction:
+    handler: InteractionHandler  # interaction=
+    # The same work for a list of interactions (interactions=), set-based.
+    batch: InteractionHandler | None = None
+
+
+@dataclass(frozen=True)
+class PerBatch:
+    handler: InteractionHandler  # interactions=
+    # The same work one interaction at a time, for the per-row path.
+    per_row: InteractionHandler | None = None
+
+
+Step = PerInteraction | PerBatch
+
+_installed = False
 _handlers: list[InteractionHandler] = []
 _batch_handlers: list[InteractionHandler] = []
 # A handler's other form: the set-based one of a per-interaction handler, the
 # per-row one of a batch handler.
 _batch_forms: dict[InteractionHandler, InteractionHandler] = {}
 _per_row_forms: dict[InteractionHandler, InteractionHandler] = {}
-WithdrawnHandler = Callable[..., Mapping[str, int]]
 _withdrawn_handlers: list[WithdrawnHandler] = []
 
 
-def register(handler: InteractionHandler, *, batch: InteractionHandler | None = None) -> None:
-    """`batch`: the same work for a list of interactions (interactions=), set-based."""
-    if handler not in _handlers:
-        _handlers.append(handler)
-    if batch is not None:
-        _batch_forms[handler] = batch
+def install(pipeline: Sequence[Step], *, withdrawn: Sequence[WithdrawnHandler]) -> None:
+    """The pipeline, in order, replacing any installed before (config.apps.FlowConfig)."""
+    global _installed
+    kinds = [isinstance(step, PerBatch) for step in pipeline]
+    if kinds != sorted(kinds):
+        raise ValueError("Every PerInteraction step runs before the PerBatch ones: list them so")
+    _handlers.clear()
+    _batch_handlers.clear()
+    _batch_forms.clear()
+    _per_row_forms.clear()
+    for step in pipeline:
+        if isinstance(step, PerInteraction):
+            _handlers.append(step.handler)
+            if step.batch is not None:
+                _batch_forms[step.handler] = step.batch
+        else:
+            _batch_handlers.append(step.handler)
+            if step.per_row is not None:
+                _per_row_forms[step.handler] = step.per_row
+    _withdrawn_handlers[:] = withdrawn
+    _installed = True
 
 
-def register_batch(
-    handler: InteractionHandler, *, per_row: InteractionHandler | None = None
-) -> None:
-    """`per_row`: the same work one interaction at a time, for the per-row path."""
-    if handler not in _batch_handlers:
-        _batch_handlers.append(handler)
-    if per_row is not None:
-        _per_row_forms[handler] = per_row
-
-
-def register_withdrawn(handler: WithdrawnHandler) -> None:
-    if handler not in _withdrawn_handlers:
-        _withdrawn_handlers.append(handler)
+def _check_installed() -> None:
+    if not _installed:
+        raise RuntimeError(
+            "No interaction pipeline installed: config.apps.FlowConfig installs "
+            "config.flow's from ready() (is it in INSTALLED_APPS, and Django set up?)"
+        )
 
 
 def run_all(interaction: Interaction) -> None:
@@ -73,6 +102,7 @@ def run_all(interaction: Interaction) -> None:
 def run_many(interactions: Sequence[Interaction]) -> None:
     """Every handler for each interaction, in order, then every batch handler once
     (in its per-row form where it has one)."""
+    _check_installed()
     for interaction in interactions:
         for handler in _handlers:
             handler(interaction=interaction)
@@ -85,6 +115,7 @@ def run_set_based(interactions: Sequence[Interaction]) -> None:
     """The same as run_many, set-based: each per-interaction handler once for the
     whole batch where it has a batch form (else for each interaction, in order),
     then every batch handler once."""
+    _check_installed()
     if not interactions:
         return
     for handler in _handlers:
@@ -101,6 +132,7 @@ def run_set_based(interactions: Sequence[Interaction]) -> None:
 def run_withdrawn(*, interaction_ids: Sequence[int], reason: str) -> Counter[str]:
     """Every withdrawn handler, before these interactions are deleted; what they
     stopped, added up. `reason` is recorded on what they stop."""
+    _check_installed()
     stopped: Counter[str] = Counter()
     if interaction_ids:
         for handler in _withdrawn_handlers:

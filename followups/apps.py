@@ -8,7 +8,7 @@ class FollowupsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from crm import interaction_hooks, sections, timeline
+        from crm import sections, timeline
         from crm.api import api
         from crm.audiences.services import register_members_changed
         from crm.models import Lead
@@ -18,16 +18,11 @@ class FollowupsConfig(AppConfig):
         from followups.cadences import views as cadence_views
         from followups.cadences.api import router as cadences_router
         from followups.cadences.models import Channel
-        from followups.cadences.services import enrolments_withdraw, register_ended
+        from followups.cadences.services import register_ended
         from followups.calling_hours import forget_calling_hours, forget_holidays
         from followups.models import CallingHours, Holiday
-        from followups.services import touches_withdraw
 
-        interaction_hooks.register_batch(
-            triggers.cadences_apply, per_row=triggers.cadences_apply_per_row
-        )
-        interaction_hooks.register_withdrawn(touches_withdraw)
-        interaction_hooks.register_withdrawn(enrolments_withdraw)
+        # The cadences' interaction hooks are in config/flow.py's pipeline.
         register_members_changed(audiences.audience_cadences_sync)
         register_follower(lock=priorities.open_calls_lock, follow=priorities.call_priorities_follow)
         timeline.register_upcoming(selectors.upcoming_items)

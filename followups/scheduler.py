@@ -30,7 +30,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from config import liveness
-from config.jobs import enqueue, oldest_waiting_since
+from config.jobs import JobHandle, enqueue, oldest_waiting_since
 from crm import periodic
 from followups import channels
 from followups.cadences.ads import ad_runs_expire
@@ -46,6 +46,9 @@ DELIVERY_LEASE = dt.timedelta(seconds=settings.MAIL_DELIVERY_LEASE_SECONDS)
 # within this, whatever else it does first.
 CLAIM_TO_QUEUE = dt.timedelta(minutes=1)
 DELIVERY_QUEUE = "mail"
+# Run by followups.jobs, which imports this module (config.jobs.JobHandle).
+TOUCH_DELIVER = JobHandle("touch_deliver")
+TOUCHES_DELIVER = JobHandle("touches_deliver")
 
 
 @dataclass(frozen=True)
@@ -79,15 +82,10 @@ def _dispatch(batch: list[tuple[int, str]]) -> None:
         size = channels.batch_size_for(channel)
         if size is None:
             for touch_id in ids:
-                enqueue("followups.jobs.touch_deliver", touch_id, queue=DELIVERY_QUEUE)
+                enqueue(TOUCH_DELIVER, touch_id, queue=DELIVERY_QUEUE)
             continue
         for start in range(0, len(ids), size):
-            enqueue(
-                "followups.jobs.touches_deliver",
-                channel,
-                ids[start : start + size],
-                queue=DELIVERY_QUEUE,
-            )
+            enqueue(TOUCHES_DELIVER, channel, ids[start : start + size], queue=DELIVERY_QUEUE)
 
 
 def _claim_due(now: dt.datetime) -> list[tuple[int, str]]:

@@ -8,18 +8,16 @@ class MailingsConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
-        from crm import interaction_hooks
         from crm.api import api
         from crm.imports.undo import plan as undo_plan
         from followups import channels
         from followups.cadences.services import register_ended
         from followups.models import Channel
         from mailings.api import router
-        from mailings.consent import hooks
         from mailings.email import personal, sending, signals, steps  # noqa: F401 (signals connects anymail's)
         from mailings.letters.selectors import leads_with_letters_in_open_runs
 
-        interaction_hooks.register(hooks.suppression_apply, batch=hooks.suppressions_apply)
+        # The suppression list's interaction hook is in config/flow.py's pipeline.
         register_ended(steps.emails_cancel_for_ended)
         undo_plan.register_hold(leads_with_letters_in_open_runs)
         api.add_router("", router)

@@ -2,13 +2,7 @@ from django.apps import AppConfig
 
 
 class ReportsConfig(AppConfig):
+    """Its periodic task (folding the rollups) is in config/flow.py."""
+
     name = "reports"
     verbose_name = "Reports"
-
-    def ready(self):
-        from crm import periodic
-        from reports import jobs
-
-        periodic.register(
-            "rollups_compact", "reports.jobs.rollups_compact", every=jobs.COMPACT_EVERY
-        )

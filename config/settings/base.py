@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "followups",
     "mailings",
     "reports",
+    # Last: what follows from what, across the apps (config/flow.py).
+    "config.apps.FlowConfig",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from crm.audiences.rules.base import DefinitionError
 logger = logging.getLogger(__name__)
 
 
+@services.AUDIENCE_REBUILD.runs
 def audience_rebuild(audience_id: int) -> None:
     """After an audience was saved: its members from scratch."""
     audience = Audience.objects.filter(pk=audience_id).first()
@@ -28,5 +29,6 @@ def audiences_refresh(now: str) -> None:
     services.audiences_refresh_due(now=dt.datetime.fromisoformat(now))
 
 
+@services.AUDIENCE_MEMBERS_FOR_LEADS.runs
 def audience_members_for_leads(lead_ids: list[int]) -> None:
     services.audience_members_update(lead_ids=lead_ids, now=timezone.now())

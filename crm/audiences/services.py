@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
-from config.jobs import enqueue
+from config.jobs import JobHandle, enqueue
 from crm.audiences.models import Audience, AudienceMember
 from crm.audiences.rules.base import DefinitionError
 from crm.audiences.rules.checking import definition_clean
@@ -36,7 +36,9 @@ logger = logging.getLogger(__name__)
 
 LEADS_PER_SYNC = 1000  # leads per incremental statement (SQLite allows 32,766 parameters)
 ARRAY_LEADS_PER_SYNC = 5000  # on PostgreSQL, where they go as one array (field__any)
-JOBS = "crm.audiences.jobs."
+# Run by crm.audiences.jobs, which imports this module (config.jobs.JobHandle).
+AUDIENCE_REBUILD = JobHandle("audience_rebuild")
+AUDIENCE_MEMBERS_FOR_LEADS = JobHandle("audience_members_for_leads")
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def audience_save(
 
 def audience_rebuild_later(*, audience: Audience) -> None:
     """Work its members out from scratch, in a job."""
-    enqueue(JOBS + "audience_rebuild", audience.pk)
+    enqueue(AUDIENCE_REBUILD, audience.pk)
 
 
 def audience_delete(*, audience: Audience) -> None:
@@ -136,7 +138,7 @@ def audience_members_update_later(*, lead_ids: Iterable[int]) -> None:
     while no audience is active (a lead saved costs one small query, not a job)."""
     ids = sorted(set(lead_ids))
     if ids and Audience.objects.filter(is_active=True).exists():
-        enqueue(JOBS + "audience_members_for_leads", ids)
+        enqueue(AUDIENCE_MEMBERS_FOR_LEADS, ids)
 
 
 def audience_members_forget(*, lead: Lead) -> None:

@@ -8,18 +8,19 @@ from crm.imports import services
 from crm.imports.undo import services as undo
 from crm.models import Interaction, LeadImport, User
 
-JOBS = "crm.imports.jobs."
 # Booth visits per follow-up job, and per run of the hooks, set-based (a few
 # statements a batch: about 2 s of a 600 s job timeout on PostgreSQL).
 HOOK_BATCH = 5000
 
 
+@services.LEAD_IMPORT_PREVIEW.runs
 def lead_import_preview(lead_import_id: int) -> None:
     lead_import = LeadImport.objects.filter(pk=lead_import_id).first()
     if lead_import is not None:
         services.lead_import_preview(lead_import=lead_import)
 
 
+@services.LEAD_IMPORT_RUN.runs
 def lead_import_run(lead_import_id: int) -> None:
     lead_import = LeadImport.objects.filter(pk=lead_import_id).first()
     if lead_import is not None:
@@ -31,6 +32,7 @@ def lead_imports_reap(now: str) -> None:
     services.lead_imports_reap(now=dt.datetime.fromisoformat(now))
 
 
+@services.LEAD_IMPORT_RECORDED.runs
 def lead_import_recorded(lead_import_id: int, after_id: int = 0) -> None:
     """What follows from an import's booth visits (next touches, drips, scores,
     audiences), HOOK_BATCH visits a job, set-based (interaction_hooks.run_set_based):
@@ -49,9 +51,10 @@ def lead_import_recorded(lead_import_id: int, after_id: int = 0) -> None:
     batch = list(visits.order_by("pk"))
     interaction_hooks.run_set_based(batch)
     if len(batch) == HOOK_BATCH:
-        enqueue(JOBS + "lead_import_recorded", lead_import_id, batch[-1].pk)
+        enqueue(lead_import_recorded, lead_import_id, batch[-1].pk)
 
 
+@undo.LEAD_IMPORT_UNDO.runs
 def lead_import_undo(lead_import_id: int, user_id: int) -> None:
     lead_import = LeadImport.objects.filter(pk=lead_import_id).first()
     if lead_import is not None:

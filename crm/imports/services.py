@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from config.jobs import enqueue, oldest_waiting_since
+from config.jobs import JobHandle, enqueue, oldest_waiting_since
 from crm.audit.models import AuditEntry
 from crm.audit.services import audit_record
 from crm.bulk import file_store
@@ -48,12 +48,11 @@ from crm.models import Campaign, LeadImport, User
 
 Status = LeadImport.Status
 RUNNING = (Status.PREVIEWING, Status.IMPORTING)
-JOBS = "crm.imports.jobs."  # by path: the jobs module imports this one
-
-JOB_FOR = {
-    Status.PREVIEWING: JOBS + "lead_import_preview",
-    Status.IMPORTING: JOBS + "lead_import_run",
-}
+# Run by crm.imports.jobs, which imports this module (config.jobs.JobHandle).
+LEAD_IMPORT_PREVIEW = JobHandle("lead_import_preview")
+LEAD_IMPORT_RUN = JobHandle("lead_import_run")
+LEAD_IMPORT_RECORDED = JobHandle("lead_import_recorded")
+JOB_FOR = {Status.PREVIEWING: LEAD_IMPORT_PREVIEW, Status.IMPORTING: LEAD_IMPORT_RUN}
 QUEUE = "imports"
 QUEUE_LEASE = dt.timedelta(minutes=5)
 # A job is on the queue within this of its import's started_at (after the commit).
@@ -115,7 +114,7 @@ def lead_import_start(*, lead_import: LeadImport) -> bool:
 def lead_import_run(*, lead_import: LeadImport) -> None:
     with _taken_up(lead_import, Status.IMPORTING) as taken:
         if taken and _run(lead_import, dry_run=False, status=Status.DONE) is not None:
-            enqueue(JOBS + "lead_import_recorded", lead_import.pk)
+            enqueue(LEAD_IMPORT_RECORDED, lead_import.pk)
 
 
 @contextmanager
@@ -377,7 +376,7 @@ def lead_import_file(
         with _command_line_run(lead_import):
             result = import_booth_rows(rows, spec, progress=progress)
             _store(lead_import, result, status=Status.DONE)
-    enqueue(JOBS + "lead_import_recorded", lead_import.pk)
+    enqueue(LEAD_IMPORT_RECORDED, lead_import.pk)
     return result
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from crm.retargeting import services, syncing
 
 
+@services.AD_AUDIENCE_SYNC.runs
 def ad_audience_sync(link_id: int) -> None:
     syncing.ad_audience_sync(link_id=link_id, now=timezone.now())
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from config.jobs import enqueue
+from config.jobs import JobHandle, enqueue
 from crm.audiences.models import Audience
 from crm.models import Lead, User
 from crm.retargeting import selectors
@@ -19,7 +19,8 @@ from crm.retargeting.models import AdAudienceMember, AdConnection, AudienceAdLin
 
 logger = logging.getLogger(__name__)
 
-JOBS = "crm.retargeting.jobs."
+# Run by crm.retargeting.jobs, which imports this module (config.jobs.JobHandle).
+AD_AUDIENCE_SYNC = JobHandle("ad_audience_sync")
 # A sync that claimed its link longer ago than this died with its worker.
 SYNC_STALE_AFTER = dt.timedelta(minutes=30)
 State = AdAudienceMember.State
@@ -164,7 +165,7 @@ def ad_links_sync_later(*, links: QuerySet[AudienceAdLink]) -> list[int]:
     if ids:
         AudienceAdLink.objects.filter(pk__in=ids).update(sync_wanted_at=timezone.now())
         for link_id in ids:
-            enqueue(JOBS + "ad_audience_sync", link_id)
+            enqueue(AD_AUDIENCE_SYNC, link_id)
     return ids
 
 
@@ -204,7 +205,7 @@ def ad_syncs_due(*, now: dt.datetime) -> list[int]:
     )
     ids = list(due.values_list("pk", flat=True))
     for link_id in ids:
-        enqueue(JOBS + "ad_audience_sync", link_id)
+        enqueue(AD_AUDIENCE_SYNC, link_id)
     return ids
 
 

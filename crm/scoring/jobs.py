@@ -12,5 +12,6 @@ def scores_decay(now: str) -> None:
     services.scores_decay(now=dt.datetime.fromisoformat(now))
 
 
+@services.SCORES_RECOMPUTE.runs
 def scores_recompute(kinds: list[str]) -> None:
     services.scores_recompute(kinds=kinds, now=timezone.now())

@@ -29,7 +29,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from config.jobs import enqueue
+from config.jobs import JobHandle, enqueue
 from crm.arrays import rows_update
 from crm.audiences.services import audience_members_update_later
 from crm.models import Interaction, Lead
@@ -42,6 +42,8 @@ BATCH = 500  # leads per aggregate query and UPDATE (SQLite allows 999 parameter
 # batch of thousands is rescored in a few statements.
 ARRAY_BATCH = 5000
 STALE_AFTER = dt.timedelta(hours=12)  # the periodic decay runs hourly
+# Run by crm.scoring.jobs, which imports this module (config.jobs.JobHandle).
+SCORES_RECOMPUTE = JobHandle("scores_recompute")
 
 
 class ScoreChange(NamedTuple):
@@ -137,7 +139,7 @@ def scores_recompute(*, kinds: Iterable[str], now: dt.datetime) -> int:
 def scores_recompute_later(*, kinds: Iterable[str]) -> None:
     """Queue scores_recompute for after the current transaction commits (a rule
     was saved): config.jobs.enqueue waits for the commit, except inline (tests)."""
-    enqueue("crm.scoring.jobs.scores_recompute", sorted(set(kinds)))
+    enqueue(SCORES_RECOMPUTE, sorted(set(kinds)))
 
 
 def _rescore_in_batches(leads, now: dt.datetime) -> int:

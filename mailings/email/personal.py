@@ -25,6 +25,7 @@ from django.utils.html import urlize
 from config.jobs import enqueue
 from crm.models import Lead, User
 from followups.channels import Draft, Template
+from followups.jobs import touches_deliver
 from followups.ledger import touch_schedule
 from followups.models import CadenceStep, Channel, Enrolment, Touch
 from followups.scheduler import DELIVERY_QUEUE
@@ -66,9 +67,7 @@ def personal_email_send(
         _check(touch, rep)
         subject = " ".join(subject.split())[:300]
         outbox = _outbox_write(touch, rep, subject, body.strip(), variant)
-    enqueue(
-        "followups.jobs.touches_deliver", Channel.PERSONAL_EMAIL, [touch.pk], queue=DELIVERY_QUEUE
-    )
+    enqueue(touches_deliver, Channel.PERSONAL_EMAIL, [touch.pk], queue=DELIVERY_QUEUE)
     return outbox
 
 

@@ -17,12 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from config.jobs import enqueue
+from config.jobs import JobHandle, enqueue
 from mailings.letters.compose import letters_pdf
 from mailings.letters.models import PrintRun
 from mailings.letters.selectors import printed_letters
 
 logger = logging.getLogger(__name__)
+# Run by mailings.letters.jobs, which imports this module (config.jobs.JobHandle).
+PRINT_RUN_MERGE = JobHandle("print_run_merge")
 
 
 def chunk_render(*, run_id: int, generation: int, chunk: int) -> None:
@@ -58,7 +60,7 @@ def _count_chunk(run_id: int, generation: int, chunk: int) -> None:
         run.chunks_rendered = sorted([*run.chunks_rendered, chunk])
         run.save(update_fields=["chunks_rendered"])
         if len(run.chunks_rendered) == run.chunks_total:
-            enqueue("mailings.letters.jobs.print_run_merge", run_id, generation, queue="letters")
+            enqueue(PRINT_RUN_MERGE, run_id, generation, queue="letters")
 
 
 def merge(*, run_id: int, generation: int) -> None:

@@ -9,6 +9,7 @@ def print_run_chunk_render(run_id: int, generation: int, chunk: int) -> None:
     generating.chunk_render(run_id=run_id, generation=generation, chunk=chunk)
 
 
+@generating.PRINT_RUN_MERGE.runs
 @with_fresh_connections
 def print_run_merge(run_id: int, generation: int) -> None:
     generating.merge(run_id=run_id, generation=generation)

@@ -25,6 +25,7 @@ from followups.models import Channel, Touch
 from followups.services import touches_complete, touches_skip
 from mailings.email.windows import FrequencyCap
 from mailings.letters.compose import letter_template_problems, why_not_mail
+from mailings.letters.jobs import print_run_chunk_render
 from mailings.letters.models import LetterTemplate, PrintRun, PrintRunLetter
 from mailings.letters.selectors import due_letter_touches, leads_in_open_runs, print_order
 
@@ -217,13 +218,7 @@ def print_run_generate(*, run: PrintRun, now: dt.datetime | None = None) -> Prin
         run.chunks_rendered = []
         run.save()
         for chunk in range(run.chunks_total):
-            enqueue(
-                "mailings.letters.jobs.print_run_chunk_render",
-                run.pk,
-                run.generation,
-                chunk,
-                queue="letters",
-            )
+            enqueue(print_run_chunk_render, run.pk, run.generation, chunk, queue="letters")
     return run
 
 

@@ -14,11 +14,10 @@ def record(now: str) -> None:
 
 
 @pytest.fixture
-def task():
+def task(monkeypatch):
     calls.clear()
-    periodic.register("test-task", "tests.crm.test_periodic.record", every=dt.timedelta(minutes=5))
-    yield
-    periodic._tasks.pop("test-task")
+    every = dt.timedelta(minutes=5)
+    monkeypatch.setitem(periodic._tasks, "test-task", periodic.Task("test-task", record, every))
 
 
 @pytest.mark.django_db
@@ -29,3 +28,10 @@ def test_a_task_is_queued_once_per_interval(task):
 
     assert calls == [NOW.isoformat(), (NOW + dt.timedelta(minutes=5)).isoformat()]
     assert PeriodicRun.objects.get(name="test-task").last_queued_at == NOW + dt.timedelta(minutes=5)
+
+
+def test_queueing_tasks_before_they_are_installed_fails_loudly(monkeypatch):
+    monkeypatch.setattr(periodic, "_tasks", None)
+
+    with pytest.raises(RuntimeError, match="FlowConfig"):
+        periodic.enqueue_due(NOW)

@@ -14,6 +14,7 @@ from rq import SimpleWorker
 from config import liveness
 from crm.models import Interaction
 from followups import channels, scheduler
+from followups.jobs import touches_deliver
 from followups.models import Channel, Touch
 from followups.scheduler import DELIVERY_LEASE, scheduler_pass, touch_deliver
 from tests.followups.concurrency import run_at_once
@@ -269,7 +270,7 @@ def test_a_lost_job_is_dispatched_again_while_newer_jobs_wait(printer, mail_queu
     scheduler_pass()
     mail_queue.empty()  # Redis lost the job
     with after_the_lease():
-        mail_queue.enqueue("followups.jobs.touches_deliver", Channel.LETTER, [])  # newer work
+        mail_queue.enqueue(touches_deliver, Channel.LETTER, [])  # newer work
         assert scheduler_pass().dispatched == 1
 
     work_off(mail_queue)

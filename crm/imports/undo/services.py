@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from config.jobs import enqueue
+from config.jobs import JobHandle, enqueue
 from crm import interaction_hooks
 from crm.audiences.services import audience_members_forget_many, audience_members_update_later
 from crm.audit.models import AuditEntry
@@ -42,7 +42,8 @@ Kind = Interaction.Kind
 RUNNING_HINT_SECONDS = 15 * 60
 
 
-JOBS = "crm.imports.jobs."  # by path: the jobs module imports this one
+# Run by crm.imports.jobs, which imports this module (config.jobs.JobHandle).
+LEAD_IMPORT_UNDO = JobHandle("lead_import_undo")
 
 
 WITHDRAWN_REASON = "import undone"
@@ -108,7 +109,7 @@ def lead_import_undo_start(*, lead_import: LeadImport, by: User) -> None:
     if refusal:
         raise UndoRefused(refusal)
     cache.set(_running_key(lead_import.pk), by.pk, timeout=RUNNING_HINT_SECONDS)
-    enqueue(JOBS + "lead_import_undo", lead_import.pk, by.pk, queue="imports")
+    enqueue(LEAD_IMPORT_UNDO, lead_import.pk, by.pk, queue="imports")
 
 
 def undo_start_refusal(lead_import: LeadImport) -> str:

@@ -233,7 +233,7 @@ def test_another_app_event_leaves_the_members_as_they_are(manager_maria):
 
 def test_the_periodic_task_is_registered_every_15_minutes(db):
     task = next(task for task in periodic.registered() if task.name == "audiences_refresh")
-    assert task.job == "crm.audiences.jobs.audiences_refresh"
+    assert task.job is jobs.audiences_refresh
     assert task.every == dt.timedelta(minutes=15)
 
 

@@ -262,6 +262,6 @@ def test_the_follow_ups_of_a_long_list_run_a_batch_a_job_until_every_visit_is_ha
     assert sorted(handled) == visits  # each once
     lead_import = LeadImport.objects.get()
     assert queued == [  # ids only: the import, and the last visit each job handled
-        ("crm.imports.jobs.lead_import_recorded", (lead_import.pk, visits[1])),
-        ("crm.imports.jobs.lead_import_recorded", (lead_import.pk, visits[3])),
+        (jobs.lead_import_recorded, (lead_import.pk, visits[1])),
+        (jobs.lead_import_recorded, (lead_import.pk, visits[3])),
     ]

@@ -18,7 +18,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from crm import periodic
 from crm.imports import jobs, services
@@ -339,4 +338,4 @@ def test_a_command_line_import_that_fails_says_why_on_its_page(tmp_path, maria, 
 def test_the_reaper_runs_every_minute():
     task = next(task for task in periodic.registered() if task.name == "lead_imports_reap")
     assert task.every == dt.timedelta(minutes=1)
-    assert import_string(task.job) is jobs.lead_imports_reap
+    assert task.job is jobs.lead_imports_reap

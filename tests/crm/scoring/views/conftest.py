@@ -35,7 +35,7 @@ def rescored(monkeypatch) -> list[list[str]]:
     enqueue = services.enqueue
 
     def spy(func, *args, **kwargs):
-        if func == "crm.scoring.jobs.scores_recompute":
+        if func is services.SCORES_RECOMPUTE:
             queued.append(args[0])
         return enqueue(func, *args, **kwargs)
 
