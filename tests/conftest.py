@@ -4,6 +4,7 @@ PostgreSQL, Redis or browser fails under CI=true instead of skipping."""
 import os
 import shutil
 
+import django_rq
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -60,6 +61,16 @@ def postgres(db):
 def redis_url():
     need(bool(settings.REDIS_URL), "Redis (REDIS_URL)")
     return settings.REDIS_URL
+
+
+@pytest.fixture
+def rq_queue(redis_url, settings):
+    """The default RQ queue, empty, with jobs queued on it (JOBS_MODE "rq")."""
+    settings.JOBS_MODE = "rq"
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    yield queue
+    queue.empty()
 
 
 @pytest.fixture

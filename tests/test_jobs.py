@@ -7,7 +7,6 @@ import pkgutil
 import subprocess
 import sys
 
-import django_rq
 import pytest
 from django.db import connection
 from django.utils.module_loading import import_string
@@ -18,15 +17,6 @@ from crm.models import Interaction, Lead
 from crm.services import interaction_record
 from tests.factories import LeadFactory
 from tests.workers import ROOT
-
-
-@pytest.fixture
-def rq_queue(redis_url, settings):
-    settings.JOBS_MODE = "rq"
-    queue = django_rq.get_queue("default")
-    queue.empty()
-    yield queue
-    queue.empty()
 
 
 def work_off(queue) -> None:

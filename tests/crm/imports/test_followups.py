@@ -6,7 +6,6 @@ number of statements however many visits, and does nothing twice when run twice
 
 import datetime as dt
 
-import django_rq
 import pytest
 import time_machine
 from django.db import connection, transaction
@@ -269,15 +268,6 @@ def test_an_unowned_leads_task_goes_to_the_least_busy_rep_who_becomes_its_owner(
     }
 
 
-@pytest.fixture
-def default_queue(redis_url, settings):
-    settings.JOBS_MODE = "rq"
-    queue = django_rq.get_queue("default")
-    queue.empty()
-    yield queue
-    queue.empty()
-
-
 def run_worker() -> None:
     """A real `rqworker default --burst`, until the queue is empty (each follow-up
     job queues the next, and the audiences' own jobs)."""
@@ -294,12 +284,12 @@ def lasting(found: dict[str, list]) -> dict[str, list]:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_runs_the_follow_ups_and_running_the_job_again_changes_nothing(
-    postgres, default_queue, visits, expo
+    postgres, rq_queue, visits, expo
 ):
     lead_import = lead_import_of(visits, expo)
     run_worker()  # what setting the scene queued (audiences built, leads saved)
     enqueue(jobs.lead_import_recorded, lead_import.pk)
-    assert default_queue.count == 1
+    assert rq_queue.count == 1
 
     run_worker()
     once = digest()
