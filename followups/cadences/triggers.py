@@ -13,6 +13,7 @@ from django.utils import timezone
 from crm.bulk import garbage_collection_past
 from crm.models import Interaction, Lead
 from crm.outcomes import CallOutcome
+from crm.sentences.describing import sentence_and_note
 from followups.cadences.enrolling import enrolments_create_for_interactions
 from followups.cadences.models import Cadence, CadenceTrigger, Enrolment, ExitCondition
 from followups.cadences.planning import Wanted
@@ -277,7 +278,13 @@ def enrolled_at(interaction: Interaction):
 def describe(interaction: Interaction) -> str:
     """What happened, in the timeline's words (crm.sentences), for the rep who
     follows up: "Downloaded “Pricing guide”", "Replied to an email: Asks for a quote"."""
-    described = interaction.described
-    if described.note:
-        return f"{described.sentence}: {described.note[:REASON_NOTES_CHARS]}"
-    return described.sentence
+    # As describe_all told it (with what it looked up) where it did; else, as
+    # `described` would, only the sentence and note this needs.
+    described = interaction.__dict__.get("described")
+    if described is not None:
+        sentence, note = described.sentence, described.note
+    else:
+        sentence, note = sentence_and_note(interaction)
+    if note:
+        return f"{sentence}: {note[:REASON_NOTES_CHARS]}"
+    return sentence
