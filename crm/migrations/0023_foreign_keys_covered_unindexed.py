@@ -4,6 +4,33 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+FOREIGN_KEYS = [
+    ('crm_audiencemember', 'audience_id'),
+    ('crm_audiencemember', 'lead_id'),
+    ('crm_auditentry', 'lead_id'),
+    ('crm_lead', 'owner_id'),
+]
+
+
+# Only each foreign key's own index is dropped, by its name: AlterField would also
+# drop any other index on the column alone that Meta.indexes does not name (a
+# partial unique constraint's, such as touch_one_open_call_per_lead).
+def _index_name(schema_editor, table, column):
+    return schema_editor._create_index_name(table, [column])
+
+
+def drop_foreign_key_indexes(apps, schema_editor):
+    for table, column in FOREIGN_KEYS:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{_index_name(schema_editor, table, column)}"')
+
+
+def create_foreign_key_indexes(apps, schema_editor):
+    for table, column in FOREIGN_KEYS:
+        schema_editor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{_index_name(schema_editor, table, column)}" '
+            f'ON "{table}" ("{column}")'
+        )
+
 
 class Migration(migrations.Migration):
 
@@ -12,24 +39,31 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='audiencemember',
-            name='audience',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='members', to='crm.audience'),
-        ),
-        migrations.AlterField(
-            model_name='audiencemember',
-            name='lead',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='audiences', to='crm.lead'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='lead',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='audit_entries', to='crm.lead'),
-        ),
-        migrations.AlterField(
-            model_name='lead',
-            name='owner',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_leads', to=settings.AUTH_USER_MODEL),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+            migrations.AlterField(
+                model_name='audiencemember',
+                name='audience',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='members', to='crm.audience'),
+            ),
+            migrations.AlterField(
+                model_name='audiencemember',
+                name='lead',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='audiences', to='crm.lead'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='lead',
+                field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='audit_entries', to='crm.lead'),
+            ),
+            migrations.AlterField(
+                model_name='lead',
+                name='owner',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_leads', to=settings.AUTH_USER_MODEL),
+            ),
+            ],
+            database_operations=[
+                migrations.RunPython(drop_foreign_key_indexes, create_foreign_key_indexes),
+            ],
         ),
     ]

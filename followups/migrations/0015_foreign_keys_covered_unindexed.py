@@ -25,6 +25,34 @@ def create_key_like_index(apps, schema_editor):
             'ON "followups_touch" ("key" varchar_pattern_ops)'
         )
 
+FOREIGN_KEYS = [
+    ('followups_enrolment', 'cadence_id'),
+    ('followups_enrolment', 'lead_id'),
+    ('followups_touch', 'assigned_to_id'),
+    ('followups_touch', 'enrolment_id'),
+    ('followups_touch', 'lead_id'),
+]
+
+
+# Only each foreign key's own index is dropped, by its name: AlterField would also
+# drop any other index on the column alone that Meta.indexes does not name (a
+# partial unique constraint's, such as touch_one_open_call_per_lead).
+def _index_name(schema_editor, table, column):
+    return schema_editor._create_index_name(table, [column])
+
+
+def drop_foreign_key_indexes(apps, schema_editor):
+    for table, column in FOREIGN_KEYS:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{_index_name(schema_editor, table, column)}"')
+
+
+def create_foreign_key_indexes(apps, schema_editor):
+    for table, column in FOREIGN_KEYS:
+        schema_editor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{_index_name(schema_editor, table, column)}" '
+            f'ON "{table}" ("{column}")'
+        )
+
 
 class Migration(migrations.Migration):
 
@@ -35,30 +63,37 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='enrolment',
-            name='cadence',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='followups.cadence'),
-        ),
-        migrations.AlterField(
-            model_name='enrolment',
-            name='lead',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='cadence_enrolments', to='crm.lead'),
-        ),
-        migrations.AlterField(
-            model_name='touch',
-            name='assigned_to',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_touches', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AlterField(
-            model_name='touch',
-            name='enrolment',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='The cadence enrolment it is a step of.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='touches', to='followups.enrolment'),
-        ),
-        migrations.AlterField(
-            model_name='touch',
-            name='lead',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='touches', to='crm.lead'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+            migrations.AlterField(
+                model_name='enrolment',
+                name='cadence',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='followups.cadence'),
+            ),
+            migrations.AlterField(
+                model_name='enrolment',
+                name='lead',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='cadence_enrolments', to='crm.lead'),
+            ),
+            migrations.AlterField(
+                model_name='touch',
+                name='assigned_to',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_touches', to=settings.AUTH_USER_MODEL),
+            ),
+            migrations.AlterField(
+                model_name='touch',
+                name='enrolment',
+                field=models.ForeignKey(blank=True, db_index=False, help_text='The cadence enrolment it is a step of.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='touches', to='followups.enrolment'),
+            ),
+            migrations.AlterField(
+                model_name='touch',
+                name='lead',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='touches', to='crm.lead'),
+            ),
+            ],
+            database_operations=[
+                migrations.RunPython(drop_foreign_key_indexes, create_foreign_key_indexes),
+            ],
         ),
         migrations.RunPython(drop_key_like_index, create_key_like_index),
     ]
