@@ -33,8 +33,14 @@ class Audience(models.Model):
 
 
 class AudienceMember(models.Model):
-    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, related_name="members")
-    lead = models.ForeignKey("crm.Lead", on_delete=models.CASCADE, related_name="audiences")
+    # No index of their own: the unique constraint leads with the audience, Meta's
+    # index is the lead's (one more would be written for every member joining).
+    audience = models.ForeignKey(
+        Audience, on_delete=models.CASCADE, related_name="members", db_index=False
+    )  # audience_member_once
+    lead = models.ForeignKey(
+        "crm.Lead", on_delete=models.CASCADE, related_name="audiences", db_index=False
+    )  # audience_member_lead_idx
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -42,6 +42,7 @@ class AuditEntry(models.Model):
         db_constraint=False,
         related_name="audit_entries",
         editable=False,
+        db_index=False,  # audit_lead_idx leads with it
     )
     subject_type = models.CharField(
         max_length=100,

@@ -5,7 +5,8 @@ exists exactly when what it records happened."""
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 from crm.arrays import rows_insert
 from crm.audit.models import AuditEntry
@@ -160,6 +161,54 @@ def audit_leads_owner_changed(
         for lead_id, old in owners_before.items()
         if old != owner_id
     )
+
+
+def audit_leads_owner_given(*, owners: Mapping[int, User], note: str = "") -> None:
+    """One entry per lead that had no owner and is given one (lead id -> the person),
+    by the system: the entries audit_leads_owner_changed writes for them, without
+    a model object, nor a JSON document encoded, a lead. On PostgreSQL one
+    INSERT … SELECT FROM unnest() of the leads' and people's ids, each entry's
+    change built in SQL with the person's name from the users' table; elsewhere
+    rows_insert of the same values."""
+    if not owners:
+        return
+    at = timezone.now()
+    if connection.vendor != "postgresql":
+        changes = {user.pk: {"owner": [None, user.get_username()]} for user in owners.values()}
+        rows_insert(
+            AuditEntry,
+            AUDIT_COLUMNS,
+            [
+                (
+                    at,
+                    None,
+                    SYSTEM,
+                    Action.CHANGED,
+                    pk,
+                    "",
+                    None,
+                    "",
+                    changes[user.pk],
+                    {},
+                    note[:200],
+                )
+                for pk, user in owners.items()
+            ],
+        )
+        return
+    q = connection.ops.quote_name
+    name = q(User._meta.get_field(User.USERNAME_FIELD).column)
+    sql = (
+        f"INSERT INTO {q(AuditEntry._meta.db_table)} ({', '.join(q(c) for c in AUDIT_COLUMNS)}) "
+        f"SELECT %s, NULL, %s, %s, u.lead_id, '', NULL, '', "
+        f"jsonb_build_object('owner', jsonb_build_array(NULL, person.{name})), '{{}}'::jsonb, %s "
+        "FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS u (lead_id, owner_id, n) "
+        f"JOIN {q(User._meta.db_table)} AS person ON person.{q('id')} = u.owner_id ORDER BY u.n"
+    )
+    lead_ids = "{" + ",".join(map(str, owners)) + "}"  # joined in C, not dumped one by one
+    owner_ids = "{" + ",".join(str(user.pk) for user in owners.values()) + "}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, SYSTEM, Action.CHANGED, note[:200], lead_ids, owner_ids])
 
 
 def audit_history_redact(lead_id: int) -> int:

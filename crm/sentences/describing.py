@@ -38,12 +38,7 @@ def describe_all(interactions: list[Interaction]) -> list[Interaction]:
 
 def describe(interaction: Interaction, surroundings: Surroundings | None = None) -> Described:
     around = surroundings or Surroundings()
-    teller = TELLERS.get(interaction.kind, plain)
-    sentence, notes_told = teller(interaction, around)
-    if interaction.outcome and interaction.kind not in OUTCOME_KINDS:
-        # Free text from before outcomes were codes (crm.outcomes), kept as it was.
-        sentence += f" — {interaction.outcome}"
-    note = "" if notes_told else interaction.notes.strip()
+    sentence, note = sentence_and_note(interaction, around)
     return Described(
         sentence=sentence,
         note=note,
@@ -52,3 +47,16 @@ def describe(interaction: Interaction, surroundings: Surroundings | None = None)
         host=site_host(interaction, around),
         cart=cart_words(interaction, around) if interaction.kind in CART_KINDS else "",
     )
+
+
+def sentence_and_note(
+    interaction: Interaction, surroundings: Surroundings | None = None
+) -> tuple[str, str]:
+    """describe's sentence and note alone, without the other pieces (what a
+    cadence's enrolment quotes as its source, thousands at a time for an import)."""
+    teller = TELLERS.get(interaction.kind, plain)
+    sentence, notes_told = teller(interaction, surroundings or Surroundings())
+    if interaction.outcome and interaction.kind not in OUTCOME_KINDS:
+        # Free text from before outcomes were codes (crm.outcomes), kept as it was.
+        sentence += f" — {interaction.outcome}"
+    return sentence, "" if notes_told else interaction.notes.strip()

@@ -10,12 +10,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from crm.arrays import rows_update
-from crm.audit.models import AuditEntry
 from crm.audit.services import (
-    audit_entry,
     audit_lead_changes,
     audit_leads_owner_changed,
-    audit_record_many,
+    audit_leads_owner_given,
     lead_audit_values,
     leads_stored_audit_values,
 )
@@ -57,18 +55,9 @@ def leads_owner_claim(*, owners: Mapping[int, User]) -> set[int]:
         return set()
     free = Lead.objects.select_for_update().filter(pk__any=list(owners), owner__isnull=True)
     given = list(free.order_by("pk").values_list("pk", flat=True))
-    names = {owners[pk].pk: owners[pk].get_username() for pk in given}
     # One statement on PostgreSQL, so the rollup triggers run once.
     rows_update(Lead, ["owner_id"], [(pk, owners[pk].pk) for pk in given])
-    audit_record_many(
-        audit_entry(
-            action=AuditEntry.Action.CHANGED,
-            lead_id=pk,
-            changes={"owner": [None, names[owners[pk].pk]]},
-            note="to work its touch",
-        )
-        for pk in given
-    )
+    audit_leads_owner_given(owners={pk: owners[pk] for pk in given}, note="to work its touch")
     return set(given)
 
 

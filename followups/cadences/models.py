@@ -276,8 +276,13 @@ class Enrolment(models.Model):
 
     OPEN = (Status.ACTIVE, Status.PAUSED)
 
-    cadence = models.ForeignKey(Cadence, on_delete=models.CASCADE, related_name="enrolments")
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="cadence_enrolments")
+    # No index of their own: Meta's lead with each (an import writes thousands a batch).
+    cadence = models.ForeignKey(
+        Cadence, on_delete=models.CASCADE, related_name="enrolments", db_index=False
+    )  # cadence_enrolment_idx
+    lead = models.ForeignKey(
+        Lead, on_delete=models.CASCADE, related_name="cadence_enrolments", db_index=False
+    )  # cadence_enrolment_lead_idx
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     step = models.ForeignKey(
         CadenceStep,

@@ -6,6 +6,9 @@ skipped, as progress.go_to skips them), each step's due time worked out once
 per place and moment, and who works each touch picked as one by one would pick
 (the open touches counted once, each pick counted as made; leads without an
 owner given theirs, one UPDATE a person).
+
+In the set-based paths a model's id is read as .id, not .pk (a property, a call
+each: these loops meet it a few hundred thousand times an import).
 """
 
 import datetime as dt
@@ -57,14 +60,14 @@ def plans_make(todo: list[Wanted], steps: dict, enrolled_at) -> tuple[list[Plan]
         [
             w.interaction.lead_id
             for w in todo
-            if any(s.channel == Channel.CALL for s in steps[w.cadence.pk])
+            if any(s.channel == Channel.CALL for s in steps[w.cadence.id])
         ]
     )
     due, people = Due(), People()
     plans, alone = [], []
     for cadence, interaction in todo:
-        lead, at = interaction.lead, enrolled_at[interaction.pk]
-        way = _way_to_first_step(steps[cadence.pk], lead, at, due, calling)
+        lead, at = interaction.lead, enrolled_at[interaction.id]
+        way = _way_to_first_step(steps[cadence.id], lead, at, due, calling)
         if way is None:
             alone.append(Wanted(cadence, interaction))
             continue
@@ -74,7 +77,7 @@ def plans_make(todo: list[Wanted], steps: dict, enrolled_at) -> tuple[list[Plan]
             for touch in touches
         ]
         if any(t.step.channel == Channel.CALL and not t.skipped for t in touches):
-            calling.add(lead.pk)
+            calling.add(lead.id)
         plans.append(Plan(cadence, interaction, touches, finished))
     taken = people.claim()
     return [_owner_kept(plan, taken) for plan in plans], alone
@@ -83,7 +86,7 @@ def plans_make(todo: list[Wanted], steps: dict, enrolled_at) -> tuple[list[Plan]
 def _owner_kept(plan: Plan, taken: set[int]) -> Plan:
     """A lead given someone meanwhile keeps them: what its pick was to work, they do."""
     lead = plan.interaction.lead
-    if lead.pk not in taken:
+    if lead.id not in taken:
         return plan
     managers = plan.cadence.assign == Cadence.Assign.MANAGER
     return plan._replace(
@@ -106,17 +109,17 @@ def _way_to_first_step(steps, lead, at, due, calling) -> tuple[list[Step], str] 
     for _ in range(progress.SKIP_CHAIN_LIMIT):
         if step is None:
             return touches, "Went through every step"
-        attempts[step.pk] += 1
+        attempts[step.id] += 1
         due_at = due(step, lead, at)
         barred = ""
         if step.channel == Channel.CALL:
-            if lead.pk in calling:
+            if lead.id in calling:
                 return None
             barred = "" if lead_callable(lead, due_at) else progress.CALLS_BARRED
-        touches.append(Step(step, attempts[step.pk], due_at, barred))
+        touches.append(Step(step, attempts[step.id], due_at, barred))
         if not barred:
             return touches, ""
-        step = progress.following_in(steps, step.pk)
+        step = progress.following_in(steps, step.id)
     return touches, "Every step was skipped"
 
 
@@ -138,7 +141,7 @@ class Due:
         self.holidays: dict[tuple, Holidays] = {}
 
     def __call__(self, step: CadenceStep, lead: Lead, at: dt.datetime) -> dt.datetime:
-        key = (step.pk, lead.time_zone, lead.country, at)
+        key = (step.id, lead.time_zone, lead.country, at)
         if key not in self.kept:
             self.kept[key] = step_due(
                 step,
@@ -182,7 +185,7 @@ class People:
                 self.claims[person].append(lead)
                 lead.owner = person
         if person is not None and counted:
-            self.planned[person.pk] += 1
+            self.planned[person.id] += 1
         return person
 
     def _least_busy(self, cadence: Cadence) -> User | None:
@@ -212,14 +215,14 @@ class People:
     def claim(self) -> set[int]:
         """Give the leads their picks; the ids of those given someone meanwhile, who
         keep them (lead_owner_claim), read again."""
-        picks = {lead.pk: person for person, leads in self.claims.items() for lead in leads}
+        picks = {lead.id: person for person, leads in self.claims.items() for lead in leads}
         given = leads_owner_claim(owners=picks)
         taken = set()
         for leads in self.claims.values():
             for lead in leads:
-                if lead.pk not in given:
+                if lead.id not in given:
                     lead.refresh_from_db(fields=["owner"])
-                    taken.add(lead.pk)
+                    taken.add(lead.id)
         return taken
 
 

@@ -2,7 +2,8 @@
 first the exits it causes (a reply, a meeting, a purchase, a bounce, a do not
 call, where each cadence says so), then the enrolments its triggers start.
 Idempotent, as hooks must be: an exit ends only enrolments begun before the
-interaction was recorded, and a trigger enrols once per interaction."""
+interaction was recorded, and a trigger enrols once per interaction. In the
+set-based paths a model's id is read as .id, not .pk (a property, a call each)."""
 
 from collections import defaultdict
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from django.utils import timezone
 from crm.bulk import garbage_collection_past
 from crm.models import Interaction, Lead
 from crm.outcomes import CallOutcome
+from crm.sentences.describing import sentence_and_note
 from followups.cadences.enrolling import enrolments_create_for_interactions
 from followups.cadences.models import Cadence, CadenceTrigger, Enrolment, ExitCondition
 from followups.cadences.planning import Wanted
@@ -58,23 +60,23 @@ def _apply_set_based(
         _fresh_scores(interactions)
     firsts = _firsts_of_kind(interactions, triggers)
     matched = {
-        i.pk: [t for t in triggers.get(i.kind, ()) if trigger_matches(t, i, first=i.pk in firsts)]
+        i.id: [t for t in triggers.get(i.kind, ()) if trigger_matches(t, i, first=i.id in firsts)]
         for i in interactions
     }
     one_by_one = _leads_one_by_one(interactions, matched)
     wanted: dict[tuple[int, int], Wanted] = {}  # in the order one by one meets them
     for interaction in interactions:
         if interaction.lead_id not in one_by_one:
-            for trigger in matched[interaction.pk]:
+            for trigger in matched[interaction.id]:
                 if trigger.cadence.is_active:
-                    key = (trigger.cadence_id, interaction.pk)
+                    key = (trigger.cadence_id, interaction.id)
                     wanted.setdefault(key, Wanted(trigger.cadence, interaction))
     if wanted:
-        enrolling = {w.interaction.pk: w.interaction for w in wanted.values()}.values()
+        enrolling = {w.interaction.id: w.interaction for w in wanted.values()}.values()
         enrolments_create_for_interactions(
             wanted=list(wanted.values()),
-            sources={i.pk: describe(i) for i in enrolling},
-            enrolled_at={i.pk: enrolled_at(i) for i in enrolling},
+            sources={i.id: describe(i) for i in enrolling},
+            enrolled_at={i.id: enrolled_at(i) for i in enrolling},
         )
     _apply_each([i for i in interactions if i.lead_id in one_by_one], triggers)
 
@@ -87,7 +89,7 @@ def _leads_one_by_one(
     enrolling_by: dict[int, int] = defaultdict(int)
     leads = set()
     for interaction in interactions:
-        triggers = matched[interaction.pk]
+        triggers = matched[interaction.id]
         if exit_condition(interaction) or any(t.ends for t in triggers):
             leads.add(interaction.lead_id)
         elif any(t.cadence.is_active for t in triggers):
@@ -101,7 +103,7 @@ def _firsts_of_kind(
     """Of the interactions a first-of-kind trigger looks at, the ids of those with
     no earlier interaction of their kind for their lead (is_first_of_kind, one
     query a chunk)."""
-    asked = [i.pk for i in interactions if any(t.first_of_kind for t in triggers.get(i.kind, ()))]
+    asked = [i.id for i in interactions if any(t.first_of_kind for t in triggers.get(i.kind, ()))]
     earlier = Interaction.objects.filter(lead_id=OuterRef("lead_id"), kind=OuterRef("kind")).filter(
         Q(occurred_at__lt=OuterRef("occurred_at"))
         | Q(occurred_at=OuterRef("occurred_at"), pk__lt=OuterRef("pk"))
@@ -277,7 +279,13 @@ def enrolled_at(interaction: Interaction):
 def describe(interaction: Interaction) -> str:
     """What happened, in the timeline's words (crm.sentences), for the rep who
     follows up: "Downloaded “Pricing guide”", "Replied to an email: Asks for a quote"."""
-    described = interaction.described
-    if described.note:
-        return f"{described.sentence}: {described.note[:REASON_NOTES_CHARS]}"
-    return described.sentence
+    # As describe_all told it (with what it looked up) where it did; else, as
+    # `described` would, only the sentence and note this needs.
+    described = interaction.__dict__.get("described")
+    if described is not None:
+        sentence, note = described.sentence, described.note
+    else:
+        sentence, note = sentence_and_note(interaction)
+    if note:
+        return f"{sentence}: {note[:REASON_NOTES_CHARS]}"
+    return sentence

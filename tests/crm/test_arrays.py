@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crm.arrays import rows_update
+from crm.arrays import rows_insert, rows_update
+from crm.audit.models import AuditEntry
+from crm.audit.services import AUDIT_COLUMNS
 from crm.models import Interaction, Lead
 from tests.factories import InteractionFactory, LeadFactory, UserFactory
 
@@ -53,3 +55,28 @@ def test_rows_update_of_many_rows_is_one_statement(django_assert_num_queries):
 def test_rows_update_of_no_rows_asks_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         rows_update(Lead, ["score"], [])
+
+
+def entry(lead_id, actor_id, note="", changes=None):
+    """An audit entry's values (AUDIT_COLUMNS)."""
+    return (NOW, actor_id, "system", "changed", lead_id, "", None, "", changes or {}, {}, note)
+
+
+def test_rows_insert_writes_columns_alike_in_every_row_and_those_that_differ():
+    rep = UserFactory()
+    owner = {"owner": [None, "alice"]}
+    rows = [entry(1, rep.pk, changes=owner), entry(2, None, "x", owner), entry(1, rep.pk)]
+
+    rows_insert(AuditEntry, AUDIT_COLUMNS, rows)
+
+    stored = AuditEntry.objects.order_by("pk").values_list(*AUDIT_COLUMNS)
+    assert [tuple(row) for row in stored] == rows
+
+
+def test_rows_insert_of_rows_all_alike_writes_each():
+    rows = [entry(1, None), entry(1, None)]
+
+    rows_insert(AuditEntry, AUDIT_COLUMNS, rows)
+
+    stored = AuditEntry.objects.values_list(*AUDIT_COLUMNS)
+    assert [tuple(row) for row in stored] == rows

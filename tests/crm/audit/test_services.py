@@ -23,6 +23,7 @@ from crm.services import (
     lead_merge,
     lead_owner_claim,
     lead_progress_stage,
+    leads_owner_claim,
     leads_owner_set,
 )
 from crm.templatetags.audit import audit_sentence
@@ -192,6 +193,41 @@ def test_claiming_an_unowned_lead_records_the_new_owner(rep_alice):
     entry = only_entry(lead=lead)
     assert (entry.actor_name, entry.note) == ("system", "to work its touch")
     assert entry.changes == {"owner": [None, "alice"]}
+
+
+def test_claiming_leads_set_based_records_what_claiming_each_does(
+    rep_alice, rep_bob, django_assert_max_num_queries
+):
+    one_by_one = LeadFactory.create_batch(3, owner=None)
+    at_once = LeadFactory.create_batch(3, owner=None)
+    taken = LeadFactory(owner=rep_bob)
+    people = [rep_alice, rep_bob, rep_alice]
+
+    for lead, person in zip(one_by_one, people, strict=True):
+        lead_owner_claim(lead=lead, owner=person)
+    with django_assert_max_num_queries(6):
+        given = leads_owner_claim(
+            owners={
+                **{lead.pk: p for lead, p in zip(at_once, people, strict=True)},
+                taken.pk: rep_alice,
+            }
+        )
+
+    assert given == {lead.pk for lead in at_once}
+    columns = [
+        f.attname for f in AuditEntry._meta.concrete_fields if f.name not in ("id", "at", "lead")
+    ]
+
+    def entries(leads):
+        rows = AuditEntry.objects.filter(lead__in=leads).order_by("id").values_list(*columns)
+        return [tuple(row) for row in rows]
+
+    assert entries(at_once) == entries(one_by_one)
+    assert entries(at_once)[0][columns.index("changes")] == {"owner": [None, "alice"]}
+    assert [e.lead_id for e in AuditEntry.objects.filter(lead__in=at_once).order_by("id")] == [
+        lead.pk for lead in at_once
+    ]
+    assert not AuditEntry.objects.filter(lead=taken).exists()
 
 
 def test_reassigning_leads_writes_one_entry_per_lead_in_few_statements(
