@@ -58,14 +58,7 @@ def lead_import_recorded(lead_import_id: int, after_id: int = 0) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)[:HOOK_BATCH]
     )
-    visits = (
-        Interaction.objects.filter(pk__any=ids)
-        .select_related("lead")
-        .defer(*(f"lead__{name}" for name in LEAD_FIELDS_HOOKS_SKIP))
-        # The import's one or few campaigns, read once and shared, not one a visit.
-        .prefetch_related("campaign")
-    )
-    batch = list(visits.order_by("pk"))
+    batch = visits_for_hooks(ids)
     interaction_hooks.run_set_based(batch)
     if len(batch) == HOOK_BATCH:
         enqueue(lead_import_recorded, lead_import_id, batch[-1].pk)
@@ -77,3 +70,15 @@ def lead_import_undo(lead_import_id: int, user_id: int) -> None:
     if lead_import is not None:
         by = User.objects.filter(pk=user_id).first()
         undo.lead_import_undo_queued(lead_import=lead_import, by=by)
+
+
+def visits_for_hooks(ids: list[int]) -> list[Interaction]:
+    """A batch's visits as the set-based hooks read them, in id order."""
+    visits = (
+        Interaction.objects.filter(pk__any=ids)
+        .select_related("lead")
+        .defer(*(f"lead__{name}" for name in LEAD_FIELDS_HOOKS_SKIP))
+        # The import's one or few campaigns, read once and shared, not one a visit.
+        .prefetch_related("campaign")
+    )
+    return list(visits.order_by("pk"))
