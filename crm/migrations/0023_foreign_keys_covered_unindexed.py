@@ -15,21 +15,26 @@ FOREIGN_KEYS = [
 # Only each foreign key's own index is dropped, by its name: AlterField would also
 # drop any other index on the column alone that Meta.indexes does not name (a
 # partial unique constraint's, such as touch_one_open_call_per_lead).
-def _index_name(schema_editor, table, column):
-    return schema_editor._create_index_name(table, [column])
+# followups' 0015 drops its own the same way, with this function.
+def foreign_key_indexes_dropped(foreign_keys):
+    """A RunPython dropping each (table, column)'s own index, and making it again
+    when migrated backwards."""
 
+    def index_name(schema_editor, table, column):
+        return schema_editor._create_index_name(table, [column])
 
-def drop_foreign_key_indexes(apps, schema_editor):
-    for table, column in FOREIGN_KEYS:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{_index_name(schema_editor, table, column)}"')
+    def drop(apps, schema_editor):
+        for table, column in foreign_keys:
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{index_name(schema_editor, table, column)}"')
 
+    def create(apps, schema_editor):
+        for table, column in foreign_keys:
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{index_name(schema_editor, table, column)}" '
+                f'ON "{table}" ("{column}")'
+            )
 
-def create_foreign_key_indexes(apps, schema_editor):
-    for table, column in FOREIGN_KEYS:
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{_index_name(schema_editor, table, column)}" '
-            f'ON "{table}" ("{column}")'
-        )
+    return migrations.RunPython(drop, create)
 
 
 class Migration(migrations.Migration):
@@ -63,7 +68,7 @@ class Migration(migrations.Migration):
             ),
             ],
             database_operations=[
-                migrations.RunPython(drop_foreign_key_indexes, create_foreign_key_indexes),
+                foreign_key_indexes_dropped(FOREIGN_KEYS),
             ],
         ),
     ]
